@@ -1,0 +1,54 @@
+//! Format by content, never by file name: portals upload DOCX files named `.pdf` and vice versa.
+
+use crate::error::ExtractError;
+use crate::model::Format;
+
+/// Decides whether `bytes` are a PDF or a DOCX.
+pub fn sniff(bytes: &[u8]) -> Result<Format, ExtractError> {
+    if bytes.is_empty() {
+        return Err(ExtractError::NotADocument("the file is empty".into()));
+    }
+    // PDF readers accept the header anywhere in the first KiB (some producers prepend junk).
+    let head = &bytes[..bytes.len().min(1024)];
+    if head.windows(5).any(|w| w == b"%PDF-") {
+        return Ok(Format::Pdf);
+    }
+    if bytes.starts_with(b"PK\x03\x04") {
+        // A zip: only a WordprocessingML package is ours. Look for the main part's name in the
+        // local headers / central directory without unpacking anything.
+        if contains(bytes, b"word/document.xml") {
+            return Ok(Format::Docx);
+        }
+        if contains(bytes, b"xl/workbook.xml") || contains(bytes, b"ppt/presentation.xml") {
+            return Err(ExtractError::Unsupported("an Office file that is not a Word document".into()));
+        }
+        return Err(ExtractError::NotADocument("a zip archive without word/document.xml".into()));
+    }
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        return Err(ExtractError::Unsupported(
+            "a legacy OLE document (.doc / .wps); convert it to .docx or PDF".into(),
+        ));
+    }
+    Err(ExtractError::NotADocument("neither a PDF nor a DOCX (unknown magic bytes)".into()))
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_by_content() {
+        assert_eq!(sniff(b"%PDF-1.7\n...").unwrap(), Format::Pdf);
+        assert_eq!(sniff(b"\xef\xbb\xbfjunk%PDF-1.4").unwrap(), Format::Pdf);
+        assert_eq!(sniff(b"PK\x03\x04....word/document.xml...").unwrap(), Format::Docx);
+        assert_eq!(sniff(b"").unwrap_err().code(), "not_a_document");
+        assert_eq!(sniff(b"PK\x03\x04 other zip").unwrap_err().code(), "not_a_document");
+        assert_eq!(sniff(b"hello world").unwrap_err().code(), "not_a_document");
+        let ole = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0];
+        assert_eq!(sniff(&ole).unwrap_err().code(), "unsupported");
+    }
+}

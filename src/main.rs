@@ -1,0 +1,183 @@
+//! The `yusuan` command: turns arguments into one configuration, then dispatches. All real work
+//! lives in the library; this file only parses, prints and maps errors to exit codes.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use yusuan::limits::LimitArgs;
+
+#[derive(Parser)]
+#[command(name = "yusuan", version, about = "Chinese government budget documents (PDF, DOCX) → validated, structured data")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Extract tables and records from PDF / DOCX files (format recognised by content).
+    Extract(ExtractArgs),
+    /// Consume jobs from RabbitMQ and publish extractions to the downstream API.
+    Worker(yusuan::worker::WorkerArgs),
+    /// Publish one job per .pdf/.docx file to the queue (the backfill tool).
+    Enqueue(yusuan::enqueue::EnqueueArgs),
+    /// The reference receiver of the downstream API, storing into SQLite.
+    Sink(yusuan::sink::SinkArgs),
+    /// Score the extractor against a corpus with ground truth.
+    Eval(yusuan::eval::EvalArgs),
+    /// Draw a PDF page with the detected ruling lines, table regions and grid as SVG.
+    Inspect(yusuan::eval::inspect::InspectArgs),
+}
+
+#[derive(clap::Args)]
+struct ExtractArgs {
+    /// Files to extract.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// With several files: the directory that receives one `<name>.json` per file.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Pretty-print the JSON.
+    #[arg(long)]
+    pretty: bool,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    match cli.command {
+        Command::Extract(args) => extract(args),
+        Command::Worker(args) => report(yusuan::worker::run(args).map(|()| 0)),
+        Command::Enqueue(args) => report(yusuan::enqueue::run(args)),
+        Command::Sink(args) => report(yusuan::sink::run(args)),
+        Command::Eval(args) => report(yusuan::eval::run(args)),
+        Command::Inspect(args) => report(yusuan::eval::inspect::run(args)),
+    }
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}
+
+fn report(result: anyhow::Result<i32>) -> ExitCode {
+    match result {
+        Ok(code) => ExitCode::from(code as u8),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Exit code when the command line itself is wrong or an output cannot be written.
+const EXIT_USAGE: u8 = 2;
+
+fn extract(args: ExtractArgs) -> ExitCode {
+    // The libraries' panics are caught at the extraction boundary and reported as
+    // `internal_error`; their default hook would print a backtrace banner to stderr first.
+    std::panic::set_hook(Box::new(|info| tracing::debug!("panic inside extraction: {info}")));
+    let limits = args.limits.to_limits();
+    if args.files.len() > 1 && args.out.is_none() {
+        eprintln!("error: several files need --out DIR (one JSON file is written per input)");
+        return ExitCode::from(EXIT_USAGE);
+    }
+    if let Some(dir) = &args.out {
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            eprintln!("error: cannot create {}: {e}", dir.display());
+            return ExitCode::from(EXIT_USAGE);
+        }
+        return extract_many(&args.files, dir, &limits, args.pretty);
+    }
+    let path = &args.files[0];
+    match extract_file(path, &limits) {
+        Ok(extraction) => {
+            let json = to_json(&extraction, args.pretty);
+            let mut out = std::io::stdout().lock();
+            if writeln!(out, "{json}").is_err() {
+                return ExitCode::from(EXIT_USAGE);
+            }
+            ExitCode::SUCCESS
+        }
+        Err(FileError::Io(e)) => {
+            eprintln!("error: io: cannot read {}: {e}", path.display());
+            ExitCode::from(EXIT_USAGE)
+        }
+        Err(FileError::Extract(e)) => {
+            eprintln!("error: {}: {}: {e}", e.code(), path.display());
+            ExitCode::from(e.exit_code() as u8)
+        }
+    }
+}
+
+enum FileError {
+    Io(std::io::Error),
+    Extract(yusuan::ExtractError),
+}
+
+fn extract_file(path: &Path, limits: &yusuan::Limits) -> Result<yusuan::Extraction, FileError> {
+    let meta = std::fs::metadata(path).map_err(FileError::Io)?;
+    if meta.len() > limits.max_input_bytes {
+        // Refuse before reading a huge file into memory.
+        return Err(FileError::Extract(yusuan::ExtractError::TooLarge(format!(
+            "input is {} bytes, the limit is {}",
+            meta.len(),
+            limits.max_input_bytes
+        ))));
+    }
+    let bytes = std::fs::read(path).map_err(FileError::Io)?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    yusuan::extract(&name, &bytes, limits).map_err(FileError::Extract)
+}
+
+fn to_json(extraction: &yusuan::Extraction, pretty: bool) -> String {
+    let result = if pretty { serde_json::to_string_pretty(extraction) } else { serde_json::to_string(extraction) };
+    result.expect("the extraction document always serialises")
+}
+
+/// Several files: one JSON each into `dir`, a progress bar on stderr, a summary, and the exit
+/// code of the first failure (0 when all succeeded).
+fn extract_many(files: &[PathBuf], dir: &Path, limits: &yusuan::Limits, pretty: bool) -> ExitCode {
+    let bar = indicatif::ProgressBar::new(files.len() as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {per_sec} eta {eta} {msg}")
+            .expect("static template"),
+    );
+    let mut first_failure: Option<u8> = None;
+    let mut failed = 0usize;
+    for path in files {
+        bar.set_message(path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+        let stem = path.file_stem().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
+        let code = match extract_file(path, limits) {
+            Ok(extraction) => match std::fs::write(dir.join(format!("{stem}.json")), to_json(&extraction, pretty)) {
+                Ok(()) => None,
+                Err(e) => {
+                    bar.println(format!("error: io: cannot write {stem}.json: {e}"));
+                    Some(EXIT_USAGE)
+                }
+            },
+            Err(FileError::Io(e)) => {
+                bar.println(format!("error: io: cannot read {}: {e}", path.display()));
+                Some(EXIT_USAGE)
+            }
+            Err(FileError::Extract(e)) => {
+                bar.println(format!("error: {}: {}: {e}", e.code(), path.display()));
+                Some(e.exit_code() as u8)
+            }
+        };
+        if let Some(code) = code {
+            failed += 1;
+            first_failure.get_or_insert(code);
+        }
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    eprintln!("{} extracted, {} failed, into {}", files.len() - failed, failed, dir.display());
+    ExitCode::from(first_failure.unwrap_or(0))
+}
