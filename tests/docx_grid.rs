@@ -343,3 +343,64 @@ fn table_without_rows_is_not_a_table() {
     let body = r#"<w:tbl><w:tblGrid><w:gridCol w:w="100"/></w:tblGrid></w:tbl><w:p><w:r><w:t>x</w:t></w:r></w:p>"#;
     assert!(read(&package_with_body(body)).tables.is_empty());
 }
+
+/// No row marked as header: a first row with vertical merges opens a two-level header
+/// (科目 over 类 | 款, 合计 spanning both rows); a label | value form with merges is not a header.
+#[test]
+fn unmarked_two_level_header_is_found_from_merges_but_forms_are_not_headers() {
+    use VMergeType::{Continue, Restart};
+    let header = WTable::new(vec![
+        TableRow::new(vec![tc("功能分类科目").grid_span(2), tc("合计").vertical_merge(Restart), tc("基本支出").vertical_merge(Restart)]),
+        TableRow::new(vec![tc("类"), tc("科目名称"), TableCell::new().vertical_merge(Continue), TableCell::new().vertical_merge(Continue)]),
+        TableRow::new(vec![tc("201"), tc("一般公共服务支出"), tc("1,932.33"), tc("1,500.00")]),
+    ])
+    .set_grid(vec![800; 4]);
+    let form = WTable::new(vec![
+        TableRow::new(vec![tc("部门（单位）名称").vertical_merge(Restart), tc("支出预算总量"), tc("1932.33")]),
+        TableRow::new(vec![TableCell::new().vertical_merge(Continue), tc("其中：部门预算支出"), tc("1932.33")]),
+        TableRow::new(vec![tc("当年整体绩效目标"), tc("保障运行").grid_span(2)]),
+    ])
+    .set_grid(vec![800; 3]);
+    let doc = read(&pack(Docx::new().add_table(header).add_paragraph(p("")).add_table(form)));
+    assert_eq!(doc.tables.len(), 2);
+    assert_eq!(doc.tables[0].header_rows, 2);
+    assert_eq!(layout(&doc.tables[0])[1], cell(0, 2, 2, 1, "合计"));
+    assert_eq!(doc.tables[1].header_rows, 0);
+}
+
+/// The generated evaluation corpus, when this checkout has it (corpus/ from the corpus branch):
+/// every DOCX table matches its truth on grid, spans, text, title and header rows.
+#[test]
+fn corpus_docx_tables_match_their_truth() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let Ok(families) = std::fs::read_dir(&root) else {
+        eprintln!("skipping: no corpus/ in this checkout");
+        return;
+    };
+    let mut checked = 0;
+    for family in families.flatten() {
+        for entry in std::fs::read_dir(family.path()).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.extension().and_then(|e| e.to_str()) != Some("docx") {
+                continue;
+            }
+            let truth_path = path.with_extension("truth.json");
+            let Ok(truth) = std::fs::read(&truth_path) else { continue };
+            let truth: yusuan::Extraction = serde_json::from_slice(&truth).expect("truth parses");
+            let doc = read(&std::fs::read(&path).unwrap());
+            assert_eq!(doc.tables.len(), truth.tables.len(), "{}", path.display());
+            for (got, want) in doc.tables.iter().zip(&truth.tables) {
+                let what = format!("{} table {}", path.display(), want.index);
+                assert_eq!((got.n_rows, got.n_cols), (want.n_rows, want.n_cols), "{what}");
+                let (mut g, mut w) = (layout(got), layout(want));
+                g.sort();
+                w.sort();
+                assert_eq!(g, w, "{what}");
+                assert_eq!(got.title, want.title, "{what}");
+                assert_eq!(got.header_rows, want.header_rows, "{what}");
+                checked += 1;
+            }
+        }
+    }
+    eprintln!("{checked} corpus DOCX tables match");
+}
