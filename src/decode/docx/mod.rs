@@ -101,7 +101,8 @@ fn merged_leading_block(table: &Table) -> usize {
         return 0;
     }
     loop {
-        let widened = table.cells.iter().filter(|c| c.row < end).map(|c| c.row + c.row_span).max().unwrap_or(end);
+        let widened =
+            table.cells.iter().filter(|c| c.row < end).map(|c| c.row + c.row_span).max().unwrap_or(end);
         if widened <= end {
             return end;
         }
@@ -213,7 +214,11 @@ impl Walker<'_> {
                     _ => VMerge::None,
                 };
                 let text = self.cell_text(&cell.children, nested)?;
-                source.cells.push(SourceCell { grid_span: json_count(&props, "gridSpan").max(1), v_merge, text });
+                source.cells.push(SourceCell {
+                    grid_span: json_count(&props, "gridSpan").max(1),
+                    v_merge,
+                    text,
+                });
             }
             rows.push(source);
         }
