@@ -530,6 +530,42 @@ fn cli_exit_codes_time_and_memory_on_hostile_pdf_files() {
     assert!(failures.is_empty(), "{failures:#?}");
 }
 
+/// Every input the fuzzers found (tests/fixtures/crashers/MANIFEST.tsv) ends in its recorded
+/// outcome within 30 s, one after another in this process.
+#[test]
+fn fuzz_crashers_end_in_their_recorded_outcome() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/crashers");
+    let manifest = std::fs::read_to_string(dir.join("MANIFEST.tsv")).expect("crashers manifest");
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for line in manifest.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+        let fields: Vec<&str> = line.split('\t').collect();
+        let (file, target, expected) = (fields[0], fields[1], fields[2]);
+        let mut bytes = std::fs::read(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+        if file.ends_with(".gz") {
+            let mut plain = Vec::new();
+            std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut plain).unwrap();
+            bytes = plain;
+        }
+        if target == "docx" && !bytes.starts_with(b"PK\x03\x04") {
+            bytes = docx_package(&[("word/document.xml", bytes)]);
+        }
+        let started = Instant::now();
+        let result = yusuan::extract(file, &bytes, &Limits::default());
+        let took = started.elapsed();
+        let got = match &result {
+            Result::Ok(_) => "ok",
+            Err(e) => e.code(),
+        };
+        if got != expected || took > TIME_LIMIT {
+            failures.push(format!("{file}: expected {expected}, got {got} in {took:?} ({:?})", result.err()));
+        }
+        count += 1;
+    }
+    assert!(count > 0);
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
 #[test]
 fn xxe_target_is_never_read() {
     // The refusal happens before any XML library runs; make sure no text of the target leaks

@@ -27,8 +27,14 @@ pub fn scan_part(part: &str, xml: &[u8], max_depth: u32) -> Result<ScanReport, E
         return Err(ExtractError::Unsupported(format!("{part}: XML parts that are not UTF-8 are not read")));
     }
     let mut tables = TableHeaderTracker::default();
-    let mut depth: u32 = 0;
+    // Open elements by qualified name. docx-rs's element readers loop until they meet their own
+    // end tag and treat the end of the document as just another event, so a part that ends
+    // inside an element, or closes elements out of order, would keep them looping for ever. Such a
+    // part is damaged: refused here as `truncated`.
+    let mut open: Vec<&[u8]> = Vec::new();
     let mut max_seen: u32 = 0;
+    let damaged = |what: String| ExtractError::Truncated(format!("{part}: {what}"));
+    let unterminated = |what: &str| damaged(format!("the part ends inside {what}"));
     let mut i = 0;
     let n = xml.len();
     while i < n {
@@ -36,11 +42,11 @@ pub fn scan_part(part: &str, xml: &[u8], max_depth: u32) -> Result<ScanReport, E
         i += off;
         let rest = &xml[i..];
         if rest.starts_with(b"<?") {
-            i = skip_past(xml, i + 2, b"?>");
+            i = skip_past(xml, i + 2, b"?>").ok_or_else(|| unterminated("a processing instruction"))?;
         } else if rest.starts_with(b"<!--") {
-            i = skip_past(xml, i + 4, b"-->");
+            i = skip_past(xml, i + 4, b"-->").ok_or_else(|| unterminated("a comment"))?;
         } else if rest.starts_with(b"<![CDATA[") {
-            i = skip_past(xml, i + 9, b"]]>");
+            i = skip_past(xml, i + 9, b"]]>").ok_or_else(|| unterminated("a CDATA section"))?;
         } else if rest.starts_with(b"<!") {
             // <!DOCTYPE, <!ENTITY, <!ELEMENT …: any markup declaration means a DTD.
             let what = String::from_utf8_lossy(&rest[..rest.len().min(16)]).into_owned();
@@ -49,22 +55,35 @@ pub fn scan_part(part: &str, xml: &[u8], max_depth: u32) -> Result<ScanReport, E
             )));
         } else if rest.starts_with(b"</") {
             let (name, end) = read_name(xml, i + 2);
+            let (after, _) = skip_tag(xml, end).ok_or_else(|| unterminated("an end tag"))?;
+            match open.pop() {
+                Some(top) if top == name => {}
+                Some(top) => {
+                    return Err(damaged(format!(
+                        "</{}> closes <{}>",
+                        String::from_utf8_lossy(name),
+                        String::from_utf8_lossy(top)
+                    )))
+                }
+                None => return Err(damaged(format!("</{}> closes nothing", String::from_utf8_lossy(name)))),
+            }
             tables.on_end(local_name(name));
-            depth = depth.saturating_sub(1);
-            i = skip_tag(xml, end).0;
+            i = after;
         } else {
             let (name, end) = read_name(xml, i + 1);
-            let (after, self_closing) = skip_tag(xml, end);
-            let attrs = &xml[end..after.min(n)];
+            if name.is_empty() {
+                return Err(damaged("a '<' that starts no tag".into()));
+            }
+            let (after, self_closing) = skip_tag(xml, end).ok_or_else(|| unterminated("a start tag"))?;
+            let attrs = &xml[end..after];
             let local = local_name(name);
             tables.on_start(local, attrs);
             if self_closing {
                 tables.on_end(local);
             } else {
-                depth += 1;
-                if depth > max_seen {
-                    max_seen = depth;
-                }
+                open.push(name);
+                let depth = open.len() as u32;
+                max_seen = max_seen.max(depth);
                 if depth > max_depth {
                     return Err(ExtractError::TooLarge(format!(
                         "{part}: XML nesting deeper than the limit of {max_depth}"
@@ -74,6 +93,9 @@ pub fn scan_part(part: &str, xml: &[u8], max_depth: u32) -> Result<ScanReport, E
             i = after;
         }
     }
+    if let Some(top) = open.last() {
+        return Err(unterminated(&format!("<{}>", String::from_utf8_lossy(top))));
+    }
     Ok(ScanReport { max_depth: max_seen, header_rows_per_table: tables.finished })
 }
 
@@ -81,15 +103,10 @@ fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
     hay.iter().position(|&b| b == needle)
 }
 
-/// Index just past the first `pat` at or after `from`, or the end of input.
-fn skip_past(xml: &[u8], from: usize, pat: &[u8]) -> usize {
-    if from >= xml.len() {
-        return xml.len();
-    }
-    match xml[from..].windows(pat.len()).position(|w| w == pat) {
-        Some(p) => from + p + pat.len(),
-        None => xml.len(),
-    }
+/// Index just past the first `pat` at or after `from`; None when the input ends first.
+fn skip_past(xml: &[u8], from: usize, pat: &[u8]) -> Option<usize> {
+    let rest = xml.get(from..)?;
+    rest.windows(pat.len()).position(|w| w == pat).map(|p| from + p + pat.len())
 }
 
 fn read_name(xml: &[u8], from: usize) -> (&[u8], usize) {
@@ -100,8 +117,9 @@ fn read_name(xml: &[u8], from: usize) -> (&[u8], usize) {
     (&xml[from.min(end)..end], end)
 }
 
-/// From inside a tag, the index just past its `>` (quotes respected) and whether it was `/>`.
-fn skip_tag(xml: &[u8], from: usize) -> (usize, bool) {
+/// From inside a tag, the index just past its `>` (quotes respected) and whether it was `/>`;
+/// None when the input ends first.
+fn skip_tag(xml: &[u8], from: usize) -> Option<(usize, bool)> {
     let mut quote: Option<u8> = None;
     let mut prev = 0u8;
     let mut i = from;
@@ -111,13 +129,13 @@ fn skip_tag(xml: &[u8], from: usize) -> (usize, bool) {
             Some(q) if b == q => quote = None,
             Some(_) => {}
             None if b == b'"' || b == b'\'' => quote = Some(b),
-            None if b == b'>' => return (i + 1, prev == b'/'),
+            None if b == b'>' => return Some((i + 1, prev == b'/')),
             None => {}
         }
         prev = b;
         i += 1;
     }
-    (xml.len(), false)
+    None
 }
 
 fn local_name(name: &[u8]) -> &[u8] {
@@ -215,6 +233,23 @@ mod tests {
         let r = scan_part("t", xml, 10).unwrap();
         assert_eq!(r.max_depth, 2);
         assert_eq!(scan_part("t", xml, 1).unwrap_err().code(), "too_large");
+    }
+
+    #[test]
+    fn refuses_parts_that_end_inside_an_element_or_close_out_of_order() {
+        for bad in [
+            &b"<a><b></b>"[..],
+            b"<a><b></a></b>",
+            b"<a></a></a>",
+            b"<a><b",
+            b"<a x=\"1>",
+            b"<a><!-- never closed",
+            b"<a>< b/></a>",
+        ] {
+            let err = scan_part("t", bad, 10).unwrap_err();
+            assert_eq!(err.code(), "truncated", "{:?}", String::from_utf8_lossy(bad));
+        }
+        assert!(scan_part("t", b"<a><b/>text > more<c></c></a>", 10).is_ok());
     }
 
     #[test]
