@@ -265,6 +265,36 @@ fn docx_cases() -> Vec<Case> {
             r#"<w:tr><w:tc><w:tcPr><w:gridSpan w:val="2000000000"/></w:tcPr><w:p/></w:tc></w:tr>"#.repeat(50);
         docx_package(&[("word/document.xml", document_xml(&format!("<w:tbl>{row}</w:tbl>")))])
     };
+    // Under every byte limit (stored: ratio 1; 3 MB), yet 500 000 paragraphs would take docx-rs
+    // about 1.2 GB to hold.
+    let paragraph_bomb = {
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let stored =
+            zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+        for (name, body) in [
+            ("[Content_Types].xml", CONTENT_TYPES.as_bytes().to_vec()),
+            ("_rels/.rels", RELS.as_bytes().to_vec()),
+            ("word/document.xml", document_xml(&"<w:p/>".repeat(500_000))),
+        ] {
+            zip.start_file(name, stored).unwrap();
+            zip.write_all(&body).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    };
+    // A table of 50 000 rows × 4 numbered cells: ~13 MB of XML deflated about 30:1, inside the
+    // ratio and size limits; 200 000 paragraphs are over the DOCX model budget.
+    let table_bomb = {
+        let mut body = String::from("<w:tbl>");
+        for i in 0..50_000 {
+            body.push_str("<w:tr>");
+            for k in 0..4 {
+                body.push_str(&format!("<w:tc><w:p><w:r><w:t>{}</w:t></w:r></w:p></w:tc>", i * 4 + k));
+            }
+            body.push_str("</w:tr>");
+        }
+        body.push_str("</w:tbl>");
+        docx_package(&[("word/document.xml", document_xml(&body))])
+    };
     let mut header_only_zip = b"PK\x03\x04\x14\x00\x00\x00\x08\x00".to_vec();
     header_only_zip.extend_from_slice(b"word/document.xml");
 
@@ -341,6 +371,8 @@ fn docx_cases() -> Vec<Case> {
         Case::new("XXE in styles.xml", "xxe2.docx", xxe_in_styles, Error("unsupported")),
         Case::new("UTF-16 document part", "utf16.docx", utf16, Error("unsupported")),
         Case::new("gridSpan bomb", "span.docx", span_bomb, Error("too_large")),
+        Case::new("paragraph bomb (stored zip)", "paras.docx", paragraph_bomb, Error("too_large")),
+        Case::new("table bomb under the ratio limit", "rows.docx", table_bomb, Error("too_large")),
         Case::new("no time left", "slow.docx", valid, Error("timeout"))
             .with_limits(Limits { time_budget: Duration::ZERO, ..Limits::default() }),
     ]

@@ -12,6 +12,10 @@ use crate::error::ExtractError;
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct ScanReport {
     pub max_depth: u32,
+    /// Elements in the part (start tags, self-closing included).
+    pub elements: u64,
+    /// Of those, paragraphs (any `…:p`): the most expensive element once parsed by docx-rs.
+    pub paragraphs: u64,
     /// For every `w:tbl` in document order of its start tag (outer before inner), how many leading
     /// rows are marked `w:tblHeader`. Tables inside text boxes are left out: the decoder does not
     /// read text boxes, and the two numberings must agree.
@@ -33,6 +37,7 @@ pub fn scan_part(part: &str, xml: &[u8], max_depth: u32) -> Result<ScanReport, E
     // part is damaged: refused here as `truncated`.
     let mut open: Vec<&[u8]> = Vec::new();
     let mut max_seen: u32 = 0;
+    let (mut elements, mut paragraphs) = (0u64, 0u64);
     let damaged = |what: String| ExtractError::Truncated(format!("{part}: {what}"));
     let unterminated = |what: &str| damaged(format!("the part ends inside {what}"));
     let mut i = 0;
@@ -77,6 +82,10 @@ pub fn scan_part(part: &str, xml: &[u8], max_depth: u32) -> Result<ScanReport, E
             let (after, self_closing) = skip_tag(xml, end).ok_or_else(|| unterminated("a start tag"))?;
             let attrs = &xml[end..after];
             let local = local_name(name);
+            elements += 1;
+            if local == b"p" {
+                paragraphs += 1;
+            }
             tables.on_start(local, attrs);
             if self_closing {
                 tables.on_end(local);
@@ -96,7 +105,7 @@ pub fn scan_part(part: &str, xml: &[u8], max_depth: u32) -> Result<ScanReport, E
     if let Some(top) = open.last() {
         return Err(unterminated(&format!("<{}>", String::from_utf8_lossy(top))));
     }
-    Ok(ScanReport { max_depth: max_seen, header_rows_per_table: tables.finished })
+    Ok(ScanReport { max_depth: max_seen, elements, paragraphs, header_rows_per_table: tables.finished })
 }
 
 fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
