@@ -132,7 +132,16 @@ fn code(s: &Subject) -> String {
     format!("{}{}{}", s.lei, s.kuan, s.xiang)
 }
 
-fn line(title: &str, agency: &str, table: usize, row: usize, code: Option<String>, name: &str, keys: &[&str], fens: &[i64]) -> Record {
+/// Where budget lines come from: the table's title (without the agency), the agency, its index.
+#[derive(Clone, Copy)]
+struct Src<'a> {
+    title: &'a str,
+    agency: &'a str,
+    table: usize,
+}
+
+fn line(src: Src, row: usize, code: Option<String>, name: &str, keys: &[&str], fens: &[i64]) -> Record {
+    let Src { title, agency, table } = src;
     let mut amounts = BTreeMap::new();
     for (k, f) in keys.iter().zip(fens) {
         amounts.insert(k.to_string(), if *f == 0 { None } else { Some(Decimal::new(*f, 2)) });
@@ -158,12 +167,12 @@ fn expense_table(subs: &[Subject], repeat: bool, title: &str, agency: &str, inde
     let mut recs = Vec::new();
     let (tb, tp) = subs.iter().filter(|s| s.kuan.is_empty()).fold((0, 0), |a, s| (a.0 + s.basic, a.1 + s.project));
     let r = t.row(vec![cs("合计", 4), c(&yuan(tb + tp)).r(), c(&yuan(tb)).r(), c(&yuan(tp)).r()]);
-    recs.push(line(title, agency, index, r, None, "合计", &keys, &[tb + tp, tb, tp]));
+    recs.push(line(Src { title, agency, table: index }, r, None, "合计", &keys, &[tb + tp, tb, tp]));
     for s in subs {
         let indent = if s.xiang.is_empty() && !s.kuan.is_empty() { "　" } else if !s.xiang.is_empty() { "　　" } else { "" };
         let name = format!("{indent}{}", s.name);
         let r = t.row(vec![c(s.lei), c(s.kuan), c(s.xiang), c(&name).l(), c(&yuan(s.basic + s.project)).r(), c(&yuan(s.basic)).r(), c(&yuan(s.project)).r()]);
-        recs.push(line(title, agency, index, r, Some(code(s)), s.name, &keys, &[s.basic + s.project, s.basic, s.project]));
+        recs.push(line(Src { title, agency, table: index }, r, Some(code(s)), s.name, &keys, &[s.basic + s.project, s.basic, s.project]));
     }
     (t.finish(), recs)
 }
@@ -241,11 +250,11 @@ fn econ_table(rng: &mut Lcg, title: &str, agency: &str, index: usize) -> (TableM
     }
     let mut recs = Vec::new();
     let r = t.row(vec![cs("合计", 3), c(&yuan(tp + tc)).r(), c(&yuan(tp)).r(), c(&yuan(tc)).r()]);
-    recs.push(line(title, agency, index, r, None, "合计", &keys, &[tp + tc, tp, tc]));
+    recs.push(line(Src { title, agency, table: index }, r, None, "合计", &keys, &[tp + tc, tp, tc]));
     for (e, a) in items.iter().zip(&amounts) {
         let (p, cc) = if e.personnel { (*a, 0) } else { (0, *a) };
         let r = t.row(vec![c(e.lei), c(e.kuan), c(e.name).l(), c(&yuan(*a)).r(), c(&yuan(p)).r(), c(&yuan(cc)).r()]);
-        recs.push(line(title, agency, index, r, Some(format!("{}{}", e.lei, e.kuan)), e.name, &keys, &[*a, p, cc]));
+        recs.push(line(Src { title, agency, table: index }, r, Some(format!("{}{}", e.lei, e.kuan)), e.name, &keys, &[*a, p, cc]));
     }
     (t.finish(), recs)
 }
@@ -296,13 +305,13 @@ fn budget_doc(name: &str, agency: &'static str, tree: Tree, seed: u64, full: boo
         v.extend((0..6).map(|_| c("")));
         v
     });
-    records.push(line(title1, agency, index, r, None, "合计", &keys1, &[total, total, 0, 0, 0, 0, 0, 0]));
+    records.push(line(Src { title: title1, agency, table: index }, r, None, "合计", &keys1, &[total, total, 0, 0, 0, 0, 0, 0]));
     for s in &lei {
         let a = s.basic + s.project;
         let mut v = vec![c(s.lei), c(""), c(""), c(s.name).l(), c(&yuan(a)).r(), c(&yuan(a)).r()];
         v.extend((0..6).map(|_| c("")));
         let r = t1.row(v);
-        records.push(line(title1, agency, index, r, Some(s.lei.to_string()), s.name, &keys1, &[a, a, 0, 0, 0, 0, 0, 0]));
+        records.push(line(Src { title: title1, agency, table: index }, r, Some(s.lei.to_string()), s.name, &keys1, &[a, a, 0, 0, 0, 0, 0, 0]));
     }
     blocks.push(Block::Heading(format!("{agency}{title1}")));
     blocks.push(Block::Right("单位：元".into()));
