@@ -221,14 +221,41 @@ const ECON: [(&str, &str, &str, bool); 33] = [
 ];
 
 /// 类 | 款 | 科目名称 | 合计 | 人员经费 | 公用经费 (经济分类, two code columns).
-fn econ_table(rng: &mut Lcg, title: &str, agency: &str, index: usize) -> (TableModel, Vec<Record>) {
+/// The 经济分类 基本支出 table. Its total is the 功能分类 tables' 基本支出 total (`basic_total`),
+/// and its 公务接待费 / 公务用车运行维护费 lines are the "三公" table's amounts, so the document
+/// agrees with itself across tables.
+fn econ_table(rng: &mut Lcg, src: Src, basic_total: i64, car: i64, reception: i64) -> (TableModel, Vec<Record>) {
+    let Src { title, agency, table: index } = src;
     let items: Vec<Econ> = ECON.iter().map(|(lei, kuan, name, personnel)| Econ { lei, kuan, name, personnel: *personnel }).collect();
     let mut amounts = vec![0i64; items.len()];
-    for i in 0..items.len() {
-        if !items[i].kuan.is_empty() {
-            amounts[i] = if items[i].personnel { rng.fen(10_000, 3_000_000) } else { rng.fen(1_000, 300_000) };
+    let fixed = |e: &Econ| match (e.lei, e.kuan) {
+        ("302", "17") => Some(reception),
+        ("302", "31") => Some(car),
+        _ => None,
+    };
+    // draw the free lines, then scale them to what the fixed lines leave of the total
+    let mut raw = vec![0i64; items.len()];
+    for (i, e) in items.iter().enumerate() {
+        if !e.kuan.is_empty() && fixed(e).is_none() {
+            raw[i] = if e.personnel { rng.fen(10_000, 3_000_000) } else { rng.fen(1_000, 300_000) };
         }
     }
+    let free_total = basic_total - car - reception;
+    assert!(free_total > 0, "基本支出 total too small for the 三公 lines");
+    let raw_sum: i64 = raw.iter().sum();
+    let mut largest = 0;
+    for (i, e) in items.iter().enumerate() {
+        if let Some(v) = fixed(e) {
+            amounts[i] = v;
+        } else if raw[i] > 0 {
+            amounts[i] = (raw[i] as i128 * free_total as i128 / raw_sum as i128) as i64;
+            if raw[i] > raw[largest] {
+                largest = i;
+            }
+        }
+    }
+    let assigned: i64 = amounts.iter().sum();
+    amounts[largest] += basic_total - assigned;
     for i in 0..items.len() {
         if items[i].kuan.is_empty() {
             amounts[i] = items.iter().zip(&amounts).filter(|(e, _)| e.lei == items[i].lei && !e.kuan.is_empty()).map(|(_, a)| a).sum();
@@ -340,7 +367,9 @@ fn budget_doc(name: &str, agency: &'static str, tree: Tree, seed: u64, full: boo
     }
     blocks.push(Block::PageBreak);
     let title4 = "2023年一般公共预算基本支出部门预算经济分类预算表";
-    let (t4, r4) = econ_table(&mut rng, title4, agency, index);
+    let car = rng.fen(20_000, 90_000);
+    let rec = rng.fen(5_000, 30_000);
+    let (t4, r4) = econ_table(&mut rng, Src { title: title4, agency, table: index }, basic, car, rec);
     blocks.push(Block::Heading(format!("{agency}{title4}")));
     blocks.push(Block::Right("单位：元".into()));
     blocks.push(Block::Table(t4));
@@ -349,8 +378,6 @@ fn budget_doc(name: &str, agency: &'static str, tree: Tree, seed: u64, full: boo
     let mut t5 = TableModel::new(&[16.0, 18.0, 16.0, 16.0, 16.0, 18.0]).font(10.0).header(2, true);
     t5.row(vec![rs("合计", 2), rs("因公出国（境）费", 2), cs("公务用车购置及运行费", 3), rs("公务接待费", 2)]);
     t5.row(vec![c("小计"), c("公务用车购置费"), c("公务用车运行费")]);
-    let car = rng.fen(20_000, 90_000);
-    let rec = rng.fen(5_000, 30_000);
     t5.row(vec![c(&yuan(car + rec)).r(), c(""), c(&yuan(car)).r(), c(""), c(&yuan(car)).r(), c(&yuan(rec)).r()]);
     blocks.push(Block::Heading(format!("{agency}2023年一般公共预算“三公”经费预算表")));
     blocks.push(Block::Right("单位：元".into()));
