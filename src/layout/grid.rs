@@ -117,6 +117,74 @@ impl CellGrid {
     }
 }
 
+impl CellGrid {
+    /// Splits grid columns whose cells hold several text columns aligned across rows (tables
+    /// ruled only between column groups). A column is split only where at least
+    /// [`MIN_SPLIT_ROWS`] rows show separate chunks and no row's chunk crosses the gap.
+    pub fn split_columns_by_text(&mut self, glyphs: &[Glyph]) {
+        let nc = self.n_cols();
+        let owners = self.slot_owners();
+        // Glyphs per single-column cell, by column.
+        let mut per_cell: Vec<Vec<&Glyph>> = vec![Vec::new(); self.cells.len()];
+        for g in glyphs.iter().filter(|g| g.upright() && !g.ch.is_whitespace()) {
+            if let Some((r, c)) = self.slot_at(g.cx(), g.cy()) {
+                let o = owners[r * nc + c];
+                if o != usize::MAX && self.cells[o].col_span == 1 {
+                    per_cell[o].push(g);
+                }
+            }
+        }
+        let mut splits: Vec<Vec<f64>> = vec![Vec::new(); nc];
+        for (c, split) in splits.iter_mut().enumerate() {
+            let mut lines_chunks: Vec<Vec<(f64, f64)>> = Vec::new();
+            for (cell, gs) in self.cells.iter().zip(&per_cell) {
+                if cell.col != c || gs.is_empty() {
+                    continue;
+                }
+                for line in super::text::lines(gs, super::text::Direction::Upright) {
+                    lines_chunks.push(super::open::chunk_spans(&line, SPLIT_GAP));
+                }
+            }
+            *split = super::open::column_gaps(&lines_chunks, MIN_SPLIT_ROWS)
+                .into_iter()
+                .filter(|&x| x > self.xs[c] + 2.0 && x < self.xs[c + 1] - 2.0)
+                .collect();
+        }
+        if splits.iter().all(|s| s.is_empty()) {
+            return;
+        }
+        let mut start = Vec::with_capacity(nc + 1);
+        let mut xs = Vec::new();
+        for c in 0..nc {
+            start.push(xs.len());
+            xs.push(self.xs[c]);
+            xs.extend(&splits[c]);
+        }
+        start.push(xs.len());
+        xs.push(self.xs[nc]);
+        let mut cells = Vec::with_capacity(self.cells.len());
+        for cell in &self.cells {
+            let (a, b) = (start[cell.col], start[cell.col + cell.col_span]);
+            if cell.col_span == 1 && b - a > 1 {
+                for k in a..b {
+                    cells.push(GridCell { col: k, col_span: 1, bbox: [xs[k], cell.bbox[1], xs[k + 1], cell.bbox[3]], ..cell.clone() });
+                }
+            } else {
+                cells.push(GridCell { col: a, col_span: b - a, ..cell.clone() });
+            }
+        }
+        cells.sort_by_key(|c| (c.row, c.col));
+        self.xs = xs;
+        self.cells = cells;
+    }
+}
+
+/// Gap (in glyph sizes) that separates text columns inside one ruled column: wider than a word
+/// space, narrower than the usual column gutter; alignment across rows does the rest.
+const SPLIT_GAP: f64 = 0.45;
+/// Rows that must show a text column gap before a ruled column is split by it.
+const MIN_SPLIT_ROWS: usize = 3;
+
 /// Clusters sorted values closer than `tol` into their mean.
 pub fn cluster(mut values: Vec<f64>, tol: f64) -> Vec<f64> {
     values.sort_by(f64::total_cmp);
