@@ -179,6 +179,64 @@ impl CellGrid {
     }
 }
 
+impl CellGrid {
+    /// Undoes merges that only reflect undrawn lines: tables ruled horizontally with column lines
+    /// in the header only. A merged one-row cell is split back into its columns when its text
+    /// chunks sit inside single columns, in two or more of them, and at least
+    /// [`MIN_SPLIT_ROWS`] cells of the same column range look like that (a real merged cell
+    /// holds one chunk running across the boundary, or text in one column only).
+    pub fn split_false_merges(&mut self, glyphs: &[Glyph]) {
+        let nc = self.n_cols();
+        let owners = self.slot_owners();
+        let mut per_cell: Vec<Vec<&Glyph>> = vec![Vec::new(); self.cells.len()];
+        for g in glyphs.iter().filter(|g| g.upright() && !g.ch.is_whitespace()) {
+            if let Some((r, c)) = self.slot_at(g.cx(), g.cy()) {
+                let o = owners[r * nc + c];
+                if o != usize::MAX && self.cells[o].col_span > 1 && self.cells[o].row_span == 1 {
+                    per_cell[o].push(g);
+                }
+            }
+        }
+        let mut candidates: std::collections::HashMap<(usize, usize), Vec<usize>> = Default::default();
+        for (i, (cell, gs)) in self.cells.iter().zip(&per_cell).enumerate() {
+            if gs.is_empty() {
+                continue;
+            }
+            let inner = &self.xs[cell.col + 1..cell.col + cell.col_span];
+            let mut columns_used = std::collections::BTreeSet::new();
+            let mut clean = true;
+            for line in super::text::lines(gs, super::text::Direction::Upright) {
+                for (x0, x1) in super::open::chunk_spans(&line, SPLIT_GAP) {
+                    if inner.iter().any(|&b| x0 < b - 0.5 && x1 > b + 0.5) {
+                        clean = false;
+                    }
+                    columns_used.insert(self.xs.partition_point(|&e| e <= (x0 + x1) / 2.0));
+                }
+            }
+            if clean && columns_used.len() >= 2 {
+                candidates.entry((cell.col, cell.col_span)).or_default().push(i);
+            }
+        }
+        let split: std::collections::HashSet<usize> =
+            candidates.into_values().filter(|v| v.len() >= MIN_SPLIT_ROWS).flatten().collect();
+        if split.is_empty() {
+            return;
+        }
+        let mut cells = Vec::with_capacity(self.cells.len() + split.len() * 2);
+        for (i, cell) in self.cells.iter().enumerate() {
+            if split.contains(&i) {
+                for k in cell.col..cell.col + cell.col_span {
+                    cells.push(GridCell { col: k, col_span: 1, bbox: [self.xs[k], cell.bbox[1], self.xs[k + 1], cell.bbox[3]], ..cell.clone() });
+                }
+            } else {
+                cells.push(cell.clone());
+            }
+        }
+        cells.sort_by_key(|c| (c.row, c.col));
+        self.cells = cells;
+    }
+}
+
 /// Gap (in glyph sizes) that separates text columns inside one ruled column: wider than a word
 /// space, narrower than the usual column gutter; alignment across rows does the rest.
 const SPLIT_GAP: f64 = 0.45;
