@@ -76,7 +76,14 @@ pub fn read_department(table: &Table) -> DepartmentPerformance {
             col(&["指标性质"]),
             col(&["指标值"]),
         );
-        let header_bottom = row_cells(table, h).iter().map(|c| c.row + c.row_span).max().unwrap_or(h + 1);
+        // The header's own cells end the header; a vertical "绩效指标" label beside it spans the block.
+        let header_bottom = [name, weight, unit_col, nature, value]
+            .iter()
+            .flatten()
+            .filter_map(|&c| table.cell_at(h, c))
+            .map(|c| c.row + c.row_span)
+            .max()
+            .unwrap_or(h + 1);
         for r in header_bottom..table.n_rows {
             let text = |c: Option<usize>| c.map(|c| text_at(table, r, c).trim().to_string()).filter(|t| !t.is_empty());
             let ind = DepartmentIndicator {

@@ -242,7 +242,14 @@ pub(crate) fn clean_level3(text: &str) -> String {
 fn read_indicators(table: &Table, header_row: usize) -> Vec<Indicator> {
     let cols = indicator_columns(table, header_row);
     let Some(l3) = cols.level3.or(cols.level2) else { return Vec::new() };
-    let header_bottom = row_cells(table, header_row).iter().map(|c| c.row + c.row_span).max().unwrap_or(header_row + 1);
+    // The header's own cells end the header; a vertical "绩效指标" label beside it spans the block.
+    let header_bottom = [cols.level1, cols.level2, cols.level3, cols.value]
+        .iter()
+        .flatten()
+        .filter_map(|&c| covering(table, header_row, c))
+        .map(|c| c.row + c.row_span)
+        .max()
+        .unwrap_or(header_row + 1);
     let mut out = Vec::new();
     let (mut last1, mut last2): (Option<String>, Option<String>) = (None, None);
     for r in header_bottom..table.n_rows {

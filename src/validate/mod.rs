@@ -1,9 +1,37 @@
 //! Stage 5: arithmetic and 科目 hierarchy checks over records and tables → warnings.
+//!
+//! Records are published whatever these checks find: a warning says where a document contradicts
+//! itself (codes in schemas/README.md), it never hides or corrects a value.
+
+mod finance;
+mod project;
 
 use crate::interpret::Record;
 use crate::model::{Table, Warning};
 
 pub fn validate(tables: &[Table], records: &[Record]) -> Vec<Warning> {
-    let _ = (tables, records);
-    Vec::new()
+    let mut warnings = Vec::new();
+    for rec in records {
+        if let Record::ProjectPerformance(p) = rec {
+            warnings.extend(project::check_project(tables, p));
+        }
+    }
+    warnings.extend(finance::check_financial(tables, records));
+    dedupe(warnings)
+}
+
+/// One warning per (code, table, row): two checks that find the same row wrong (a row total and a
+/// 类 sum, two columns of one row) say one thing about the document; their messages are joined.
+fn dedupe(warnings: Vec<Warning>) -> Vec<Warning> {
+    let mut out: Vec<Warning> = Vec::new();
+    for w in warnings {
+        match out.iter_mut().find(|o| o.code == w.code && o.table == w.table && o.row == w.row) {
+            Some(o) => {
+                o.message.push_str("; ");
+                o.message.push_str(&w.message);
+            }
+            None => out.push(w),
+        }
+    }
+    out
 }
