@@ -224,8 +224,10 @@ fn yutian_spacer_columns_and_number_notes() {
     assert_eq!(i0.description.as_deref(), Some("68项一件事一次办工作推进"));
     assert_eq!(i0.value.as_deref(), Some("100\n100%全部完成"));
     assert_eq!((i0.comparator.as_deref(), i0.target, i0.unit.as_deref()), (None, Some(d("100")), None));
-    assert_eq!(p.indicators[1].target, None, "a number run into a note is not a quantity");
-    assert_eq!(p.indicators[2].target, None);
+    let i1 = &p.indicators[1];
+    assert_eq!((i1.comparator.as_deref(), i1.target, i1.unit.as_deref()), (None, Some(d("90")), None), "number + note");
+    let i2 = &p.indicators[2];
+    assert_eq!((i2.comparator.as_deref(), i2.target, i2.unit.as_deref()), (Some(">="), Some(d("99")), None));
 }
 
 // 004 潼南: Chongqing project table, vertical 绩效指标 label, "指标 1:" items, 二级指标 merged.
@@ -392,7 +394,7 @@ fn seed_004_inconsistencies_surface() {
     // 总计 row: 小计 1,932.33 vs 494.82 + 1,437.50, and 基本支出 494.82 vs Σ 类 494.83: within 0.01 万元.
     assert!(got.contains(&s("rounding", 1, 2)), "{got:?}");
     // The 基本支出 table's 494.83 against the 494.82 printed before it.
-    assert!(got.contains(&s("rounding", 2, 2)), "{got:?}");
+    assert!(got.contains(&s("cross_table_mismatch", 2, 2)), "{got:?}");
     // 部门收支总表: 社会保险基金支出 carries the 39.70 of 208 社会保障和就业支出.
     assert!(got.contains(&s("label_mismatch", 0, 3)), "{got:?}");
     assert_eq!(got.len(), 3, "nothing else is wrong: {got:?}");

@@ -116,10 +116,8 @@ pub fn classify(table: &Table) -> TableKind {
     if title.contains("支出总表") || (title.contains("支出") && title.contains("总表")) {
         return financial(FinancialKind::ExpenditureSummary);
     }
-    if title.contains("基本支出") || any_label(table, |k| k.contains("经济分类")) {
-        if subject {
-            return financial(FinancialKind::EconomicBasicExpenditure);
-        }
+    if subject && (title.contains("基本支出") || any_label(table, |k| k.contains("经济分类"))) {
+        return financial(FinancialKind::EconomicBasicExpenditure);
     }
     if subject {
         if title.contains("支出") || any_label(table, |k| k.contains("功能分类")) {

@@ -73,7 +73,7 @@ fn is_label(cell: &Cell) -> bool {
 
 /// 3月底 / 6月底 / 10月底 / 12月底 → index in the spending plan.
 fn month_of(label: &str) -> Option<usize> {
-    match canon(label).trim_end_matches('%').as_ref() {
+    match canon(label).trim_end_matches('%') {
         "3月底" | "3月" | "一季度" | "第一季度" => Some(0),
         "6月底" | "6月" | "二季度" | "第二季度" => Some(1),
         "10月底" | "10月" => Some(2),
@@ -167,7 +167,9 @@ fn read_information(table: &Table, stop_row: usize, factor: Decimal, rec: &mut P
             Field::FundsBlock | Field::Ignored => {}
         }
     }
-    if has_plan && rec.spending_plan.is_none() {
+    // A plan block left blank is no plan (null), as for a layout without one.
+    let plan_printed = [plan.mar, plan.jun, plan.oct, plan.dec].iter().any(Option::is_some);
+    if has_plan && plan_printed && rec.spending_plan.is_none() {
         rec.spending_plan = Some(plan);
     }
 }

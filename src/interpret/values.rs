@@ -108,10 +108,22 @@ pub fn normalise_comparator(text: &str) -> Option<&'static str> {
 /// The quantity an indicator value states: `(comparator, target, unit)` parsed from the first
 /// line of the value when that line is a whole quantity `[comparator] number [unit]`
 /// (schemas/README.md), otherwise all three `None`.
+///
+/// Two forms of "a number, then a note" keep their number (the unit is then `None`): a space
+/// between two digits ends the first line (a PDF line wrap between ASCII characters becomes a
+/// space: 003's "100\n100%全部完成" reads "100 100%全部完成"), and a note that starts right after
+/// the number with a character no unit starts with ("≥99回访好评率不低于95%").
 pub fn parse_quantity(value: &str) -> (Option<String>, Option<Decimal>, Option<String>) {
     static QUANTITY: OnceLock<Regex> = OnceLock::new();
+    static DIGIT_GAP: OnceLock<Regex> = OnceLock::new();
+    static RAW_PREFIX: OnceLock<Regex> = OnceLock::new();
     let none = (None, None, None);
     let first = value.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
+    let gap = DIGIT_GAP.get_or_init(|| Regex::new(r"[0-9]\s+[0-9]").unwrap());
+    let first = match gap.find(first) {
+        Some(m) => &first[..m.start() + 1],
+        None => first,
+    };
     let line = canon(first);
     let re = QUANTITY.get_or_init(|| {
         Regex::new(r"^(>=|<=|=>|=<|⩾|⩽|≥|≧|≤|≦|>|<|=)?(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(.*)$").unwrap()
@@ -126,20 +138,33 @@ pub fn parse_quantity(value: &str) -> (Option<String>, Option<Decimal>, Option<S
     };
     let Some(target) = parse_number(&c[2]) else { return none };
     let mut rest = c[3].to_string();
-    if rest.len() > 2 && rest.starts_with('(') && rest.ends_with(')') {
+    if rest.chars().count() > 2 && rest.starts_with('(') && rest.ends_with(')') {
         rest = rest[1..rest.len() - 1].to_string();
     }
-    let unit = if rest.is_empty() {
-        None
-    } else {
-        let n = rest.chars().count();
-        let forbidden = |ch: char| ch.is_ascii_digit() || ",，、;；。()（）".contains(ch);
-        if n > 6 || rest.chars().any(forbidden) {
-            return none;
-        }
-        Some(rest)
-    };
-    (comparator, Some(target), unit)
+    if rest.is_empty() {
+        return (comparator, Some(target), None);
+    }
+    let n = rest.chars().count();
+    let forbidden = |ch: char| ch.is_ascii_digit() || ",，、;；。()（）".contains(ch);
+    if n <= 6 && !rest.chars().any(forbidden) {
+        return (comparator, Some(target), Some(rest));
+    }
+    // A note run on directly after the number, not a unit.
+    let raw = RAW_PREFIX.get_or_init(|| Regex::new(r"^\s*\S*?[0-9.,]+(\s*)(\S)").unwrap());
+    let starts_note = rest.chars().next().is_some_and(|ch| is_cjk(ch) && !UNIT_STARTS.contains(ch));
+    let adjacent = raw.captures(first).is_some_and(|m| m[1].is_empty());
+    if starts_note && adjacent {
+        return (comparator, Some(target), None);
+    }
+    none
+}
+
+/// Characters a unit after a number starts with (年, 元, 个, 人, 次 …): a note starting with one of
+/// these could be a unit with a long tail, so it is not read as "number + note".
+const UNIT_STARTS: &str = "年月日时分秒元万千百亿个人次项件天周户所家台套张份场名条篇册本辆座批期倍平米公吨株亩间处类份部";
+
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x4E00..=0x9FFF | 0x3400..=0x4DBF)
 }
 
 /// Which end of a period a date names: "2021年1月" is the 1st for a start and the last day of the
@@ -242,6 +267,9 @@ mod tests {
         assert_eq!(q("≤1,000万元"), (s("<="), s("1000"), s("万元")));
         assert_eq!(q("32 个工作日"), (None, s("32"), s("个工作日")));
         assert_eq!(q("100\n100%全部完成"), (None, s("100"), None));
+        assert_eq!(q("100 100%全部完成"), (None, s("100"), None));
+        assert_eq!(q("≥99回访好评率不低于95%"), (s(">="), s("99"), None));
+        assert_eq!(q("90根据资金到位情况逐步开展，年底前不低于任务90%"), (None, s("90"), None));
         assert_eq!(q("满意度≧90%"), (None, None, None));
         assert_eq!(q("300 元/人, 12 场 次, 9 万元"), (None, None, None));
         assert_eq!(q("2021年12月完成"), (None, None, None));
