@@ -841,3 +841,36 @@ fn corpus_records_and_warnings_match_truth() {
     assert_eq!(raised_expected, expected_total, "expected warnings not raised: {warning_report:#?}");
     assert!(clean_docs_with_warnings.is_empty(), "clean documents raised warnings: {clean_docs_with_warnings:?}");
 }
+
+#[test]
+fn table_kinds_are_recognised() {
+    use yusuan::interpret::classify::{classify, FinancialKind as F, TableKind as K};
+    let titled = |title: &str, rows: &[&[&str]]| grid(0, &[title, "单位：万元"], rows);
+    let pair = hebei_pair(0);
+    assert_eq!(classify(&hebei_combined()), K::Project);
+    assert_eq!(classify(&pair[0]), K::Project);
+    assert_eq!(classify(&pair[1]), K::ProjectIndicators);
+    assert_eq!(classify(&yutian()), K::Project);
+    assert_eq!(classify(&chongqing_project(0)), K::Project);
+    assert_eq!(classify(&department_table(0)), K::Department);
+    assert_eq!(classify(&expenditure_table(0)), K::Financial(F::FunctionalExpenditure));
+    assert_eq!(classify(&basic_expenditure_table(0)), K::Financial(F::EconomicBasicExpenditure));
+    assert_eq!(classify(&department_summary_table(0)), K::Financial(F::IncomeExpenditureSummary));
+    let summary = [["收入", "<", "支出", "<"], ["项目", "预算数", "项目", "合计"]];
+    let summary: Vec<&[&str]> = summary.iter().map(|r| &r[..]).collect();
+    assert_eq!(classify(&titled("重庆市潼南区政务服务管理办公室财政拨款收支总表", &summary)), K::Financial(F::IncomeExpenditureSummary));
+    let coded: &[&[&str]] = &[&["科目编码", "科目名称", "合计", "基本支出"], &["201", "一般公共服务支出", "1.00", "1.00"]];
+    assert_eq!(classify(&titled("部门收入总表", coded)), K::Financial(F::IncomeSummary));
+    assert_eq!(classify(&titled("部门支出总表", coded)), K::Financial(F::ExpenditureSummary));
+    assert_eq!(classify(&titled("某局政府性基金预算支出表", coded)), K::Financial(F::GovernmentFund));
+    let three: &[&[&str]] = &[&["合计", "因公出国（境）费", "公务接待费"], &["6", "", "2"]];
+    assert_eq!(classify(&titled("某局一般公共预算“三公”经费支出表", three)), K::Financial(F::ThreePublic));
+    let purchase: &[&[&str]] = &[&["项目", "合计"], &["货物类", "36.60"]];
+    assert_eq!(classify(&titled("某局政府采购预算明细表", purchase)), K::Financial(F::Procurement));
+    assert_eq!(classify(&shanghai_lines_table(0)), K::Financial(F::FunctionalExpenditure));
+    // A list of projects with a 项目名称 column is not a 项目绩效目标表.
+    let list: &[&[&str]] = &[&["项目名称", "金额"], &["平台建设费", "18.70"]];
+    assert_eq!(classify(&titled("项目支出明细", list)), K::Other);
+    assert!(interpret(&[titled("项目支出明细", list)]).0.is_empty());
+    assert_eq!(classify(&grid(0, &[], &[&["姓名", "电话"], &["张友燕", "023-44578028"]])), K::Other);
+}

@@ -1,6 +1,7 @@
 //! What a table is, from its header cells, its labels and the title / context above it.
 
 use super::headers::{label_key, row_cells, table_context};
+use super::project::Field;
 use super::values::canon;
 use crate::model::Table;
 
@@ -89,8 +90,16 @@ pub fn classify(table: &Table) -> TableKind {
     {
         return TableKind::Department;
     }
+    // A 项目名称 column header also opens 项目支出预算表-style lists; a project table pairs it with
+    // the information labels or an indicator block.
     let has_project_labels = any_label(table, |k| PROJECT_LABELS.contains(&k));
-    if has_project_labels {
+    let has_information = any_label(table, |k| {
+        matches!(
+            super::project::field_of(k),
+            Some(Field::Total | Field::Fiscal | Field::FundUse | Field::Goal | Field::CompetentDept | Field::ImplementingUnit | Field::Start | Field::FundsBlock)
+        )
+    });
+    if has_project_labels && (has_information || indicator_header_row(table).is_some()) {
         return TableKind::Project;
     }
     if indicator_header_row(table).is_some() {
