@@ -874,3 +874,52 @@ fn table_kinds_are_recognised() {
     assert!(interpret(&[titled("项目支出明细", list)]).0.is_empty());
     assert_eq!(classify(&grid(0, &[], &[&["姓名", "电话"], &["张友燕", "023-44578028"]])), K::Other);
 }
+
+// Shanghai 财政项目支出绩效目标填报表: title rows inside the table, a 项目资金（元） block of labels
+// over values, a vertical 绩效指标 label.
+fn shanghai_form(index: usize) -> Table {
+    grid(
+        index,
+        &[],
+        &[
+            &["财政项目支出绩效目标填报表", "<", "<", "<", "<", "<"],
+            &["（2023年度）", "<", "<", "<", "<", "<"],
+            &["项目名称", "社区心理健康服务", "<", "<", "<", "<"],
+            &["项目性质", "经常性项目", "<", "项目类别", "公共服务", "<"],
+            &["主管部门", "上海市某区卫生健康委员会", "<", "实施单位", "上海市某区精神卫生中心", "<"],
+            &["计划开始日期", "2023年1月1日", "<", "计划完成日期", "2023年12月31日", "<"],
+            &["项目资金（元）", "项目资金总额", "年度资金申请总额", "其中：财政资金", "上年结转资金", "其他资金"],
+            &["^", "1,200,000.00", "1,200,000.00", "1,150,000.00", "0.00", "50,000.00"],
+            &["项目总目标", "建立覆盖全区的社区心理健康服务网络。", "<", "<", "<", "<"],
+            &["年度总体目标", "全年开展团体心理治疗与心理咨询服务。", "<", "<", "<", "<"],
+            &["绩效指标", "一级指标", "二级指标", "三级指标", "<", "指标值"],
+            &["^", "产出指标", "数量指标", "团体心理治疗次数", "<", "＞6.00(次)"],
+            &["^", "^", "质量指标", "团体心理治疗覆盖", "<", "开展至少1次团体心理治疗"],
+            &["^", "效益指标", "社会效益指标", "服务对象满意度", "<", "≥90%"],
+        ],
+    )
+}
+
+#[test]
+fn shanghai_form_reads_labels_over_values() {
+    let tables = vec![shanghai_form(0)];
+    let (records, _) = interpret(&tables);
+    let p = projects(&records)[0];
+    assert_eq!(p.title.as_deref(), Some("财政项目支出绩效目标填报表"));
+    assert_eq!(p.amount_unit.as_deref(), Some("元"));
+    assert_eq!(p.project_name.as_deref(), Some("社区心理健康服务"));
+    assert_eq!(p.project_nature.as_deref(), Some("经常性项目"));
+    assert_eq!(p.competent_dept.as_deref(), Some("上海市某区卫生健康委员会"));
+    assert_eq!(p.implementing_unit.as_deref(), Some("上海市某区精神卫生中心"));
+    assert_eq!((p.start_date.as_deref(), p.end_date.as_deref()), (Some("2023-01-01"), Some("2023-12-31")));
+    assert_eq!(p.budget_total.unwrap().to_string(), "1200000.00");
+    assert_eq!(p.budget_fiscal.unwrap().to_string(), "1150000.00");
+    assert_eq!(p.budget_other.unwrap().to_string(), "50000.00");
+    assert_eq!(p.goal.as_deref(), Some("全年开展团体心理治疗与心理咨询服务。"));
+    assert_eq!(p.indicators.len(), 3);
+    let i = &p.indicators[0];
+    assert_eq!((i.comparator.as_deref(), i.target.map(|t| t.to_string()), i.unit.as_deref()), (Some(">"), Some("6.00".into()), Some("次")));
+    assert_eq!(p.indicators[1].level1.as_deref(), Some("产出指标"));
+    assert_eq!(p.indicators[1].target, None);
+    assert!(validate(&tables, &records).is_empty());
+}

@@ -83,27 +83,28 @@ fn month_of(label: &str) -> Option<usize> {
 }
 
 /// The value printed for the label `cell`: the next non-empty cell to its right, unless another
-/// label comes first (then the value is blank). With nothing to its right the value is below
-/// (a row of labels over a row of values).
+/// label comes first. A label with a label (or nothing) right beside it heads a column: a row of
+/// labels over a row of values, as in the Shanghai 项目资金（元） block — its value is below.
 fn value_of<'t>(table: &'t Table, cell: &Cell) -> Option<&'t Cell> {
     let mut next = right_of(table, cell);
-    let mut first_right = None;
+    let mut first = true;
     while let Some(n) = next {
         if is_label(n) {
+            if first {
+                break;
+            }
             return None;
         }
-        if first_right.is_none() {
-            first_right = Some(n);
-        }
+        first = false;
         if !n.text.trim().is_empty() {
             return Some(n);
         }
         next = right_of(table, n);
     }
-    if first_right.is_some() {
+    if !first {
         return None;
     }
-    below(table, cell).filter(|b| !is_label(b) && b.col == cell.col)
+    below(table, cell).filter(|b| !is_label(b) && b.col == cell.col && b.col_span == cell.col_span)
 }
 
 fn value_text(table: &Table, cell: &Cell) -> Option<String> {
