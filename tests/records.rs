@@ -657,8 +657,13 @@ fn same_leaf(a: &Value, b: &Value) -> bool {
 const UNSCORED: &[&str] = &["kind", "source_tables", "row", "indicators", "amounts", "spending_plan"];
 
 fn score_record(truth: &Value, got: Option<&Value>, score: &mut Score, misses: &mut Vec<String>) {
-    let empty = json!({});
-    let got = got.unwrap_or(&empty);
+    let Some(got) = got else {
+        // A record not extracted: every field it has is missed (nulls included).
+        let mut all = Score::default();
+        score_record(truth, Some(truth), &mut all, &mut Vec::new());
+        score.total += all.total;
+        return;
+    };
     let obj = truth.as_object().unwrap();
     for (k, v) in obj {
         if UNSCORED.contains(&k.as_str()) {
@@ -765,15 +770,18 @@ fn score_document(truth: &[Value], got: &[Value], score: &mut Score, misses: &mu
     for (j, g) in got.iter().enumerate() {
         if !used[j] {
             misses.push(format!("extra record {:?}", key(g)));
-            let mut extra = Score::default();
-            score_record(g, None, &mut extra, &mut Vec::new());
-            score.total += extra.total;
+            score_record(g, None, score, &mut Vec::new());
         }
     }
 }
 
+/// `corpus/` of this checkout; `YUSUAN_CORPUS` points the test at another copy (a corpus being
+/// generated in another worktree).
 fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")
+    match std::env::var_os("YUSUAN_CORPUS") {
+        Some(dir) => PathBuf::from(dir),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus"),
+    }
 }
 
 #[test]
@@ -922,4 +930,24 @@ fn shanghai_form_reads_labels_over_values() {
     assert_eq!(p.indicators[1].level1.as_deref(), Some("产出指标"));
     assert_eq!(p.indicators[1].target, None);
     assert!(validate(&tables, &records).is_empty());
+}
+
+#[test]
+fn field_scoring_counts_what_differs() {
+    let truth: Vec<Value> = interpret(&clean_document()).0.iter().map(|r| serde_json::to_value(r).unwrap()).collect();
+    let mut perfect = Score::default();
+    score_document(&truth, &truth, &mut perfect, &mut Vec::new());
+    assert_eq!(perfect.correct, perfect.total);
+    assert!(perfect.total > 100);
+    let mut changed = truth.clone();
+    changed[0]["budget_total"] = json!("80001.00");
+    changed[0]["indicators"][0]["level3"] = json!("另一个指标");
+    let mut score = Score::default();
+    let mut misses = Vec::new();
+    score_document(&truth, &changed, &mut score, &mut misses);
+    // One scalar field, plus the renamed indicator: its 9 truth fields missed and 1 extra.
+    assert_eq!(score.total - score.correct, 1 + 9 + 1, "{misses:#?}");
+    let mut nothing = Score::default();
+    score_document(&truth, &[], &mut nothing, &mut Vec::new());
+    assert_eq!(nothing.correct, 0);
 }
