@@ -964,3 +964,46 @@ fn field_scoring_counts_what_differs() {
     score_document(&truth, &[], &mut nothing, &mut Vec::new());
     assert_eq!(nothing.correct, 0);
 }
+
+/// `b`'s rows appended below `a`'s, as a PDF layout stitches tables on consecutive pages.
+fn stitched(a: &Table, b: &Table) -> Table {
+    let mut t = a.clone();
+    t.cells.extend(b.cells.iter().map(|c| Cell { row: c.row + a.n_rows, ..c.clone() }));
+    t.n_rows += b.n_rows;
+    t.check_tiling().unwrap();
+    t
+}
+
+#[test]
+fn projects_run_together_in_one_table_are_split() {
+    let mut second = chongqing_project(0);
+    for c in second.cells.iter_mut() {
+        match c.text.as_str() {
+            "区行政服务中心工作人员培训服务经费" => c.text = "政务服务工作站建设经费".into(),
+            "9" => c.text = "36".into(),
+            _ => {}
+        }
+    }
+    let tables = vec![stitched(&chongqing_project(0), &second)];
+    let (records, _) = interpret(&tables);
+    let ps = projects(&records);
+    assert_eq!(ps.len(), 2);
+    assert_eq!(ps[0].project_name.as_deref(), Some("区行政服务中心工作人员培训服务经费"));
+    assert_eq!(ps[1].project_name.as_deref(), Some("政务服务工作站建设经费"));
+    assert_eq!(ps[1].budget_total.unwrap().to_string(), "360000.00");
+    assert_eq!((ps[0].indicators.len(), ps[1].indicators.len()), (5, 5));
+    assert_eq!(ps[1].source_tables, vec![0]);
+
+    // Warnings point into the right project's rows.
+    let pair = hebei_combined();
+    let mut other = hebei_combined();
+    for c in other.cells.iter_mut() {
+        if (c.row, c.col) == (1, 2) {
+            c.text = "90000.00".into();
+        }
+    }
+    let tables = vec![stitched(&pair, &other)];
+    let (records, _) = interpret(&tables);
+    assert_eq!(projects(&records).len(), 2);
+    assert_eq!(codes(&validate(&tables, &records)), vec![("budget_split".to_string(), Some(0), Some(pair.n_rows + 1))]);
+}

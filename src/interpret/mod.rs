@@ -27,10 +27,11 @@ pub fn interpret(tables: &[Table]) -> (Vec<Record>, Vec<Warning>) {
         let kind = classify::classify(table);
         match kind {
             TableKind::Project => {
-                let rec = project::read_project(table);
-                let waiting_for_indicators = rec.indicators.is_empty();
-                records.push(Record::ProjectPerformance(rec));
-                open_project = waiting_for_indicators.then_some(records.len() - 1);
+                for rec in project::read_projects(table) {
+                    let waiting_for_indicators = rec.indicators.is_empty();
+                    records.push(Record::ProjectPerformance(rec));
+                    open_project = waiting_for_indicators.then_some(records.len() - 1);
+                }
             }
             TableKind::ProjectIndicators => {
                 let indicators = project::read_indicator_table(table);

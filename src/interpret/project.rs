@@ -301,12 +301,86 @@ fn read_indicators(table: &Table, header_row: usize) -> Vec<Indicator> {
     out
 }
 
+/// The row ranges of the projects a project table holds. Usually one; several where projects
+/// printed on consecutive pages reach us as one table (a PDF table continued over a page break
+/// looks the same as the next project's table): a 项目名称 / 项目编码 label after an indicator
+/// block starts the next project.
+pub fn project_segments(table: &Table) -> Vec<(usize, usize)> {
+    let mut label_rows: Vec<usize> = table
+        .cells
+        .iter()
+        .filter(|c| matches!(field_of(&c.text), Some(Field::Name | Field::Code)))
+        .map(|c| c.row)
+        .collect();
+    label_rows.sort_unstable();
+    label_rows.dedup();
+    let headers: Vec<usize> =
+        (0..table.n_rows).filter(|&r| crate::interpret::classify::is_indicator_header_row(table, r)).collect();
+    let mut starts = vec![0];
+    // The label row that opened the current project.
+    let mut opened = label_rows.first().copied().unwrap_or(0);
+    for &r in &label_rows {
+        if headers.iter().any(|&h| h > opened && h < r) {
+            starts.push(r);
+            opened = r;
+        }
+    }
+    let mut out = Vec::new();
+    for (i, &a) in starts.iter().enumerate() {
+        let b = starts.get(i + 1).copied().unwrap_or(table.n_rows);
+        out.push((a, b));
+    }
+    out
+}
+
+/// The rows `a..b` of `table` as a table of their own (cells keep their grid rows; a cell
+/// reaching past `b` is cut there). Only the first segment keeps the paragraphs printed above.
+fn segment(table: &Table, a: usize, b: usize) -> Table {
+    let cells = table
+        .cells
+        .iter()
+        .filter(|c| c.row >= a && c.row < b)
+        .map(|c| {
+            let mut c = c.clone();
+            c.row_span = c.row_span.min(b - c.row);
+            c
+        })
+        .collect();
+    Table {
+        n_rows: b,
+        cells,
+        title: if a == 0 { table.title.clone() } else { None },
+        context: if a == 0 { table.context.clone() } else { Vec::new() },
+        ..table.clone()
+    }
+}
+
+/// Reads a project table: one record per project it holds (see [`project_segments`]).
+pub fn read_projects(table: &Table) -> Vec<ProjectPerformance> {
+    let segments = project_segments(table);
+    if segments.len() == 1 {
+        return vec![read_project(table)];
+    }
+    let mut out: Vec<ProjectPerformance> = Vec::new();
+    for (a, b) in segments {
+        // The unit printed above the first project holds for the ones run on after it; its
+        // agency line and title do not.
+        let inherited = out.first().and_then(|f| f.amount_unit.clone());
+        out.push(read_project_with_unit(&segment(table, a, b), inherited));
+    }
+    out
+}
+
 /// Reads one project table (information, and indicators when it has them).
 pub fn read_project(table: &Table) -> ProjectPerformance {
+    read_project_with_unit(table, None)
+}
+
+fn read_project_with_unit(table: &Table, inherited_unit: Option<String>) -> ProjectPerformance {
     let ctx = table_context(table);
     let header = indicator_header_row(table);
     let stop = header.unwrap_or(table.n_rows);
-    let unit = ctx.unit.clone().or_else(|| unit_in_labels(table, stop));
+    let unit = ctx.unit.clone().or_else(|| unit_in_labels(table, stop)).or(inherited_unit);
     let factor = unit.as_deref().and_then(unit_factor).unwrap_or(Decimal::ONE);
     let mut rec = ProjectPerformance {
         title: ctx.title.as_deref().map(strip_list_number),

@@ -11,9 +11,18 @@ use crate::model::{Table, Warning};
 
 pub fn validate(tables: &[Table], records: &[Record]) -> Vec<Warning> {
     let mut warnings = Vec::new();
+    // The k-th project read from a table is the table's k-th project segment.
+    let mut seen_on_table: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
     for rec in records {
         if let Record::ProjectPerformance(p) = rec {
-            warnings.extend(project::check_project(tables, p));
+            let rows = p.source_tables.first().and_then(|&t| {
+                let k = seen_on_table.entry(t).or_default();
+                let table = tables.iter().find(|x| x.index == t)?;
+                let range = crate::interpret::project::project_segments(table).get(*k).copied();
+                *k += 1;
+                range
+            });
+            warnings.extend(project::check_project(tables, p, rows));
         }
     }
     warnings.extend(finance::check_financial(tables, records));
