@@ -381,6 +381,12 @@ fn financial_lines_are_typed_and_in_yuan() {
     assert_eq!(row.amounts["项目支出"], None);
     assert_eq!(row.row, Some(5));
     assert_eq!(ls[17].table_title.as_deref(), Some("一般公共预算财政拨款基本支出预算表"));
+    // A decoder's header count is taken unless it swallows data rows.
+    let mut told = expenditure_table(0);
+    told.header_rows = 2;
+    assert_eq!(lines(&interpret(&[told.clone()]).0).len(), 17);
+    told.header_rows = 4;
+    assert_eq!(lines(&interpret(&[told]).0).len(), 17);
     assert_eq!(ls[17].amounts.keys().cloned().collect::<Vec<_>>(), vec!["人员经费", "公用经费", "合计"]);
 }
 

@@ -36,19 +36,19 @@ fn is_name_key(k: &str) -> bool {
     matches!(k, "科目名称" | "功能科目名称" | "经济科目名称" | "项目" | "功能分类科目名称" | "经济分类科目名称")
 }
 
-/// Is `row` a data row: a 科目 code, a total label, or a number somewhere?
+/// Is `row` a data row: a number (an amount or a 科目 code) somewhere? (Total labels are no sign:
+/// 合计 / 小计 are column headers too.)
 fn is_data_row(table: &Table, r: usize) -> bool {
-    row_cells(table, r).iter().any(|c| {
-        let t = squash(&c.text);
-        !t.is_empty() && (parse_number(&t).is_some() || is_total_label(&t))
-    })
+    row_cells(table, r).iter().any(|c| parse_number(&c.text).is_some())
 }
 
 /// Number of header rows: the table's own count when it has one, otherwise the rows down to the
 /// one naming the 科目 columns (and the rows its cells span), plus any following rows that hold
 /// no data.
 pub fn header_rows(table: &Table) -> usize {
-    if table.header_rows > 0 {
+    // The decoder's count, unless it swallows rows that hold data (a layout can mistake the first
+    // rows of a table for a header it repeated).
+    if table.header_rows > 0 && (0..table.header_rows.min(table.n_rows)).all(|r| !is_data_row(table, r)) {
         return table.header_rows.min(table.n_rows);
     }
     let mut end = 0;
