@@ -272,4 +272,24 @@ mod tests {
         assert!(parse_metadata("novalue").is_err());
         assert_ne!(new_job_id(), new_job_id());
     }
+
+    #[test]
+    fn job_bodies_match_the_job_schema() {
+        let schema: Value =
+            serde_json::from_str(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/schemas/job.schema.json"))).unwrap();
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.docx");
+        std::fs::write(&path, b"PK").unwrap();
+        for by_reference in [false, true] {
+            let body: Value = serde_json::from_slice(&job_body("j", &path, b"PK", &Map::new(), by_reference).unwrap()).unwrap();
+            assert!(validator.is_valid(&body), "{body}");
+            // The worker reads what the enqueuer writes.
+            assert!(crate::worker::job::parse(body.to_string().as_bytes(), None).is_ok());
+        }
+        let both = json!({"job_id": "j", "file_name": "a", "content_base64": "", "url": "http://x/"});
+        assert!(!validator.is_valid(&both));
+        let neither = json!({"job_id": "j", "file_name": "a"});
+        assert!(!validator.is_valid(&neither));
+    }
 }

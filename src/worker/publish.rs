@@ -225,6 +225,28 @@ mod tests {
         }
     }
 
+    #[test]
+    fn failure_reports_match_the_schema() {
+        let schema: Value =
+            serde_json::from_str(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/schemas/sink-failure.schema.json")))
+                .unwrap();
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        let metadata = serde_json::json!({"year": "2021"});
+        let sha = "ab".repeat(32);
+        for (sha256, code) in [(Some(sha.as_str()), "truncated"), (None, "invalid_job"), (Some(sha.as_str()), "rejected")] {
+            let report = FailurePost { job_id: "j", metadata: &metadata, file_name: "a.pdf", sha256, code, message: "m" };
+            let value = serde_json::to_value(&report).unwrap();
+            assert!(validator.is_valid(&value), "{value}");
+        }
+        let unknown = FailurePost { job_id: "j", metadata: &metadata, file_name: "a", sha256: None, code: "oops", message: "" };
+        assert!(!validator.is_valid(&serde_json::to_value(&unknown).unwrap()));
+        // Every code the worker can produce is in the schema.
+        for code in crate::error::ExtractError::CODES {
+            let report = FailurePost { job_id: "j", metadata: &metadata, file_name: "a", sha256: None, code, message: "" };
+            assert!(validator.is_valid(&serde_json::to_value(&report).unwrap()), "{code}");
+        }
+    }
+
     #[tokio::test]
     async fn connection_errors_are_retried() {
         // A port nothing listens on: connection refused.
