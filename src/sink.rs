@@ -9,7 +9,9 @@
 //! - `GET /extractions` (summaries), `GET /extractions/{id}` (the stored body), `GET /failures`,
 //!   `GET /stats`, `GET /healthz` — for humans and tests.
 //! - Testing aid: `POST /admin/fail?n=N` (or `--fail-first N` at start) makes the next N POSTs to
-//!   `/extractions` or `/failures` answer 503, to exercise the worker's retries. It changes no data.
+//!   `/extractions` or `/failures` answer 503, to exercise the worker's retries; `POST
+//!   /admin/reject?n=N` makes the next N POSTs to `/extractions` answer 422, to exercise the
+//!   worker's rejection path. Neither changes stored data.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -80,6 +82,7 @@ impl Sink {
             store: Mutex::new(store),
             fail_remaining: AtomicU64::new(fail_first),
             answered_503: AtomicU64::new(0),
+            reject_remaining: AtomicU64::new(0),
         });
         let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("binding {listen}"))?;
         let addr = listener.local_addr()?;
@@ -90,6 +93,7 @@ impl Sink {
             .route("/stats", get(stats))
             .route("/healthz", get(|| async { "ok\n" }))
             .route("/admin/fail", post(admin_fail))
+            .route("/admin/reject", post(admin_reject))
             .layer(DefaultBodyLimit::max(max_body_bytes))
             .with_state(state.clone());
         tokio::spawn(async move {
@@ -104,12 +108,18 @@ impl Sink {
     pub fn fail_next(&self, n: u64) {
         self.state.fail_remaining.store(n, Ordering::SeqCst);
     }
+
+    /// Makes the next `n` POSTs to `/extractions` answer 422 (same as `POST /admin/reject?n=N`).
+    pub fn reject_next(&self, n: u64) {
+        self.state.reject_remaining.store(n, Ordering::SeqCst);
+    }
 }
 
 struct Shared {
     store: Mutex<Store>,
     fail_remaining: AtomicU64,
     answered_503: AtomicU64,
+    reject_remaining: AtomicU64,
 }
 
 /// The SQLite side. One connection behind a mutex: the sink's load is one worker fleet's
@@ -324,25 +334,35 @@ struct FailureBody {
     metadata: Value,
 }
 
-fn error(status: StatusCode, message: impl Into<String>) -> Response {
-    (status, Json(json!({ "error": message.into() }))).into_response()
+/// A refused request: status and a message, answered as `{"error": message}`.
+struct ApiError(StatusCode, String);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.0, Json(json!({ "error": self.1 }))).into_response()
+    }
+}
+
+fn error(status: StatusCode, message: impl Into<String>) -> ApiError {
+    ApiError(status, message.into())
 }
 
 /// The testing aid: consumes one of the scheduled 503 answers, if any.
 fn scheduled_outage(state: &Shared) -> Option<Response> {
-    let took = state
-        .fail_remaining
-        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-        .is_ok();
-    if took {
+    if take_one(&state.fail_remaining) {
         state.answered_503.fetch_add(1, Ordering::SeqCst);
-        Some(error(StatusCode::SERVICE_UNAVAILABLE, "scheduled outage (testing aid: --fail-first / POST /admin/fail)"))
+        Some(error(StatusCode::SERVICE_UNAVAILABLE, "scheduled outage (testing aid: --fail-first / POST /admin/fail)").into_response())
     } else {
         None
     }
 }
 
-fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Response> {
+/// Takes one unit of a testing-aid counter, if any is left.
+fn take_one(counter: &AtomicU64) -> bool {
+    counter.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok()
+}
+
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     match headers.get("idempotency-key") {
         None => Ok(None),
         Some(v) => match v.to_str() {
@@ -352,11 +372,11 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Response> {
     }
 }
 
-fn parse_json(body: &Bytes) -> Result<Value, Response> {
+fn parse_json(body: &Bytes) -> Result<Value, ApiError> {
     serde_json::from_slice(body).map_err(|e| error(StatusCode::BAD_REQUEST, format!("the body is not JSON: {e}")))
 }
 
-fn str_field(v: &Value, pointer: &str) -> Result<String, Response> {
+fn str_field(v: &Value, pointer: &str) -> Result<String, ApiError> {
     v.pointer(pointer)
         .and_then(Value::as_str)
         .map(str::to_string)
@@ -367,7 +387,7 @@ fn count(v: &Value, key: &str) -> i64 {
     v.get(key).and_then(Value::as_array).map(|a| a.len() as i64).unwrap_or(0)
 }
 
-fn validate_extraction(body: &Value, key: &str) -> Result<ExtractionBody, Response> {
+fn validate_extraction(body: &Value, key: &str) -> Result<ExtractionBody, ApiError> {
     let job_id = str_field(body, "/job_id")?;
     let extraction = body
         .get("extraction")
@@ -397,7 +417,7 @@ fn validate_extraction(body: &Value, key: &str) -> Result<ExtractionBody, Respon
     })
 }
 
-fn validate_failure(body: &Value) -> Result<FailureBody, Response> {
+fn validate_failure(body: &Value) -> Result<FailureBody, ApiError> {
     let sha256 = match body.get("sha256") {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) => Some(s.clone()),
@@ -417,7 +437,7 @@ fn validate_failure(body: &Value) -> Result<FailureBody, Response> {
 async fn with_store<T: Send + 'static>(
     state: &Arc<Shared>,
     f: impl FnOnce(&mut Store) -> rusqlite::Result<T> + Send + 'static,
-) -> Result<T, Response> {
+) -> Result<T, ApiError> {
     let state = state.clone();
     let result = tokio::task::spawn_blocking(move || {
         let mut store = state.store.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -445,17 +465,20 @@ async fn post_extraction(State(state): State<Arc<Shared>>, headers: HeaderMap, b
     }
     let key = match idempotency_key(&headers) {
         Ok(Some(key)) => key,
-        Ok(None) => return error(StatusCode::BAD_REQUEST, "the Idempotency-Key header is required"),
-        Err(r) => return r,
+        Ok(None) => return error(StatusCode::BAD_REQUEST, "the Idempotency-Key header is required").into_response(),
+        Err(r) => return r.into_response(),
     };
     let parsed = match parse_json(&body).and_then(|v| validate_extraction(&v, &key)) {
         Ok(p) => p,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
+    if take_one(&state.reject_remaining) {
+        return error(StatusCode::UNPROCESSABLE_ENTITY, "scheduled rejection (testing aid: POST /admin/reject)").into_response();
+    }
     let k = key.clone();
     match with_store(&state, move |s| s.insert_extraction(&k, &parsed)).await {
         Ok(stored) => stored_response(stored, Some(key)),
-        Err(r) => r,
+        Err(r) => r.into_response(),
     }
 }
 
@@ -465,38 +488,38 @@ async fn post_failure(State(state): State<Arc<Shared>>, headers: HeaderMap, body
     }
     let key = match idempotency_key(&headers) {
         Ok(key) => key,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let parsed = match parse_json(&body).and_then(|v| validate_failure(&v)) {
         Ok(p) => p,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let k = key.clone();
     match with_store(&state, move |s| s.insert_failure(k.as_deref(), &parsed)).await {
         Ok(stored) => stored_response(stored, key),
-        Err(r) => r,
+        Err(r) => r.into_response(),
     }
 }
 
 async fn list_extractions(State(state): State<Arc<Shared>>) -> Response {
     match with_store(&state, |s| s.list_extractions()).await {
         Ok(rows) => Json(rows).into_response(),
-        Err(r) => r,
+        Err(r) => r.into_response(),
     }
 }
 
 async fn get_extraction(State(state): State<Arc<Shared>>, UrlPath(id): UrlPath<i64>) -> Response {
     match with_store(&state, move |s| s.get_extraction(id)).await {
         Ok(Some(v)) => Json(v).into_response(),
-        Ok(None) => error(StatusCode::NOT_FOUND, format!("no extraction {id}")),
-        Err(r) => r,
+        Ok(None) => error(StatusCode::NOT_FOUND, format!("no extraction {id}")).into_response(),
+        Err(r) => r.into_response(),
     }
 }
 
 async fn list_failures(State(state): State<Arc<Shared>>) -> Response {
     match with_store(&state, |s| s.list_failures()).await {
         Ok(rows) => Json(rows).into_response(),
-        Err(r) => r,
+        Err(r) => r.into_response(),
     }
 }
 
@@ -509,24 +532,33 @@ async fn stats(State(state): State<Arc<Shared>>) -> Response {
             v["fail_remaining"] = json!(remaining);
             Json(v).into_response()
         }
-        Err(r) => r,
+        Err(r) => r.into_response(),
+    }
+}
+
+fn query_n(query: Option<&str>) -> Option<u64> {
+    query.unwrap_or_default().split('&').find_map(|pair| pair.strip_prefix("n=")).and_then(|v| v.parse::<u64>().ok())
+}
+
+async fn admin_reject(State(state): State<Arc<Shared>>, RawQuery(query): RawQuery) -> Response {
+    match query_n(query.as_deref()) {
+        Some(n) => {
+            state.reject_remaining.store(n, Ordering::SeqCst);
+            tracing::info!(n, "testing aid: the next POSTs to /extractions answer 422");
+            Json(json!({ "reject_next": n })).into_response()
+        }
+        None => error(StatusCode::BAD_REQUEST, "use POST /admin/reject?n=N").into_response(),
     }
 }
 
 async fn admin_fail(State(state): State<Arc<Shared>>, RawQuery(query): RawQuery) -> Response {
-    let n = query
-        .as_deref()
-        .unwrap_or_default()
-        .split('&')
-        .find_map(|pair| pair.strip_prefix("n="))
-        .and_then(|v| v.parse::<u64>().ok());
-    match n {
+    match query_n(query.as_deref()) {
         Some(n) => {
             state.fail_remaining.store(n, Ordering::SeqCst);
             tracing::info!(n, "testing aid: the next POSTs answer 503");
             Json(json!({ "fail_next": n })).into_response()
         }
-        None => error(StatusCode::BAD_REQUEST, "use POST /admin/fail?n=N"),
+        None => error(StatusCode::BAD_REQUEST, "use POST /admin/fail?n=N").into_response(),
     }
 }
 
@@ -581,6 +613,16 @@ mod tests {
         assert_eq!(wrong.status(), 422);
         let not_json = http.post(&url).header("Idempotency-Key", "ab:1").body("{").send().await.unwrap();
         assert_eq!(not_json.status(), 400);
+
+        // The rejection testing aid answers 422 and stores nothing.
+        let r = http.post(format!("http://{}/admin/reject?n=1", sink.addr)).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let rejected = http.post(&url).header("Idempotency-Key", "ef:1").json(&extraction_body("ef")).send().await.unwrap();
+        assert_eq!(rejected.status(), 422);
+        let accepted = http.post(&url).header("Idempotency-Key", "ef:1").json(&extraction_body("ef")).send().await.unwrap();
+        assert_eq!(accepted.status(), 201);
+        let rows: Vec<Value> = http.get(&url).send().await.unwrap().json().await.unwrap();
+        assert_eq!(rows.len(), 2);
     }
 
     #[tokio::test]
