@@ -110,6 +110,12 @@ impl Harness {
         found.expect("the worker logs its metrics address")
     }
 
+    async fn healthz(&self, n: usize) -> (u16, String) {
+        let addr = self.metrics_addr(n).await;
+        let r = self.http.get(format!("http://{addr}/healthz")).send().await.unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+
     async fn metrics(&self, n: usize) -> String {
         let addr = self.metrics_addr(n).await;
         self.http.get(format!("http://{addr}/metrics")).send().await.unwrap().text().await.unwrap()
@@ -304,6 +310,7 @@ async fn happy_path_every_document_arrives_once() {
 
     let mut finished = 0.0;
     for n in 0..2 {
+        assert_eq!(h.healthz(n).await, (200, "ok\n".to_string()));
         let m = h.metrics(n).await;
         finished += metric_sum(&m, "yusuan_jobs_total");
         assert_eq!(metric_sum(&m, "yusuan_jobs_in_flight"), 0.0);
@@ -448,8 +455,13 @@ async fn sigterm_returns_unfinished_jobs_and_exits_within_the_drain_timeout() {
     h.enqueue(&[&fixture("project_a.pdf")], &[]);
     h.start_worker(&["--drain-timeout-secs", "2"]);
     assert!(wait_until(LIMIT, || async { (h.answered_503().await >= 1).then_some(()) }).await.is_some());
+    let addr = h.metrics_addr(0).await;
     let started = Instant::now();
     h.signal(0, "-TERM");
+    // While draining the worker tells its orchestrator it is not ready.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let health = h.http.get(format!("http://{addr}/healthz")).send().await.unwrap();
+    assert_eq!(health.status().as_u16(), 503);
     let status = wait_until(Duration::from_secs(15), || {
         let done = h.workers[0].child.try_wait().unwrap();
         async move { done }
