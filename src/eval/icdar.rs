@@ -207,11 +207,14 @@ pub fn score_region(gt: &GtTable, extracted: &[Table], page_top: Option<f64>) ->
     }
 }
 
+/// One PDF's extraction (or error), its page tops, and the seconds it took.
+type Extracted = (Result<Extraction, String>, HashMap<u32, f64>, f64);
+
 pub fn evaluate(dir: &Path) -> anyhow::Result<IcdarReport> {
     let gt = load_ground_truth(dir)?;
     let limits = crate::Limits::default();
     // Several GT sets share one PDF (eu-009b → eu-009a.pdf): extract each PDF once.
-    let mut cache: BTreeMap<String, (Result<Extraction, String>, HashMap<u32, f64>, f64)> = BTreeMap::new();
+    let mut cache: BTreeMap<String, Extracted> = BTreeMap::new();
     let mut documents = Vec::new();
     let mut total = Counts::default();
     let (mut regions, mut found, mut pages, mut seconds) = (0usize, 0usize, 0u64, 0.0f64);

@@ -62,13 +62,16 @@ impl RecordComparison {
 /// differs legitimately when table indexes shift.
 const SKIPPED: &[&str] = &["kind", "source_tables", "row"];
 
+/// (field name, value) pairs of a flattened record or indicator.
+type Fields = Vec<(String, Option<String>)>;
+
 /// A record flattened to comparable scalars: "field" / "spending_plan.mar" / "amounts.<header>".
 struct Flat {
     kind: String,
     label: String,
-    fields: Vec<(String, Option<String>)>,
+    fields: Fields,
     /// (pairing key, flattened fields) per indicator.
-    indicators: Vec<(String, Vec<(String, Option<String>)>)>,
+    indicators: Vec<(String, Fields)>,
 }
 
 fn kind_of(r: &Record) -> &'static str {
