@@ -108,7 +108,14 @@ pub fn run(args: EvalArgs) -> anyhow::Result<i32> {
     let thresholds = corpus::load_thresholds(&thresholds_path)?;
     let limits = crate::Limits::default();
     let mut reports = Vec::new();
+    // Drawn only when stderr is a terminal; CI logs stay clean.
+    let bar = indicatif::ProgressBar::new(docs.len() as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}").expect("static template"),
+    );
     for doc in &docs {
+        bar.set_message(doc.file.clone());
+        bar.inc(1);
         let name = doc.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let (result, seconds) = match std::fs::read(&doc.path) {
             Ok(bytes) => {
@@ -120,6 +127,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<i32> {
         };
         reports.push(score::score_document(&doc.file, &doc.family, &doc.truth, result, seconds));
     }
+    bar.finish_and_clear();
     let report = build_report(&args.corpus.display().to_string(), reports, &thresholds);
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
