@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use super::matching::table_similarity;
 use super::metrics::{adjacency_counts, Counts};
 use super::report::{esc, hbar_chart, rate};
+use super::error_text;
 use crate::model::{Cell, Extraction, Table};
 
 #[derive(Debug, Clone, Deserialize)]
@@ -47,27 +48,35 @@ pub struct GtRegion {
     pub bbox: [f64; 4],
 }
 
-/// A ground-truth cell: rows and columns 0-based and inclusive.
+/// A ground-truth cell: rows and columns 0-based and inclusive. Signed: us-019 numbers a
+/// header row -1 (its region's row-increment offset).
 #[derive(Debug, Clone, Deserialize)]
 pub struct GtCell {
-    pub start_row: usize,
-    pub end_row: usize,
-    pub start_col: usize,
-    pub end_col: usize,
+    pub start_row: i64,
+    pub end_row: i64,
+    pub start_col: i64,
+    pub end_col: i64,
     pub text: String,
 }
 
-impl GtCell {
-    pub fn to_cell(&self) -> Cell {
-        Cell {
-            row: self.start_row,
-            col: self.start_col,
-            row_span: self.end_row.saturating_sub(self.start_row) + 1,
-            col_span: self.end_col.saturating_sub(self.start_col) + 1,
-            text: self.text.clone(),
-            page: None,
-            bbox: None,
-        }
+impl GtTable {
+    /// The cells as grid cells, shifted so the smallest row and column are at least 0; adjacency
+    /// relations do not depend on where the numbering starts.
+    pub fn grid_cells(&self) -> Vec<Cell> {
+        let row0 = self.cells.iter().map(|c| c.start_row.min(c.end_row)).min().unwrap_or(0).min(0);
+        let col0 = self.cells.iter().map(|c| c.start_col.min(c.end_col)).min().unwrap_or(0).min(0);
+        self.cells
+            .iter()
+            .map(|c| Cell {
+                row: (c.start_row - row0) as usize,
+                col: (c.start_col - col0) as usize,
+                row_span: (c.end_row - c.start_row).max(0) as usize + 1,
+                col_span: (c.end_col - c.start_col).max(0) as usize + 1,
+                text: c.text.clone(),
+                page: None,
+                bbox: None,
+            })
+            .collect()
     }
 }
 
@@ -183,7 +192,7 @@ fn find_table<'a>(gt: &GtTable, extracted: &'a [Table], page_top: Option<f64>) -
         n_rows: 0,
         n_cols: 0,
         header_rows: 0,
-        cells: gt.cells.iter().map(GtCell::to_cell).collect(),
+        cells: gt.grid_cells(),
         context: vec![],
     };
     on_page
@@ -196,7 +205,7 @@ fn find_table<'a>(gt: &GtTable, extracted: &'a [Table], page_top: Option<f64>) -
 
 /// Scores one ground-truth region against an extraction; returns (counts, found).
 pub fn score_region(gt: &GtTable, extracted: &[Table], page_top: Option<f64>) -> (Counts, bool) {
-    let gt_cells: Vec<Cell> = gt.cells.iter().map(GtCell::to_cell).collect();
+    let gt_cells = gt.grid_cells();
     match find_table(gt, extracted, page_top) {
         Some(t) => {
             let cells: Vec<Cell> =
@@ -228,7 +237,7 @@ pub fn evaluate(dir: &Path) -> anyhow::Result<IcdarReport> {
                 let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
                 let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
                 let started = Instant::now();
-                let result = crate::extract(&name, &bytes, &limits).map_err(|e| format!("{}: {e}", e.code()));
+                let result = crate::extract(&name, &bytes, &limits).map_err(|e| error_text(&e));
                 let secs = started.elapsed().as_secs_f64();
                 v.insert((result, page_tops(&bytes), secs))
             }

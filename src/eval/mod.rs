@@ -120,7 +120,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<i32> {
         let (result, seconds) = match std::fs::read(&doc.path) {
             Ok(bytes) => {
                 let started = Instant::now();
-                let result = crate::extract(&name, &bytes, &limits).map_err(|e| format!("{}: {e}", e.code()));
+                let result = crate::extract(&name, &bytes, &limits).map_err(|e| error_text(&e));
                 (result, started.elapsed().as_secs_f64())
             }
             Err(e) => anyhow::bail!("cannot read the corpus document {}: {e}", doc.path.display()),
@@ -180,5 +180,16 @@ pub fn build_report(corpus: &str, documents: Vec<DocReport>, thresholds: &BTreeM
         checks,
         passed,
         documents,
+    }
+}
+
+/// An extraction error as one line led by its stable code ("unsupported: …"), without repeating
+/// the code when the message already starts with it.
+pub fn error_text(e: &crate::ExtractError) -> String {
+    let text = e.to_string();
+    if text.starts_with(e.code()) {
+        text
+    } else {
+        format!("{}: {text}", e.code())
     }
 }
