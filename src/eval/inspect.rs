@@ -8,7 +8,6 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use super::report::esc;
-use crate::model::Table;
 
 /// `yusuan inspect` flags.
 #[derive(Debug, Clone, clap::Args)]
@@ -45,29 +44,8 @@ pub struct SceneCell {
     pub label: String,
 }
 
-impl Scene {
-    /// The grid cells and regions of the extracted tables that lie on `page`.
-    pub fn add_tables(&mut self, tables: &[Table], page: u32) {
-        for t in tables {
-            let mut region: Option<[f64; 4]> = None;
-            for c in t.cells.iter().filter(|c| c.page == Some(page)) {
-                let Some(b) = c.bbox else { continue };
-                region = Some(match region {
-                    None => b,
-                    Some(r) => [r[0].min(b[0]), r[1].min(b[1]), r[2].max(b[2]), r[3].max(b[3])],
-                });
-                self.cells.push(SceneCell {
-                    bbox: b,
-                    merged: c.row_span > 1 || c.col_span > 1,
-                    label: format!("t{} r{} c{}", t.index, c.row, c.col),
-                });
-            }
-            if let Some(r) = region {
-                self.regions.push(r);
-            }
-        }
-    }
-}
+/// Drawn size per PDF point: pages are small on screen at 1 px per point.
+const SCALE: f64 = 1.5;
 
 /// The SVG of a scene: the page as a white sheet, then (bottom to top) merged-cell shading, glyph
 /// boxes, grid cells, regions, rulings, so the rulings stay visible over everything.
@@ -75,9 +53,11 @@ pub fn render_svg(s: &Scene, title: &str) -> String {
     let mut o = String::new();
     let _ = write!(
         o,
-        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{w:.0}" height="{h:.0}" viewBox="0 0 {w:.2} {h:.2}"><title>{t}</title><rect x="0" y="0" width="{w:.2}" height="{h:.2}" fill="#fff" stroke="#000" stroke-width="0.5"/>"##,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{sw:.0}" height="{sh:.0}" viewBox="0 0 {w:.2} {h:.2}"><title>{t}</title><rect x="0" y="0" width="{w:.2}" height="{h:.2}" fill="#fff" stroke="#000" stroke-width="0.5"/>"##,
         w = s.width.max(1.0),
         h = s.height.max(1.0),
+        sw = SCALE * s.width.max(1.0),
+        sh = SCALE * s.height.max(1.0),
         t = esc(title)
     );
     o.push_str(r##"<g id="merged" fill="#3cb371" fill-opacity="0.25" stroke="none">"##);
@@ -89,6 +69,21 @@ pub fn render_svg(s: &Scene, title: &str) -> String {
     o.push_str(r##"<g id="glyphs" fill="#bbb" fill-opacity="0.6" stroke="none">"##);
     for (b, _) in &s.glyphs {
         let _ = write!(o, r#"<rect x="{:.2}" y="{:.2}" width="{:.2}" height="{:.2}"/>"#, b[0], b[1], b[2] - b[0], b[3] - b[1]);
+    }
+    o.push_str("</g>");
+    // The characters themselves, faint, so a misplaced glyph can be read without the PDF open.
+    o.push_str(r##"<g id="text" fill="#444" font-family="Noto Sans CJK SC, sans-serif">"##);
+    for (b, ch) in &s.glyphs {
+        let size = (b[3] - b[1]).max(1.0);
+        let mut buf = [0u8; 4];
+        let _ = write!(
+            o,
+            r#"<text x="{:.2}" y="{:.2}" font-size="{:.2}">{}</text>"#,
+            b[0],
+            b[3] - 0.18 * size,
+            0.85 * size,
+            esc(ch.encode_utf8(&mut buf))
+        );
     }
     o.push_str("</g>");
     o.push_str(r##"<g id="cells" fill="none" stroke="#2e8b57" stroke-width="0.8">"##);
@@ -134,45 +129,40 @@ pub fn run(args: InspectArgs) -> anyhow::Result<i32> {
     Ok(0)
 }
 
-/// Decodes the page and collects what the layout stage saw on it, plus the final grids.
+/// Decodes the page and collects what the layout stage saw on it: glyphs, merged ruling lines,
+/// regions of connected rulings and the page's grids (ruled and open tables, before stitching).
 pub fn build_scene(name: &str, bytes: &[u8], page: u32) -> anyhow::Result<Scene> {
     let limits = crate::Limits::default();
-    let extraction = crate::extract(name, bytes, &limits).map_err(|e| anyhow::anyhow!("{}: {e}", e.code()))?;
-    let count = extraction.source.page_count.unwrap_or(0);
-    if page == 0 || page > count {
-        anyhow::bail!("{name} has {count} pages; --page {page} is outside them");
+    let deadline = crate::limits::Deadline::start(limits.time_budget);
+    let fail = |e: crate::ExtractError| anyhow::anyhow!("{name}: {}", super::error_text(&e));
+    if crate::decode::sniff(bytes).map_err(fail)? != crate::Format::Pdf {
+        anyhow::bail!("{name} is not a PDF: inspect draws PDF pages (a DOCX grid is explicit)");
     }
-    let (width, height) = page_size(bytes, page).unwrap_or((595.0, 842.0));
-    let mut scene = Scene { width, height, ..Default::default() };
-    scene.add_tables(&extraction.tables, page);
-    Ok(scene)
+    let doc = crate::decode::pdf::decode(bytes, &limits, &deadline).map_err(fail)?;
+    let Some(p) = page.checked_sub(1).and_then(|i| doc.pages.get(i as usize)) else {
+        anyhow::bail!("{name} has {} pages; --page {page} is outside them", doc.pages.len());
+    };
+    Ok(scene_of_page(p))
 }
 
-/// The page's MediaBox size (inherited through the page tree); /Rotate 90/270 swaps it.
-fn page_size(bytes: &[u8], page: u32) -> Option<(f64, f64)> {
-    let doc = pdf_extract::Document::load_mem(bytes).ok()?;
-    let id = *doc.get_pages().get(&page)?;
-    let mut node = doc.get_dictionary(id).ok();
-    let (mut size, mut rotate) = (None, None);
-    for _ in 0..32 {
-        let Some(dict) = node else { break };
-        if size.is_none() {
-            if let Ok(mb) = dict.get_deref(b"MediaBox", &doc).and_then(|o| o.as_array()) {
-                let v: Vec<f64> = mb
-                    .iter()
-                    .filter_map(|o| doc.dereference(o).ok().and_then(|(_, o)| o.as_float().ok()))
-                    .map(f64::from)
-                    .collect();
-                if v.len() == 4 {
-                    size = Some(((v[2] - v[0]).abs(), (v[3] - v[1]).abs()));
-                }
-            }
+/// The scene of one decoded page.
+pub fn scene_of_page(p: &crate::decode::pdf::Page) -> Scene {
+    let mut scene = Scene { width: p.width, height: p.height, ..Default::default() };
+    scene.glyphs =
+        p.glyphs.iter().filter(|g| !g.ch.is_whitespace()).map(|g| ([g.x0, g.top, g.x1, g.bottom], g.ch)).collect();
+    let debug = crate::layout::debug_page(p);
+    scene.rulings.extend(debug.lines.horizontal.iter().map(|l| [l.from, l.pos, l.to, l.pos]));
+    scene.rulings.extend(debug.lines.vertical.iter().map(|l| [l.pos, l.from, l.pos, l.to]));
+    scene.regions = debug.regions.iter().map(|r| r.bbox).collect();
+    for (i, grid) in debug.grids.iter().enumerate() {
+        for c in &grid.cells {
+            let text: String = c.text.chars().take(40).collect();
+            scene.cells.push(SceneCell {
+                bbox: c.bbox,
+                merged: c.row_span > 1 || c.col_span > 1,
+                label: format!("grid {i} r{} c{} {}×{}: {text}", c.row, c.col, c.row_span, c.col_span),
+            });
         }
-        if rotate.is_none() {
-            rotate = dict.get(b"Rotate").ok().and_then(|o| o.as_i64().ok());
-        }
-        node = dict.get(b"Parent").and_then(|p| p.as_reference()).and_then(|r| doc.get_dictionary(r)).ok();
     }
-    let (w, h) = size?;
-    Some(if rotate.unwrap_or(0).rem_euclid(180) == 90 { (h, w) } else { (w, h) })
+    scene
 }
