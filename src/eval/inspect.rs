@@ -46,6 +46,8 @@ pub struct SceneCell {
 
 /// Drawn size per PDF point: pages are small on screen at 1 px per point.
 const SCALE: f64 = 1.5;
+/// Points added below the page for the legend.
+const LEGEND_HEIGHT: f64 = 20.0;
 
 /// The SVG of a scene: the page as a white sheet, then (bottom to top) merged-cell shading, glyph
 /// boxes, grid cells, regions, rulings, so the rulings stay visible over everything.
@@ -53,11 +55,12 @@ pub fn render_svg(s: &Scene, title: &str) -> String {
     let mut o = String::new();
     let _ = write!(
         o,
-        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{sw:.0}" height="{sh:.0}" viewBox="0 0 {w:.2} {h:.2}"><title>{t}</title><rect x="0" y="0" width="{w:.2}" height="{h:.2}" fill="#fff" stroke="#000" stroke-width="0.5"/>"##,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{sw:.0}" height="{sh:.0}" viewBox="0 0 {w:.2} {vh:.2}"><title>{t}</title><rect x="0" y="0" width="{w:.2}" height="{vh:.2}" fill="#f4f4f4"/><rect x="0" y="0" width="{w:.2}" height="{h:.2}" fill="#fff" stroke="#000" stroke-width="0.5"/>"##,
         w = s.width.max(1.0),
         h = s.height.max(1.0),
+        vh = s.height.max(1.0) + LEGEND_HEIGHT,
         sw = SCALE * s.width.max(1.0),
-        sh = SCALE * s.height.max(1.0),
+        sh = SCALE * (s.height.max(1.0) + LEGEND_HEIGHT),
         t = esc(title)
     );
     o.push_str(r##"<g id="merged" fill="#3cb371" fill-opacity="0.25" stroke="none">"##);
@@ -107,7 +110,22 @@ pub fn render_svg(s: &Scene, title: &str) -> String {
     for l in &s.rulings {
         let _ = write!(o, r#"<line x1="{:.2}" y1="{:.2}" x2="{:.2}" y2="{:.2}"/>"#, l[0], l[1], l[2], l[3]);
     }
-    o.push_str("</g></svg>\n");
+    o.push_str("</g>");
+    // The legend sits below the page so it never hides anything drawn on it.
+    let y = s.height.max(1.0) + 13.0;
+    let _ = write!(
+        o,
+        r##"<g id="legend" font-size="9" font-family="sans-serif"><rect x="6" y="{y0:.2}" width="10" height="8" fill="#bbb"/><text x="19" y="{y:.2}">glyph</text><line x1="60" y1="{ym:.2}" x2="74" y2="{ym:.2}" stroke="#e00" stroke-width="1.2"/><text x="78" y="{y:.2}">ruling line</text><rect x="135" y="{y0:.2}" width="14" height="8" fill="none" stroke="#1e5bd8" stroke-width="1.5" stroke-dasharray="4 2"/><text x="153" y="{y:.2}">region</text><rect x="195" y="{y0:.2}" width="14" height="8" fill="none" stroke="#2e8b57"/><text x="213" y="{y:.2}">grid cell</text><rect x="262" y="{y0:.2}" width="14" height="8" fill="#3cb371" fill-opacity="0.25" stroke="#2e8b57"/><text x="280" y="{y:.2}">merged cell ({m})</text><text x="{wr:.2}" y="{y:.2}" text-anchor="end">{g} glyphs · {r} lines · {n} regions · {c} cells</text></g>"##,
+        y0 = y - 7.5,
+        ym = y - 3.5,
+        m = s.cells.iter().filter(|c| c.merged).count(),
+        wr = s.width.max(1.0) - 6.0,
+        g = s.glyphs.len(),
+        r = s.rulings.len(),
+        n = s.regions.len(),
+        c = s.cells.len()
+    );
+    o.push_str("</svg>\n");
     o
 }
 
