@@ -510,15 +510,14 @@ fn html_report_of_constructed_documents_renders_in_chromium() {
     );
 }
 
-/// Loads the page in headless Chromium and checks the rendered DOM: the verdict, the figures, the
-/// charts and the side-by-side grids of the mismatches.
-fn assert_html_renders(index: &Path, charts: usize, figures: &[&str]) {
+/// The DOM Chromium builds for a file (headless, --dump-dom), or None when no Chromium is installed.
+fn chromium_dom(file: &Path) -> Option<String> {
     let Some(chromium) = ["chromium", "chromium-browser", "google-chrome"]
         .into_iter()
         .find(|b| Command::new(b).arg("--version").output().is_ok_and(|o| o.status.success()))
     else {
-        eprintln!("SKIP: no chromium installed; the HTML report was not loaded in a browser");
-        return;
+        eprintln!("SKIP: no chromium installed; {} was not loaded in a browser", file.display());
+        return None;
     };
     let profile = tempfile::tempdir().unwrap();
     let out = Command::new(chromium)
@@ -533,15 +532,99 @@ fn assert_html_renders(index: &Path, charts: usize, figures: &[&str]) {
         ])
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg("--dump-dom")
-        .arg(format!("file://{}", index.display()))
+        .arg(format!("file://{}", file.display()))
         .output()
         .unwrap();
-    let dom = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "chromium failed: {}", String::from_utf8_lossy(&out.stderr));
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Loads the page in headless Chromium and checks the rendered DOM: the verdict, the figures, the
+/// charts and the side-by-side grids of the mismatches.
+fn assert_html_renders(index: &Path, charts: usize, figures: &[&str]) {
+    let Some(dom) = chromium_dom(index) else { return };
     assert!(dom.contains(r#"id="verdict""#), "no verdict in the rendered page");
     for f in figures {
         assert!(dom.contains(f), "the rendered report lacks {f:?}");
     }
     assert_eq!(dom.matches("<svg").count(), charts, "charts drawn");
     assert!(dom.contains(r#"class="pair""#), "no side-by-side grids");
+}
+
+// ---------------------------------------------------------------------------------------------
+// inspect
+
+/// Converts a DOCX to PDF with LibreOffice in its own profile (other processes may run soffice).
+fn soffice_pdf(docx: &Path, out_dir: &Path) -> Option<PathBuf> {
+    let profile = tempfile::tempdir().ok()?;
+    let status = Command::new("soffice")
+        .arg(format!("-env:UserInstallation=file://{}", profile.path().display()))
+        .args(["--headless", "--convert-to", "pdf", "--outdir"])
+        .arg(out_dir)
+        .arg(docx)
+        .output()
+        .ok()?;
+    let pdf = out_dir.join(docx.with_extension("pdf").file_name()?);
+    (status.status.success() && pdf.exists()).then_some(pdf)
+}
+
+#[test]
+fn inspect_draws_rulings_region_grid_and_merged_cells_of_a_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let docx = dir.path().join("districts.docx");
+    write_district_docx(&docx);
+    let Some(pdf) = soffice_pdf(&docx, dir.path()) else {
+        eprintln!("SKIP: soffice is not installed (or failed); no PDF to inspect");
+        return;
+    };
+    let svg = dir.path().join("page.svg");
+    let out = Command::new(env!("CARGO_BIN_EXE_yusuan"))
+        .arg("inspect")
+        .arg(&pdf)
+        .args(["--page", "1", "--svg"])
+        .arg(&svg)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = std::fs::read_to_string(&svg).unwrap();
+    let group = |id: &str| {
+        let start = text.find(&format!(r#"<g id="{id}""#)).unwrap_or_else(|| panic!("no group {id}"));
+        let end = start + text[start..].find("</g>").unwrap();
+        text[start..end].to_string()
+    };
+    // The document: one 4×3 table with two merged cells (地区 over two rows, 人数 over two
+    // columns) → 10 cells; LibreOffice draws its borders as 5 horizontal and 4 vertical lines once
+    // collinear segments are merged; 20 visible characters (the table and the line above it).
+    assert_eq!(group("regions").matches("<rect").count(), 1);
+    assert_eq!(group("cells").matches("<rect").count(), 10);
+    assert_eq!(group("merged").matches("<rect").count(), 2);
+    assert_eq!(group("rulings").matches("<line").count(), 9);
+    assert_eq!(group("glyphs").matches("<rect").count(), 20);
+    assert!(group("text").contains(">西<"));
+
+    // A DOCX has no page to draw: a clear error, not an empty picture.
+    let out = Command::new(env!("CARGO_BIN_EXE_yusuan"))
+        .arg("inspect")
+        .arg(&docx)
+        .arg("--svg")
+        .arg(dir.path().join("x.svg"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a PDF"));
+    let out = Command::new(env!("CARGO_BIN_EXE_yusuan"))
+        .arg("inspect")
+        .arg(&pdf)
+        .args(["--page", "7", "--svg"])
+        .arg(dir.path().join("x.svg"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("outside"));
+
+    // The SVG is well-formed: Chromium renders it as an SVG document, not an XML error page.
+    if let Some(dom) = chromium_dom(&svg) {
+        assert!(!dom.contains("error on line"), "{dom}");
+        assert!(dom.contains(r#"id="rulings""#));
+    }
 }
