@@ -628,3 +628,100 @@ fn inspect_draws_rulings_region_grid_and_merged_cells_of_a_page() {
         assert!(dom.contains(r#"id="rulings""#));
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// ICDAR 2013 protocol
+
+#[test]
+fn icdar_boxes_are_flipped_on_the_displayed_page() {
+    use yusuan::decode::pdf::geometry::PageFrame;
+    use yusuan::eval::icdar::to_display_box;
+    // Unrotated A4: plain y flip.
+    let a4 = PageFrame::new([0.0, 0.0, 595.0, 842.0], 0);
+    assert_eq!(to_display_box(&a4, [100.0, 451.0, 482.0, 543.0]), [100.0, 299.0, 482.0, 391.0]);
+    // eu-015: /Rotate 90 on an A4 MediaBox; the GT region [60, 292, 356, 505] lies on the
+    // 842 × 595 landscape page as displayed: top 595 − 505 = 90, bottom 595 − 292 = 303.
+    let landscape = PageFrame::new([0.0, 0.0, 595.0, 842.0], 90);
+    assert_eq!(to_display_box(&landscape, [60.0, 292.0, 356.0, 505.0]), [60.0, 90.0, 356.0, 303.0]);
+}
+
+#[test]
+fn icdar_region_is_scored_against_the_overlapping_table_on_its_page() {
+    use yusuan::decode::pdf::geometry::PageFrame;
+    use yusuan::eval::icdar::{load_ground_truth, score_region, to_display_box};
+    let Some(peers) = shared_peers() else {
+        eprintln!("SKIP: shared/peers not found above the repository");
+        return;
+    };
+    let gt = load_ground_truth(&peers.join("icdar2013")).unwrap();
+    let doc = gt.iter().find(|d| d.doc == "eu-001").unwrap();
+    let frame = PageFrame::new([0.0, 0.0, 595.0, 842.0], 0);
+    let region = &doc.tables[0];
+    // Our "extraction": the GT table itself at the region's display box, plus a decoy below it
+    // whose texts differ (listed first, so picking by order instead of by position scores 0).
+    let rb = to_display_box(&frame, region.region_bboxes[0].bbox);
+    let mut real = table(1, 1, region.grid_cells());
+    real.pages = vec![region.page];
+    for c in &mut real.cells {
+        c.page = Some(region.page);
+        c.bbox = Some(rb);
+    }
+    let mut decoy = real.clone();
+    for c in &mut decoy.cells {
+        c.bbox = Some([rb[0], rb[3] + 50.0, rb[2], rb[3] + 60.0]);
+        c.text = format!("{} decoy", c.text);
+    }
+    let (counts, found) = score_region(region, &[decoy.clone(), real.clone()], Some(&frame));
+    assert!(found);
+    assert_eq!(counts.f1(), Some(1.0));
+    // On another page nothing is found and every relation is missed.
+    for t in [&mut decoy, &mut real] {
+        t.pages = vec![region.page + 1];
+        for c in &mut t.cells {
+            c.page = Some(region.page + 1);
+        }
+    }
+    let (counts, found) = score_region(region, &[decoy, real], Some(&frame));
+    assert!(!found);
+    assert_eq!((counts.matched, counts.predicted), (0, 0));
+    assert!(counts.expected > 0);
+}
+
+#[test]
+fn icdar_command_reports_the_set_in_a_small_copy() {
+    let Some(peers) = shared_peers() else {
+        eprintln!("SKIP: shared/peers not found above the repository");
+        return;
+    };
+    // A one-document copy of the set keeps the test fast.
+    let src = peers.join("icdar2013");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("competition-dataset-eu")).unwrap();
+    std::fs::copy(src.join("competition-dataset-eu/eu-001.pdf"), dir.path().join("competition-dataset-eu/eu-001.pdf"))
+        .unwrap();
+    let line = std::fs::read_to_string(src.join("icdar2013_gt.jsonl"))
+        .unwrap()
+        .lines()
+        .find(|l| l.contains(r#""doc": "eu-001""#))
+        .unwrap()
+        .to_string();
+    std::fs::write(dir.path().join("icdar2013_gt.jsonl"), line + "\n").unwrap();
+    let html = dir.path().join("html");
+    let out = Command::new(env!("CARGO_BIN_EXE_yusuan"))
+        .args(["eval", "--json", "--html"])
+        .arg(&html)
+        .arg("--icdar2013")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // From the ground truth (the Python reference counts the same): 7 regions, 665 relations.
+    assert_eq!(r["regions"], 7);
+    assert_eq!(r["adjacency"]["expected"], 665);
+    assert_eq!(r["documents"][0]["doc"], "eu-001");
+    assert!(r["f1"].as_f64().is_some());
+    assert!(r["pages"].as_u64().unwrap() >= 1);
+    let page = std::fs::read_to_string(html.join("index.html")).unwrap();
+    assert!(page.contains("eu-001"));
+}

@@ -21,6 +21,7 @@ use super::matching::table_similarity;
 use super::metrics::{adjacency_counts, Counts};
 use super::report::{esc, hbar_chart, rate};
 use super::error_text;
+use crate::decode::pdf::geometry::PageFrame;
 use crate::model::{Cell, Extraction, Table};
 
 #[derive(Debug, Clone, Deserialize)]
@@ -119,32 +120,53 @@ pub fn load_ground_truth(dir: &Path) -> anyhow::Result<Vec<GtDocument>> {
         .collect()
 }
 
-/// Heights of the PDF's pages (MediaBox, inherited through the page tree), to turn the ground
-/// truth's bottom-left coordinates into the extraction's top-left ones. Keyed by 1-based page;
-/// the value is the MediaBox top edge in user space.
-fn page_tops(bytes: &[u8]) -> HashMap<u32, f64> {
-    let mut tops = HashMap::new();
-    let Ok(doc) = pdf_extract::Document::load_mem(bytes) else { return tops };
+/// Each page's frame (MediaBox and /Rotate, inherited through the page tree), to map the ground
+/// truth's user-space boxes onto the displayed page the extraction's boxes live on. Keyed by
+/// 1-based page.
+pub fn page_frames(bytes: &[u8]) -> HashMap<u32, PageFrame> {
+    let mut frames = HashMap::new();
+    let Ok(doc) = pdf_extract::Document::load_mem(bytes) else { return frames };
     for (number, id) in doc.get_pages() {
         let mut node = doc.get_dictionary(id).ok();
+        let (mut media_box, mut rotate) = (None, None);
         // The page tree is at most a few levels deep; the bound guards against a looping tree.
         for _ in 0..32 {
             let Some(dict) = node else { break };
-            if let Ok(mb) = dict.get_deref(b"MediaBox", &doc).and_then(|o| o.as_array()) {
-                let vals: Vec<f64> = mb
-                    .iter()
-                    .filter_map(|o| doc.dereference(o).ok().and_then(|(_, o)| o.as_float().ok()))
-                    .map(f64::from)
-                    .collect();
-                if vals.len() == 4 {
-                    tops.insert(number, vals[1].max(vals[3]));
+            if media_box.is_none() {
+                if let Ok(mb) = dict.get_deref(b"MediaBox", &doc).and_then(|o| o.as_array()) {
+                    let v: Vec<f64> = mb
+                        .iter()
+                        .filter_map(|o| doc.dereference(o).ok().and_then(|(_, o)| o.as_float().ok()))
+                        .map(f64::from)
+                        .collect();
+                    if v.len() == 4 {
+                        media_box = Some([v[0], v[1], v[2], v[3]]);
+                    }
                 }
-                break;
+            }
+            if rotate.is_none() {
+                rotate = dict.get_deref(b"Rotate", &doc).ok().and_then(|o| o.as_i64().ok());
             }
             node = dict.get(b"Parent").and_then(|p| p.as_reference()).and_then(|r| doc.get_dictionary(r)).ok();
         }
+        if let Some(mb) = media_box {
+            frames.insert(number, PageFrame::new(mb, rotate.unwrap_or(0)));
+        }
     }
-    tops
+    frames
+}
+
+/// A ground-truth box [x1, y1, x2, y2] as a displayed-page box [x0, top, x1, bottom].
+///
+/// The competition's boxes are y-up from the bottom-left corner of the page *as displayed*: on
+/// eu-015 (/Rotate 90, A4 portrait MediaBox) the tables sit at y 292..505 of a 595-point-high
+/// landscape page, where our extraction finds them at top 86..308. So only the displayed height
+/// matters, not the MediaBox orientation; on unrotated pages this is the plain y flip.
+pub fn to_display_box(frame: &PageFrame, b: [f64; 4]) -> [f64; 4] {
+    let (_, height) = frame.display_size();
+    let (x0, x1) = (b[0].min(b[2]) - frame.llx, b[0].max(b[2]) - frame.llx);
+    let (y0, y1) = (b[1].min(b[3]), b[1].max(b[3]));
+    [x0, height - y1, x1, height - y0]
 }
 
 /// The bounding box (top-left origin) of a table's cells on one page, if they carry boxes.
@@ -167,12 +189,11 @@ fn overlap_area(a: [f64; 4], b: [f64; 4]) -> f64 {
 
 /// The extracted table that answers a ground-truth region: the largest box overlap on the
 /// region's page; when our tables carry no boxes, the most similar table by content on that page.
-fn find_table<'a>(gt: &GtTable, extracted: &'a [Table], page_top: Option<f64>) -> Option<&'a Table> {
+fn find_table<'a>(gt: &GtTable, extracted: &'a [Table], frame: Option<&PageFrame>) -> Option<&'a Table> {
     let on_page: Vec<&Table> =
         extracted.iter().filter(|t| t.pages.contains(&gt.page) || t.cells.iter().any(|c| c.page == Some(gt.page))).collect();
-    if let (Some(top), Some(region)) = (page_top, gt.region_bboxes.first()) {
-        let r = region.bbox;
-        let gt_box = [r[0], top - r[3], r[2], top - r[1]];
+    if let (Some(frame), Some(region)) = (frame, gt.region_bboxes.first()) {
+        let gt_box = to_display_box(frame, region.bbox);
         let best = on_page
             .iter()
             .filter_map(|t| table_box_on_page(t, gt.page).map(|b| (overlap_area(b, gt_box), *t)))
@@ -204,9 +225,9 @@ fn find_table<'a>(gt: &GtTable, extracted: &'a [Table], page_top: Option<f64>) -
 }
 
 /// Scores one ground-truth region against an extraction; returns (counts, found).
-pub fn score_region(gt: &GtTable, extracted: &[Table], page_top: Option<f64>) -> (Counts, bool) {
+pub fn score_region(gt: &GtTable, extracted: &[Table], frame: Option<&PageFrame>) -> (Counts, bool) {
     let gt_cells = gt.grid_cells();
-    match find_table(gt, extracted, page_top) {
+    match find_table(gt, extracted, frame) {
         Some(t) => {
             let cells: Vec<Cell> =
                 t.cells.iter().filter(|c| c.page.is_none_or(|p| p == gt.page)).cloned().collect();
@@ -216,8 +237,8 @@ pub fn score_region(gt: &GtTable, extracted: &[Table], page_top: Option<f64>) ->
     }
 }
 
-/// One PDF's extraction (or error), its page tops, and the seconds it took.
-type Extracted = (Result<Extraction, String>, HashMap<u32, f64>, f64);
+/// One PDF's extraction (or error), its page frames, and the seconds it took.
+type Extracted = (Result<Extraction, String>, HashMap<u32, PageFrame>, f64);
 
 pub fn evaluate(dir: &Path) -> anyhow::Result<IcdarReport> {
     let gt = load_ground_truth(dir)?;
@@ -239,7 +260,7 @@ pub fn evaluate(dir: &Path) -> anyhow::Result<IcdarReport> {
                 let started = Instant::now();
                 let result = crate::extract(&name, &bytes, &limits).map_err(|e| error_text(&e));
                 let secs = started.elapsed().as_secs_f64();
-                v.insert((result, page_tops(&bytes), secs))
+                v.insert((result, page_frames(&bytes), secs))
             }
         };
         let (result, tops, secs) = entry;
@@ -248,7 +269,7 @@ pub fn evaluate(dir: &Path) -> anyhow::Result<IcdarReport> {
         let mut counts = Counts::default();
         let mut doc_found = 0;
         for t in &d.tables {
-            let (c, f) = score_region(t, tables, tops.get(&t.page).copied());
+            let (c, f) = score_region(t, tables, tops.get(&t.page));
             counts.add(c);
             doc_found += usize::from(f);
         }
