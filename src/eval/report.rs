@@ -328,18 +328,20 @@ fn grid_html(t: &Table, other: Option<&Table>) -> String {
 }
 
 fn comparison_title(d: &DocReport, c: &TableComparison) -> String {
-    let name = |t: Option<&Table>| t.and_then(|t| t.title.clone()).unwrap_or_default();
+    let name = |t: Option<&Table>| {
+        t.and_then(|t| t.title.clone()).filter(|s| !s.is_empty()).map(|s| format!(" «{s}»")).unwrap_or_default()
+    };
     match (c.expected, c.extracted) {
         (Some(i), Some(j)) => format!(
-            "expected table {i} ↔ extracted table {j} {}: cells {}/{} expected matched, {} extracted; GriTS con {}",
+            "expected table {i}{} ↔ extracted table {j}: cells {}/{} expected matched, {} extracted; GriTS con {}",
             name(d.expected_tables.get(i)),
             c.cells.matched,
             c.cells.expected,
             c.cells.predicted,
             rate(c.grits_content)
         ),
-        (Some(i), None) => format!("expected table {i} {} was not extracted", name(d.expected_tables.get(i))),
-        (None, Some(j)) => format!("extracted table {j} {} is not in the truth", name(d.extracted_tables.get(j))),
+        (Some(i), None) => format!("expected table {i}{} was not extracted", name(d.expected_tables.get(i))),
+        (None, Some(j)) => format!("extracted table {j}{} is not in the truth", name(d.extracted_tables.get(j))),
         (None, None) => String::new(),
     }
 }
