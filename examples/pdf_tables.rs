@@ -26,6 +26,16 @@ fn main() {
             continue;
         }
         println!("{path}: {} pages, warnings {:?}", doc.page_count, doc.warnings);
+        if let Ok(want) = std::env::var("GLYPHS") {
+            for p in doc.pages.iter().filter(|p| p.number.to_string() == want) {
+                for g in &p.glyphs {
+                    println!("    {:?} x {:.1}-{:.1} y {:.1}-{:.1} size {:.1} rot {:.0} font {}", g.ch, g.x0, g.x1, g.top, g.bottom, g.size, g.rotation, g.font);
+                }
+                for r in &p.rulings {
+                    println!("    {:?}", r);
+                }
+            }
+        }
         for p in &doc.pages {
             println!("  page {} {}x{}: {} glyphs, {} rulings, fonts {:?}", p.number, p.width, p.height, p.glyphs.len(), p.rulings.len(), p.fonts);
         }

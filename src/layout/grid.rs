@@ -117,6 +117,223 @@ impl CellGrid {
     }
 }
 
+impl CellGrid {
+    /// Splits grid columns whose cells hold several text columns aligned across rows (tables
+    /// ruled only between column groups). A column is split only where at least
+    /// [`MIN_SPLIT_ROWS`] rows show separate chunks and no row's chunk crosses the gap.
+    pub fn split_columns_by_text(&mut self, glyphs: &[Glyph]) {
+        let nc = self.n_cols();
+        let owners = self.slot_owners();
+        // Glyphs per single-column cell, by column.
+        let mut per_cell: Vec<Vec<&Glyph>> = vec![Vec::new(); self.cells.len()];
+        for g in glyphs.iter().filter(|g| g.upright() && !g.ch.is_whitespace()) {
+            if let Some((r, c)) = self.slot_at(g.cx(), g.cy()) {
+                let o = owners[r * nc + c];
+                if o != usize::MAX && self.cells[o].col_span == 1 {
+                    per_cell[o].push(g);
+                }
+            }
+        }
+        let mut splits: Vec<Vec<f64>> = vec![Vec::new(); nc];
+        for (c, split) in splits.iter_mut().enumerate() {
+            let mut lines_chunks: Vec<Vec<(f64, f64)>> = Vec::new();
+            for (cell, gs) in self.cells.iter().zip(&per_cell) {
+                if cell.col != c || gs.is_empty() {
+                    continue;
+                }
+                for line in super::text::lines(gs, super::text::Direction::Upright) {
+                    lines_chunks.push(super::open::chunk_spans(&line, SPLIT_GAP));
+                }
+            }
+            *split = super::open::column_gaps(&lines_chunks, MIN_SPLIT_ROWS)
+                .into_iter()
+                .filter(|&x| x > self.xs[c] + 2.0 && x < self.xs[c + 1] - 2.0)
+                .collect();
+        }
+        if splits.iter().all(|s| s.is_empty()) {
+            return;
+        }
+        let mut start = Vec::with_capacity(nc + 1);
+        let mut xs = Vec::new();
+        for c in 0..nc {
+            start.push(xs.len());
+            xs.push(self.xs[c]);
+            xs.extend(&splits[c]);
+        }
+        start.push(xs.len());
+        xs.push(self.xs[nc]);
+        let mut cells = Vec::with_capacity(self.cells.len());
+        for cell in &self.cells {
+            let (a, b) = (start[cell.col], start[cell.col + cell.col_span]);
+            if cell.col_span == 1 && b - a > 1 {
+                for k in a..b {
+                    cells.push(GridCell { col: k, col_span: 1, bbox: [xs[k], cell.bbox[1], xs[k + 1], cell.bbox[3]], ..cell.clone() });
+                }
+            } else {
+                cells.push(GridCell { col: a, col_span: b - a, ..cell.clone() });
+            }
+        }
+        cells.sort_by_key(|c| (c.row, c.col));
+        self.xs = xs;
+        self.cells = cells;
+    }
+}
+
+impl CellGrid {
+    /// Undoes merges that only reflect undrawn lines: tables ruled horizontally with column lines
+    /// in the header only. A merged one-row cell is split back into its columns when its text
+    /// chunks sit inside single columns, in two or more of them, and at least
+    /// [`MIN_SPLIT_ROWS`] cells of the same column range look like that (a real merged cell
+    /// holds one chunk running across the boundary, or text in one column only).
+    pub fn split_false_merges(&mut self, glyphs: &[Glyph]) {
+        let nc = self.n_cols();
+        let owners = self.slot_owners();
+        let mut per_cell: Vec<Vec<&Glyph>> = vec![Vec::new(); self.cells.len()];
+        for g in glyphs.iter().filter(|g| g.upright() && !g.ch.is_whitespace()) {
+            if let Some((r, c)) = self.slot_at(g.cx(), g.cy()) {
+                let o = owners[r * nc + c];
+                if o != usize::MAX && self.cells[o].col_span > 1 && self.cells[o].row_span == 1 {
+                    per_cell[o].push(g);
+                }
+            }
+        }
+        let mut candidates: std::collections::HashMap<(usize, usize), Vec<usize>> = Default::default();
+        for (i, (cell, gs)) in self.cells.iter().zip(&per_cell).enumerate() {
+            if gs.is_empty() {
+                continue;
+            }
+            let inner = &self.xs[cell.col + 1..cell.col + cell.col_span];
+            let mut columns_used = std::collections::BTreeSet::new();
+            let mut clean = true;
+            for line in super::text::lines(gs, super::text::Direction::Upright) {
+                for (x0, x1) in super::open::chunk_spans(&line, SPLIT_GAP) {
+                    if inner.iter().any(|&b| x0 < b - 0.5 && x1 > b + 0.5) {
+                        clean = false;
+                    }
+                    columns_used.insert(self.xs.partition_point(|&e| e <= (x0 + x1) / 2.0));
+                }
+            }
+            if clean && columns_used.len() >= 2 {
+                candidates.entry((cell.col, cell.col_span)).or_default().push(i);
+            }
+        }
+        let split: std::collections::HashSet<usize> =
+            candidates.into_values().filter(|v| v.len() >= MIN_SPLIT_ROWS).flatten().collect();
+        if split.is_empty() {
+            return;
+        }
+        let mut cells = Vec::with_capacity(self.cells.len() + split.len() * 2);
+        for (i, cell) in self.cells.iter().enumerate() {
+            if split.contains(&i) {
+                for k in cell.col..cell.col + cell.col_span {
+                    cells.push(GridCell { col: k, col_span: 1, bbox: [self.xs[k], cell.bbox[1], self.xs[k + 1], cell.bbox[3]], ..cell.clone() });
+                }
+            } else {
+                cells.push(cell.clone());
+            }
+        }
+        cells.sort_by_key(|c| (c.row, c.col));
+        self.cells = cells;
+    }
+}
+
+impl CellGrid {
+    /// Splits tall ruled rows that hold many text lines aligned across columns (tables ruled
+    /// around blocks of rows, not between them). Needs at least [`MIN_SPLIT_BANDS`] line bands
+    /// and [`MIN_SPLIT_COLUMNS`] columns with text in most bands, so a row where one or two
+    /// cells wrap their text stays one row.
+    pub fn split_rows_by_text(&mut self, glyphs: &[Glyph]) {
+        let nc = self.n_cols();
+        let nr = self.n_rows();
+        let owners = self.slot_owners();
+        let mut per_cell: Vec<Vec<&Glyph>> = vec![Vec::new(); self.cells.len()];
+        for g in glyphs.iter().filter(|g| g.upright() && !g.ch.is_whitespace()) {
+            if let Some((r, c)) = self.slot_at(g.cx(), g.cy()) {
+                let o = owners[r * nc + c];
+                if o != usize::MAX && self.cells[o].row_span == 1 {
+                    per_cell[o].push(g);
+                }
+            }
+        }
+        let mut splits: Vec<Vec<f64>> = vec![Vec::new(); nr];
+        for (r, split) in splits.iter_mut().enumerate() {
+            // Lines of each cell in this row: (top, bottom, cell).
+            let mut spans: Vec<(f64, f64, usize)> = Vec::new();
+            for (i, (cell, gs)) in self.cells.iter().zip(&per_cell).enumerate() {
+                if cell.row != r || gs.is_empty() {
+                    continue;
+                }
+                for line in super::text::lines(gs, super::text::Direction::Upright) {
+                    spans.push((line.top, line.bottom, i));
+                }
+            }
+            spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let mut bands: Vec<(f64, f64, std::collections::BTreeSet<usize>)> = Vec::new();
+            for (t, b, i) in spans {
+                match bands.last_mut() {
+                    // Lines overlapping by more than a third of their height share a band.
+                    Some(band) if t < band.1 - (b - t) / 3.0 => {
+                        band.1 = band.1.max(b);
+                        band.2.insert(i);
+                    }
+                    _ => bands.push((t, b, [i].into_iter().collect())),
+                }
+            }
+            if bands.len() < MIN_SPLIT_BANDS {
+                continue;
+            }
+            let mut lines_per_cell: std::collections::HashMap<usize, usize> = Default::default();
+            for band in &bands {
+                for &i in &band.2 {
+                    *lines_per_cell.entry(i).or_default() += 1;
+                }
+            }
+            let busy = lines_per_cell.values().filter(|&&n| n * 5 >= bands.len() * 3).count();
+            if busy < MIN_SPLIT_COLUMNS {
+                continue;
+            }
+            *split = bands.windows(2).map(|w| (w[0].1 + w[1].0) / 2.0).collect();
+        }
+        if splits.iter().all(|s| s.is_empty()) {
+            return;
+        }
+        let mut start = Vec::with_capacity(nr + 1);
+        let mut ys = Vec::new();
+        for r in 0..nr {
+            start.push(ys.len());
+            ys.push(self.ys[r]);
+            ys.extend(&splits[r]);
+        }
+        start.push(ys.len());
+        ys.push(self.ys[nr]);
+        let mut cells = Vec::with_capacity(self.cells.len());
+        for cell in &self.cells {
+            let (a, b) = (start[cell.row], start[cell.row + cell.row_span]);
+            if cell.row_span == 1 && b - a > 1 {
+                for k in a..b {
+                    cells.push(GridCell { row: k, row_span: 1, bbox: [cell.bbox[0], ys[k], cell.bbox[2], ys[k + 1]], ..cell.clone() });
+                }
+            } else {
+                cells.push(GridCell { row: a, row_span: b - a, ..cell.clone() });
+            }
+        }
+        cells.sort_by_key(|c| (c.row, c.col));
+        self.ys = ys;
+        self.cells = cells;
+    }
+}
+
+/// Line bands a ruled row must hold before it is split into text rows.
+const MIN_SPLIT_BANDS: usize = 4;
+/// Cells of that row that must have a line in most bands.
+const MIN_SPLIT_COLUMNS: usize = 3;
+
+/// Gap (in glyph sizes) that separates text columns inside one ruled column: wider than a word
+/// space, narrower than the usual column gutter; alignment across rows does the rest.
+const SPLIT_GAP: f64 = 0.45;
+/// Rows that must show a text column gap before a ruled column is split by it.
+const MIN_SPLIT_ROWS: usize = 3;
+
 /// Clusters sorted values closer than `tol` into their mean.
 pub fn cluster(mut values: Vec<f64>, tol: f64) -> Vec<f64> {
     values.sort_by(f64::total_cmp);

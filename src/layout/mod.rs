@@ -74,6 +74,9 @@ pub fn page_tables(page: &Page) -> Vec<PageTable> {
     let mut in_table = vec![false; page.glyphs.len()];
     for region in &regions {
         let Some(mut grid) = grid::ruled_grid(region) else { continue };
+        grid.split_columns_by_text(&page.glyphs);
+        grid.split_rows_by_text(&page.glyphs);
+        grid.split_false_merges(&page.glyphs);
         if grid.n_cols() < 2 {
             continue;
         }

@@ -15,7 +15,7 @@ const EXTENT_TOLERANCE: f64 = 8.0;
 /// A rule shorter than this share of the page width does not frame a table.
 const MIN_RULE_SHARE: f64 = 0.3;
 /// Glyphs further apart than this many glyph sizes are in different cells.
-const CHUNK_GAP: f64 = 0.9;
+const CHUNK_GAP: f64 = 0.45;
 
 /// A run of glyphs on one line with no cell-sized gap.
 #[derive(Debug, Clone, Copy)]
@@ -25,14 +25,48 @@ struct Chunk {
 }
 
 fn chunks(line: &TextLine) -> Vec<Chunk> {
+    chunks_with_gap(line, CHUNK_GAP)
+}
+
+fn chunks_with_gap(line: &TextLine, gap: f64) -> Vec<Chunk> {
     let mut out: Vec<Chunk> = Vec::new();
     for g in &line.glyphs {
         match out.last_mut() {
-            Some(c) if g.x0 - c.x1 <= CHUNK_GAP * line.size => c.x1 = c.x1.max(g.x1),
+            Some(c) if g.x0 - c.x1 <= gap * line.size => c.x1 = c.x1.max(g.x1),
             _ => out.push(Chunk { x0: g.x0, x1: g.x1 }),
         }
     }
     out
+}
+
+/// x extents of a line's chunks (runs without a cell-sized gap).
+pub fn chunk_spans(line: &TextLine, gap: f64) -> Vec<(f64, f64)> {
+    chunks_with_gap(line, gap).into_iter().map(|c| (c.x0, c.x1)).collect()
+}
+
+/// Gaps between text columns: the chunk extents of lines with two or more chunks, merged where
+/// they overlap; a gap is kept only when at least `min_rows` lines have several chunks, those
+/// lines are at least half of all lines, and no chunk of any line (single-chunk lines included)
+/// crosses it. Returns the gap midpoints.
+pub fn column_gaps(lines: &[Vec<(f64, f64)>], min_rows: usize) -> Vec<f64> {
+    let multi: Vec<&Vec<(f64, f64)>> = lines.iter().filter(|l| l.len() >= 2).collect();
+    if multi.len() < min_rows || multi.len() * 2 < lines.len() {
+        return Vec::new();
+    }
+    let mut spans: Vec<(f64, f64)> = multi.iter().flat_map(|l| l.iter().copied()).collect();
+    spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut columns: Vec<(f64, f64)> = Vec::new();
+    for (s, e) in spans {
+        match columns.last_mut() {
+            Some(c) if s <= c.1 => c.1 = c.1.max(e),
+            _ => columns.push((s, e)),
+        }
+    }
+    columns
+        .windows(2)
+        .map(|w| (w[0].1 + w[1].0) / 2.0)
+        .filter(|&x| !lines.iter().flatten().any(|&(s, e)| s < x && e > x))
+        .collect()
 }
 
 fn inside(bbox: &[f64; 4], x: f64, y: f64) -> bool {

@@ -36,6 +36,8 @@ struct GraphicsState {
     line_width: f64,
     stroke_invisible: bool,
     fill_invisible: bool,
+    stroke_space: Space,
+    fill_space: Space,
     font: u16,
 }
 
@@ -59,7 +61,7 @@ struct Walker<'a> {
 pub fn page_drawing(doc: &Document, content: &[u8], resources: Option<&Dictionary>, frame: PageFrame) -> PageDrawing {
     let out = PageDrawing { fonts: vec![String::new()], ..PageDrawing::default() };
     let mut walker = Walker { doc, frame, out, forms_open: HashSet::new(), ops_budget: 5_000_000 };
-    let gs = GraphicsState { ctm: Affine::IDENTITY, line_width: 1.0, stroke_invisible: false, fill_invisible: false, font: 0 };
+    let gs = GraphicsState { ctm: Affine::IDENTITY, line_width: 1.0, stroke_invisible: false, fill_invisible: false, stroke_space: Space::Additive, fill_space: Space::Additive, font: 0 };
     walker.run(content, resources, gs, 0);
     walker.out
 }
@@ -84,12 +86,25 @@ fn nums<const N: usize>(ops: &[Object]) -> Option<[f64; N]> {
     Some(out)
 }
 
+/// How colour components of a colour space read: white is all-ones in gray and RGB, all-zeros
+/// in CMYK and in tint spaces (Separation / DeviceN: 1 is full ink).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Space {
+    Additive,
+    Subtractive,
+    /// Patterns, indexed spaces: never taken as white.
+    Other,
+}
+
 /// Whether colour components paint (nearly) white: white borders are invisible and not rulings.
-fn is_white(op: &str, comps: &[f64]) -> bool {
-    match (op, comps.len()) {
-        ("k" | "K", 4) => comps.iter().all(|&c| c <= 0.03),
-        (_, 1) | (_, 3) => comps.iter().all(|&c| c >= 0.97),
-        _ => false,
+fn is_white(space: Space, comps: &[f64]) -> bool {
+    if comps.is_empty() {
+        return false;
+    }
+    match space {
+        Space::Additive => comps.iter().all(|&c| c >= 0.97),
+        Space::Subtractive => comps.iter().all(|&c| c <= 0.03),
+        Space::Other => false,
     }
 }
 
@@ -126,15 +141,32 @@ impl<'a> Walker<'a> {
                 }
                 "G" | "RG" | "K" | "SC" | "SCN" | "g" | "rg" | "k" | "sc" | "scn" => {
                     let comps: Vec<f64> = o.iter().filter_map(num).collect();
-                    let white = is_white(op.operator.as_str(), &comps);
-                    if op.operator.chars().next().is_some_and(|c| c.is_ascii_uppercase()) {
-                        gs.stroke_invisible = white;
+                    let operator = op.operator.as_str();
+                    let stroking = operator.chars().next().is_some_and(|c| c.is_ascii_uppercase());
+                    let space = match operator {
+                        "G" | "g" | "RG" | "rg" => Space::Additive,
+                        "K" | "k" => Space::Subtractive,
+                        _ if stroking => gs.stroke_space,
+                        _ => gs.fill_space,
+                    };
+                    if stroking {
+                        gs.stroke_space = space;
+                        gs.stroke_invisible = is_white(space, &comps);
                     } else {
-                        gs.fill_invisible = white;
+                        gs.fill_space = space;
+                        gs.fill_invisible = is_white(space, &comps);
                     }
                 }
-                "CS" => gs.stroke_invisible = false,
-                "cs" => gs.fill_invisible = false,
+                "CS" | "cs" => {
+                    let space = o.first().and_then(|n| n.as_name().ok()).map_or(Space::Other, |n| self.colour_space(n, resources));
+                    if op.operator == "CS" {
+                        gs.stroke_space = space;
+                        gs.stroke_invisible = false;
+                    } else {
+                        gs.fill_space = space;
+                        gs.fill_invisible = false;
+                    }
+                }
                 "m" => {
                     if let Some([x, y]) = nums::<2>(o) {
                         let (x, y) = gs.ctm.apply(x, y);
@@ -260,6 +292,46 @@ impl<'a> Walker<'a> {
                 }
             }
             _ => {}
+        }
+    }
+
+    fn colour_space(&self, name: &[u8], resources: Option<&'a Dictionary>) -> Space {
+        let doc = self.doc;
+        match name {
+            b"DeviceGray" | b"CalGray" | b"G" | b"DeviceRGB" | b"CalRGB" | b"RGB" | b"Lab" => return Space::Additive,
+            b"DeviceCMYK" | b"CMYK" => return Space::Subtractive,
+            b"Pattern" => return Space::Other,
+            _ => {}
+        }
+        let Some(def) = resources
+            .and_then(|r| r.get_deref(b"ColorSpace", doc).and_then(Object::as_dict).ok())
+            .and_then(|spaces| spaces.get_deref(name, doc).ok())
+        else {
+            return Space::Other;
+        };
+        let (family, rest) = match def {
+            Object::Name(n) => (n.as_slice(), None),
+            Object::Array(a) => match a.first().and_then(|f| f.as_name().ok()) {
+                Some(n) => (n, a.get(1)),
+                None => return Space::Other,
+            },
+            _ => return Space::Other,
+        };
+        match family {
+            b"Separation" | b"DeviceN" | b"DeviceCMYK" => Space::Subtractive,
+            b"DeviceGray" | b"CalGray" | b"DeviceRGB" | b"CalRGB" | b"Lab" => Space::Additive,
+            b"ICCBased" => {
+                let n = rest
+                    .and_then(|r| doc.dereference(r).ok())
+                    .and_then(|(_, o)| o.as_stream().ok())
+                    .and_then(|s| s.dict.get(b"N").and_then(Object::as_i64).ok());
+                if n == Some(4) {
+                    Space::Subtractive
+                } else {
+                    Space::Additive
+                }
+            }
+            _ => Space::Other,
         }
     }
 
