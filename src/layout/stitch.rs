@@ -21,6 +21,11 @@ pub fn looks_like_title(line: &str) -> bool {
     if t.ends_with('表') {
         return true;
     }
+    // English reports: "Table 2. …", "TABLE 3 …".
+    let lower = t.to_ascii_lowercase();
+    if lower.starts_with("table") && lower[5..].chars().next().is_some_and(|c| c.is_ascii_digit()) {
+        return true;
+    }
     for (open, close) in [('（', '）'), ('(', ')')] {
         if t.ends_with(close) {
             if let Some(i) = t.rfind(open) {
