@@ -93,6 +93,11 @@ pub fn open_tables(rules: &[Line], glyphs: &[Glyph], taken: &[[f64; 4]], page_wi
             let l = candidates[j];
             let same_extent = (l.from - first.from).abs() <= EXTENT_TOLERANCE && (l.to - first.to).abs() <= EXTENT_TOLERANCE;
             if !same_extent {
+                // Shorter rules inside the table (under a spanning header) do not end it.
+                if l.from >= first.from - EXTENT_TOLERANCE && l.to <= first.to + EXTENT_TOLERANCE {
+                    j += 1;
+                    continue;
+                }
                 break;
             }
             let prev = *group.last().expect("group starts non-empty");

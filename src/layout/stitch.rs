@@ -21,6 +21,11 @@ pub fn looks_like_title(line: &str) -> bool {
     if t.ends_with('表') {
         return true;
     }
+    // English reports: "Table 2. …", "TABLE 3 …".
+    let lower = t.to_ascii_lowercase();
+    if lower.starts_with("table") && lower[5..].chars().next().is_some_and(|c| c.is_ascii_digit()) {
+        return true;
+    }
     for (open, close) in [('（', '）'), ('(', ')')] {
         if t.ends_with(close) {
             if let Some(i) = t.rfind(open) {
@@ -81,7 +86,26 @@ fn continues_previous(prev: &PageTable, part: &PageTable) -> bool {
     let no_title = part.lines_above.len() <= MAX_FOOTER_LINES && !part.lines_above.iter().any(|l| looks_like_title(l));
     let near_bottom = prev.grid.bbox()[3] > 0.6 * prev.page_height;
     let near_top = part.grid.bbox()[1] < 0.4 * part.page_height;
-    footer_only && no_title && near_bottom && near_top && same_columns(&prev.grid.xs, &part.grid.xs)
+    footer_only && no_title && near_bottom && near_top && same_columns(&prev.grid.xs, &part.grid.xs) && !restarts(prev, part)
+}
+
+/// Whether `part` starts like a new instance of the same form rather than a continuation: its
+/// first row is a full-width title row, or it begins with the same label as the previous part
+/// (a form that starts again: "项目名称 | …") without repeating that whole row (a repeated
+/// header is a continuation).
+fn restarts(prev: &PageTable, part: &PageTable) -> bool {
+    let first_row = |t: &PageTable| -> Vec<(usize, usize, String)> {
+        let mut row: Vec<_> = t.grid.cells.iter().filter(|c| c.row == 0).map(|c| (c.col, c.col_span, squash(&c.text))).collect();
+        row.sort();
+        row
+    };
+    let (a, b) = (first_row(prev), first_row(part));
+    if a == b {
+        return false;
+    }
+    let title_row = b.len() == 1 && b[0].1 == part.grid.n_cols() && part.grid.n_cols() > 1 && !b[0].2.is_empty();
+    let same_label = matches!((a.first(), b.first()), (Some(x), Some(y)) if x.0 == 0 && y.0 == 0 && !x.2.is_empty() && x.2 == y.2);
+    title_row || same_label
 }
 
 fn same_columns(a: &[f64], b: &[f64]) -> bool {
@@ -248,6 +272,19 @@ mod tests {
         let short = part(1, 100.0, &rs[..3], &[], &[]);
         let d = part(2, 60.0, &rs[..3], &[], &[]);
         assert_eq!(stitch(vec![short, d]).len(), 2);
+    }
+
+    #[test]
+    fn a_form_that_starts_again_on_the_next_page_is_a_new_table() {
+        let mut first: Vec<Vec<&str>> = vec![vec!["项目名称", "培训服务经费"]];
+        let body = rows(30, 0);
+        first.extend(as_refs(&body));
+        let second: Vec<Vec<&str>> = vec![vec!["项目名称", "工作站建设经费"], vec!["主管部门", "政务办"]];
+        let r1: Vec<&[&str]> = first.iter().map(|r| r.as_slice()).collect();
+        let r2: Vec<&[&str]> = second.iter().map(|r| r.as_slice()).collect();
+        let a = part(1, 100.0, &r1, &[], &[]);
+        let b = part(2, 60.0, &r2, &[], &[]);
+        assert_eq!(stitch(vec![a, b]).len(), 2);
     }
 
     #[test]
