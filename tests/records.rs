@@ -1047,3 +1047,26 @@ fn total_label_merged_over_code_columns() {
     let doc = serde_json::to_value(extraction_of(tables)).unwrap();
     assert!(schema_errors(&schema_validator(), &doc).is_empty());
 }
+
+#[test]
+fn correctly_labelled_summary_raises_nothing() {
+    let summary = grid(
+        0,
+        &["重庆市潼南区政务服务管理办公室财政拨款收支总表", "单位：万元"],
+        &[
+            &["收入", "<", "支出", "<"],
+            &["项目", "预算数", "项目", "预算数"],
+            &["一般公共预算拨款", "1932.33", "一般公共服务支出", "1,866.11"],
+            &["", "", "社会保障和就业支出", "39.70"],
+            &["", "", "社会保险基金支出", ""],
+            &["", "", "卫生健康支出", "14.64"],
+            &["", "", "住房保障支出", "11.88"],
+            &["", "", "项目支出", "14.64"],
+            &["本年收入总计", "1932.33", "本年支出总计", "1932.33"],
+        ],
+    );
+    let tables = vec![summary, expenditure_table(1)];
+    let (records, _) = interpret(&tables);
+    let got = codes(&validate(&tables, &records));
+    assert!(!got.iter().any(|w| w.0 == "label_mismatch"), "{got:?}");
+}
