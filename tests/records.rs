@@ -1019,3 +1019,54 @@ fn projects_run_together_in_one_table_are_split() {
     assert_eq!(projects(&records).len(), 2);
     assert_eq!(codes(&validate(&tables, &records)), vec![("budget_split".to_string(), Some(0), Some(pair.n_rows + 1))]);
 }
+
+#[test]
+fn total_label_merged_over_code_columns() {
+    let t = grid(
+        0,
+        &["部门支出预算表", "单位：元"],
+        &[
+            &["科目编码", "<", "<", "科目名称", "合计"],
+            &["类", "款", "项", "^", "^"],
+            &["合计", "<", "<", "<", "300.00"],
+            &["204", "", "", "公共安全支出", "300.00"],
+            &["", "20406", "", "司法", "300.00"],
+            &["", "", "01", "行政运行", "300.00"],
+        ],
+    );
+    let tables = vec![t];
+    let (records, _) = interpret(&tables);
+    let ls = lines(&records);
+    assert_eq!(ls[0].subject_code, None);
+    assert_eq!(ls[0].subject_name.as_deref(), Some("合计"));
+    assert_eq!(
+        ls[1..].iter().map(|l| l.subject_code.clone().unwrap()).collect::<Vec<_>>(),
+        vec!["204", "20406", "2040601"]
+    );
+    assert!(validate(&tables, &records).is_empty());
+    let doc = serde_json::to_value(extraction_of(tables)).unwrap();
+    assert!(schema_errors(&schema_validator(), &doc).is_empty());
+}
+
+#[test]
+fn correctly_labelled_summary_raises_nothing() {
+    let summary = grid(
+        0,
+        &["重庆市潼南区政务服务管理办公室财政拨款收支总表", "单位：万元"],
+        &[
+            &["收入", "<", "支出", "<"],
+            &["项目", "预算数", "项目", "预算数"],
+            &["一般公共预算拨款", "1932.33", "一般公共服务支出", "1,866.11"],
+            &["", "", "社会保障和就业支出", "39.70"],
+            &["", "", "社会保险基金支出", ""],
+            &["", "", "卫生健康支出", "14.64"],
+            &["", "", "住房保障支出", "11.88"],
+            &["", "", "项目支出", "14.64"],
+            &["本年收入总计", "1932.33", "本年支出总计", "1932.33"],
+        ],
+    );
+    let tables = vec![summary, expenditure_table(1)];
+    let (records, _) = interpret(&tables);
+    let got = codes(&validate(&tables, &records));
+    assert!(!got.iter().any(|w| w.0 == "label_mismatch"), "{got:?}");
+}

@@ -340,8 +340,16 @@ fn check_summary_labels(tables: &[Table], by_table: &BTreeMap<usize, Vec<&Budget
                 if label_c.starts_with(|c: char| "一二三四五六七八九十".contains(c)) || label_c.contains("本年") {
                     continue;
                 }
+                // Expenditure items that are not 功能分类 classes.
+                const NOT_CLASSES: &[&str] =
+                    &["基本支出", "项目支出", "上缴上级支出", "事业单位经营支出", "对附属单位补助支出", "对下级单位补助支出"];
+                if NOT_CLASSES.contains(&label_c.as_str()) {
+                    continue;
+                }
                 let Some(v) = cells.get(i + 1).and_then(|n| parse_amount(&n.text, factor)) else { continue };
-                if let Some((name, _)) = classes.iter().find(|(_, x)| *x == v) {
+                // The class whose amount this is, when the table does not list it under its own name.
+                let listed = |name: &str| table.cells.iter().any(|c| squash(&c.text) == name);
+                if let Some((name, _)) = classes.iter().find(|(n, x)| *x == v && !listed(n)) {
                     out.push(warn(
                         "label_mismatch",
                         format!("\"{label}\" carries {v}, the amount of 类 \"{name}\", and no 类 of its name"),
