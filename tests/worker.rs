@@ -529,3 +529,56 @@ async fn api_rejection_is_reported_and_dead_lettered() {
     assert_eq!(metric_sum(&m, "yusuan_job_failures_total{code=\"rejected\"}"), 1.0, "{m}");
     assert_eq!(metric_sum(&m, "yusuan_retries_total"), 0.0, "a 422 is not retried");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jobs_by_reference_are_read_only_inside_the_files_root() {
+    let _shared = BROKER.read().await;
+    let mut h = Harness::new("byref").await;
+    let root = h.dir.path().join("uploads");
+    std::fs::create_dir(&root).unwrap();
+    let inside = root.join("inside.docx");
+    std::fs::copy(fixture("project_b.docx"), &inside).unwrap();
+    // Outside the root: a job pointing at it must not be read.
+    let outside = h.dir.path().join("outside.pdf");
+    std::fs::copy(fixture("project_b.pdf"), &outside).unwrap();
+    h.enqueue(&[&inside, &outside], &["--by-reference"]);
+    h.start_worker(&["--files-root", root.to_str().unwrap()]);
+    let arrivals = h.wait_for_arrivals(2).await;
+    let mut by_name = HashMap::new();
+    for (name, kind, row) in arrivals {
+        assert!(by_name.insert(name, (kind, row)).is_none());
+    }
+    let (kind, row) = &by_name["outside.pdf"];
+    assert_eq!(*kind, "failure");
+    assert_eq!(row["code"], "invalid_job");
+    assert_eq!(row["sha256"], Value::Null, "the bytes were never read");
+    assert!(row["message"].as_str().unwrap().contains("outside --files-root"), "{row}");
+    // The file inside was read: an extraction keyed by its content, or an extraction failure with
+    // its sha256.
+    let (kind, row) = &by_name["inside.docx"];
+    let sha = sha256_file(&inside);
+    match *kind {
+        "extraction" => assert_eq!(row["idempotency_key"], format!("{sha}:1")),
+        _ => {
+            assert_eq!(row["sha256"], sha);
+            assert_ne!(row["code"], "invalid_job");
+        }
+    }
+    wait_for_queue(&h.queue, (0, 0)).await;
+}
+
+#[test]
+fn enqueue_dry_run_lists_jobs_without_a_broker() {
+    // Port 1 has no broker: a dry run must not try to connect.
+    let out = Command::new(BIN)
+        .args(["enqueue", "--dry-run", "--amqp-url", "amqp://127.0.0.1:1/%2f", "--queue", "unused"])
+        .arg(fixtures())
+        .arg(fixture("project_a.pdf"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    // 7 documents in the fixtures directory; project_a.pdf named again is a duplicate.
+    assert!(stderr.contains("would enqueue 7 job(s)"), "{stderr}");
+    assert!(stderr.contains("1 duplicate(s) skipped"), "{stderr}");
+}
