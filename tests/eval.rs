@@ -748,3 +748,24 @@ fn the_committed_thresholds_hold_the_issue_targets() {
     assert_eq!(d.cell_f1, Some(0.99));
     assert_eq!(d.record_field_accuracy, Some(0.99));
 }
+
+#[test]
+fn every_corpus_truth_loads_and_its_tables_tile() {
+    // What eval compares against must itself be sound: a truth grid with a gap or an overlap
+    // would make every figure of its family meaningless.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    if !dir.join("manifest.json").exists() {
+        eprintln!("SKIP: no corpus/manifest.json in this checkout");
+        return;
+    }
+    let docs = yusuan::eval::corpus::load(&dir, &[]).unwrap();
+    assert!(!docs.is_empty());
+    for d in &docs {
+        assert!(d.path.exists(), "{} is listed but missing", d.file);
+        for t in &d.truth.tables {
+            if let Err(e) = t.check_tiling() {
+                panic!("{} table {}: {e}", d.file, t.index);
+            }
+        }
+    }
+}
