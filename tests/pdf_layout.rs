@@ -377,7 +377,7 @@ fn private_use_characters_raise_low_text_quality() {
 }
 
 #[test]
-fn page_tree_that_loops_is_truncated_not_a_hang() {
+fn page_tree_that_loops_is_read_once_not_a_hang() {
     let bytes = build_pdf(vec![page(cjk(60.0, 60.0, 12.0, "说明"))]);
     let mut doc = Document::load_mem(&bytes).unwrap();
     let root = doc.catalog().unwrap().get(b"Pages").unwrap().as_reference().unwrap();
@@ -389,7 +389,8 @@ fn page_tree_that_loops_is_truncated_not_a_hang() {
     pages.set("Kids", Object::Array(kids));
     let mut out = Vec::new();
     doc.save_to(&mut out).unwrap();
-    assert_eq!(extract(&out).unwrap_err().code(), "truncated");
+    let x = extract(&out).expect("the loop is skipped");
+    assert_eq!(x.source.page_count, Some(1));
 }
 
 #[test]

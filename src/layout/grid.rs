@@ -243,6 +243,12 @@ impl CellGrid {
     /// and [`MIN_SPLIT_COLUMNS`] columns with text in most bands, so a row where one or two
     /// cells wrap their text stays one row.
     pub fn split_rows_by_text(&mut self, glyphs: &[Glyph]) {
+        self.split_rows_by_text_with(glyphs, MIN_SPLIT_BANDS, MIN_SPLIT_COLUMNS);
+    }
+
+    /// [`CellGrid::split_rows_by_text`] with explicit thresholds: open tables, whose rules mark
+    /// groups of rows, split bands of two lines already when most columns have both.
+    pub fn split_rows_by_text_with(&mut self, glyphs: &[Glyph], min_bands: usize, min_busy: usize) {
         let nc = self.n_cols();
         let nr = self.n_rows();
         let owners = self.slot_owners();
@@ -279,7 +285,7 @@ impl CellGrid {
                     _ => bands.push((t, b, [i].into_iter().collect())),
                 }
             }
-            if bands.len() < MIN_SPLIT_BANDS {
+            if bands.len() < min_bands {
                 continue;
             }
             let mut lines_per_cell: std::collections::HashMap<usize, usize> = Default::default();
@@ -289,7 +295,7 @@ impl CellGrid {
                 }
             }
             let busy = lines_per_cell.values().filter(|&&n| n * 5 >= bands.len() * 3).count();
-            if busy < MIN_SPLIT_COLUMNS {
+            if busy < min_busy {
                 continue;
             }
             *split = bands.windows(2).map(|w| (w[0].1 + w[1].0) / 2.0).collect();

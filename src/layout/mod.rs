@@ -91,6 +91,10 @@ pub fn page_tables(page: &Page) -> Vec<PageTable> {
     }
     let taken: Vec<[f64; 4]> = grids.iter().map(|(g, _)| g.bbox()).collect();
     for mut grid in open::open_tables(&loose, &page.glyphs, &taken, page.width) {
+        // Rules inside an open table mark groups of rows; split groups whose lines align in
+        // most columns (a single wrapped cell does not qualify).
+        let busy = (grid.n_cols() * 3).div_ceil(5).max(2);
+        grid.split_rows_by_text_with(&page.glyphs, 2, busy);
         let used = grid.fill_text(&page.glyphs);
         for (slot, u) in in_table.iter_mut().zip(used) {
             *slot |= u;
