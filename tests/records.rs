@@ -783,6 +783,21 @@ fn score_document(truth: &[Value], got: &[Value], score: &mut Score, misses: &mu
 
 /// `corpus/` of this checkout; `YUSUAN_CORPUS` points the test at another copy (a corpus being
 /// generated in another worktree).
+/// Warnings on documents the corpus calls clean, where the generated data really does contradict
+/// itself (checked by hand). Each one is a defect of the corpus, reported to its owner; the entry
+/// goes when the corpus is fixed. (file, code, table, row, why)
+const CORPUS_FINDINGS: &[(&str, &str, usize, usize, &str)] = &[
+    (
+        "shanghai_budget_docx/binjiang_education_2023.docx",
+        "cross_table_mismatch",
+        4,
+        2,
+        "一般公共预算 基本支出: 204,466,019.96 in the 功能分类预算表 (table 3) but 28,756,184.13 in the 基本支出经济分类预算表 (table 4)",
+    ),
+    ("shanghai_budget_pdf_lo/binjiang_education_2023.pdf", "cross_table_mismatch", 4, 2, "as the DOCX"),
+    ("shanghai_budget_pdf_chromium/binjiang_education_2023.pdf", "cross_table_mismatch", 4, 2, "as the DOCX"),
+];
+
 fn corpus_dir() -> PathBuf {
     match std::env::var_os("YUSUAN_CORPUS") {
         Some(dir) => PathBuf::from(dir),
@@ -855,8 +870,13 @@ fn corpus_records_and_warnings_match_truth() {
         let extra: Vec<_> = raised.iter().filter(|r| !expected.contains(r)).collect();
         raised_expected += expected.len() - missing.len();
         unexpected += extra.len();
-        if expected.is_empty() && !raised.is_empty() {
-            clean_docs_with_warnings.push(doc["file"].to_string());
+        let file = doc["file"].as_str().unwrap();
+        let undeclared: Vec<_> = raised
+            .iter()
+            .filter(|(code, t, r)| !CORPUS_FINDINGS.iter().any(|f| f.0 == file && f.1 == code && Some(f.2) == *t && Some(f.3) == *r))
+            .collect();
+        if expected.is_empty() && !undeclared.is_empty() {
+            clean_docs_with_warnings.push(format!("{file}: {undeclared:?}"));
         }
         if !missing.is_empty() || !extra.is_empty() {
             warning_report.push(format!("{}: missing {missing:?} unexpected {extra:?}", doc["file"]));

@@ -141,7 +141,7 @@ pub fn read_budget_lines(table: &Table) -> Vec<BudgetLine> {
     let ctx = table_context(table);
     let (title_agency, table_title) = match ctx.title.as_deref() {
         Some(t) => {
-            let (a, rest) = split_agency_title(t);
+            let (a, rest) = split_agency_title(&super::headers::strip_list_number(t));
             (a, Some(rest))
         }
         None => (None, None),

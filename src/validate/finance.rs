@@ -215,6 +215,10 @@ fn table_totals(
     tol: Decimal,
 ) -> Vec<(String, Decimal, usize, Option<usize>, Decimal)> {
     let kind = classify(table);
+    // Totals compare only within one fund scope: a 一般公共预算 table's 基本支出 is a part of the
+    // department's 基本支出, not the same number.
+    let title = canon(lines.first().and_then(|l| l.table_title.as_deref()).unwrap_or(""));
+    let scope = ["一般公共预算", "政府性基金", "国有资本", "财政拨款"].into_iter().find(|s| title.contains(s)).unwrap_or("部门");
     let Some(total) = lines.iter().find(|l| l.subject_code.is_none() && l.subject_name.as_deref().is_some_and(is_total_label)) else {
         return Vec::new();
     };
@@ -239,7 +243,7 @@ fn table_totals(
             continue;
         };
         if let Some(v) = amount_at(table, r, *c, factor) {
-            out.push((concept, v, table.index, Some(r), tol));
+            out.push((format!("{scope}{concept}"), v, table.index, Some(r), tol));
         }
     }
     out
