@@ -1,13 +1,70 @@
 //! Stage 4: tables → typed budget records. Format-agnostic: sees only `model::Table`.
+//!
+//! Each table is classified ([`classify::classify`]) and read by its kind: project tables of every
+//! layout into `ProjectPerformance`, tables with a 科目 column into `BudgetLine`s, the 整体绩效目标表
+//! into `DepartmentPerformance`. Tables of no budget kind stay tables: no records, no warning.
 
+pub mod classify;
+mod department;
+pub mod headers;
+pub mod lines;
+pub mod project;
 mod record;
+pub mod values;
 
 pub use record::*;
 
 use crate::model::{Table, Warning};
+use classify::TableKind;
 
 /// Reads the records out of a document's tables.
 pub fn interpret(tables: &[Table]) -> (Vec<Record>, Vec<Warning>) {
-    let _ = tables;
-    (Vec::new(), Vec::new())
+    let mut records: Vec<Record> = Vec::new();
+    // The record an indicator-only table belongs to: the Hebei pair prints the project information
+    // and the indicators as two consecutive tables that make one record.
+    let mut open_project: Option<usize> = None;
+    for table in tables {
+        let kind = classify::classify(table);
+        match kind {
+            TableKind::Project => {
+                for rec in project::read_projects(table) {
+                    let waiting_for_indicators = rec.indicators.is_empty();
+                    records.push(Record::ProjectPerformance(rec));
+                    open_project = waiting_for_indicators.then_some(records.len() - 1);
+                }
+            }
+            TableKind::ProjectIndicators => {
+                let indicators = project::read_indicator_table(table);
+                match open_project.take().and_then(|i| records.get_mut(i)) {
+                    Some(Record::ProjectPerformance(p)) => {
+                        p.indicators = indicators;
+                        p.source_tables.push(table.index);
+                    }
+                    _ => {
+                        // Indicators with no information table before them: still a project.
+                        let ctx = headers::table_context(table);
+                        records.push(Record::ProjectPerformance(ProjectPerformance {
+                            title: ctx.title.as_deref().map(headers::strip_list_number),
+                            agency_code: ctx.agency_code,
+                            agency_name: ctx.agency_name,
+                            amount_unit: ctx.unit,
+                            indicators,
+                            source_tables: vec![table.index],
+                            ..ProjectPerformance::default()
+                        }));
+                    }
+                }
+            }
+            TableKind::Department => {
+                open_project = None;
+                records.push(Record::DepartmentPerformance(department::read_department(table)));
+            }
+            TableKind::Financial(_) => {
+                open_project = None;
+                records.extend(lines::read_budget_lines(table).into_iter().map(Record::BudgetLine));
+            }
+            TableKind::Other => {}
+        }
+    }
+    (records, Vec::new())
 }

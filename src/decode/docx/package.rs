@@ -1,0 +1,128 @@
+//! Opens the DOCX zip ourselves, under limits, before docx-rs sees anything.
+//!
+//! docx-rs trusts the zip's declared sizes (it pre-allocates the declared uncompressed size and
+//! unwraps read errors), so it never reads the uploaded archive. Instead every XML part is
+//! inflated here through a bounded reader (declared sizes are not trusted), vetted by the XML
+//! scanner, and re-packed *stored* (no compression) into a fresh in-memory zip that only holds
+//! what passed. Media and other binary parts are never inflated: tables do not need them.
+
+use std::collections::HashSet;
+use std::io::{Cursor, Read, Write};
+
+use zip::result::ZipError;
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, ZipArchive, ZipWriter};
+
+use super::xml_scan::{scan_part, ScanReport};
+use crate::error::ExtractError;
+use crate::limits::{Deadline, Limits};
+
+/// Entries smaller than this are not held to the compression-ratio limit: small XML parts of
+/// repeated markup legitimately compress 100:1 and more, and cannot hurt anyone.
+const RATIO_EXEMPT_BYTES: u64 = 1024 * 1024;
+
+/// The vetted package: a stored zip with the XML parts only, and what the scan of the main
+/// document part found.
+pub struct VettedPackage {
+    pub zip: Vec<u8>,
+    pub main_document: ScanReport,
+}
+
+pub fn vet(bytes: &[u8], limits: &Limits, deadline: &Deadline) -> Result<VettedPackage, ExtractError> {
+    let mut archive = ZipArchive::new(Cursor::new(bytes)).map_err(|e| zip_error("the zip directory", e))?;
+    if archive.len() as u64 > u64::from(limits.max_zip_entries) {
+        return Err(ExtractError::TooLarge(format!(
+            "the zip has {} entries, the limit is {}",
+            archive.len(),
+            limits.max_zip_entries
+        )));
+    }
+    let mut out = ZipWriter::new(Cursor::new(Vec::new()));
+    let stored = SimpleFileOptions::default().compression_method(CompressionMethod::Stored);
+    let mut seen = HashSet::new();
+    let mut total: u64 = 0;
+    let mut main_document: Option<ScanReport> = None;
+    for index in 0..archive.len() {
+        deadline.check("reading the DOCX package")?;
+        let mut entry = archive.by_index(index).map_err(|e| zip_error("a zip entry", e))?;
+        let name = entry.name().to_string();
+        if entry.is_dir() || !is_xml_part(&name) {
+            continue;
+        }
+        // docx-rs looks parts up with '\' turned into '/' and a leading '/' dropped; vet under the
+        // same name so that nothing unvetted can be found under an alias.
+        let normalized = name.replace('\\', "/").trim_start_matches('/').to_string();
+        if !seen.insert(normalized.clone()) {
+            continue;
+        }
+        let compressed = entry.compressed_size().max(1);
+        let data = read_bounded(&mut entry, &name, compressed, total, limits)?;
+        total += data.len() as u64;
+        let body = data.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(&data);
+        let report = scan_part(&name, body, limits.max_xml_depth)?;
+        if normalized == "word/document.xml" {
+            main_document = Some(report);
+        }
+        out.start_file(normalized.as_str(), stored).map_err(|e| internal(&name, e))?;
+        out.write_all(&data).map_err(|e| ExtractError::Internal(format!("re-packing {name}: {e}")))?;
+    }
+    let zip = out.finish().map_err(|e| internal("the package", e))?.into_inner();
+    Ok(VettedPackage { zip, main_document: main_document.unwrap_or_default() })
+}
+
+/// Inflates one entry in chunks, stopping as soon as it passes the entry, total or ratio limit:
+/// a bomb is refused after reading just past the limit, never inflated in full.
+fn read_bounded(
+    entry: &mut impl Read,
+    name: &str,
+    compressed: u64,
+    total_so_far: u64,
+    limits: &Limits,
+) -> Result<Vec<u8>, ExtractError> {
+    let mut data = Vec::new();
+    let mut chunk = vec![0u8; 64 * 1024];
+    loop {
+        let n =
+            entry.read(&mut chunk).map_err(|e| ExtractError::Truncated(format!("zip entry {name}: {e}")))?;
+        if n == 0 {
+            return Ok(data);
+        }
+        data.extend_from_slice(&chunk[..n]);
+        let read = data.len() as u64;
+        if read > limits.max_zip_entry_bytes {
+            return Err(ExtractError::TooLarge(format!(
+                "zip entry {name} inflates beyond the limit of {} bytes",
+                limits.max_zip_entry_bytes
+            )));
+        }
+        if total_so_far + read > limits.max_total_decompressed {
+            return Err(ExtractError::TooLarge(format!(
+                "the zip inflates beyond the total limit of {} bytes",
+                limits.max_total_decompressed
+            )));
+        }
+        if read > RATIO_EXEMPT_BYTES && read / compressed > limits.max_zip_ratio {
+            return Err(ExtractError::TooLarge(format!(
+                "zip entry {name} inflates more than {}:1 (the ratio limit)",
+                limits.max_zip_ratio
+            )));
+        }
+    }
+}
+
+/// Parts docx-rs may parse as XML. Everything else (media, fonts, embeddings) stays packed.
+fn is_xml_part(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.ends_with(".xml") || lower.ends_with(".rels")
+}
+
+fn zip_error(what: &str, e: ZipError) -> ExtractError {
+    match e {
+        ZipError::UnsupportedArchive(m) => ExtractError::Unsupported(format!("{what}: {m}")),
+        other => ExtractError::Truncated(format!("{what}: {other}")),
+    }
+}
+
+fn internal(what: &str, e: ZipError) -> ExtractError {
+    ExtractError::Internal(format!("re-packing {what}: {e}"))
+}
