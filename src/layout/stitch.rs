@@ -84,7 +84,9 @@ fn continues_previous(prev: &PageTable, part: &PageTable) -> bool {
     let footer_only = prev.lines_below.len() <= MAX_FOOTER_LINES
         && prev.lines_below.iter().all(|l| l.chars().count() <= MAX_FOOTER_CHARS && !looks_like_title(l));
     let no_title = part.lines_above.len() <= MAX_FOOTER_LINES && !part.lines_above.iter().any(|l| looks_like_title(l));
-    let near_bottom = prev.grid.bbox()[3] > 0.6 * prev.page_height;
+    // Browsers move a row that does not fit to the next page and leave the rest of the page
+    // blank: with nothing at all below the table, its position does not matter.
+    let near_bottom = prev.lines_below.is_empty() || prev.grid.bbox()[3] > 0.6 * prev.page_height;
     let near_top = part.grid.bbox()[1] < 0.4 * part.page_height;
     footer_only && no_title && near_bottom && near_top && same_columns(&prev.grid.xs, &part.grid.xs) && !restarts(prev, part)
 }
@@ -108,8 +110,46 @@ fn restarts(prev: &PageTable, part: &PageTable) -> bool {
     title_row || same_label
 }
 
+/// Column structures match when the outer edges agree and every inner edge of one part is an
+/// edge of the other (a part where two columns are merged throughout draws no line between them).
 fn same_columns(a: &[f64], b: &[f64]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() <= COLUMN_TOLERANCE)
+    let near = |x: f64, set: &[f64]| set.iter().any(|y| (x - y).abs() <= COLUMN_TOLERANCE);
+    let (Some(a0), Some(a1), Some(b0), Some(b1)) = (a.first(), a.last(), b.first(), b.last()) else { return false };
+    if (a0 - b0).abs() > COLUMN_TOLERANCE || (a1 - b1).abs() > COLUMN_TOLERANCE {
+        return false;
+    }
+    a.iter().all(|&x| near(x, b)) || b.iter().all(|&x| near(x, a))
+}
+
+/// The union of two compatible column-edge lists.
+fn union_edges(a: &[f64], b: &[f64]) -> Vec<f64> {
+    let mut all: Vec<f64> = a.iter().chain(b).copied().collect();
+    all.sort_by(f64::total_cmp);
+    let mut out: Vec<f64> = Vec::new();
+    for x in all {
+        if out.last().is_none_or(|&l| x - l > COLUMN_TOLERANCE) {
+            out.push(x);
+        }
+    }
+    out
+}
+
+/// Index of the edge in `edges` nearest to `x`.
+fn edge_index(edges: &[f64], x: f64) -> usize {
+    (0..edges.len()).min_by(|&i, &j| (edges[i] - x).abs().total_cmp(&(edges[j] - x).abs())).unwrap_or(0)
+}
+
+/// Re-expresses cells laid out on column edges `from` on the finer edges `to`.
+fn remap_columns(cells: &mut [Cell], from: &[f64], to: &[f64]) {
+    if from.len() == to.len() {
+        return;
+    }
+    for c in cells {
+        let start = edge_index(to, from[c.col]);
+        let end = edge_index(to, from[(c.col + c.col_span).min(from.len() - 1)]);
+        c.col = start;
+        c.col_span = end.saturating_sub(start).max(1);
+    }
 }
 
 fn cells_of(part: &PageTable, row_offset: usize) -> Vec<Cell> {
@@ -186,18 +226,37 @@ fn repeated_rows(table: &Table, part: &[Cell], part_rows: usize) -> usize {
 }
 
 fn append(b: &mut Building, part: &PageTable) {
-    let cells = cells_of(part, 0);
+    let edges = union_edges(&b.xs, &part.grid.xs);
+    remap_columns(&mut b.table.cells, &b.xs, &edges);
+    b.table.n_cols = edges.len() - 1;
+    let mut cells = cells_of(part, 0);
+    remap_columns(&mut cells, &part.grid.xs, &edges);
     let k = repeated_rows(&b.table, &cells, part.grid.n_rows());
     let offset = b.table.n_rows;
     for mut c in cells.into_iter().filter(|c| c.row >= k) {
         c.row = c.row - k + offset;
+        if c.row == offset && c.text.trim().is_empty() {
+            // A merged cell cut by the page break: the producer draws its rest as an empty cell
+            // at the top of the next page. It extends the cell above instead.
+            let above = b.table.cells.iter_mut().find(|a| {
+                a.col == c.col
+                    && a.col_span == c.col_span
+                    && a.row + a.row_span == offset
+                    && !a.text.trim().is_empty()
+                    && (a.row_span > 1 || c.row_span > 1)
+            });
+            if let Some(a) = above {
+                a.row_span += c.row_span;
+                continue;
+            }
+        }
         b.table.cells.push(c);
     }
     b.table.n_rows += part.grid.n_rows() - k;
     if !b.table.pages.contains(&part.page) {
         b.table.pages.push(part.page);
     }
-    b.xs = part.grid.xs.clone();
+    b.xs = edges;
     b.last_page = part.page;
 }
 
@@ -268,8 +327,8 @@ mod tests {
         let mut c = part(2, 60.0, &rs[..3], &[], &[]);
         c.grid.xs[1] = 190.0;
         assert_eq!(stitch(vec![a.clone(), c]).len(), 2);
-        // A table that ends high on its page is complete.
-        let short = part(1, 100.0, &rs[..3], &[], &[]);
+        // A table that ends high on its page, followed by text, is complete.
+        let short = part(1, 100.0, &rs[..3], &[], &["（一）说明"]);
         let d = part(2, 60.0, &rs[..3], &[], &[]);
         assert_eq!(stitch(vec![short, d]).len(), 2);
     }
@@ -285,6 +344,31 @@ mod tests {
         let a = part(1, 100.0, &r1, &[], &[]);
         let b = part(2, 60.0, &r2, &[], &[]);
         assert_eq!(stitch(vec![a, b]).len(), 2);
+    }
+
+    #[test]
+    fn a_part_whose_merged_columns_draw_no_line_still_continues() {
+        // Page 1 has no line at x=150 (its two columns merged throughout); page 2 has it.
+        let body = rows(30, 0);
+        let r: Vec<Vec<&str>> = as_refs(&body);
+        let rs: Vec<&[&str]> = r.iter().map(|r| r.as_slice()).collect();
+        let mut a = part(1, 100.0, &rs, &[], &[]);
+        a.grid.xs = vec![50.0, 250.0];
+        a.grid.cells.retain(|c| c.col == 0);
+        for c in &mut a.grid.cells {
+            c.bbox[2] = 250.0;
+        }
+        let more = rows(2, 30);
+        let r2: Vec<Vec<&str>> = as_refs(&more);
+        let r2s: Vec<&[&str]> = r2.iter().map(|r| r.as_slice()).collect();
+        let b = part(2, 60.0, &r2s, &[], &[]);
+        let tables = stitch(vec![a, b]);
+        assert_eq!(tables.len(), 1);
+        let t = &tables[0];
+        assert_eq!((t.n_rows, t.n_cols), (32, 2));
+        assert!(t.check_tiling().is_ok(), "{:?}", t.check_tiling());
+        assert_eq!(t.cell_at(0, 1).unwrap().col_span, 2);
+        assert_eq!(t.cell_at(31, 1).unwrap().text, "31.00");
     }
 
     #[test]
