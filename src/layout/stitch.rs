@@ -5,6 +5,7 @@
 
 use crate::model::{Cell, Table};
 
+use super::grid::{CellGrid, GridCell};
 use super::PageTable;
 
 /// Column edges of two parts match within this (points).
@@ -44,6 +45,10 @@ fn squash(s: &str) -> String {
 
 struct Building {
     table: Table,
+    /// The first part was an open table (columns from text alignment).
+    open: bool,
+    /// Open tables: the header rows' text, to recognise a repeated header.
+    open_header: String,
     /// Column edges of the last part, to compare with the next.
     xs: Vec<f64>,
     last_page: u32,
@@ -88,7 +93,15 @@ fn continues_previous(prev: &PageTable, part: &PageTable) -> bool {
     // blank: with nothing at all below the table, its position does not matter.
     let near_bottom = prev.lines_below.is_empty() || prev.grid.bbox()[3] > 0.6 * prev.page_height;
     let near_top = part.grid.bbox()[1] < 0.4 * part.page_height;
-    footer_only && no_title && near_bottom && near_top && same_columns(&prev.grid.xs, &part.grid.xs) && !restarts(prev, part)
+    // Open tables take their columns from the text of each page, which may differ when a page
+    // holds few rows: the outer edges (the rules) must agree; the columns are re-laid on append.
+    let columns = if prev.ruled || part.ruled {
+        same_columns(&prev.grid.xs, &part.grid.xs)
+    } else {
+        same_outer_edges(&prev.grid.xs, &part.grid.xs)
+    };
+    let restarted = if prev.ruled || part.ruled { restarts(prev, part) } else { restarts(prev, &regrid_open(part, &prev.grid.xs)) };
+    footer_only && no_title && near_bottom && near_top && columns && !restarted
 }
 
 /// Whether `part` starts like a new instance of the same form rather than a continuation: its
@@ -119,6 +132,34 @@ fn same_columns(a: &[f64], b: &[f64]) -> bool {
         return false;
     }
     a.iter().all(|&x| near(x, b)) || b.iter().all(|&x| near(x, a))
+}
+
+fn same_outer_edges(a: &[f64], b: &[f64]) -> bool {
+    const OPEN_EDGE_TOLERANCE: f64 = 8.0;
+    matches!((a.first(), a.last(), b.first(), b.last()), (Some(a0), Some(a1), Some(b0), Some(b1))
+        if (a0 - b0).abs() <= OPEN_EDGE_TOLERANCE && (a1 - b1).abs() <= OPEN_EDGE_TOLERANCE)
+}
+
+/// An open part laid on the given column edges: every slot its own cell, text by glyph centre.
+fn regrid_open(part: &PageTable, xs: &[f64]) -> PageTable {
+    let nr = part.grid.n_rows();
+    let nc = xs.len().saturating_sub(1);
+    let ys = &part.grid.ys;
+    let mut cells = Vec::with_capacity(nr * nc);
+    for r in 0..nr {
+        for c in 0..nc {
+            cells.push(GridCell { row: r, col: c, row_span: 1, col_span: 1, bbox: [xs[c], ys[r], xs[c + 1], ys[r + 1]], text: String::new() });
+        }
+    }
+    let mut grid = CellGrid { xs: xs.to_vec(), ys: ys.clone(), cells };
+    grid.fill_text(&part.glyphs);
+    PageTable { grid, ..part.clone() }
+}
+
+fn header_text(cells: &[Cell], rows: usize) -> String {
+    let mut head: Vec<&Cell> = cells.iter().filter(|c| c.row < rows).collect();
+    head.sort_by_key(|c| (c.row, c.col));
+    head.iter().map(|c| squash(&c.text)).collect()
 }
 
 /// The union of two compatible column-edge lists.
@@ -174,10 +215,11 @@ fn start(part: &PageTable) -> Building {
     let n_cols = part.grid.n_cols();
     let context: Vec<String> = part.lines_above.iter().rev().take(4).rev().cloned().collect();
     let title = part.lines_above.iter().rev().take(4).find(|l| looks_like_title(l)).cloned();
+    let open_header = header_text(&cells, part.header_rows);
     let mut table =
         Table { index: 0, pages: vec![part.page], title, n_rows, n_cols, header_rows: 0, cells, context };
-    table.header_rows = header_rows(&table);
-    Building { table, xs: part.grid.xs.clone(), last_page: part.page }
+    table.header_rows = if part.ruled { header_rows(&table) } else { part.header_rows };
+    Building { table, open: !part.ruled, open_header, xs: part.grid.xs.clone(), last_page: part.page }
 }
 
 /// Leading header rows: the rows covered by row 0's cells, extended while a cell spanning
@@ -226,12 +268,24 @@ fn repeated_rows(table: &Table, part: &[Cell], part_rows: usize) -> usize {
 }
 
 fn append(b: &mut Building, part: &PageTable) {
+    if b.open && !part.ruled {
+        let part = regrid_open(part, &b.xs);
+        let cells = cells_of(&part, 0);
+        let repeated = part.header_rows > 0 && header_text(&cells, part.header_rows) == b.open_header;
+        let k = if repeated { part.header_rows } else { 0 };
+        return append_cells(b, &part, cells, k);
+    }
     let edges = union_edges(&b.xs, &part.grid.xs);
     remap_columns(&mut b.table.cells, &b.xs, &edges);
     b.table.n_cols = edges.len() - 1;
     let mut cells = cells_of(part, 0);
     remap_columns(&mut cells, &part.grid.xs, &edges);
     let k = repeated_rows(&b.table, &cells, part.grid.n_rows());
+    b.xs = edges;
+    append_cells(b, part, cells, k);
+}
+
+fn append_cells(b: &mut Building, part: &PageTable, cells: Vec<Cell>, k: usize) {
     let offset = b.table.n_rows;
     for mut c in cells.into_iter().filter(|c| c.row >= k) {
         c.row = c.row - k + offset;
@@ -256,14 +310,12 @@ fn append(b: &mut Building, part: &PageTable) {
     if !b.table.pages.contains(&part.page) {
         b.table.pages.push(part.page);
     }
-    b.xs = edges;
     b.last_page = part.page;
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::layout::grid::{CellGrid, GridCell};
 
     fn part(page: u32, top: f64, rows: &[&[&str]], above: &[&str], below: &[&str]) -> PageTable {
         let xs = vec![50.0, 150.0, 250.0];
@@ -281,6 +333,8 @@ mod tests {
             lines_above: above.iter().map(|s| s.to_string()).collect(),
             lines_below: below.iter().map(|s| s.to_string()).collect(),
             page_height: 842.0,
+            header_rows: 0,
+            glyphs: Vec::new(),
         }
     }
 
