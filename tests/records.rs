@@ -1090,3 +1090,44 @@ fn correctly_labelled_summary_raises_nothing() {
     let got = codes(&validate(&tables, &records));
     assert!(!got.iter().any(|w| w.0 == "label_mismatch"), "{got:?}");
 }
+
+/// Rows `from..` of `t` as a headless table of their own (a continuation page whose header was
+/// not repeated and that reached us unstitched).
+fn split_off(t: &mut Table, from: usize, index: usize) -> Table {
+    let rest: Vec<Cell> = t.cells.iter().filter(|c| c.row >= from).map(|c| Cell { row: c.row - from, ..c.clone() }).collect();
+    t.cells.retain(|c| c.row < from);
+    let tail = Table { index, title: None, context: vec![], n_rows: t.n_rows - from, header_rows: 0, cells: rest, ..t.clone() };
+    t.n_rows = from;
+    t.check_tiling().unwrap();
+    tail.check_tiling().unwrap();
+    tail
+}
+
+#[test]
+fn unstitched_continuation_tables_keep_their_lines() {
+    let whole = vec![expenditure_table(0)];
+    let (whole_records, _) = interpret(&whole);
+    let whole_warnings = codes(&validate(&whole, &whole_records));
+
+    let mut head = expenditure_table(0);
+    let tail = split_off(&mut head, 13, 1);
+    let tables = vec![head, tail];
+    let (records, _) = interpret(&tables);
+    let ls = lines(&records);
+    assert_eq!(ls.len(), lines(&whole_records).len());
+    let last = ls.last().unwrap();
+    assert_eq!(last.subject_code.as_deref(), Some("2210201"));
+    assert_eq!(last.table_title.as_deref(), Some("一般公共预算财政拨款支出预算表"));
+    assert_eq!(last.amount_unit.as_deref(), Some("万元"));
+    assert_eq!(last.amounts["小计"].unwrap().to_string(), "118800.00");
+    assert_eq!(last.source_tables, vec![0, 1]);
+    assert_eq!(last.row, Some(5));
+    // The same findings, and no 类 / 款 split by the page break reported as unbalanced.
+    assert_eq!(codes(&validate(&tables, &records)), whole_warnings);
+
+    // A headless table after something else is not a continuation.
+    let mut head = expenditure_table(0);
+    let tail = split_off(&mut head, 13, 2);
+    let tables = vec![head, grid(1, &["联系方式"], &[&["姓名", "电话"]]), tail];
+    assert_eq!(lines(&interpret(&tables).0).len(), 11);
+}

@@ -23,10 +23,13 @@ pub fn interpret(tables: &[Table]) -> (Vec<Record>, Vec<Warning>) {
     // The record an indicator-only table belongs to: the Hebei pair prints the project information
     // and the indicators as two consecutive tables that make one record.
     let mut open_project: Option<usize> = None;
+    // The financial table a headless table may continue.
+    let mut open_lines: Option<lines::LineTable> = None;
     for table in tables {
         let kind = classify::classify(table);
         match kind {
             TableKind::Project => {
+                open_lines = None;
                 for rec in project::read_projects(table) {
                     let waiting_for_indicators = rec.indicators.is_empty();
                     records.push(Record::ProjectPerformance(rec));
@@ -34,6 +37,7 @@ pub fn interpret(tables: &[Table]) -> (Vec<Record>, Vec<Warning>) {
                 }
             }
             TableKind::ProjectIndicators => {
+                open_lines = None;
                 let indicators = project::read_indicator_table(table);
                 match open_project.take().and_then(|i| records.get_mut(i)) {
                     Some(Record::ProjectPerformance(p)) => {
@@ -57,13 +61,22 @@ pub fn interpret(tables: &[Table]) -> (Vec<Record>, Vec<Warning>) {
             }
             TableKind::Department => {
                 open_project = None;
+                open_lines = None;
                 records.push(Record::DepartmentPerformance(department::read_department(table)));
             }
             TableKind::Financial(_) => {
                 open_project = None;
-                records.extend(lines::read_budget_lines(table).into_iter().map(Record::BudgetLine));
+                let (found, line_table) = lines::read_budget_lines(table);
+                records.extend(found.into_iter().map(Record::BudgetLine));
+                open_lines = line_table;
             }
-            TableKind::Other => {}
+            TableKind::Other => {
+                let continued = open_lines.as_mut().and_then(|doc| lines::read_continuation(table, doc));
+                match continued {
+                    Some(found) => records.extend(found.into_iter().map(Record::BudgetLine)),
+                    None => open_lines = None,
+                }
+            }
         }
     }
     (records, Vec::new())
