@@ -1094,7 +1094,12 @@ fn correctly_labelled_summary_raises_nothing() {
 /// Rows `from..` of `t` as a headless table of their own (a continuation page whose header was
 /// not repeated and that reached us unstitched).
 fn split_off(t: &mut Table, from: usize, index: usize) -> Table {
-    let rest: Vec<Cell> = t.cells.iter().filter(|c| c.row >= from).map(|c| Cell { row: c.row - from, ..c.clone() }).collect();
+    let mut rest: Vec<Cell> = t.cells.iter().filter(|c| c.row >= from).map(|c| Cell { row: c.row - from, ..c.clone() }).collect();
+    // A cell merged across the break continues blank on the next page.
+    for c in t.cells.iter_mut().filter(|c| c.row < from && c.row + c.row_span > from) {
+        rest.push(Cell { row: 0, row_span: c.row + c.row_span - from, text: String::new(), ..c.clone() });
+        c.row_span = from - c.row;
+    }
     t.cells.retain(|c| c.row < from);
     let tail = Table { index, title: None, context: vec![], n_rows: t.n_rows - from, header_rows: 0, cells: rest, ..t.clone() };
     t.n_rows = from;
@@ -1130,4 +1135,32 @@ fn unstitched_continuation_tables_keep_their_lines() {
     let tail = split_off(&mut head, 13, 2);
     let tables = vec![head, grid(1, &["联系方式"], &[&["姓名", "电话"]]), tail];
     assert_eq!(lines(&interpret(&tables).0).len(), 11);
+}
+
+#[test]
+fn unstitched_indicator_rows_continue_their_project() {
+    let (whole, _) = interpret(&[chongqing_project(0)]);
+    let mut head = chongqing_project(0);
+    let tail = split_off(&mut head, 11, 1);
+    let (records, _) = interpret(&[head, tail]);
+    let ps = projects(&records);
+    assert_eq!(ps.len(), 1);
+    assert_eq!(ps[0].indicators, projects(&whole)[0].indicators, "一级 / 二级 filled down across the break");
+    assert_eq!(ps[0].source_tables, vec![0, 1]);
+
+    // Hebei pair: the indicator table broken after its third row.
+    let mut pair = hebei_pair(0);
+    let (whole, _) = interpret(&pair);
+    let tail = split_off(&mut pair[1], 3, 2);
+    pair.push(tail);
+    let (records, _) = interpret(&pair);
+    assert_eq!(projects(&records)[0].indicators, projects(&whole)[0].indicators);
+
+    // A same-width table with a title of its own is not a continuation.
+    let mut head = chongqing_project(0);
+    let mut tail = split_off(&mut head, 11, 1);
+    tail.context = vec!["附表1 其他事项表".into()];
+    tail.title = Some("附表1 其他事项表".into());
+    let (records, _) = interpret(&[head, tail]);
+    assert_eq!(projects(&records)[0].indicators.len(), 3);
 }

@@ -25,6 +25,8 @@ pub fn interpret(tables: &[Table]) -> (Vec<Record>, Vec<Warning>) {
     let mut open_project: Option<usize> = None;
     // The financial table a headless table may continue.
     let mut open_lines: Option<lines::LineTable> = None;
+    // The indicator block (and its record) a headless table may continue.
+    let mut open_block: Option<(usize, project::IndicatorBlock)> = None;
     for table in tables {
         let kind = classify::classify(table);
         match kind {
@@ -35,11 +37,14 @@ pub fn interpret(tables: &[Table]) -> (Vec<Record>, Vec<Warning>) {
                     records.push(Record::ProjectPerformance(rec));
                     open_project = waiting_for_indicators.then_some(records.len() - 1);
                 }
+                open_block = project::indicator_block(table).map(|b| (records.len() - 1, b));
             }
             TableKind::ProjectIndicators => {
                 open_lines = None;
                 let indicators = project::read_indicator_table(table);
-                match open_project.take().and_then(|i| records.get_mut(i)) {
+                let target = open_project.take().filter(|&i| matches!(records.get(i), Some(Record::ProjectPerformance(_))));
+                open_block = project::indicator_block(table).map(|b| (target.unwrap_or(records.len()), b));
+                match target.and_then(|i| records.get_mut(i)) {
                     Some(Record::ProjectPerformance(p)) => {
                         p.indicators = indicators;
                         p.source_tables.push(table.index);
@@ -62,10 +67,12 @@ pub fn interpret(tables: &[Table]) -> (Vec<Record>, Vec<Warning>) {
             TableKind::Department => {
                 open_project = None;
                 open_lines = None;
+                open_block = None;
                 records.push(Record::DepartmentPerformance(department::read_department(table)));
             }
             TableKind::Financial(_) => {
                 open_project = None;
+                open_block = None;
                 let (found, line_table) = lines::read_budget_lines(table);
                 records.extend(found.into_iter().map(Record::BudgetLine));
                 open_lines = line_table;
@@ -75,6 +82,18 @@ pub fn interpret(tables: &[Table]) -> (Vec<Record>, Vec<Warning>) {
                 match continued {
                     Some(found) => records.extend(found.into_iter().map(Record::BudgetLine)),
                     None => open_lines = None,
+                }
+                let more = open_block.as_mut().and_then(|(i, block)| {
+                    project::read_indicator_continuation(table, block).map(|found| (*i, found))
+                });
+                match more {
+                    Some((i, found)) => {
+                        if let Some(Record::ProjectPerformance(p)) = records.get_mut(i) {
+                            p.indicators.extend(found);
+                            p.source_tables.push(table.index);
+                        }
+                    }
+                    None => open_block = None,
                 }
             }
         }
