@@ -511,8 +511,9 @@ pub enum PairKind {
     Yutian,
 }
 
-pub fn pair_doc(name: &str, kind: PairKind, agency_row: bool) -> DocModel {
-    let (projects, intro, desc) = match kind {
+/// `limit` keeps only the first projects (the Chromium variant, whose Type 3 fonts are heavy).
+pub fn pair_doc(name: &str, kind: PairKind, agency_row: bool, limit: Option<usize>) -> DocModel {
+    let (mut projects, intro, desc) = match kind {
         PairKind::Caofeidian => (
             caofeidian_projects(),
             vec![
@@ -532,6 +533,9 @@ pub fn pair_doc(name: &str, kind: PairKind, agency_row: bool) -> DocModel {
             "003 玉田县行政审批局 2024: four projects as info + indicator tables with spacer columns, a two-column 绩效指标描述 header and 指标值 cells running a number and a note together (元); project 4 completed beyond the dump",
         ),
     };
+    if let Some(n) = limit {
+        projects.truncate(n);
+    }
     let mut blocks = vec![Block::Title("第一部分　部门整体绩效目标".into()), Block::Heading("一、总体绩效目标".into())];
     for p in intro {
         blocks.push(Block::Para(p.into()));
@@ -557,7 +561,7 @@ pub fn pair_doc(name: &str, kind: PairKind, agency_row: bool) -> DocModel {
     let ps = projects.clone();
     DocModel {
         name: name.to_string(),
-        description: format!("{desc}{}", if agency_row { "; agency line as the info table's first, borderless row" } else { "; agency line printed above the info table" }),
+        description: format!("{desc}{}{}", limit.map(|n| format!(" (first {n} projects only)")).unwrap_or_default(), if agency_row { "; agency line as the info table's first, borderless row" } else { "; agency line printed above the info table" }),
         landscape: false,
         blocks,
         warnings: vec![],

@@ -65,7 +65,7 @@ fn table_html(t: &TableModel) -> String {
 const CSS: &str = r#"
 @page { size: A4; margin: 20mm 18mm; }
 @page land { size: A4 landscape; margin: 18mm 16mm; }
-body { font-family: "Noto Serif CJK SC", serif; font-size: 10.5pt; line-height: 1.45; margin: 0; }
+body { font-family: "Noto Sans CJK SC", sans-serif; font-size: 10.5pt; line-height: 1.45; margin: 0; }
 .land { page: land; }
 h1 { font-family: "Noto Sans CJK SC", sans-serif; font-size: 16pt; text-align: center; margin: 0 0 10pt 0; }
 h2 { font-family: "Noto Sans CJK SC", sans-serif; font-size: 12pt; margin: 8pt 0 6pt 0; }

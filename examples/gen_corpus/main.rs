@@ -58,24 +58,25 @@ fn families() -> Vec<Family> {
         fam("hebei_combined_docx", Docx, vec![hebei::shanhaiguan_doc("shanhaiguan_2021")]),
         fam("hebei_combined_pdf_lo", LibreOffice, vec![hebei::shanhaiguan_doc("shanhaiguan_2021")]),
         fam("hebei_combined_pdf_rects", Rects, vec![hebei::shanhaiguan_doc("shanhaiguan_2021")]),
-        fam("hebei_pair_docx", Docx, vec![hebei::pair_doc("caofeidian_2021", Caofeidian, true)]),
-        fam("hebei_pair_pdf_lo", LibreOffice, vec![hebei::pair_doc("caofeidian_2021", Caofeidian, false)]),
-        fam("hebei_pair_pdf_chromium", Chromium, vec![hebei::pair_doc("caofeidian_2021", Caofeidian, false)]),
-        fam("yutian_docx", Docx, vec![hebei::pair_doc("yutian_2024", Yutian, true)]),
-        fam("yutian_pdf_lo", LibreOffice, vec![hebei::pair_doc("yutian_2024", Yutian, false)]),
+        fam("hebei_pair_docx", Docx, vec![hebei::pair_doc("caofeidian_2021", Caofeidian, true, None)]),
+        fam("hebei_pair_pdf_lo", LibreOffice, vec![hebei::pair_doc("caofeidian_2021", Caofeidian, false, None)]),
+        fam("hebei_pair_pdf_chromium", Chromium, vec![hebei::pair_doc("caofeidian_2021_p1-4", Caofeidian, false, Some(4))]),
+        fam("yutian_docx", Docx, vec![hebei::pair_doc("yutian_2024", Yutian, true, None)]),
+        fam("yutian_pdf_lo", LibreOffice, vec![hebei::pair_doc("yutian_2024", Yutian, false, None)]),
         fam("chongqing_docx", Docx, vec![chongqing::tongnan_doc("tongnan_2021")]),
         fam("chongqing_pdf_lo", LibreOffice, vec![chongqing::tongnan_doc("tongnan_2021")]),
         fam("chongqing_pdf_rects", Rects, vec![chongqing::tongnan_doc("tongnan_2021")]),
-        fam("shanghai_budget_docx", Docx, shanghai::budget_docs()),
-        fam("shanghai_budget_pdf_lo", LibreOffice, shanghai::budget_docs()),
+        fam("shanghai_budget_docx", Docx, [shanghai::budget_docs(), shanghai::budget_docs_small()].concat()),
+        fam("shanghai_budget_pdf_lo", LibreOffice, [shanghai::budget_docs(), shanghai::budget_docs_small()].concat()),
         fam("shanghai_budget_pdf_chromium", Chromium, shanghai::budget_docs()),
-        fam("shanghai_perf_docx", Docx, shanghai::perf_docs()),
-        fam("shanghai_perf_pdf_lo", LibreOffice, shanghai::perf_docs()),
+        fam("shanghai_perf_docx", Docx, [shanghai::perf_docs(), shanghai::perf_docs_small()].concat()),
+        fam("shanghai_perf_pdf_lo", LibreOffice, [shanghai::perf_docs(), shanghai::perf_docs_small()].concat()),
         fam("shanghai_perf_pdf_chromium", Chromium, shanghai::perf_docs()),
         fam("threeline_docx", Docx, misc::threeline_docs()),
         fam("threeline_pdf_chromium", Chromium, misc::threeline_docs()),
         fam("threeline_pdf_lo", LibreOffice, misc::threeline_docs()),
-//PROSE
+        fam("prose_docx", Docx, vec![misc::prose_doc()]),
+        fam("prose_pdf_lo", LibreOffice, vec![misc::prose_doc()]),
     ]
 }
 
@@ -249,7 +250,7 @@ fn main() {
                         p
                     })
                     .collect();
-                for (d, pdf) in fam.docs.iter().zip(produce::libreoffice(&inputs)) {
+                for (d, pdf) in fam.docs.iter().zip(produce::libreoffice(&inputs, &fdir)) {
                     let target = dir.join(format!("{}.pdf", d.name));
                     std::fs::copy(&pdf, &target).expect("pdf copied");
                     if fam.producer == Producer::Rects {
@@ -264,7 +265,7 @@ fn main() {
                 for d in &fam.docs {
                     let html = fdir.join(format!("{}.html", d.name));
                     std::fs::write(&html, html::write_html(d)).expect("html written");
-                    produce::chromium(&html, &dir.join(format!("{}.pdf", d.name)));
+                    produce::chromium(&html, &dir.join(format!("{}.pdf", d.name)), &fdir);
                 }
             }
         }

@@ -9,16 +9,15 @@ use pdf_extract::{content::Content, content::Operation, Document, Object};
 
 use crate::model::TableModel;
 
-fn tmp_dir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("gen_corpus_{tag}_{}", std::process::id()));
-    std::fs::create_dir_all(&d).expect("temp dir");
-    d
-}
-
 /// Converts DOCX files to PDF with one LibreOffice run; returns the PDF paths in the same order.
-pub fn libreoffice(docx_files: &[PathBuf]) -> Vec<PathBuf> {
-    let out = tmp_dir("lo_out");
-    let profile = tmp_dir("lo_profile");
+pub fn libreoffice(docx_files: &[PathBuf], work: &Path) -> Vec<PathBuf> {
+    // soffice with nothing to convert waits forever
+    if docx_files.is_empty() {
+        return Vec::new();
+    }
+    let out = work.join("lo_out");
+    let profile = work.join("lo_profile");
+    std::fs::create_dir_all(&out).expect("LibreOffice output dir");
     let status = Command::new("soffice")
         .arg(format!("-env:UserInstallation=file://{}", profile.display()))
         .args(["--headless", "--norestore", "--convert-to", "pdf", "--outdir"])
@@ -39,8 +38,8 @@ pub fn libreoffice(docx_files: &[PathBuf]) -> Vec<PathBuf> {
 }
 
 /// Prints one HTML file to PDF with headless Chromium.
-pub fn chromium(html: &Path, pdf: &Path) {
-    let profile = tmp_dir(&format!("chrome_{}", html.file_stem().unwrap().to_string_lossy()));
+pub fn chromium(html: &Path, pdf: &Path, work: &Path) {
+    let profile = work.join(format!("chrome_{}", html.file_stem().unwrap().to_string_lossy()));
     let status = Command::new("chromium")
         .args([
             "--headless",

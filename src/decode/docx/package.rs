@@ -55,33 +55,9 @@ pub fn vet(bytes: &[u8], limits: &Limits, deadline: &Deadline) -> Result<VettedP
         if !seen.insert(normalized.clone()) {
             continue;
         }
-        let compressed = entry.compressed_size();
-        let entry_limit = limits.max_zip_entry_bytes.min(limits.max_total_decompressed.saturating_sub(total));
-        let mut data = Vec::new();
-        let read = (&mut entry)
-            .take(entry_limit.saturating_add(1))
-            .read_to_end(&mut data)
-            .map_err(|e| ExtractError::Truncated(format!("zip entry {name}: {e}")))? as u64;
-        if read > limits.max_zip_entry_bytes {
-            return Err(ExtractError::TooLarge(format!(
-                "zip entry {name} inflates beyond the limit of {} bytes",
-                limits.max_zip_entry_bytes
-            )));
-        }
-        total += read;
-        if total > limits.max_total_decompressed {
-            return Err(ExtractError::TooLarge(format!(
-                "the zip inflates beyond the total limit of {} bytes",
-                limits.max_total_decompressed
-            )));
-        }
-        if read > RATIO_EXEMPT_BYTES && read / compressed.max(1) > limits.max_zip_ratio {
-            return Err(ExtractError::TooLarge(format!(
-                "zip entry {name} has a compression ratio of {}:1, the limit is {}:1",
-                read / compressed.max(1),
-                limits.max_zip_ratio
-            )));
-        }
+        let compressed = entry.compressed_size().max(1);
+        let data = read_bounded(&mut entry, &name, compressed, total, limits)?;
+        total += data.len() as u64;
         let body = data.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(&data);
         let report = scan_part(&name, body, limits.max_xml_depth)?;
         if normalized == "word/document.xml" {
@@ -92,6 +68,46 @@ pub fn vet(bytes: &[u8], limits: &Limits, deadline: &Deadline) -> Result<VettedP
     }
     let zip = out.finish().map_err(|e| internal("the package", e))?.into_inner();
     Ok(VettedPackage { zip, main_document: main_document.unwrap_or_default() })
+}
+
+/// Inflates one entry in chunks, stopping as soon as it passes the entry, total or ratio limit:
+/// a bomb is refused after reading just past the limit, never inflated in full.
+fn read_bounded(
+    entry: &mut impl Read,
+    name: &str,
+    compressed: u64,
+    total_so_far: u64,
+    limits: &Limits,
+) -> Result<Vec<u8>, ExtractError> {
+    let mut data = Vec::new();
+    let mut chunk = vec![0u8; 64 * 1024];
+    loop {
+        let n =
+            entry.read(&mut chunk).map_err(|e| ExtractError::Truncated(format!("zip entry {name}: {e}")))?;
+        if n == 0 {
+            return Ok(data);
+        }
+        data.extend_from_slice(&chunk[..n]);
+        let read = data.len() as u64;
+        if read > limits.max_zip_entry_bytes {
+            return Err(ExtractError::TooLarge(format!(
+                "zip entry {name} inflates beyond the limit of {} bytes",
+                limits.max_zip_entry_bytes
+            )));
+        }
+        if total_so_far + read > limits.max_total_decompressed {
+            return Err(ExtractError::TooLarge(format!(
+                "the zip inflates beyond the total limit of {} bytes",
+                limits.max_total_decompressed
+            )));
+        }
+        if read > RATIO_EXEMPT_BYTES && read / compressed > limits.max_zip_ratio {
+            return Err(ExtractError::TooLarge(format!(
+                "zip entry {name} inflates more than {}:1 (the ratio limit)",
+                limits.max_zip_ratio
+            )));
+        }
+    }
 }
 
 /// Parts docx-rs may parse as XML. Everything else (media, fonts, embeddings) stays packed.

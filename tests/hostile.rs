@@ -1,0 +1,549 @@
+//! Hostile and broken input. Every file is built here (or committed small under
+//! tests/fixtures/hostile/: the two encrypted PDFs, made with qpdf from the plain text PDF built
+//! below). Each case states its exact outcome; each must end within 30 s, and the CLI runs of the
+//! default-limit cases must stay under 1 GiB of resident memory with the documented exit code.
+//!
+//! PDF cases exercise the `pdf` engineer's decoder (src/decode/pdf); DOCX and sniffing cases this
+//! branch's code.
+
+use std::io::{Cursor, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use docx_rs::{Docx, Paragraph, Run, Table as WTable, TableCell, TableRow};
+use flate2::write::ZlibEncoder;
+use flate2::Compression;
+use yusuan::{ExtractError, Extraction, Format, Limits};
+
+const MIB: usize = 1024 * 1024;
+const TIME_LIMIT: Duration = Duration::from_secs(30);
+const RSS_LIMIT_KIB: u64 = 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Outcome {
+    /// Extracted; `tables` tables; format as sniffed.
+    Ok {
+        format: Format,
+        tables: usize,
+    },
+    Error(&'static str),
+}
+
+struct Case {
+    name: &'static str,
+    file_name: &'static str,
+    bytes: Vec<u8>,
+    limits: Limits,
+    expected: Outcome,
+}
+
+impl Case {
+    fn new(name: &'static str, file_name: &'static str, bytes: Vec<u8>, expected: Outcome) -> Self {
+        Case { name, file_name, bytes, limits: Limits::default(), expected }
+    }
+    fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+    fn default_limits(&self) -> bool {
+        format!("{:?}", self.limits) == format!("{:?}", Limits::default())
+    }
+}
+
+// ---------------------------------------------------------------- PDF builders
+
+/// A PDF from object bodies numbered 1.., with a correct xref table; object 1 is the catalog.
+fn pdf_from_objects(objects: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend_from_slice(body);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = out.len();
+    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for off in offsets {
+        out.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1)
+            .as_bytes(),
+    );
+    out
+}
+
+fn stream(dict_extra: &str, data: &[u8]) -> Vec<u8> {
+    let mut s = format!("<< /Length {}{dict_extra} >>\nstream\n", data.len()).into_bytes();
+    s.extend_from_slice(data);
+    s.extend_from_slice(b"\nendstream");
+    s
+}
+
+const PAGE_TEXT: &[u8] = b"BT /F1 12 Tf 72 720 Td (Budget notes: this page has text and no table.) Tj ET";
+const FONT: &[u8] = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>";
+
+fn text_pdf_with_kids(kids: &str, count: usize) -> Vec<u8> {
+    pdf_from_objects(&[
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        format!("<< /Type /Pages /Kids [{kids}] /Count {count} >>").into_bytes(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_vec(),
+        stream("", PAGE_TEXT),
+        FONT.to_vec(),
+    ])
+}
+
+fn text_pdf() -> Vec<u8> {
+    text_pdf_with_kids("3 0 R", 1)
+}
+
+fn image_only_pdf() -> Vec<u8> {
+    pdf_from_objects(&[
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /XObject << /Im1 5 0 R >> >> >>".to_vec(),
+        stream("", b"q 400 0 0 500 97 200 cm /Im1 Do Q"),
+        stream(" /Type /XObject /Subtype /Image /Width 2 /Height 2 /ColorSpace /DeviceGray /BitsPerComponent 8", &[0, 255, 255, 0]),
+    ])
+}
+
+/// A page whose content stream inflates to `inflated` bytes of spaces.
+fn flate_bomb_pdf(inflated: usize) -> Vec<u8> {
+    let mut enc = ZlibEncoder::new(Vec::new(), Compression::best());
+    let chunk = vec![b' '; MIB];
+    for _ in 0..inflated / MIB {
+        enc.write_all(&chunk).unwrap();
+    }
+    let packed = enc.finish().unwrap();
+    pdf_from_objects(&[
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_vec(),
+        stream(" /Filter /FlateDecode", &packed),
+        FONT.to_vec(),
+    ])
+}
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hostile").join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+// ---------------------------------------------------------------- DOCX builders
+
+fn valid_docx() -> Vec<u8> {
+    let cell = |t: &str| TableCell::new().add_paragraph(Paragraph::new().add_run(Run::new().add_text(t)));
+    let docx =
+        Docx::new().add_paragraph(Paragraph::new().add_run(Run::new().add_text("部门收支总表"))).add_table(
+            WTable::new(vec![
+                TableRow::new(vec![cell("项目"), cell("预算数")]),
+                TableRow::new(vec![cell("合计"), cell("100.00")]),
+            ])
+            .set_grid(vec![2000, 2000]),
+        );
+    let mut out = Cursor::new(Vec::new());
+    docx.build().pack(&mut out).unwrap();
+    out.into_inner()
+}
+
+fn no_table_docx() -> Vec<u8> {
+    let docx =
+        Docx::new().add_paragraph(Paragraph::new().add_run(Run::new().add_text("只有文字，没有表格。")));
+    let mut out = Cursor::new(Vec::new());
+    docx.build().pack(&mut out).unwrap();
+    out.into_inner()
+}
+
+const CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#;
+const RELS: &str = r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#;
+const DOC_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"></Relationships>"#;
+
+/// A DOCX package from (name, content) parts, deflated; the three package parts are added.
+fn docx_package(parts: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let base = [
+        ("[Content_Types].xml", CONTENT_TYPES.as_bytes().to_vec()),
+        ("_rels/.rels", RELS.as_bytes().to_vec()),
+        ("word/_rels/document.xml.rels", DOC_RELS.as_bytes().to_vec()),
+    ];
+    for (name, body) in base.iter().map(|(n, b)| (*n, b)).chain(parts.iter().map(|(n, b)| (*n, b))) {
+        zip.start_file(name, opts).unwrap();
+        zip.write_all(body).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+fn document_xml(body: &str) -> Vec<u8> {
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{body}</w:body></w:document>"#
+    )
+    .into_bytes()
+}
+
+/// A document.xml of `size` bytes: a valid part padded with whitespace (compresses ~1000:1).
+fn padded_document(size: usize) -> Vec<u8> {
+    let mut xml = document_xml("<w:p><w:r><w:t>x</w:t></w:r></w:p>");
+    let close = xml.split_off(xml.len() - "</w:body></w:document>".len());
+    xml.resize(size - close.len(), b' ');
+    xml.extend_from_slice(&close);
+    xml
+}
+
+fn zip_of(names_and_bodies: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default();
+    for (name, body) in names_and_bodies {
+        zip.start_file(*name, opts).unwrap();
+        zip.write_all(body).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+// ---------------------------------------------------------------- the cases
+
+fn docx_cases() -> Vec<Case> {
+    use Outcome::*;
+    let valid = valid_docx();
+    let mut random = vec![0u8; 64 * 1024];
+    let mut rng = fastrand::Rng::with_seed(7);
+    rng.fill(&mut random);
+    random[0] = b'R'; // not accidentally a magic number
+
+    let many_entries = {
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let opts =
+            zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+        zip.start_file("word/document.xml", opts).unwrap();
+        zip.write_all(&document_xml("")).unwrap();
+        for i in 0..10_001 {
+            zip.start_file(format!("customXml/item{i}.bin"), opts).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    };
+    let deep = {
+        let depth = 100_000;
+        let body = format!(
+            "{}{}",
+            "<w:sdt><w:sdtContent>".repeat(depth / 2),
+            "</w:sdtContent></w:sdt>".repeat(depth / 2)
+        );
+        docx_package(&[("word/document.xml", document_xml(&body))])
+    };
+    let nested_tables_just_under_limit = {
+        // 84 tables nested in each other: XML depth 2 + 84*3 = 254, just under the default limit of
+        // 256. Must decode on a test thread's 2 MiB stack, not overflow it.
+        let levels = 84;
+        let open = r#"<w:tbl><w:tblGrid><w:gridCol w:w="100"/></w:tblGrid><w:tr><w:tc>"#.repeat(levels);
+        let close = "<w:p/></w:tc></w:tr></w:tbl>".repeat(levels);
+        docx_package(&[("word/document.xml", document_xml(&format!("{open}{close}")))])
+    };
+    let xxe = docx_package(&[(
+        "word/document.xml",
+        br#"<?xml version="1.0"?><!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>&xxe;</w:t></w:r></w:p></w:body></w:document>"#.to_vec(),
+    )]);
+    let laughs = docx_package(&[(
+        "word/document.xml",
+        br#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">]><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>&lol2;</w:t></w:r></w:p></w:body></w:document>"#.to_vec(),
+    )]);
+    let xxe_in_styles = docx_package(&[
+        ("word/document.xml", document_xml("<w:p/>")),
+        ("word/styles.xml", br#"<?xml version="1.0"?><!DOCTYPE s [<!ENTITY e SYSTEM "http://127.0.0.1:9/x">]><w:styles>&e;</w:styles>"#.to_vec()),
+    ]);
+    let utf16 = {
+        let text = String::from_utf8(document_xml("<w:p/>")).unwrap();
+        let mut bytes = vec![0xFF, 0xFE];
+        for unit in text.encode_utf16() {
+            bytes.extend_from_slice(&unit.to_le_bytes());
+        }
+        docx_package(&[("word/document.xml", bytes)])
+    };
+    let span_bomb = {
+        let row =
+            r#"<w:tr><w:tc><w:tcPr><w:gridSpan w:val="2000000000"/></w:tcPr><w:p/></w:tc></w:tr>"#.repeat(50);
+        docx_package(&[("word/document.xml", document_xml(&format!("<w:tbl>{row}</w:tbl>")))])
+    };
+    let mut header_only_zip = b"PK\x03\x04\x14\x00\x00\x00\x08\x00".to_vec();
+    header_only_zip.extend_from_slice(b"word/document.xml");
+
+    let no_ratio_limit = Limits { max_zip_ratio: u64::MAX, ..Limits::default() };
+    vec![
+        Case::new("empty", "empty.pdf", Vec::new(), Error("not_a_document")),
+        Case::new("random bytes", "random.docx", random, Error("not_a_document")),
+        Case::new("valid docx", "ok.docx", valid.clone(), Ok { format: Format::Docx, tables: 1 }),
+        Case::new(
+            "docx named .pdf",
+            "really-a-docx.pdf",
+            valid.clone(),
+            Ok { format: Format::Docx, tables: 1 },
+        ),
+        Case::new(
+            "docx without tables",
+            "prose.docx",
+            no_table_docx(),
+            Ok { format: Format::Docx, tables: 0 },
+        ),
+        Case::new("truncated docx", "cut.docx", valid[..valid.len() / 2].to_vec(), Error("truncated")),
+        Case::new("header-only docx", "header.docx", header_only_zip, Error("truncated")),
+        Case::new(
+            "zip without a document",
+            "other.zip",
+            zip_of(&[("a.txt", b"hello")]),
+            Error("not_a_document"),
+        ),
+        Case::new("xlsx", "book.xlsx", zip_of(&[("xl/workbook.xml", b"<workbook/>")]), Error("unsupported")),
+        Case::new(
+            "legacy .doc",
+            "old.doc",
+            [&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1][..], &[0u8; 504]].concat(),
+            Error("unsupported"),
+        ),
+        Case::new(
+            "zip bomb (ratio)",
+            "bomb.docx",
+            docx_package(&[("word/document.xml", padded_document(40 * MIB))]),
+            Error("too_large"),
+        ),
+        Case::new(
+            "zip bomb (entry size)",
+            "bomb2.docx",
+            docx_package(&[("word/document.xml", padded_document(12 * MIB))]),
+            Error("too_large"),
+        )
+        .with_limits(Limits { max_zip_entry_bytes: 8 * MIB as u64, ..no_ratio_limit.clone() }),
+        Case::new(
+            "zip bomb (total)",
+            "bomb3.docx",
+            docx_package(&[
+                ("word/document.xml", padded_document(5 * MIB)),
+                ("word/styles.xml", padded_document(5 * MIB)),
+                ("word/numbering.xml", padded_document(5 * MIB)),
+            ]),
+            Error("too_large"),
+        )
+        .with_limits(Limits {
+            max_zip_entry_bytes: 8 * MIB as u64,
+            max_total_decompressed: 12 * MIB as u64,
+            ..no_ratio_limit
+        }),
+        Case::new("10 001 zip entries", "entries.docx", many_entries, Error("too_large")),
+        Case::new("deeply nested XML", "deep.docx", deep, Error("too_large")),
+        Case::new(
+            "84 nested tables",
+            "nested.docx",
+            nested_tables_just_under_limit,
+            Ok { format: Format::Docx, tables: 84 },
+        ),
+        Case::new("XXE", "xxe.docx", xxe, Error("unsupported")),
+        Case::new("billion laughs", "lol.docx", laughs, Error("unsupported")),
+        Case::new("XXE in styles.xml", "xxe2.docx", xxe_in_styles, Error("unsupported")),
+        Case::new("UTF-16 document part", "utf16.docx", utf16, Error("unsupported")),
+        Case::new("gridSpan bomb", "span.docx", span_bomb, Error("too_large")),
+        Case::new("no time left", "slow.docx", valid, Error("timeout"))
+            .with_limits(Limits { time_budget: Duration::ZERO, ..Limits::default() }),
+    ]
+}
+
+fn pdf_cases() -> Vec<Case> {
+    use Outcome::*;
+    let text = text_pdf();
+    vec![
+        Case::new("pdf without tables", "prose.pdf", text.clone(), Ok { format: Format::Pdf, tables: 0 }),
+        Case::new(
+            "pdf named .docx",
+            "really-a-pdf.docx",
+            text.clone(),
+            Ok { format: Format::Pdf, tables: 0 },
+        ),
+        Case::new("header-only pdf", "header.pdf", b"%PDF-1.7\n".to_vec(), Error("truncated")),
+        // Cut inside the page's content stream: nothing left to repair a page from.
+        Case::new("truncated pdf", "cut.pdf", text[..text.len() * 2 / 5].to_vec(), Error("truncated")),
+        Case::new(
+            "cyclic page tree",
+            "cycle.pdf",
+            text_pdf_with_kids("3 0 R 2 0 R", 2),
+            Ok { format: Format::Pdf, tables: 0 },
+        ),
+        Case::new("flate bomb", "bomb.pdf", flate_bomb_pdf(80 * MIB), Error("too_large")),
+        Case::new("image-only pdf", "scan.pdf", image_only_pdf(), Error("no_text_layer")),
+        Case::new(
+            "encrypted, user password",
+            "locked.pdf",
+            fixture("encrypted_user_password.pdf"),
+            Error("encrypted"),
+        ),
+        Case::new(
+            "encrypted, empty user password",
+            "owner-locked.pdf",
+            fixture("encrypted_empty_user_password.pdf"),
+            Ok { format: Format::Pdf, tables: 0 },
+        ),
+    ]
+}
+
+// ---------------------------------------------------------------- running them
+
+fn outcome_of(result: &Result<Extraction, ExtractError>) -> Outcome {
+    match result {
+        Result::Ok(x) => Outcome::Ok { format: x.source.format, tables: x.tables.len() },
+        Err(e) => Outcome::Error(e.code()),
+    }
+}
+
+/// Runs the cases one after another in this process, as a worker would, and after each checks
+/// that a valid document still extracts.
+fn run_in_process(cases: &[Case]) -> Vec<String> {
+    let baseline = valid_docx();
+    let mut failures = Vec::new();
+    for case in cases {
+        let started = Instant::now();
+        let result = yusuan::extract(case.file_name, &case.bytes, &case.limits);
+        let took = started.elapsed();
+        let got = outcome_of(&result);
+        eprintln!(
+            "{:<32} {:>9} bytes  {:>8.1?}  {:?}",
+            case.name,
+            case.bytes.len(),
+            took,
+            result.as_ref().err()
+        );
+        if got != case.expected {
+            failures.push(format!(
+                "{}: expected {:?}, got {:?} ({:?})",
+                case.name,
+                case.expected,
+                got,
+                result.err()
+            ));
+        }
+        if took > TIME_LIMIT {
+            failures.push(format!("{}: took {took:?}", case.name));
+        }
+        let next = yusuan::extract("next.docx", &baseline, &Limits::default());
+        if outcome_of(&next) != (Outcome::Ok { format: Format::Docx, tables: 1 }) {
+            failures.push(format!("after {}: the next job failed: {:?}", case.name, next.err()));
+        }
+    }
+    failures
+}
+
+fn exit_code_of(outcome: Outcome) -> i32 {
+    match outcome {
+        Outcome::Ok { .. } => 0,
+        Outcome::Error(code) => {
+            let e = [
+                ExtractError::NotADocument(String::new()),
+                ExtractError::Encrypted(String::new()),
+                ExtractError::Truncated(String::new()),
+                ExtractError::TooLarge(String::new()),
+                ExtractError::NoTextLayer(String::new()),
+                ExtractError::Timeout(String::new()),
+                ExtractError::Unsupported(String::new()),
+                ExtractError::Internal(String::new()),
+            ]
+            .into_iter()
+            .find(|e| e.code() == code)
+            .expect("a known code");
+            e.exit_code()
+        }
+    }
+}
+
+/// Runs the default-limit cases through the real CLI (`yusuan extract FILE`), each in its own
+/// process under GNU time: exit code, one stderr line naming the code, wall time, peak RSS.
+fn run_cli(cases: &[Case], dir: &Path) -> Vec<String> {
+    let time = Path::new("/usr/bin/time");
+    let mut failures = Vec::new();
+    for (i, case) in cases.iter().filter(|c| c.default_limits()).enumerate() {
+        let file = dir.join(format!("{i:02}-{}", case.file_name));
+        std::fs::write(&file, &case.bytes).unwrap();
+        let rss_file = dir.join(format!("{i:02}.rss"));
+        let started = Instant::now();
+        let output = if time.exists() {
+            Command::new(time)
+                .arg("-f")
+                .arg("%M")
+                .arg("-o")
+                .arg(&rss_file)
+                .arg(env!("CARGO_BIN_EXE_yusuan"))
+                .arg("extract")
+                .arg(&file)
+                .output()
+        } else {
+            Command::new(env!("CARGO_BIN_EXE_yusuan")).arg("extract").arg(&file).output()
+        }
+        .expect("the CLI runs");
+        let took = started.elapsed();
+        let expected = exit_code_of(case.expected);
+        let code = output.status.code();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        if code != Some(expected) {
+            failures.push(format!("CLI {}: exit {code:?}, expected {expected}; stderr {stderr}", case.name));
+        }
+        if let Outcome::Error(name) = case.expected {
+            if !stderr.contains(name) {
+                failures.push(format!("CLI {}: stderr does not name {name}: {stderr}", case.name));
+            }
+        }
+        if took > TIME_LIMIT {
+            failures.push(format!("CLI {}: took {took:?}", case.name));
+        }
+        if let Some(kib) =
+            std::fs::read_to_string(&rss_file).ok().and_then(|s| s.trim().lines().last()?.parse::<u64>().ok())
+        {
+            eprintln!("CLI {:<28} exit {code:?}  {took:>8.1?}  peak RSS {} MiB", case.name, kib / 1024);
+            if kib > RSS_LIMIT_KIB {
+                failures.push(format!("CLI {}: peak RSS {kib} KiB", case.name));
+            }
+        }
+    }
+    failures
+}
+
+#[test]
+fn hostile_docx_and_sniffing_cases_end_in_their_expected_outcome() {
+    let cases = docx_cases();
+    let failures = run_in_process(&cases);
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn hostile_pdf_cases_end_in_their_expected_outcome() {
+    let cases = pdf_cases();
+    let failures = run_in_process(&cases);
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn cli_exit_codes_time_and_memory_on_hostile_docx_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let failures = run_cli(&docx_cases(), dir.path());
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn cli_exit_codes_time_and_memory_on_hostile_pdf_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let failures = run_cli(&pdf_cases(), dir.path());
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn xxe_target_is_never_read() {
+    // The refusal happens before any XML library runs; make sure no text of the target leaks
+    // through another path either (a part docx-rs would read without the scanner).
+    let secret = std::env::temp_dir().join("yusuan-xxe-secret.txt");
+    std::fs::write(&secret, "TOP-SECRET-CONTENT").unwrap();
+    let xml = format!(
+        r#"<?xml version="1.0"?><!DOCTYPE w:document [<!ENTITY s SYSTEM "file://{}">]><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:tbl><w:tr><w:tc><w:p><w:r><w:t>&s;</w:t></w:r></w:p></w:tc></w:tr></w:tbl></w:body></w:document>"#,
+        secret.display()
+    );
+    let result = yusuan::extract(
+        "xxe.docx",
+        &docx_package(&[("word/document.xml", xml.into_bytes())]),
+        &Limits::default(),
+    );
+    assert_eq!(result.unwrap_err().code(), "unsupported");
+}
