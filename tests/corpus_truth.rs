@@ -307,3 +307,54 @@ fn shanghai_layouts() {
     assert_eq!((odd.comparator.as_deref(), odd.target.map(|d| d.to_string()), odd.unit.as_deref()), (Some(">"), Some("6.00".into()), Some("次")));
     assert!(p[0].indicators.iter().any(|i| i.value.as_deref() == Some("开展至少1次团体心理治疗") && i.target.is_none()));
 }
+
+/// Each DOCX, read back with docx-rs (an independent reader), has exactly the grid the truth
+/// describes: same cells at the same slots with the same spans and texts. vMerge continuation
+/// cells extend the cell above; gridSpan widens a cell.
+#[test]
+fn docx_grids_match_truth() {
+    let mut checked = 0;
+    for e in manifest().iter().filter(|e| e.producer == "docx") {
+        let bytes = std::fs::read(corpus().join(&e.file)).unwrap();
+        let docx = docx_rs::read_docx(&bytes).unwrap();
+        let x = truth(&e.truth);
+        let tables = docx.document.children.iter().filter_map(|c| if let docx_rs::DocumentChild::Table(t) = c { Some(t) } else { None });
+        for (i, (t, want)) in tables.zip(&x.tables).enumerate() {
+            // (row, col, row_span, col_span, text)
+            let mut cells: Vec<(usize, usize, usize, usize, String)> = Vec::new();
+            for (r, row) in t.rows.iter().enumerate() {
+                let docx_rs::TableChild::TableRow(row) = row;
+                let mut col = 0;
+                for rc in &row.cells {
+                    let docx_rs::TableRowChild::TableCell(cell) = rc;
+                    let prop = serde_json::to_value(&cell.property).unwrap();
+                    let span = prop["gridSpan"].as_u64().unwrap_or(1) as usize;
+                    let merge = prop["verticalMerge"].as_str().unwrap_or("");
+                    if merge == "continue" {
+                        let above = cells
+                            .iter_mut()
+                            .find(|c| c.1 == col && c.0 + c.2 == r)
+                            .unwrap_or_else(|| panic!("{} table {i}: vMerge continue at ({r}, {col}) with nothing above", e.file));
+                        above.2 += 1;
+                    } else {
+                        let paras: Vec<String> = cell
+                            .children
+                            .iter()
+                            .filter_map(|c| if let docx_rs::TableCellContent::Paragraph(p) = c { Some(p.raw_text()) } else { None })
+                            .collect();
+                        cells.push((r, col, 1, span, paras.join("\n").trim().to_string()));
+                    }
+                    col += span;
+                }
+                assert_eq!(col, want.n_cols, "{} table {i} row {r}: grid width", e.file);
+            }
+            let mut truth_cells: Vec<(usize, usize, usize, usize, String)> =
+                want.cells.iter().map(|c| (c.row, c.col, c.row_span, c.col_span, c.text.clone())).collect();
+            cells.sort();
+            truth_cells.sort();
+            assert_eq!(cells, truth_cells, "{} table {i}", e.file);
+            checked += 1;
+        }
+    }
+    assert!(checked >= 50, "only {checked} DOCX tables checked");
+}

@@ -109,6 +109,9 @@ fn table_xml(t: &TableModel, text_width: u32) -> String {
             if !borders.is_empty() {
                 let _ = write!(tcpr, "<w:tcBorders>{borders}</w:tcBorders>");
             }
+            if cell.vertical {
+                tcpr.push_str("<w:textDirection w:val=\"tbRlV\"/>");
+            }
             tcpr.push_str("<w:vAlign w:val=\"center\"/>");
             let _ = write!(x, "<w:tc><w:tcPr>{tcpr}</w:tcPr>");
             let jc = match cell.align {

@@ -246,7 +246,8 @@ pub fn combined_table(p: &Project) -> TableModel {
             let x = &p.inds[i + k];
             let mut row = Vec::new();
             if k == 0 {
-                row.push(rs(x.l1, run));
+                // the source draws the multi-row 一级指标 labels in vertical writing
+                row.push(if run > 1 { rs(x.l1, run).v() } else { rs(x.l1, run) });
             }
             row.extend([c(x.l2), c(x.l3), cs(x.desc, 2).l(), c(x.value), c(x.basis)]);
             t.row(row);

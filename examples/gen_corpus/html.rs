@@ -51,7 +51,7 @@ fn table_html(t: &TableModel) -> String {
                 Align::Right => "r",
             };
             let body: Vec<String> = cell.paragraphs().iter().map(|p| format!("<div>{}</div>", esc(p))).collect();
-            let _ = write!(x, "<td class=\"{align}{}\"{attrs}>{}</td>", if cell.bold { " b" } else { "" }, body.join(""));
+            let _ = write!(x, "<td class=\"{align}{}{}\"{attrs}>{}</td>", if cell.bold { " b" } else { "" }, if cell.vertical { " v" } else { "" }, body.join(""));
         }
         x.push_str("</tr>");
         if split > 0 && r + 1 == split {
@@ -80,6 +80,7 @@ table.three { border-top: 1.5pt solid #000; border-bottom: 1.5pt solid #000; }
 table.three tr.hlast td { border-bottom: 0.75pt solid #000; }
 td.l { text-align: left; } td.c { text-align: center; } td.r { text-align: right; }
 tr.head td, td.b { font-weight: bold; }
+td.v div { writing-mode: vertical-rl; margin: 0 auto; }
 .pb { break-after: page; }
 "#;
 

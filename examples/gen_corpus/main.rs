@@ -257,6 +257,7 @@ fn main() {
                         let n = produce::strokes_to_rects(&target);
                         assert!(n > 0, "no stroked borders found in {}", target.display());
                     }
+                    produce::normalize(&target);
                 }
             }
             Producer::Chromium => {
@@ -265,7 +266,9 @@ fn main() {
                 for d in &fam.docs {
                     let html = fdir.join(format!("{}.html", d.name));
                     std::fs::write(&html, html::write_html(d)).expect("html written");
-                    produce::chromium(&html, &dir.join(format!("{}.pdf", d.name)), &fdir);
+                    let target = dir.join(format!("{}.pdf", d.name));
+                    produce::chromium(&html, &target, &fdir);
+                    produce::normalize(&target);
                 }
             }
         }
@@ -279,6 +282,9 @@ fn main() {
                 let pages = produce::row_pages(&path, &tables, &d.contexts());
                 if pages.is_none() && !tables.is_empty() {
                     eprintln!("warning: {}/{}: table rows not all found by pdftotext; pages left null", fam.name, file_name);
+                }
+                for m in produce::missing_cells(&path, &tables, pages.as_ref()) {
+                    eprintln!("warning: {}/{file_name}: cell text not found where expected: {m}", fam.name);
                 }
                 (Fmt::Pdf, Some(produce::page_count(&path)), pages)
             } else {

@@ -32,6 +32,8 @@ pub struct MCell {
     pub text: String,
     pub align: Align,
     pub bold: bool,
+    /// Drawn in vertical writing (characters stacked top to bottom), as 001's 一级指标 labels.
+    pub vertical: bool,
 }
 
 impl MCell {
@@ -53,10 +55,11 @@ pub struct S {
     pub cs: usize,
     pub align: Option<Align>,
     pub bold: bool,
+    pub vertical: bool,
 }
 
 pub fn c(t: &str) -> S {
-    S { text: t.to_string(), rs: 1, cs: 1, align: None, bold: false }
+    S { text: t.to_string(), rs: 1, cs: 1, align: None, bold: false, vertical: false }
 }
 pub fn cs(t: &str, n: usize) -> S {
     S { cs: n, ..c(t) }
@@ -78,6 +81,14 @@ impl S {
     }
     pub fn b(mut self) -> S {
         self.bold = true;
+        self
+    }
+    pub fn center(mut self) -> S {
+        self.align = Some(Align::Center);
+        self
+    }
+    pub fn v(mut self) -> S {
+        self.vertical = true;
         self
     }
 }
@@ -153,7 +164,7 @@ impl TableModel {
                 }
             }
             let align = s.align.unwrap_or_else(|| default_align(&s.text));
-            self.cells.push(MCell { row: r, col, rs: s.rs, cs: s.cs, text: s.text, align, bold: s.bold });
+            self.cells.push(MCell { row: r, col, rs: s.rs, cs: s.cs, text: s.text, align, bold: s.bold, vertical: s.vertical });
             col += s.cs;
         }
         assert!(self.occ[r].iter().all(|&b| b), "row {r} does not fill the grid: {:?}", self.occ[r]);

@@ -253,3 +253,49 @@ pub fn row_pages(pdf: &Path, tables: &[&TableModel], contexts: &[Vec<String>]) -
     }
     Some(result)
 }
+
+/// Self-check of a produced PDF: every non-empty cell's text (whitespace removed) must be in
+/// pdftotext's raw text of the page its row is on (or anywhere, when pages are unknown). Returns
+/// the cells that are not, e.g. text a producer clipped.
+pub fn missing_cells(pdf: &Path, tables: &[&TableModel], pages: Option<&Vec<Vec<u32>>>) -> Vec<String> {
+    let Ok(out) = Command::new("pdftotext").args(["-raw", "-enc", "UTF-8"]).arg(pdf).arg("-").output() else {
+        return vec!["pdftotext did not run".into()];
+    };
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let page_texts: Vec<String> = text.split('\u{c}').map(stripped).collect();
+    let all = stripped(&text);
+    let mut missing = Vec::new();
+    for (i, t) in tables.iter().enumerate() {
+        for c in &t.cells {
+            let want = stripped(&c.text);
+            if want.is_empty() {
+                continue;
+            }
+            let hay = match pages {
+                Some(p) => &page_texts[p[i][c.row] as usize - 1],
+                None => &all,
+            };
+            if !hay.contains(&want) {
+                missing.push(format!("table {i} ({}, {}): {want}", c.row, c.col));
+            }
+        }
+    }
+    missing
+}
+
+/// Makes a produced PDF byte-for-byte reproducible: drops the creation / modification dates and
+/// the file ID that LibreOffice and Chromium stamp on every run, so regenerating the corpus does
+/// not churn the committed files.
+pub fn normalize(pdf: &Path) {
+    let mut doc = Document::load(pdf).expect("produced PDF loads");
+    if let Ok(info) = doc.trailer.get(b"Info").and_then(Object::as_reference) {
+        if let Ok(Object::Dictionary(d)) = doc.get_object_mut(info) {
+            d.remove(b"CreationDate");
+            d.remove(b"ModDate");
+        }
+    }
+    doc.trailer.remove(b"ID");
+    doc.trailer.remove(b"DocChecksum");
+    doc.compress();
+    doc.save(pdf).expect("normalized PDF saved");
+}

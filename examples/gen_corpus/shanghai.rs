@@ -525,7 +525,7 @@ fn legal_aid() -> PerfProject {
 
 fn perf_table(p: &PerfProject) -> TableModel {
     let mut t = TableModel::new(&[5.0, 13.0, 17.0, 37.0, 28.0]).font(9.0);
-    t.row(vec![cs("上海市滨江区财政项目支出绩效目标填报表", 5).b()]);
+    t.row(vec![cs("上海市滨江区财政项目支出绩效目标填报表", 5).b().center()]);
     t.row(vec![cs("（2023年度）", 5)]);
     t.row(vec![cs("项目名称", 2), cs(p.name, 3)]);
     t.row(vec![cs("项目性质", 2), c(p.nature), c("项目类别"), c(p.category)]);
