@@ -1164,3 +1164,29 @@ fn unstitched_indicator_rows_continue_their_project() {
     let (records, _) = interpret(&[head, tail]);
     assert_eq!(projects(&records)[0].indicators.len(), 3);
 }
+
+#[test]
+fn large_tables_stay_fast() {
+    // 2,000 科目 rows × 12 columns: interpretation and validation must stay well under the
+    // worker's time budget even in a debug build.
+    let mut rows: Vec<Vec<String>> = vec![
+        ["科目编码", "科目名称", "合计", "a", "b", "c", "d", "e", "f", "g", "h", "i"].iter().map(|s| s.to_string()).collect(),
+    ];
+    for i in 0..2000 {
+        let mut row = vec![format!("{}", 2010000 + i), format!("科目{i}"), "10.00".to_string(), "10.00".to_string()];
+        row.extend(std::iter::repeat_n(String::new(), 8));
+        rows.push(row);
+    }
+    let refs: Vec<Vec<&str>> = rows.iter().map(|r| r.iter().map(String::as_str).collect()).collect();
+    let slices: Vec<&[&str]> = refs.iter().map(|r| r.as_slice()).collect();
+    let table = grid(0, &["某局部门支出总表", "单位：元"], &slices);
+    let started = std::time::Instant::now();
+    let tables = vec![table];
+    let (records, _) = interpret(&tables);
+    let warnings = validate(&tables, &records);
+    assert_eq!(lines(&records).len(), 2000);
+    assert!(warnings.is_empty(), "{:?}", &warnings[..warnings.len().min(3)]);
+    let took = started.elapsed();
+    assert!(took.as_secs_f64() < 5.0, "took {took:?}");
+    eprintln!("2,000-row table: {took:?}");
+}
