@@ -28,7 +28,7 @@ pub enum CodeColumns {
     Split(Vec<usize>),
 }
 
-fn is_code_key(k: &str) -> bool {
+pub(crate) fn is_code_key(k: &str) -> bool {
     matches!(k, "科目编码" | "功能科目编码" | "经济科目编码" | "科目代码" | "功能分类科目编码" | "经济分类科目编码")
 }
 
