@@ -121,7 +121,7 @@ fn truth(doc: &DocModel, fmt: Fmt, file_name: &str, bytes: &[u8], page_count: Op
                 })
                 .collect();
             cells.sort_by_key(|c| (c.row, c.col));
-            let mut tp: Vec<u32> = row_pages.map(|rp| rp.clone()).unwrap_or_default();
+            let mut tp: Vec<u32> = row_pages.cloned().unwrap_or_default();
             tp.sort();
             tp.dedup();
             Table {

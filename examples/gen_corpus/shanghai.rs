@@ -132,7 +132,16 @@ fn code(s: &Subject) -> String {
     format!("{}{}{}", s.lei, s.kuan, s.xiang)
 }
 
-fn line(title: &str, agency: &str, table: usize, row: usize, code: Option<String>, name: &str, keys: &[&str], fens: &[i64]) -> Record {
+/// Where budget lines come from: the table's title (without the agency), the agency, its index.
+#[derive(Clone, Copy)]
+struct Src<'a> {
+    title: &'a str,
+    agency: &'a str,
+    table: usize,
+}
+
+fn line(src: Src, row: usize, code: Option<String>, name: &str, keys: &[&str], fens: &[i64]) -> Record {
+    let Src { title, agency, table } = src;
     let mut amounts = BTreeMap::new();
     for (k, f) in keys.iter().zip(fens) {
         amounts.insert(k.to_string(), if *f == 0 { None } else { Some(Decimal::new(*f, 2)) });
@@ -158,12 +167,12 @@ fn expense_table(subs: &[Subject], repeat: bool, title: &str, agency: &str, inde
     let mut recs = Vec::new();
     let (tb, tp) = subs.iter().filter(|s| s.kuan.is_empty()).fold((0, 0), |a, s| (a.0 + s.basic, a.1 + s.project));
     let r = t.row(vec![cs("合计", 4), c(&yuan(tb + tp)).r(), c(&yuan(tb)).r(), c(&yuan(tp)).r()]);
-    recs.push(line(title, agency, index, r, None, "合计", &keys, &[tb + tp, tb, tp]));
+    recs.push(line(Src { title, agency, table: index }, r, None, "合计", &keys, &[tb + tp, tb, tp]));
     for s in subs {
         let indent = if s.xiang.is_empty() && !s.kuan.is_empty() { "　" } else if !s.xiang.is_empty() { "　　" } else { "" };
         let name = format!("{indent}{}", s.name);
         let r = t.row(vec![c(s.lei), c(s.kuan), c(s.xiang), c(&name).l(), c(&yuan(s.basic + s.project)).r(), c(&yuan(s.basic)).r(), c(&yuan(s.project)).r()]);
-        recs.push(line(title, agency, index, r, Some(code(s)), s.name, &keys, &[s.basic + s.project, s.basic, s.project]));
+        recs.push(line(Src { title, agency, table: index }, r, Some(code(s)), s.name, &keys, &[s.basic + s.project, s.basic, s.project]));
     }
     (t.finish(), recs)
 }
@@ -212,14 +221,41 @@ const ECON: [(&str, &str, &str, bool); 33] = [
 ];
 
 /// 类 | 款 | 科目名称 | 合计 | 人员经费 | 公用经费 (经济分类, two code columns).
-fn econ_table(rng: &mut Lcg, title: &str, agency: &str, index: usize) -> (TableModel, Vec<Record>) {
+/// The 经济分类 基本支出 table. Its total is the 功能分类 tables' 基本支出 total (`basic_total`),
+/// and its 公务接待费 / 公务用车运行维护费 lines are the "三公" table's amounts, so the document
+/// agrees with itself across tables.
+fn econ_table(rng: &mut Lcg, src: Src, basic_total: i64, car: i64, reception: i64) -> (TableModel, Vec<Record>) {
+    let Src { title, agency, table: index } = src;
     let items: Vec<Econ> = ECON.iter().map(|(lei, kuan, name, personnel)| Econ { lei, kuan, name, personnel: *personnel }).collect();
     let mut amounts = vec![0i64; items.len()];
-    for i in 0..items.len() {
-        if !items[i].kuan.is_empty() {
-            amounts[i] = if items[i].personnel { rng.fen(10_000, 3_000_000) } else { rng.fen(1_000, 300_000) };
+    let fixed = |e: &Econ| match (e.lei, e.kuan) {
+        ("302", "17") => Some(reception),
+        ("302", "31") => Some(car),
+        _ => None,
+    };
+    // draw the free lines, then scale them to what the fixed lines leave of the total
+    let mut raw = vec![0i64; items.len()];
+    for (i, e) in items.iter().enumerate() {
+        if !e.kuan.is_empty() && fixed(e).is_none() {
+            raw[i] = if e.personnel { rng.fen(10_000, 3_000_000) } else { rng.fen(1_000, 300_000) };
         }
     }
+    let free_total = basic_total - car - reception;
+    assert!(free_total > 0, "基本支出 total too small for the 三公 lines");
+    let raw_sum: i64 = raw.iter().sum();
+    let mut largest = 0;
+    for (i, e) in items.iter().enumerate() {
+        if let Some(v) = fixed(e) {
+            amounts[i] = v;
+        } else if raw[i] > 0 {
+            amounts[i] = (raw[i] as i128 * free_total as i128 / raw_sum as i128) as i64;
+            if raw[i] > raw[largest] {
+                largest = i;
+            }
+        }
+    }
+    let assigned: i64 = amounts.iter().sum();
+    amounts[largest] += basic_total - assigned;
     for i in 0..items.len() {
         if items[i].kuan.is_empty() {
             amounts[i] = items.iter().zip(&amounts).filter(|(e, _)| e.lei == items[i].lei && !e.kuan.is_empty()).map(|(_, a)| a).sum();
@@ -241,11 +277,11 @@ fn econ_table(rng: &mut Lcg, title: &str, agency: &str, index: usize) -> (TableM
     }
     let mut recs = Vec::new();
     let r = t.row(vec![cs("合计", 3), c(&yuan(tp + tc)).r(), c(&yuan(tp)).r(), c(&yuan(tc)).r()]);
-    recs.push(line(title, agency, index, r, None, "合计", &keys, &[tp + tc, tp, tc]));
+    recs.push(line(Src { title, agency, table: index }, r, None, "合计", &keys, &[tp + tc, tp, tc]));
     for (e, a) in items.iter().zip(&amounts) {
         let (p, cc) = if e.personnel { (*a, 0) } else { (0, *a) };
         let r = t.row(vec![c(e.lei), c(e.kuan), c(e.name).l(), c(&yuan(*a)).r(), c(&yuan(p)).r(), c(&yuan(cc)).r()]);
-        recs.push(line(title, agency, index, r, Some(format!("{}{}", e.lei, e.kuan)), e.name, &keys, &[*a, p, cc]));
+        recs.push(line(Src { title, agency, table: index }, r, Some(format!("{}{}", e.lei, e.kuan)), e.name, &keys, &[*a, p, cc]));
     }
     (t.finish(), recs)
 }
@@ -296,13 +332,13 @@ fn budget_doc(name: &str, agency: &'static str, tree: Tree, seed: u64, full: boo
         v.extend((0..6).map(|_| c("")));
         v
     });
-    records.push(line(title1, agency, index, r, None, "合计", &keys1, &[total, total, 0, 0, 0, 0, 0, 0]));
+    records.push(line(Src { title: title1, agency, table: index }, r, None, "合计", &keys1, &[total, total, 0, 0, 0, 0, 0, 0]));
     for s in &lei {
         let a = s.basic + s.project;
         let mut v = vec![c(s.lei), c(""), c(""), c(s.name).l(), c(&yuan(a)).r(), c(&yuan(a)).r()];
         v.extend((0..6).map(|_| c("")));
         let r = t1.row(v);
-        records.push(line(title1, agency, index, r, Some(s.lei.to_string()), s.name, &keys1, &[a, a, 0, 0, 0, 0, 0, 0]));
+        records.push(line(Src { title: title1, agency, table: index }, r, Some(s.lei.to_string()), s.name, &keys1, &[a, a, 0, 0, 0, 0, 0, 0]));
     }
     blocks.push(Block::Heading(format!("{agency}{title1}")));
     blocks.push(Block::Right("单位：元".into()));
@@ -331,7 +367,9 @@ fn budget_doc(name: &str, agency: &'static str, tree: Tree, seed: u64, full: boo
     }
     blocks.push(Block::PageBreak);
     let title4 = "2023年一般公共预算基本支出部门预算经济分类预算表";
-    let (t4, r4) = econ_table(&mut rng, title4, agency, index);
+    let car = rng.fen(20_000, 90_000);
+    let rec = rng.fen(5_000, 30_000);
+    let (t4, r4) = econ_table(&mut rng, Src { title: title4, agency, table: index }, basic, car, rec);
     blocks.push(Block::Heading(format!("{agency}{title4}")));
     blocks.push(Block::Right("单位：元".into()));
     blocks.push(Block::Table(t4));
@@ -340,8 +378,6 @@ fn budget_doc(name: &str, agency: &'static str, tree: Tree, seed: u64, full: boo
     let mut t5 = TableModel::new(&[16.0, 18.0, 16.0, 16.0, 16.0, 18.0]).font(10.0).header(2, true);
     t5.row(vec![rs("合计", 2), rs("因公出国（境）费", 2), cs("公务用车购置及运行费", 3), rs("公务接待费", 2)]);
     t5.row(vec![c("小计"), c("公务用车购置费"), c("公务用车运行费")]);
-    let car = rng.fen(20_000, 90_000);
-    let rec = rng.fen(5_000, 30_000);
     t5.row(vec![c(&yuan(car + rec)).r(), c(""), c(&yuan(car)).r(), c(""), c(&yuan(car)).r(), c(&yuan(rec)).r()]);
     blocks.push(Block::Heading(format!("{agency}2023年一般公共预算“三公”经费预算表")));
     blocks.push(Block::Right("单位：元".into()));
