@@ -1090,3 +1090,103 @@ fn correctly_labelled_summary_raises_nothing() {
     let got = codes(&validate(&tables, &records));
     assert!(!got.iter().any(|w| w.0 == "label_mismatch"), "{got:?}");
 }
+
+/// Rows `from..` of `t` as a headless table of their own (a continuation page whose header was
+/// not repeated and that reached us unstitched).
+fn split_off(t: &mut Table, from: usize, index: usize) -> Table {
+    let mut rest: Vec<Cell> = t.cells.iter().filter(|c| c.row >= from).map(|c| Cell { row: c.row - from, ..c.clone() }).collect();
+    // A cell merged across the break continues blank on the next page.
+    for c in t.cells.iter_mut().filter(|c| c.row < from && c.row + c.row_span > from) {
+        rest.push(Cell { row: 0, row_span: c.row + c.row_span - from, text: String::new(), ..c.clone() });
+        c.row_span = from - c.row;
+    }
+    t.cells.retain(|c| c.row < from);
+    let tail = Table { index, title: None, context: vec![], n_rows: t.n_rows - from, header_rows: 0, cells: rest, ..t.clone() };
+    t.n_rows = from;
+    t.check_tiling().unwrap();
+    tail.check_tiling().unwrap();
+    tail
+}
+
+#[test]
+fn unstitched_continuation_tables_keep_their_lines() {
+    let whole = vec![expenditure_table(0)];
+    let (whole_records, _) = interpret(&whole);
+    let whole_warnings = codes(&validate(&whole, &whole_records));
+
+    let mut head = expenditure_table(0);
+    let tail = split_off(&mut head, 13, 1);
+    let tables = vec![head, tail];
+    let (records, _) = interpret(&tables);
+    let ls = lines(&records);
+    assert_eq!(ls.len(), lines(&whole_records).len());
+    let last = ls.last().unwrap();
+    assert_eq!(last.subject_code.as_deref(), Some("2210201"));
+    assert_eq!(last.table_title.as_deref(), Some("一般公共预算财政拨款支出预算表"));
+    assert_eq!(last.amount_unit.as_deref(), Some("万元"));
+    assert_eq!(last.amounts["小计"].unwrap().to_string(), "118800.00");
+    assert_eq!(last.source_tables, vec![0, 1]);
+    assert_eq!(last.row, Some(5));
+    // The same findings, and no 类 / 款 split by the page break reported as unbalanced.
+    assert_eq!(codes(&validate(&tables, &records)), whole_warnings);
+
+    // A headless table after something else is not a continuation.
+    let mut head = expenditure_table(0);
+    let tail = split_off(&mut head, 13, 2);
+    let tables = vec![head, grid(1, &["联系方式"], &[&["姓名", "电话"]]), tail];
+    assert_eq!(lines(&interpret(&tables).0).len(), 11);
+}
+
+#[test]
+fn unstitched_indicator_rows_continue_their_project() {
+    let (whole, _) = interpret(&[chongqing_project(0)]);
+    let mut head = chongqing_project(0);
+    let tail = split_off(&mut head, 11, 1);
+    let (records, _) = interpret(&[head, tail]);
+    let ps = projects(&records);
+    assert_eq!(ps.len(), 1);
+    assert_eq!(ps[0].indicators, projects(&whole)[0].indicators, "一级 / 二级 filled down across the break");
+    assert_eq!(ps[0].source_tables, vec![0, 1]);
+
+    // Hebei pair: the indicator table broken after its third row.
+    let mut pair = hebei_pair(0);
+    let (whole, _) = interpret(&pair);
+    let tail = split_off(&mut pair[1], 3, 2);
+    pair.push(tail);
+    let (records, _) = interpret(&pair);
+    assert_eq!(projects(&records)[0].indicators, projects(&whole)[0].indicators);
+
+    // A same-width table with a title of its own is not a continuation.
+    let mut head = chongqing_project(0);
+    let mut tail = split_off(&mut head, 11, 1);
+    tail.context = vec!["附表1 其他事项表".into()];
+    tail.title = Some("附表1 其他事项表".into());
+    let (records, _) = interpret(&[head, tail]);
+    assert_eq!(projects(&records)[0].indicators.len(), 3);
+}
+
+#[test]
+fn large_tables_stay_fast() {
+    // 2,000 科目 rows × 12 columns: interpretation and validation must stay well under the
+    // worker's time budget even in a debug build.
+    let mut rows: Vec<Vec<String>> = vec![
+        ["科目编码", "科目名称", "合计", "a", "b", "c", "d", "e", "f", "g", "h", "i"].iter().map(|s| s.to_string()).collect(),
+    ];
+    for i in 0..2000 {
+        let mut row = vec![format!("{}", 2010000 + i), format!("科目{i}"), "10.00".to_string(), "10.00".to_string()];
+        row.extend(std::iter::repeat_n(String::new(), 8));
+        rows.push(row);
+    }
+    let refs: Vec<Vec<&str>> = rows.iter().map(|r| r.iter().map(String::as_str).collect()).collect();
+    let slices: Vec<&[&str]> = refs.iter().map(|r| r.as_slice()).collect();
+    let table = grid(0, &["某局部门支出总表", "单位：元"], &slices);
+    let started = std::time::Instant::now();
+    let tables = vec![table];
+    let (records, _) = interpret(&tables);
+    let warnings = validate(&tables, &records);
+    assert_eq!(lines(&records).len(), 2000);
+    assert!(warnings.is_empty(), "{:?}", &warnings[..warnings.len().min(3)]);
+    let took = started.elapsed();
+    assert!(took.as_secs_f64() < 5.0, "took {took:?}");
+    eprintln!("2,000-row table: {took:?}");
+}
