@@ -110,9 +110,9 @@ impl Harness {
         found.expect("the worker logs its metrics address")
     }
 
-    async fn healthz(&self, n: usize) -> (u16, String) {
+    async fn probe(&self, n: usize, path: &str) -> (u16, String) {
         let addr = self.metrics_addr(n).await;
-        let r = self.http.get(format!("http://{addr}/healthz")).send().await.unwrap();
+        let r = self.http.get(format!("http://{addr}{path}")).send().await.unwrap();
         (r.status().as_u16(), r.text().await.unwrap())
     }
 
@@ -323,7 +323,8 @@ async fn happy_path_every_document_arrives_once() {
 
     let mut finished = 0.0;
     for n in 0..2 {
-        assert_eq!(h.healthz(n).await, (200, "ok\n".to_string()));
+        assert_eq!(h.probe(n, "/healthz").await, (200, "ok\n".to_string()));
+        assert_eq!(h.probe(n, "/readyz").await, (200, "ok\n".to_string()));
         let m = h.metrics(n).await;
         finished += metric_sum(&m, "yusuan_jobs_total");
         assert_eq!(metric_sum(&m, "yusuan_jobs_in_flight"), 0.0);
@@ -453,7 +454,11 @@ async fn broker_restart_during_a_run_reconnects_and_finishes() {
     // The API comes back while the broker is away; jobs of the lost connection must not be acked
     // (they cannot be) and must be redone after the reconnect.
     h.sink.fail_next(0);
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // The worker notices: not ready, but alive.
+    let noticed = wait_until(Duration::from_secs(10), || async { (h.probe(0, "/readyz").await.0 == 503).then_some(()) }).await;
+    assert!(noticed.is_some(), "readiness reflects the lost broker");
+    assert_eq!(h.probe(0, "/healthz").await.0, 200);
+    tokio::time::sleep(Duration::from_secs(1)).await;
     ctl(&["start_app"]);
     ctl(&["await_startup"]);
 
@@ -477,10 +482,13 @@ async fn sigterm_returns_unfinished_jobs_and_exits_within_the_drain_timeout() {
     let addr = h.metrics_addr(0).await;
     let started = Instant::now();
     h.signal(0, "-TERM");
-    // While draining the worker tells its orchestrator it is not ready.
+    // While draining the worker tells its orchestrator it is not ready, but still alive.
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let health = h.http.get(format!("http://{addr}/healthz")).send().await.unwrap();
-    assert_eq!(health.status().as_u16(), 503);
+    let ready = h.http.get(format!("http://{addr}/readyz")).send().await.unwrap();
+    assert_eq!(ready.status().as_u16(), 503);
+    assert_eq!(ready.text().await.unwrap(), "draining\n");
+    let alive = h.http.get(format!("http://{addr}/healthz")).send().await.unwrap();
+    assert_eq!(alive.status().as_u16(), 200);
     let status = wait_until(Duration::from_secs(15), || {
         let done = h.workers[0].child.try_wait().unwrap();
         async move { done }

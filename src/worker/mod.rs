@@ -62,7 +62,8 @@ pub struct WorkerArgs {
     /// Seconds in-flight jobs get to finish after SIGTERM before they are returned to the queue.
     #[arg(long, env = "YUSUAN_DRAIN_TIMEOUT_SECS", default_value_t = 30)]
     pub drain_timeout_secs: u64,
-    /// Address of the `/healthz` and `/metrics` endpoint (port 0: any free port, logged); empty: off.
+    /// Address of the `/healthz`, `/readyz` and `/metrics` endpoint (port 0: any free port, logged);
+    /// empty: off.
     #[arg(long, env = "YUSUAN_METRICS_LISTEN", default_value = "127.0.0.1:9464")]
     pub metrics_listen: String,
     /// First retry delay for the API and downloads, milliseconds (doubles per attempt, jittered).
