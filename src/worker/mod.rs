@@ -29,6 +29,7 @@ use lapin::options::{BasicAckOptions, BasicCancelOptions, BasicConsumeOptions, B
 use lapin::types::{AMQPValue, FieldTable, LongString};
 use lapin::{BasicProperties, Channel, Connection};
 use tokio::sync::Semaphore;
+use tracing::Instrument as _;
 
 use crate::error::ExtractError;
 use crate::model::Extraction;
@@ -330,6 +331,9 @@ fn session_broken(session: &Session) -> Option<String> {
         Some("the connection is closed".into())
     } else if !session.consume_channel.status().connected() {
         Some("the consumer channel is closed".into())
+    } else if !session.publish_channel.status().connected() {
+        // E.g. the dead-letter exchange was deleted under us: reconnecting declares it again.
+        Some("the publishing channel is closed".into())
     } else {
         None
     }
@@ -346,7 +350,20 @@ enum Outcome {
     Returned(&'static str),
 }
 
+/// Every log line of one job carries its id and file through this span (filled in once the
+/// message is parsed).
 async fn handle_delivery(
+    context: Arc<Context>,
+    delivery: lapin::message::Delivery,
+    publish_channel: Channel,
+    lost: Signal,
+    abandon: Signal,
+) {
+    let span = tracing::info_span!("job", job_id = tracing::field::Empty, file = tracing::field::Empty);
+    handle_delivery_in_span(context, delivery, publish_channel, lost, abandon).instrument(span).await
+}
+
+async fn handle_delivery_in_span(
     context: Arc<Context>,
     delivery: lapin::message::Delivery,
     publish_channel: Channel,
@@ -400,10 +417,14 @@ async fn process(
 ) -> Outcome {
     let job = match job::parse(&delivery.data, message_id) {
         Ok(job) => job,
-        Err((identity, error)) => return fail(context, delivery, publish_channel, &identity, None, error).await,
+        Err((identity, error)) => {
+            record_identity(&identity);
+            return fail(context, delivery, publish_channel, &identity, None, error).await;
+        }
     };
     let identity = job.identity();
-    tracing::info!(job_id = %job.job_id, file = %job.file_name, redelivered = delivery.redelivered, "job received");
+    record_identity(&identity);
+    tracing::info!(redelivered = delivery.redelivered, "job received");
     let bytes = match fetch_with_retries(context, &job).await {
         Ok(bytes) => bytes,
         Err(error) => return fail(context, delivery, publish_channel, &identity, None, error).await,
@@ -418,8 +439,6 @@ async fn process(
     match context.sink.post_extraction(&post).await {
         Delivered::Accepted => {
             tracing::info!(
-                job_id = %job.job_id,
-                file = %job.file_name,
                 key = %Sink::idempotency_key(&extraction),
                 tables = extraction.tables.len(),
                 records = extraction.records.len(),
@@ -433,6 +452,12 @@ async fn process(
     }
 }
 
+fn record_identity(identity: &JobIdentity) {
+    let span = tracing::Span::current();
+    span.record("job_id", identity.job_id.as_str());
+    span.record("file", identity.file_name.as_str());
+}
+
 async fn fetch_with_retries(context: &Context, job: &Job) -> Result<Vec<u8>, JobError> {
     let mut attempt = 0;
     loop {
@@ -443,7 +468,7 @@ async fn fetch_with_retries(context: &Context, job: &Job) -> Result<Vec<u8>, Job
                 let delay = context.retry.backoff(attempt);
                 attempt += 1;
                 context.metrics.publish_retries.inc_by("download", 1);
-                tracing::warn!(job_id = %job.job_id, error = %e, ?delay, "download failed; retrying");
+                tracing::warn!(error = %e, ?delay, "download failed; retrying");
                 tokio::time::sleep(delay).await;
             }
         }
@@ -490,7 +515,7 @@ async fn fail(
 ) -> Outcome {
     let code = error.code();
     let message = error.to_string();
-    tracing::warn!(job_id = %identity.job_id, file = %identity.file_name, code, %message, "job failed");
+    tracing::warn!(code, %message, "job failed");
     let report = FailurePost {
         job_id: &identity.job_id,
         metadata: &identity.metadata,
@@ -501,7 +526,7 @@ async fn fail(
     };
     if let Delivered::Rejected(reason) = context.sink.post_failure(&report).await {
         // The dead-lettered copy still carries the code; nothing more can be done here.
-        tracing::error!(job_id = %identity.job_id, %reason, "the API refused the failure report");
+        tracing::error!(%reason, "the API refused the failure report");
     }
     let mut headers = delivery.properties.headers().clone().unwrap_or_default();
     headers.insert(queue::ERROR_CODE_HEADER.into(), AMQPValue::LongString(LongString::from(code.to_string())));
@@ -521,7 +546,7 @@ async fn fail(
     )
     .await;
     if let Err(e) = &published {
-        tracing::warn!(job_id = %identity.job_id, error = %format!("{e:#}"), "could not publish to the dead-letter queue; rejecting instead");
+        tracing::warn!(error = %format!("{e:#}"), "could not publish to the dead-letter queue; rejecting instead");
     }
     Outcome::Failed { code, dead_lettered: published.is_ok() }
 }
