@@ -498,7 +498,7 @@ async fn sigterm_returns_unfinished_jobs_and_exits_within_the_drain_timeout() {
     let took = started.elapsed();
     assert!(status.success(), "exit status {status:?}");
     assert!(took >= Duration::from_millis(1800), "it waited for the in-flight job: {took:?}");
-    assert!(took < Duration::from_secs(6), "it exited soon after the 2 s drain timeout: {took:?}");
+    assert!(took < Duration::from_secs(8), "it exited soon after the 2 s drain timeout: {took:?}");
     // The job is back on the queue, not lost and not acked.
     wait_for_queue(&h.queue, (1, 0)).await;
     assert!(h.arrivals().await.is_empty());

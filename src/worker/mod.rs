@@ -203,7 +203,7 @@ impl Consumer {
                 Err(e) => {
                     let delay = queue::reconnect_delay(failed_connects, Duration::from_secs(10));
                     failed_connects += 1;
-                    tracing::warn!(error = %format!("{e:#}"), ?delay, "broker not available; retrying");
+                    tracing::warn!(error = %format!("{e:#}"), ?delay, "cannot start consuming; retrying");
                     tokio::select! {
                         _ = tokio::time::sleep(delay) => continue,
                         _ = stop.fired() => break,
@@ -241,14 +241,27 @@ impl Consumer {
     async fn open_session(&self) -> anyhow::Result<Session> {
         let pid = std::process::id();
         let connection = queue::connect(&self.url, &format!("yusuan-worker-{pid}")).await?;
+        match self.start_consuming(&connection).await {
+            Ok((consume_channel, publish_channel, deliveries, consumer_tag)) => {
+                Ok(Session { connection, consume_channel, publish_channel, deliveries, consumer_tag })
+            }
+            Err(e) => {
+                // Do not leave a half-set-up connection open at the broker on every retry.
+                let _ = connection.close(200, "setup failed".into()).await;
+                Err(e)
+            }
+        }
+    }
+
+    async fn start_consuming(&self, connection: &Connection) -> anyhow::Result<(Channel, Channel, lapin::Consumer, String)> {
         let consume_channel = connection.create_channel().await.context("opening a channel")?;
         self.context.topology.declare(&consume_channel).await?;
         consume_channel
             .basic_qos(self.prefetch, BasicQosOptions::default())
             .await
             .context("setting the prefetch")?;
-        let publish_channel = queue::confirm_channel(&connection).await?;
-        let consumer_tag = format!("yusuan-worker-{pid}-{}", fastrand::u32(..));
+        let publish_channel = queue::confirm_channel(connection).await?;
+        let consumer_tag = format!("yusuan-worker-{}-{}", std::process::id(), fastrand::u32(..));
         let deliveries = consume_channel
             .basic_consume(
                 self.context.topology.queue.as_str().into(),
@@ -258,7 +271,7 @@ impl Consumer {
             )
             .await
             .context("starting the consumer")?;
-        Ok(Session { connection, consume_channel, publish_channel, deliveries, consumer_tag })
+        Ok((consume_channel, publish_channel, deliveries, consumer_tag))
     }
 
     async fn consume(&self, session: &mut Session, stop: &mut Signal, lost: Signal, abandon: Signal) -> SessionEnd {
