@@ -1,11 +1,167 @@
 //! Stage 2/3 for PDF: ruling lines and glyphs → table regions → cell grids, stitched over pages.
+//!
+//! Per page: merge ruling segments into lines ([`rulings`]), group crossing lines into regions
+//! ([`regions`]), build each region's grid with spans and cell text ([`grid`]), find open tables
+//! (three-line tables, columns from text alignment) among the loose horizontal rules ([`open`]),
+//! then collect the text lines above each table as its context and title. Across pages, tables
+//! that continue are stitched ([`stitch`]).
 
-use crate::decode::pdf::Page;
+pub mod grid;
+pub mod open;
+pub mod regions;
+pub mod rulings;
+pub mod stitch;
+pub mod text;
+
+use crate::decode::pdf::{Glyph, Page};
 use crate::error::ExtractError;
 use crate::limits::Deadline;
 use crate::model::{Table, Warning};
 
+use grid::CellGrid;
+use regions::Region;
+use rulings::Lines;
+use text::{Direction, TextLine};
+
+/// A table found on one page, before stitching.
+#[derive(Debug, Clone)]
+pub struct PageTable {
+    pub page: u32,
+    pub grid: CellGrid,
+    /// Whether the grid came from drawn lines on all sides (false: open table from text alignment).
+    pub ruled: bool,
+    /// Text lines above the table on its page (after the previous table), top to bottom.
+    pub lines_above: Vec<String>,
+    /// Text lines below the table down to the next table or the page end.
+    pub lines_below: Vec<String>,
+    pub page_height: f64,
+    /// Open tables: rows above the header rule (0 for ruled tables).
+    pub header_rows: usize,
+    /// Open tables: the glyphs inside the table, so a continuation can be re-laid on the
+    /// columns of the part before it (empty for ruled tables).
+    pub glyphs: Vec<Glyph>,
+}
+
+/// What `yusuan inspect` draws for one page: merged lines, regions and grids.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct PageDebug {
+    pub lines: Lines,
+    pub regions: Vec<Region>,
+    pub grids: Vec<CellGrid>,
+}
+
+pub fn debug_page(page: &Page) -> PageDebug {
+    let lines = rulings::merge(&page.rulings);
+    let (regions, _) = regions::connected_regions(&lines);
+    let grids = page_tables(page).into_iter().map(|t| t.grid).collect();
+    PageDebug { lines, regions, grids }
+}
+
 pub fn tables_from_pages(pages: &[Page], deadline: &Deadline) -> Result<(Vec<Table>, Vec<Warning>), ExtractError> {
-    let _ = (pages, deadline);
-    Ok((Vec::new(), Vec::new()))
+    let mut found = Vec::new();
+    for page in pages {
+        deadline.check("table layout")?;
+        found.extend(page_tables(page));
+    }
+    deadline.check("table stitching")?;
+    Ok((stitch::stitch(found), Vec::new()))
+}
+
+/// Lines of text are split into separate pieces where the gap is this many glyph sizes or more
+/// ("单位：万元" printed at the right end of an agency line is its own paragraph).
+const PARAGRAPH_GAP: f64 = 3.0;
+
+/// Every table on one page, top to bottom, with the text lines around it.
+pub fn page_tables(page: &Page) -> Vec<PageTable> {
+    let lines = rulings::merge(&page.rulings);
+    let (regions, loose) = regions::connected_regions(&lines);
+    // (grid, ruled, header rows)
+    let mut grids: Vec<(CellGrid, bool, usize)> = Vec::new();
+    let mut in_table = vec![false; page.glyphs.len()];
+    for region in &regions {
+        let Some(mut grid) = grid::ruled_grid(region) else { continue };
+        grid.split_columns_by_text(&page.glyphs);
+        grid.split_rows_by_text(&page.glyphs);
+        grid.split_false_merges(&page.glyphs);
+        if grid.n_cols() < 2 {
+            continue;
+        }
+        let used = grid.fill_text(&page.glyphs);
+        if !grid.cells.iter().any(|c| !c.text.is_empty()) {
+            continue;
+        }
+        for (slot, u) in in_table.iter_mut().zip(used) {
+            *slot |= u;
+        }
+        grids.push((grid, true, 0));
+    }
+    let taken: Vec<[f64; 4]> = grids.iter().map(|(g, _, _)| g.bbox()).collect();
+    for (mut grid, header_rows) in open::open_tables(&loose, &page.glyphs, &taken, page.width, page.height) {
+        // Rules inside an open table mark groups of rows; split groups whose lines align in
+        // most columns (a single wrapped cell does not qualify).
+        let busy = (grid.n_cols() * 3).div_ceil(5).max(2);
+        grid.split_rows_by_text_with(&page.glyphs, 2, busy);
+        let used = grid.fill_text(&page.glyphs);
+        for (slot, u) in in_table.iter_mut().zip(used) {
+            *slot |= u;
+        }
+        grids.push((grid, false, header_rows));
+    }
+    grids.sort_by(|a, b| a.0.ys[0].total_cmp(&b.0.ys[0]));
+
+    let free: Vec<&Glyph> = page.glyphs.iter().zip(&in_table).filter(|(g, &t)| !t && !g.ch.is_whitespace()).map(|(g, _)| g).collect();
+    let text_lines = paragraphs(&free);
+    let mut out = Vec::with_capacity(grids.len());
+    for (i, (grid, ruled, header_rows)) in grids.iter().enumerate() {
+        let [x0, top, x1, bottom] = grid.bbox();
+        let prev_bottom = if i > 0 { grids[i - 1].0.bbox()[3] } else { f64::MIN };
+        let next_top = grids.get(i + 1).map(|g| g.0.bbox()[1]).unwrap_or(f64::MAX);
+        let lines_above =
+            text_lines.iter().filter(|l| l.bottom <= top + 1.0 && l.top >= prev_bottom - 1.0).map(|l| l.text.clone()).collect();
+        let lines_below =
+            text_lines.iter().filter(|l| l.top >= bottom - 1.0 && l.bottom <= next_top + 1.0).map(|l| l.text.clone()).collect();
+        let glyphs = if *ruled {
+            Vec::new()
+        } else {
+            page.glyphs.iter().filter(|g| g.cx() >= x0 && g.cx() <= x1 && g.cy() >= top && g.cy() <= bottom).copied().collect()
+        };
+        out.push(PageTable {
+            page: page.number,
+            grid: grid.clone(),
+            ruled: *ruled,
+            lines_above,
+            lines_below,
+            page_height: page.height,
+            header_rows: *header_rows,
+            glyphs,
+        });
+    }
+    out
+}
+
+/// A piece of free text: one line, or part of a line set apart by a wide gap.
+struct Paragraph {
+    text: String,
+    top: f64,
+    bottom: f64,
+}
+
+fn paragraphs(glyphs: &[&Glyph]) -> Vec<Paragraph> {
+    let upright: Vec<&Glyph> = glyphs.iter().copied().filter(|g| g.upright()).collect();
+    let mut out = Vec::new();
+    for line in text::lines(&upright, Direction::Upright) {
+        let mut start = 0;
+        for k in 1..=line.glyphs.len() {
+            let split = k == line.glyphs.len() || line.glyphs[k].x0 - line.glyphs[k - 1].x1 > PARAGRAPH_GAP * line.size;
+            if split {
+                let piece = TextLine { glyphs: line.glyphs[start..k].to_vec(), ..line.clone() };
+                let text = piece.text().trim().to_string();
+                if !text.is_empty() {
+                    out.push(Paragraph { text, top: line.top, bottom: line.bottom });
+                }
+                start = k;
+            }
+        }
+    }
+    out
 }

@@ -1,9 +1,46 @@
 //! Stage 5: arithmetic and 科目 hierarchy checks over records and tables → warnings.
+//!
+//! Records are published whatever these checks find: a warning says where a document contradicts
+//! itself (codes in schemas/README.md), it never hides or corrects a value.
+
+mod finance;
+mod project;
 
 use crate::interpret::Record;
 use crate::model::{Table, Warning};
 
 pub fn validate(tables: &[Table], records: &[Record]) -> Vec<Warning> {
-    let _ = (tables, records);
-    Vec::new()
+    let mut warnings = Vec::new();
+    // The k-th project read from a table is the table's k-th project segment.
+    let mut seen_on_table: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+    for rec in records {
+        if let Record::ProjectPerformance(p) = rec {
+            let rows = p.source_tables.first().and_then(|&t| {
+                let k = seen_on_table.entry(t).or_default();
+                let table = tables.iter().find(|x| x.index == t)?;
+                let range = crate::interpret::project::project_segments(table).get(*k).copied();
+                *k += 1;
+                range
+            });
+            warnings.extend(project::check_project(tables, p, rows));
+        }
+    }
+    warnings.extend(finance::check_financial(tables, records));
+    dedupe(warnings)
+}
+
+/// One warning per (code, table, row): two checks that find the same row wrong (a row total and a
+/// 类 sum, two columns of one row) say one thing about the document; their messages are joined.
+fn dedupe(warnings: Vec<Warning>) -> Vec<Warning> {
+    let mut out: Vec<Warning> = Vec::new();
+    for w in warnings {
+        match out.iter_mut().find(|o| o.code == w.code && o.table == w.table && o.row == w.row) {
+            Some(o) => {
+                o.message.push_str("; ");
+                o.message.push_str(&w.message);
+            }
+            None => out.push(w),
+        }
+    }
+    out
 }

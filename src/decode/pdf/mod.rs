@@ -1,9 +1,23 @@
 //! PDF → pages of positioned glyphs and ruling lines. pdf-extract gives the glyphs; our own walker
-//! over lopdf content operations gives the ruling lines (pdf-extract misses most painting ops).
+//! over lopdf content operations gives the ruling lines (pdf-extract misses most painting ops),
+//! the font of each shown string, and the Form XObject matrices pdf-extract ignores.
+
+mod fonts;
+pub mod geometry;
+mod glyphs;
+mod guard;
+mod paths;
+mod unify;
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use pdf_extract::{Dictionary, Document, Object, ObjectId};
 
 use crate::error::ExtractError;
 use crate::limits::{Deadline, Limits};
 use crate::model::Warning;
+
+use geometry::{Affine, PageFrame};
 
 /// A decoded PDF: what the layout stage needs, nothing of lopdf.
 #[derive(Debug, Clone, Default)]
@@ -20,9 +34,242 @@ pub struct Page {
     pub number: u32,
     pub width: f64,
     pub height: f64,
+    /// Glyphs in content-stream order (not reading order).
+    pub glyphs: Vec<Glyph>,
+    /// Font names (`/BaseFont`, subset prefix removed); `Glyph::font` indexes here. Entry 0 is ""
+    /// for glyphs whose font could not be attributed.
+    pub fonts: Vec<String>,
+    /// Axis-aligned ruling segments as drawn (stroked lines, rectangle edges, thin filled rectangles).
+    pub rulings: Vec<Ruling>,
+    /// Images painted on the page.
+    pub images: usize,
 }
 
+/// One glyph on the displayed page.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Glyph {
+    pub ch: char,
+    pub x0: f64,
+    pub top: f64,
+    pub x1: f64,
+    pub bottom: f64,
+    /// Rendered font size in points.
+    pub size: f64,
+    /// Index into `Page::fonts`.
+    pub font: u16,
+    /// Direction of the baseline on the displayed page in degrees (0 = left to right, 90 = top to
+    /// bottom, -90 = bottom to top).
+    pub rotation: f32,
+}
+
+impl Glyph {
+    pub fn upright(&self) -> bool {
+        self.rotation.abs() < 10.0
+    }
+    pub fn cx(&self) -> f64 {
+        (self.x0 + self.x1) / 2.0
+    }
+    pub fn cy(&self) -> f64 {
+        (self.top + self.bottom) / 2.0
+    }
+    /// Replacement, private-use or control characters: the text layer does not say what is printed.
+    pub fn unreadable(&self) -> bool {
+        let c = self.ch;
+        c == '\u{FFFD}' || ('\u{E000}'..='\u{F8FF}').contains(&c) || (c.is_control() && !c.is_whitespace())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Orientation {
+    Horizontal,
+    Vertical,
+}
+
+/// An axis-aligned line segment: `pos` is y for horizontal lines and x for vertical ones,
+/// `from..to` the extent along the line, all in display points.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Ruling {
+    pub orientation: Orientation,
+    pub pos: f64,
+    pub from: f64,
+    pub to: f64,
+    pub width: f64,
+}
+
+/// A page whose share of unreadable glyphs is above this gets `low_text_quality`.
+const LOW_QUALITY_SHARE: f64 = 0.05;
+
 pub fn decode(bytes: &[u8], limits: &Limits, deadline: &Deadline) -> Result<PdfDocument, ExtractError> {
-    let _ = (bytes, limits, deadline);
-    Err(ExtractError::Unsupported("PDF decoding is not built yet".into()))
+    let mut doc = load(bytes)?;
+    let page_ids = guard::page_ids(&mut doc, limits.max_pages)?;
+    guard::inflate_streams(&mut doc, limits)?;
+    fonts::rewrite_predefined_cmaps(&mut doc);
+    deadline.check("PDF loading")?;
+
+    let mut pages = Vec::with_capacity(page_ids.len());
+    let mut warnings = Vec::new();
+    let mut failed_pages = Vec::new();
+    for (i, &id) in page_ids.iter().enumerate() {
+        deadline.check("PDF page decoding")?;
+        let number = i as u32 + 1;
+        let (page, text_ok) = decode_page(&doc, id, number);
+        if !text_ok {
+            failed_pages.push(number);
+        }
+        pages.push(page);
+    }
+
+    let mut readable_pages = 0;
+    let mut low_quality = Vec::new();
+    let mut image_only = Vec::new();
+    for page in &pages {
+        let total = page.glyphs.iter().filter(|g| !g.ch.is_whitespace()).count();
+        let bad = page.glyphs.iter().filter(|g| g.unreadable()).count();
+        if total > bad {
+            readable_pages += 1;
+        }
+        if total > 0 && bad as f64 > LOW_QUALITY_SHARE * total as f64 {
+            low_quality.push(page.number);
+        } else if total == 0 && page.images > 0 {
+            image_only.push(page.number);
+        }
+    }
+    for &n in &failed_pages {
+        if !low_quality.contains(&n) {
+            low_quality.push(n);
+        }
+    }
+    low_quality.sort_unstable();
+    if readable_pages == 0 {
+        let why = if !image_only.is_empty() {
+            "every page is an image or has no text".to_string()
+        } else if !low_quality.is_empty() {
+            "the text uses fonts without a usable Unicode mapping".to_string()
+        } else {
+            "the document has no text".to_string()
+        };
+        return Err(ExtractError::NoTextLayer(why));
+    }
+    if !low_quality.is_empty() {
+        warnings.push(Warning::new(
+            "low_text_quality",
+            format!("unmapped, private-use or replacement characters on page(s) {}", list(&low_quality)),
+        ));
+    }
+    if !image_only.is_empty() {
+        warnings.push(Warning::new("image_only_page", format!("page(s) {} have images and no text", list(&image_only))));
+    }
+    Ok(PdfDocument { page_count: page_ids.len() as u32, pages, warnings })
+}
+
+fn list(pages: &[u32]) -> String {
+    pages.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", ")
+}
+
+fn load(bytes: &[u8]) -> Result<Document, ExtractError> {
+    let mut doc = match Document::load_mem(bytes) {
+        Ok(doc) => doc,
+        Err(e) => return Err(load_error(bytes, e)),
+    };
+    if doc.is_encrypted() {
+        // lopdf tries the empty user password while loading; a document still encrypted needs one.
+        if doc.decrypt("").is_err() {
+            return Err(ExtractError::Encrypted("the empty user password does not open it".into()));
+        }
+    }
+    Ok(doc)
+}
+
+fn load_error(bytes: &[u8], e: pdf_extract::Error) -> ExtractError {
+    use pdf_extract::Error as E;
+    match e {
+        E::Decryption(_) | E::InvalidPassword | E::AlreadyEncrypted => ExtractError::Encrypted(e.to_string()),
+        E::Unimplemented(what) => ExtractError::Unsupported(what.to_string()),
+        _ => {
+            let tail = &bytes[bytes.len().saturating_sub(1024)..];
+            if tail.windows(5).any(|w| w == b"%%EOF") {
+                ExtractError::Truncated(format!("damaged PDF: {e}"))
+            } else {
+                ExtractError::Truncated(format!("the file ends early (no %%EOF): {e}"))
+            }
+        }
+    }
+}
+
+/// Follows `/Parent` for an inheritable page attribute.
+pub(crate) fn inherited<'a>(doc: &'a Document, page: &'a Dictionary, key: &[u8]) -> Option<&'a Object> {
+    let mut dict = page;
+    for _ in 0..64 {
+        if let Ok(v) = dict.get(key) {
+            return doc.dereference(v).ok().map(|(_, o)| o);
+        }
+        let parent = dict.get(b"Parent").ok()?.as_reference().ok()?;
+        dict = doc.get_dictionary(parent).ok()?;
+    }
+    None
+}
+
+fn page_frame(doc: &Document, page: &Dictionary) -> PageFrame {
+    let media_box = inherited(doc, page, b"MediaBox")
+        .and_then(|o| o.as_array().ok())
+        .and_then(|a| {
+            let v: Vec<f64> = a
+                .iter()
+                .filter_map(|o| doc.dereference(o).ok().map(|(_, o)| o))
+                .filter_map(|o| match o {
+                    Object::Integer(i) => Some(*i as f64),
+                    Object::Real(r) => Some(*r as f64),
+                    _ => None,
+                })
+                .collect();
+            (v.len() == 4).then(|| [v[0], v[1], v[2], v[3]])
+        })
+        .unwrap_or([0.0, 0.0, 612.0, 792.0]);
+    let rotate = inherited(doc, page, b"Rotate").and_then(|o| o.as_i64().ok()).unwrap_or(0);
+    PageFrame::new(media_box, rotate)
+}
+
+/// One page: rulings and fonts from our walker, glyphs from pdf-extract. The bool is false when
+/// pdf-extract could not read the page's text (it panicked or failed), which the caller reports.
+fn decode_page(doc: &Document, id: ObjectId, number: u32) -> (Page, bool) {
+    let Ok(dict) = doc.get_dictionary(id) else {
+        return (Page { number, width: 612.0, height: 792.0, ..Page::default() }, false);
+    };
+    let frame = page_frame(doc, dict);
+    let (width, height) = frame.display_size();
+    let resources = inherited(doc, dict, b"Resources").and_then(|o| o.as_dict().ok());
+    let content = doc.get_page_content(id).unwrap_or_default();
+    let drawing = paths::page_drawing(doc, &content, resources, frame);
+
+    let mut sink = glyphs::GlyphSink::new(frame);
+    // pdf-extract panics on some fonts and damaged streams: lose this page's text, not the document.
+    let text_ok = matches!(
+        catch_unwind(AssertUnwindSafe(|| pdf_extract::output_doc_page(doc, &mut sink, number))),
+        Ok(Ok(()))
+    );
+    let aligned = sink.words() as usize == drawing.strings.len();
+    let mut glyphs = sink.finish(if aligned { Some(&drawing.strings) } else { None });
+    if !aligned {
+        for g in &mut glyphs {
+            g.font = 0;
+        }
+    }
+    let page = Page {
+        number,
+        width,
+        height,
+        glyphs,
+        fonts: drawing.fonts,
+        rulings: drawing.rulings,
+        images: drawing.images,
+    };
+    (page, text_ok)
+}
+
+/// The transform a shown string's glyph positions still need: pdf-extract runs Form XObjects
+/// with a fresh CTM, so their text lands where the form's Matrix × CTM says only after this.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ShownString {
+    pub font: u16,
+    pub base: Affine,
 }

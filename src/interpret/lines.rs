@@ -1,0 +1,342 @@
+//! Financial tables with a 科目 column → `BudgetLine`s, one per data row.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use regex::Regex;
+use rust_decimal::Decimal;
+
+use super::headers::{covering, label_key, row_cells, table_context, text_at, Header};
+use super::record::BudgetLine;
+use super::values::{canon, parse_amount, parse_number, squash, unit_factor};
+use crate::model::Table;
+
+/// The structure of a table with a 科目 column.
+#[derive(Debug, Clone)]
+pub struct SubjectLayout {
+    pub header: Header,
+    /// The one 科目编码 column, or the split 类 | 款 | 项 columns.
+    pub code: CodeColumns,
+    pub name: Option<usize>,
+    /// Amount columns with their leaf header names (whitespace removed).
+    pub amounts: Vec<(usize, String)>,
+}
+
+#[derive(Debug, Clone)]
+pub enum CodeColumns {
+    Single(usize),
+    Split(Vec<usize>),
+}
+
+pub(crate) fn is_code_key(k: &str) -> bool {
+    matches!(k, "科目编码" | "功能科目编码" | "经济科目编码" | "科目代码" | "功能分类科目编码" | "经济分类科目编码")
+}
+
+fn is_name_key(k: &str) -> bool {
+    matches!(k, "科目名称" | "功能科目名称" | "经济科目名称" | "项目" | "功能分类科目名称" | "经济分类科目名称")
+}
+
+/// Is `row` a data row: a number (an amount or a 科目 code) somewhere? (Total labels are no sign:
+/// 合计 / 小计 are column headers too.)
+fn is_data_row(table: &Table, r: usize) -> bool {
+    row_cells(table, r).iter().any(|c| parse_number(&c.text).is_some())
+}
+
+/// Number of header rows: the table's own count when it has one, otherwise the rows down to the
+/// one naming the 科目 columns (and the rows its cells span), plus any following rows that hold
+/// no data.
+pub fn header_rows(table: &Table) -> usize {
+    // The decoder's count, unless it swallows rows that hold data (a layout can mistake the first
+    // rows of a table for a header it repeated).
+    if table.header_rows > 0 && (0..table.header_rows.min(table.n_rows)).all(|r| !is_data_row(table, r)) {
+        return table.header_rows.min(table.n_rows);
+    }
+    let mut end = 0;
+    for r in 0..table.n_rows.min(8) {
+        for c in row_cells(table, r) {
+            let k = label_key(&c.text);
+            if is_code_key(&k) || is_name_key(&k) || k == "类" || k == "款" {
+                end = end.max(r + c.row_span);
+            }
+        }
+    }
+    while end < table.n_rows && !is_data_row(table, end) && row_cells(table, end).iter().any(|c| !c.text.trim().is_empty())
+    {
+        end += 1;
+    }
+    end
+}
+
+/// Finds the 科目 columns and amount columns, or `None` when the table has no 科目 column.
+pub fn subject_layout(table: &Table) -> Option<SubjectLayout> {
+    let rows = header_rows(table);
+    if rows == 0 {
+        return None;
+    }
+    let header = Header::read(table, rows);
+    let keys: Vec<String> = header.leaf.iter().map(|l| label_key(l)).collect();
+    let code = if let Some(c) = keys.iter().position(|k| is_code_key(k)) {
+        CodeColumns::Single(c)
+    } else {
+        let find = |name: &str| keys.iter().position(|k| k == name);
+        let (lei, kuan) = (find("类")?, find("款")?);
+        let mut cols = vec![lei, kuan];
+        cols.extend(find("项"));
+        CodeColumns::Split(cols)
+    };
+    let code_cols: Vec<usize> = match &code {
+        CodeColumns::Single(c) => vec![*c],
+        CodeColumns::Split(v) => v.clone(),
+    };
+    let name = keys.iter().position(|k| is_name_key(k));
+    // A merged header cell ("功能分类科目") may cover both code and name columns; the leaf names are
+    // what matter, and only columns right of the 科目 columns carry amounts.
+    let first_amount = code_cols.iter().chain(name.iter()).max().map(|m| m + 1).unwrap_or(0);
+    let amounts = (first_amount..table.n_cols)
+        .filter(|&c| !header.leaf[c].is_empty())
+        // A column is its own only at the cell's left edge of a horizontally merged leaf.
+        .filter(|&c| covering(table, rows - 1, c).map(|cell| cell.col == c).unwrap_or(true))
+        .map(|c| (c, squash(&header.leaf[c])))
+        .collect();
+    Some(SubjectLayout { header, code, name, amounts })
+}
+
+pub fn is_total_label(text: &str) -> bool {
+    let t = canon(text);
+    let t = t.trim_end_matches(':');
+    matches!(t, "总计" | "合计" | "小计") || t.ends_with("总计") || t.ends_with("合计")
+}
+
+/// The title of a financial table without the agency prefix: "重庆市潼南区政务服务管理办公室
+/// 一般公共预算财政拨款支出预算表" → ("重庆市潼南区政务服务管理办公室", "一般公共预算财政拨款支出预算表").
+pub fn split_agency_title(title: &str) -> (Option<String>, String) {
+    static STARTS: OnceLock<Regex> = OnceLock::new();
+    let re = STARTS.get_or_init(|| {
+        Regex::new(
+            r#"(\d{4}年|财政拨款|一般公共预算|政府性基金|国有资本|部门收支|部门收入|部门支出|部门财务|财务收支|部门预算|收支预算|收入预算|支出预算|政府采购|项目支出|基本支出|["“”]?三公["“”]?|预算项目|项目绩效)"#,
+        )
+        .unwrap()
+    });
+    let t = squash(title);
+    if let Some(m) = re.find(&t) {
+        let prefix = &t[..m.start()];
+        if prefix.chars().count() >= 4 && agency_like(prefix) {
+            return (Some(prefix.to_string()), t[m.start()..].to_string());
+        }
+    }
+    (None, t)
+}
+
+fn agency_like(prefix: &str) -> bool {
+    const ENDS: &[&str] = &[
+        "办公室", "局", "委员会", "委", "中心", "本级", "政府", "院", "所", "站", "部", "处", "厅", "会", "办", "馆", "队", "校",
+        "学", "社", "司", "署", "室", "团", "园", "场",
+    ];
+    ENDS.iter().any(|e| prefix.ends_with(e))
+}
+
+/// What the lines of one logical financial table share, kept so that a continuation printed as a
+/// table of its own (a page whose header was not repeated and that the layout did not stitch) is
+/// read with the columns, title and unit of the table it continues.
+#[derive(Debug, Clone)]
+pub struct LineTable {
+    pub layout: SubjectLayout,
+    pub table_title: Option<String>,
+    pub agency_name: Option<String>,
+    pub unit: Option<String>,
+    factor: Decimal,
+    pub first_table: usize,
+    n_cols: usize,
+    carried: Vec<String>,
+}
+
+/// Reads the budget lines of a table with a 科目 column (none for other tables), and what a
+/// continuation of it needs.
+pub fn read_budget_lines(table: &Table) -> (Vec<BudgetLine>, Option<LineTable>) {
+    let Some(layout) = subject_layout(table) else { return (Vec::new(), None) };
+    let ctx = table_context(table);
+    let (title_agency, table_title) = match ctx.title.as_deref() {
+        Some(t) => {
+            let (a, rest) = split_agency_title(&super::headers::strip_list_number(t));
+            (a, Some(rest))
+        }
+        None => (None, None),
+    };
+    let first_row = layout.header.rows;
+    let mut doc = LineTable {
+        layout,
+        table_title,
+        agency_name: title_agency.or(ctx.agency_name),
+        factor: ctx.unit.as_deref().and_then(unit_factor).unwrap_or(Decimal::ONE),
+        unit: ctx.unit,
+        first_table: table.index,
+        n_cols: table.n_cols,
+        carried: Vec::new(),
+    };
+    let lines = read_rows(table, first_row, &mut doc);
+    (lines, Some(doc))
+}
+
+/// Reads `table` as the continuation of `doc` when it is one: same columns, no title or 科目
+/// header of its own, and 科目 codes where `doc` has its code columns.
+pub fn read_continuation(table: &Table, doc: &mut LineTable) -> Option<Vec<BudgetLine>> {
+    if table.n_cols != doc.n_cols || subject_layout(table).is_some() || table_context(table).title.is_some() {
+        return None;
+    }
+    let code_cols: Vec<usize> = match &doc.layout.code {
+        CodeColumns::Single(c) => vec![*c],
+        CodeColumns::Split(v) => v.clone(),
+    };
+    let first_row = (0..table.n_rows).find(|&r| is_data_row(table, r))?;
+    let coded = (first_row..table.n_rows.min(first_row + 3)).any(|r| {
+        code_cols.iter().any(|&c| {
+            let t = squash(text_at(table, r, c));
+            t.len() >= 2 && t.chars().all(|ch| ch.is_ascii_digit())
+        })
+    });
+    if !coded {
+        return None;
+    }
+    Some(read_rows(table, first_row, doc))
+}
+
+fn read_rows(table: &Table, first_row: usize, doc: &mut LineTable) -> Vec<BudgetLine> {
+    let mut out = Vec::new();
+    for r in first_row..table.n_rows {
+        let cell_text = |c: usize| -> String {
+            covering(table, r, c).filter(|cell| cell.row == r || cell.row_span == 1).map(|c| c.text.trim().to_string()).unwrap_or_default()
+        };
+        let layout = &doc.layout;
+        let code_text = match &layout.code {
+            CodeColumns::Single(c) => Some(squash(&cell_text(*c))).filter(|s| !s.is_empty()),
+            CodeColumns::Split(cols) => {
+                // A label merged over the code columns ("合计" across 类 | 款 | 项) is read once.
+                let mut parts: Vec<String> = Vec::new();
+                let mut seen = Vec::new();
+                for &c in cols {
+                    let cell = covering(table, r, c);
+                    let key = cell.map(|x| (x.row, x.col));
+                    if key.is_some() && seen.contains(&key) {
+                        parts.push(String::new());
+                        continue;
+                    }
+                    seen.push(key);
+                    parts.push(squash(&cell_text(c)));
+                }
+                split_code(&parts, &mut doc.carried)
+            }
+        };
+        let mut raw_name = layout.name.map(|c| text_at(table, r, c).trim().to_string()).unwrap_or_default();
+        // A code must be digits; a label printed in the code column ("合计") is the row's name.
+        let code = match code_text {
+            Some(t) if t.chars().all(|c| c.is_ascii_digit()) => Some(t),
+            Some(t) => {
+                if raw_name.is_empty() || layout.name.is_some_and(|nc| covering(table, r, nc).map(|x| x.col) != Some(nc)) {
+                    raw_name = t;
+                }
+                None
+            }
+            None => None,
+        };
+        let name_is_total = is_total_label(&raw_name);
+        let subject_name = if name_is_total {
+            Some(canon(&raw_name).trim_end_matches(':').to_string())
+        } else {
+            Some(raw_name.clone()).filter(|s| !s.is_empty())
+        };
+        let amounts: BTreeMap<String, Option<Decimal>> =
+            layout.amounts.iter().map(|(c, key)| (key.clone(), parse_amount(&cell_text(*c), doc.factor))).collect();
+        let any_amount = amounts.values().any(Option::is_some);
+        if code.is_none() && subject_name.is_none() && !any_amount {
+            continue;
+        }
+        // Notes printed inside the table ("备注：…", "注：…") are not lines.
+        let note = canon(&raw_name);
+        if code.is_none() && !any_amount && (note.starts_with("备注") || note.starts_with("注:") || note.starts_with("(备注")) {
+            continue;
+        }
+        out.push(BudgetLine {
+            table_title: doc.table_title.clone(),
+            agency_name: doc.agency_name.clone(),
+            amount_unit: doc.unit.clone(),
+            subject_code: if name_is_total { None } else { code },
+            subject_name,
+            amounts,
+            source_tables: if doc.first_table == table.index { vec![table.index] } else { vec![doc.first_table, table.index] },
+            row: Some(r),
+        });
+    }
+    out
+}
+
+/// 类 | 款 | 项 → one code. A blank 类 (or 款) under a row that printed it is carried down when a
+/// lower level is present: "204 | 06 | 07" → "2040607", then " | | 08" → "2040608".
+fn split_code(parts: &[String], carried: &mut Vec<String>) -> Option<String> {
+    let deepest = parts.iter().rposition(|p| !p.is_empty())?;
+    // Some templates print the whole code in its level's column ("20406" under 款).
+    if deepest > 0 && parts[deepest].len() > 2 && parts[deepest].chars().all(|c| c.is_ascii_digit()) {
+        let whole = parts[deepest].clone();
+        let mut now = Vec::new();
+        let mut at = 0;
+        for level in 0..=deepest {
+            let len = if level == 0 { 3 } else { 2 };
+            now.push(whole.get(at..at + len).unwrap_or("").to_string());
+            at += len;
+        }
+        *carried = now;
+        return Some(whole);
+    }
+    let mut code = String::new();
+    for (i, p) in parts.iter().enumerate().take(deepest + 1) {
+        if p.is_empty() {
+            code.push_str(carried.get(i)?);
+        } else {
+            code.push_str(p);
+        }
+    }
+    let mut now: Vec<String> = Vec::new();
+    for (i, p) in parts.iter().enumerate().take(deepest + 1) {
+        now.push(if p.is_empty() { carried.get(i).cloned().unwrap_or_default() } else { p.clone() });
+    }
+    *carried = now;
+    if code.chars().all(|c| c.is_ascii_digit()) {
+        Some(code)
+    } else {
+        Some(parts.concat())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn agency_prefix_split() {
+        assert_eq!(
+            split_agency_title("重庆市潼南区政务服务管理办公室一般公共预算财政拨款支出预算表"),
+            (Some("重庆市潼南区政务服务管理办公室".into()), "一般公共预算财政拨款支出预算表".into())
+        );
+        assert_eq!(
+            split_agency_title("重庆市潼南区政务服务管理办公室 一般公共预算财政拨款基本支出预算表"),
+            (Some("重庆市潼南区政务服务管理办公室".into()), "一般公共预算财政拨款基本支出预算表".into())
+        );
+        assert_eq!(split_agency_title("部门收入总表"), (None, "部门收入总表".into()));
+        assert_eq!(
+            split_agency_title("重庆市潼南区政务服务管理办公室一般公共预算\"三公\"经费支出表").0.as_deref(),
+            Some("重庆市潼南区政务服务管理办公室")
+        );
+    }
+
+    #[test]
+    fn split_codes_carry_down() {
+        let mut carried = Vec::new();
+        let p = |v: [&str; 3]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(split_code(&p(["204", "", ""]), &mut carried).as_deref(), Some("204"));
+        assert_eq!(split_code(&p(["204", "06", ""]), &mut carried).as_deref(), Some("20406"));
+        assert_eq!(split_code(&p(["204", "06", "07"]), &mut carried).as_deref(), Some("2040607"));
+        assert_eq!(split_code(&p(["", "", "08"]), &mut carried).as_deref(), Some("2040608"));
+        assert_eq!(split_code(&p(["", "", ""]), &mut carried), None);
+        assert_eq!(split_code(&p(["", "20407", ""]), &mut carried).as_deref(), Some("20407"));
+        assert_eq!(split_code(&p(["", "", "01"]), &mut carried).as_deref(), Some("2040701"));
+    }
+}

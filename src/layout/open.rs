@@ -1,0 +1,469 @@
+//! Open tables: horizontal rules only (three-line tables: top, header and bottom rules), no
+//! vertical lines. Columns come from text alignment: the x ranges covered by the body's text
+//! chunks; header chunks that cover several columns get a column span, and a header cell with
+//! nothing below it in the header spans down.
+
+use crate::decode::pdf::Glyph;
+
+use super::grid::{CellGrid, GridCell};
+use super::rulings::Line;
+use super::stitch::looks_like_title;
+use super::text::{self, Direction, TextLine};
+
+/// Rules of one open table have the same extent within this (points).
+const EXTENT_TOLERANCE: f64 = 8.0;
+/// A rule shorter than this share of the page width does not frame a table.
+const MIN_RULE_SHARE: f64 = 0.3;
+/// Glyphs further apart than this many glyph sizes are in different cells.
+const CHUNK_GAP: f64 = 0.45;
+
+/// A run of glyphs on one line with no cell-sized gap.
+#[derive(Debug, Clone, Copy)]
+struct Chunk {
+    x0: f64,
+    x1: f64,
+}
+
+fn chunks(line: &TextLine) -> Vec<Chunk> {
+    chunks_with_gap(line, CHUNK_GAP)
+}
+
+fn chunks_with_gap(line: &TextLine, gap: f64) -> Vec<Chunk> {
+    let mut out: Vec<Chunk> = Vec::new();
+    for g in &line.glyphs {
+        match out.last_mut() {
+            Some(c) if g.x0 - c.x1 <= gap * line.size => c.x1 = c.x1.max(g.x1),
+            _ => out.push(Chunk { x0: g.x0, x1: g.x1 }),
+        }
+    }
+    out
+}
+
+/// x extents of a line's chunks (runs without a cell-sized gap).
+pub fn chunk_spans(line: &TextLine, gap: f64) -> Vec<(f64, f64)> {
+    chunks_with_gap(line, gap).into_iter().map(|c| (c.x0, c.x1)).collect()
+}
+
+/// Gaps between text columns: the chunk extents of lines with two or more chunks, merged where
+/// they overlap; a gap is kept only when at least `min_rows` lines have several chunks, those
+/// lines are at least half of all lines, and no chunk of any line (single-chunk lines included)
+/// crosses it. Returns the gap midpoints.
+pub fn column_gaps(lines: &[Vec<(f64, f64)>], min_rows: usize) -> Vec<f64> {
+    let multi: Vec<&Vec<(f64, f64)>> = lines.iter().filter(|l| l.len() >= 2).collect();
+    if multi.len() < min_rows || multi.len() * 2 < lines.len() {
+        return Vec::new();
+    }
+    let mut spans: Vec<(f64, f64)> = multi.iter().flat_map(|l| l.iter().copied()).collect();
+    spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut columns: Vec<(f64, f64)> = Vec::new();
+    for (s, e) in spans {
+        match columns.last_mut() {
+            Some(c) if s <= c.1 => c.1 = c.1.max(e),
+            _ => columns.push((s, e)),
+        }
+    }
+    columns
+        .windows(2)
+        .map(|w| (w[0].1 + w[1].0) / 2.0)
+        .filter(|&x| !lines.iter().flatten().any(|&(s, e)| s < x && e > x))
+        .collect()
+}
+
+fn inside(bbox: &[f64; 4], x: f64, y: f64) -> bool {
+    x >= bbox[0] && x <= bbox[2] && y >= bbox[1] && y <= bbox[3]
+}
+
+/// Open tables framed by `rules` (horizontal lines not part of any ruled region), avoiding the
+/// areas already `taken` by ruled tables. Cells come back without text. A table running over a
+/// page break has no bottom rule on its first page (its rows run on to the page end) and no top
+/// rule on the next (its rows start at the page top): such runs of aligned lines are included.
+/// Each grid comes with the number of its header rows (lines above the header rule).
+pub fn open_tables(rules: &[Line], glyphs: &[Glyph], taken: &[[f64; 4]], page_width: f64, page_height: f64) -> Vec<(CellGrid, usize)> {
+    let mut candidates: Vec<Line> = rules
+        .iter()
+        .copied()
+        .filter(|l| l.len() >= MIN_RULE_SHARE * page_width)
+        .filter(|l| !taken.iter().any(|b| inside(b, (l.from + l.to) / 2.0, l.pos)))
+        .collect();
+    candidates.sort_by(|a, b| a.pos.total_cmp(&b.pos));
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < candidates.len() {
+        let first = candidates[i];
+        let mut group = vec![first];
+        let mut j = i + 1;
+        while j < candidates.len() {
+            let l = candidates[j];
+            let same_extent = (l.from - first.from).abs() <= EXTENT_TOLERANCE && (l.to - first.to).abs() <= EXTENT_TOLERANCE;
+            if !same_extent {
+                // Shorter rules inside the table (under a spanning header) do not end it.
+                if l.from >= first.from - EXTENT_TOLERANCE && l.to <= first.to + EXTENT_TOLERANCE {
+                    j += 1;
+                    continue;
+                }
+                break;
+            }
+            let prev = *group.last().expect("group starts non-empty");
+            let between = band_lines(glyphs, taken, first.from, first.to, prev.pos, l.pos);
+            if between.iter().any(|tl| looks_like_title(&tl.text())) {
+                break;
+            }
+            group.push(l);
+            j += 1;
+        }
+        let (x0, x1) = (first.from, first.to);
+        let rule_pos: Vec<f64> = group.iter().map(|l| l.pos).collect();
+        let last = rule_pos[rule_pos.len() - 1];
+        let frame = if group.len() >= 2 {
+            // Rows running on below the last rule to the page end: the table continues overleaf.
+            let bottom = run_to_page_end(glyphs, taken, x0, x1, last, page_height);
+            let header_bottom = if group.len() >= 3 || bottom.is_some() { rule_pos[1] } else { rule_pos[0] };
+            Some(Frame { x0, x1, top: rule_pos[0], header_bottom, bottom: bottom.unwrap_or(last), rules: rule_pos.clone() })
+        } else {
+            // A lone rule closing rows that start at the page top: the continuation of a table.
+            run_from_page_top(glyphs, taken, x0, x1, first.pos, page_height)
+                .map(|top| Frame { x0, x1, top, header_bottom: top, bottom: first.pos, rules: rule_pos.clone() })
+        };
+        if let Some(grid) = frame.and_then(|f| open_grid(&f, glyphs, taken)) {
+            out.push(grid);
+            i = j;
+            continue;
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Where an open table sits: its x range, top, the rule under its header (= top when it has no
+/// header), bottom, and every rule inside.
+struct Frame {
+    x0: f64,
+    x1: f64,
+    top: f64,
+    header_bottom: f64,
+    bottom: f64,
+    rules: Vec<f64>,
+}
+
+/// A line that can be a table row: not a title, and either several chunks or one short chunk.
+fn tabular(line: &TextLine, width: f64) -> bool {
+    let cs = chunks(line);
+    !looks_like_title(&line.text()) && (cs.len() >= 2 || cs.iter().all(|c| c.x1 - c.x0 < 0.4 * width))
+}
+
+/// Lines that follow `from` down to the end of the page when all of them are table rows (a
+/// page number may follow): the bottom of the last one.
+fn run_to_page_end(glyphs: &[Glyph], taken: &[[f64; 4]], x0: f64, x1: f64, from: f64, page_height: f64) -> Option<f64> {
+    let mut lines = band_lines(glyphs, taken, x0, x1, from, page_height);
+    if lines.last().is_some_and(|l| l.glyphs.len() <= 8 && l.top > 0.85 * page_height && chunks(l).len() == 1) {
+        lines.pop();
+    }
+    let last = lines.last()?;
+    let multi = lines.iter().filter(|l| chunks(l).len() >= 2).count();
+    // Text on the page outside the table's x range below `from` also ends the run.
+    let outside = glyphs.iter().any(|g| g.cy() > from && g.cy() < last.bottom && (g.cx() < x0 - 2.0 || g.cx() > x1 + 2.0) && !g.ch.is_whitespace());
+    (multi >= 2 && !outside && last.bottom > 0.7 * page_height && lines.iter().all(|l| tabular(l, x1 - x0)))
+        .then(|| last.bottom + 1.0)
+}
+
+/// Lines from the page top down to `to` when all of them are table rows: the top of the first.
+fn run_from_page_top(glyphs: &[Glyph], taken: &[[f64; 4]], x0: f64, x1: f64, to: f64, page_height: f64) -> Option<f64> {
+    let lines = band_lines(glyphs, taken, x0, x1, 0.0, to);
+    let first = lines.first()?;
+    let multi = lines.iter().filter(|l| chunks(l).len() >= 2).count();
+    let outside = glyphs.iter().any(|g| g.cy() < to && (g.cx() < x0 - 2.0 || g.cx() > x1 + 2.0) && !g.ch.is_whitespace());
+    (multi >= 2 && !outside && first.top < 0.2 * page_height && lines.iter().all(|l| tabular(l, x1 - x0)))
+        .then(|| first.top - 1.0)
+}
+
+/// A boundary inside the gap `[a, b]`: the middle of the widest part no `covers` span reaches
+/// into, or the gap's middle when every part is covered.
+fn boundary_in_gap(a: f64, b: f64, covers: &[(f64, f64)]) -> f64 {
+    let mut inside: Vec<(f64, f64)> = covers.iter().filter(|c| c.1 > a && c.0 < b).map(|c| (c.0.max(a), c.1.min(b))).collect();
+    inside.sort_by(|p, q| p.0.total_cmp(&q.0));
+    let mut best: Option<(f64, f64)> = None;
+    let mut cursor = a;
+    for (s, e) in inside.iter().copied().chain([(b, b)]) {
+        if s > cursor && best.is_none_or(|(bs, be)| s - cursor > be - bs) {
+            best = Some((cursor, s));
+        }
+        cursor = cursor.max(e);
+    }
+    match best {
+        Some((s, e)) if e - s > 0.5 => (s + e) / 2.0,
+        _ => (a + b) / 2.0,
+    }
+}
+
+fn band_lines<'a>(glyphs: &'a [Glyph], taken: &[[f64; 4]], x0: f64, x1: f64, top: f64, bottom: f64) -> Vec<TextLine<'a>> {
+    let inside_band: Vec<&Glyph> = glyphs
+        .iter()
+        .filter(|g| {
+            let (cx, cy) = (g.cx(), g.cy());
+            !g.ch.is_whitespace()
+                && g.upright()
+                && cx >= x0 - 2.0
+                && cx <= x1 + 2.0
+                && cy > top
+                && cy < bottom
+                && !taken.iter().any(|b| inside(b, cx, cy))
+        })
+        .collect();
+    text::lines(&inside_band, Direction::Upright)
+}
+
+/// Grid of one open table in its frame.
+fn open_grid(f: &Frame, glyphs: &[Glyph], taken: &[[f64; 4]]) -> Option<(CellGrid, usize)> {
+    let (x0, x1, top, header_bottom, bottom) = (f.x0, f.x1, f.top, f.header_bottom, f.bottom);
+    let header = band_lines(glyphs, taken, x0, x1, top, header_bottom);
+    let body = band_lines(glyphs, taken, x0, x1, header_bottom, bottom);
+    if body.is_empty() {
+        return None;
+    }
+    let body_chunks: Vec<Vec<Chunk>> = body.iter().map(chunks).collect();
+    let multi: Vec<&Vec<Chunk>> = body_chunks.iter().filter(|c| c.len() >= 2).collect();
+    if multi.is_empty() {
+        return None;
+    }
+    // Columns: x ranges of chunks on lines with several chunks, overlapping ranges merged. Lines
+    // with a single chunk (section labels, wrapped text) are left out so they cannot bridge columns.
+    let mut spans: Vec<(f64, f64)> = multi.iter().flat_map(|cs| cs.iter().map(|c| (c.x0, c.x1))).collect();
+    spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut columns: Vec<(f64, f64)> = Vec::new();
+    for (s, e) in spans {
+        match columns.last_mut() {
+            Some(c) if s <= c.1 => c.1 = c.1.max(e),
+            _ => columns.push((s, e)),
+        }
+    }
+    if columns.len() < 2 {
+        return None;
+    }
+    // Column boundaries: in each gap between body columns, the widest stretch no glyph of the
+    // last header line covers (leaf headers are wider than the numbers under them; headers
+    // spanning several columns sit on upper lines and must cross the boundary).
+    let header_glyphs: Vec<(f64, f64)> = header.last().map(|l| l.glyphs.iter().map(|g| (g.x0, g.x1)).collect()).unwrap_or_default();
+    let mut xs = vec![x0.min(columns[0].0 - 1.0)];
+    for w in columns.windows(2) {
+        xs.push(boundary_in_gap(w[0].1, w[1].0, &header_glyphs));
+    }
+    xs.push(x1.max(columns[columns.len() - 1].1 + 1.0));
+    let nc = columns.len();
+
+    // Rows: header lines, then body lines (or, when rules separate body rows, the bands between them).
+    let mut ys = vec![top];
+    for w in header.windows(2) {
+        ys.push((w[0].bottom + w[1].top) / 2.0);
+    }
+    let header_rows = header.len();
+    if header_rows > 0 {
+        ys.push(header_bottom);
+    }
+    let body_rules: Vec<f64> = f.rules.iter().copied().filter(|&p| p > header_bottom + 0.5 && p < bottom - 0.5).collect();
+    if body_rules.len() >= 2 {
+        ys.extend(body_rules);
+    } else {
+        // A row's wrapped lines (and a label centred beside them) sit closer together than the
+        // rows do: gaps well under the usual one stay inside a row.
+        let gaps: Vec<f64> = body.windows(2).map(|w| w[1].top - w[0].bottom).collect();
+        let mut sorted = gaps.clone();
+        sorted.sort_by(f64::total_cmp);
+        let typical = sorted.get(sorted.len() / 2).copied().unwrap_or(0.0);
+        for (w, gap) in body.windows(2).zip(&gaps) {
+            if typical > 0.0 && *gap < 0.5 * typical {
+                continue;
+            }
+            ys.push((w[0].bottom + w[1].top) / 2.0);
+        }
+    }
+    ys.push(bottom);
+    ys.dedup_by(|a, b| (*a - *b).abs() < 0.5);
+    let nr = ys.len() - 1;
+    if nr < 1 {
+        return None;
+    }
+
+    let col_of = |x: f64| xs.partition_point(|&e| e <= x).clamp(1, nc) - 1;
+    let mut cells: Vec<GridCell> = Vec::new();
+    let mut covered = vec![false; nr * nc];
+    // Header chunks get the columns they overlap; an empty header slot below a header cell
+    // extends that cell downwards.
+    let mut owner: Vec<Option<usize>> = vec![None; header_rows.min(nr) * nc];
+    for (r, line) in header.iter().enumerate().take(nr) {
+        for ch in chunks(line) {
+            // A header chunk belongs to every column slot holding a fair share of it (a spanning
+            // header is centred over its columns and reaches into each).
+            let width = (ch.x1 - ch.x0).max(1.0);
+            let overlapping: Vec<usize> =
+                (0..nc).filter(|&c| ch.x1.min(xs[c + 1]) - ch.x0.max(xs[c]) >= 0.2 * width).collect();
+            let (c0, c1) = match (overlapping.first(), overlapping.last()) {
+                (Some(&a), Some(&b)) => (a, b),
+                _ => {
+                    let c = col_of((ch.x0 + ch.x1) / 2.0);
+                    (c, c)
+                }
+            };
+            // Chunks falling in one slot already taken merge with it.
+            let (c0, c1) = match (c0..=c1).find_map(|c| owner[r * nc + c]) {
+                Some(existing) => {
+                    let cell = &cells[existing];
+                    (cell.col.min(c0), (cell.col + cell.col_span - 1).max(c1))
+                }
+                None => (c0, c1),
+            };
+            if (c0..=c1).any(|c| owner[r * nc + c].is_some_and(|o| cells[o].col < c0 || cells[o].col + cells[o].col_span - 1 > c1)) {
+                continue;
+            }
+            if let Some(existing) = (c0..=c1).find_map(|c| owner[r * nc + c]) {
+                let cell = &mut cells[existing];
+                cell.col = c0;
+                cell.col_span = c1 - c0 + 1;
+                for c in c0..=c1 {
+                    owner[r * nc + c] = Some(existing);
+                }
+            } else {
+                cells.push(GridCell { row: r, col: c0, row_span: 1, col_span: c1 - c0 + 1, bbox: [0.0; 4], text: String::new() });
+                for c in c0..=c1 {
+                    owner[r * nc + c] = Some(cells.len() - 1);
+                }
+            }
+        }
+    }
+    // A narrow header centred over several columns whose other slots are empty in its row
+    // spans them ("收入" over 项目 | 金额): its centre is much nearer the group's centre than
+    // its own column's.
+    for (r, line) in header.iter().enumerate().take(nr) {
+        for ch in chunks(line) {
+            let cc = (ch.x0 + ch.x1) / 2.0;
+            let c = col_of(cc);
+            let Some(idx) = owner[r * nc + c] else { continue };
+            if cells[idx].col_span != 1 {
+                continue;
+            }
+            let own = ((xs[c] + xs[c + 1]) / 2.0 - cc).abs();
+            let mut best: Option<(f64, usize, usize)> = None;
+            for a in 0..=c {
+                if (a..c).any(|k| owner[r * nc + k].is_some()) {
+                    continue;
+                }
+                for b in c..nc {
+                    if (c + 1..=b).any(|k| owner[r * nc + k].is_some()) {
+                        break;
+                    }
+                    if a == b {
+                        continue;
+                    }
+                    let d = ((xs[a] + xs[b + 1]) / 2.0 - cc).abs();
+                    if best.is_none_or(|(bd, _, _)| d < bd) {
+                        best = Some((d, a, b));
+                    }
+                }
+            }
+            if let Some((d, a, b)) = best {
+                if d < 0.35 * own {
+                    cells[idx].col = a;
+                    cells[idx].col_span = b - a + 1;
+                    for k in a..=b {
+                        owner[r * nc + k] = Some(idx);
+                    }
+                }
+            }
+        }
+    }
+    for r in 1..header_rows.min(nr) {
+        for c in 0..nc {
+            if owner[r * nc + c].is_none() {
+                if let Some(above) = owner[(r - 1) * nc + c] {
+                    let cell = &cells[above];
+                    let fits = (cell.col..cell.col + cell.col_span).all(|k| owner[r * nc + k].is_none());
+                    if fits && cell.row + cell.row_span == r {
+                        let (col, span) = (cell.col, cell.col_span);
+                        cells[above].row_span += 1;
+                        for k in col..col + span {
+                            owner[r * nc + k] = Some(above);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for cell in &cells {
+        for r in cell.row..cell.row + cell.row_span {
+            for c in cell.col..cell.col + cell.col_span {
+                covered[r * nc + c] = true;
+            }
+        }
+    }
+    for r in 0..nr {
+        for c in 0..nc {
+            if !covered[r * nc + c] {
+                cells.push(GridCell { row: r, col: c, row_span: 1, col_span: 1, bbox: [0.0; 4], text: String::new() });
+            }
+        }
+    }
+    for cell in &mut cells {
+        cell.bbox = [xs[cell.col], ys[cell.row], xs[cell.col + cell.col_span], ys[cell.row + cell.row_span]];
+    }
+    cells.sort_by_key(|c| (c.row, c.col));
+    Some((CellGrid { xs, ys, cells }, header_rows.min(nr)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layout::text::tests::word;
+
+    fn rule(pos: f64) -> Line {
+        Line { pos, from: 50.0, to: 450.0 }
+    }
+
+    #[test]
+    fn three_line_table_columns_from_alignment_and_header_spans() {
+        let mut g = Vec::new();
+        // Header row 1: "项目" over column 0 (no sub-header: spans down), "2021年预算" over columns 1–2.
+        g.extend(word("项目", 60.0, 105.0, 10.0));
+        g.extend(word("2021年预算", 260.0, 105.0, 10.0));
+        // Header row 2: sub-headers.
+        g.extend(word("基本", 200.0, 120.0, 10.0));
+        g.extend(word("项目", 330.0, 120.0, 10.0));
+        // Body: three rows of three columns.
+        for (i, y) in [145.0, 160.0, 175.0].into_iter().enumerate() {
+            g.extend(word(&format!("支出{i}"), 60.0, y, 10.0));
+            g.extend(word(&format!("{i}.10"), 200.0, y, 10.0));
+            g.extend(word(&format!("{i}.20"), 330.0, y, 10.0));
+        }
+        let grids = open_tables(&[rule(100.0), rule(135.0), rule(190.0)], &g, &[], 595.0, 842.0);
+        assert_eq!(grids.len(), 1);
+        let (mut grid, header_rows) = grids.into_iter().next().unwrap();
+        assert_eq!(header_rows, 2);
+        assert_eq!((grid.n_rows(), grid.n_cols()), (5, 3));
+        grid.fill_text(&g);
+        let at = |r: usize, c: usize| grid.cells.iter().find(|x| x.row == r && x.col == c).cloned().unwrap();
+        assert_eq!((at(0, 0).text.as_str(), at(0, 0).row_span), ("项目", 2));
+        assert_eq!((at(0, 1).text.as_str(), at(0, 1).col_span), ("2021年预算", 2));
+        assert_eq!(at(1, 1).text, "基本");
+        assert_eq!(at(4, 2).text, "2.20");
+        let table = crate::model::Table {
+            index: 0,
+            pages: vec![],
+            title: None,
+            n_rows: 5,
+            n_cols: 3,
+            header_rows: 0,
+            cells: grid
+                .cells
+                .iter()
+                .map(|c| crate::model::Cell { row: c.row, col: c.col, row_span: c.row_span, col_span: c.col_span, text: c.text.clone(), page: None, bbox: None })
+                .collect(),
+            context: vec![],
+        };
+        assert!(table.check_tiling().is_ok());
+    }
+
+    #[test]
+    fn a_lone_rule_or_prose_between_rules_is_no_table() {
+        let g = word("这是一段正文没有任何列", 60.0, 105.0, 10.0);
+        assert!(open_tables(&[rule(100.0), rule(130.0)], &g, &[], 595.0, 842.0).is_empty());
+        assert!(open_tables(&[rule(100.0)], &g, &[], 595.0, 842.0).is_empty());
+    }
+}

@@ -1,0 +1,217 @@
+//! Glyphs → text lines → text, in reading order. Shared by cells, open tables and the context
+//! lines above tables.
+
+use crate::decode::pdf::Glyph;
+
+/// Whether a character belongs to a script written without spaces between words.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x2E80..=0x2FDF | 0x3000..=0x303F | 0x3040..=0x30FF | 0x3100..=0x312F | 0x3190..=0x31FF
+        | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF | 0x20000..=0x2FA1F)
+}
+
+/// Reading frame of a group of glyphs: `u` along the baseline, `v` across lines (downwards in
+/// text space). Upright text: u = x, v = y; text turned 90° clockwise reads top to bottom with
+/// lines going leftwards; turned counter-clockwise it reads bottom to top, lines going right.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Upright,
+    Down,
+    Up,
+}
+
+impl Direction {
+    pub fn of(glyphs: &[&Glyph]) -> Direction {
+        let (mut up, mut down, mut upright) = (0, 0, 0);
+        for g in glyphs {
+            let r = g.rotation;
+            if (r - 90.0).abs() < 20.0 {
+                down += 1;
+            } else if (r + 90.0).abs() < 20.0 {
+                up += 1;
+            } else {
+                upright += 1;
+            }
+        }
+        if down > upright && down >= up {
+            Direction::Down
+        } else if up > upright {
+            Direction::Up
+        } else {
+            Direction::Upright
+        }
+    }
+
+    /// (u0, u1, v centre) of a glyph box in this frame.
+    fn frame(&self, g: &Glyph) -> (f64, f64, f64) {
+        match self {
+            Direction::Upright => (g.x0, g.x1, g.cy()),
+            Direction::Down => (g.top, g.bottom, -g.cx()),
+            Direction::Up => (-g.bottom, -g.top, g.cx()),
+        }
+    }
+}
+
+/// One line of text: its glyphs in reading order.
+#[derive(Debug, Clone)]
+pub struct TextLine<'a> {
+    pub glyphs: Vec<&'a Glyph>,
+    pub x0: f64,
+    pub top: f64,
+    pub x1: f64,
+    pub bottom: f64,
+    /// Median glyph size.
+    pub size: f64,
+}
+
+impl TextLine<'_> {
+    pub fn text(&self) -> String {
+        join_line(&self.glyphs, Direction::Upright)
+    }
+}
+
+/// Groups glyphs into lines (by the centre across the baseline) and orders each line along it.
+pub fn lines<'a>(glyphs: &[&'a Glyph], dir: Direction) -> Vec<TextLine<'a>> {
+    let mut keyed: Vec<(f64, &'a Glyph)> = glyphs.iter().map(|g| (dir.frame(g).2, *g)).collect();
+    keyed.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut out: Vec<TextLine<'a>> = Vec::new();
+    let mut current: Vec<&'a Glyph> = Vec::new();
+    let mut line_v = 0.0;
+    let mut line_size: f64 = 0.0;
+    for (v, g) in keyed {
+        if !current.is_empty() && (v - line_v).abs() > 0.5 * line_size.max(g.size) {
+            out.push(finish_line(std::mem::take(&mut current), dir));
+        }
+        if current.is_empty() {
+            line_v = v;
+            line_size = g.size;
+        } else {
+            // Running mean keeps a line together when its glyphs drift slightly.
+            let n = current.len() as f64;
+            line_v = (line_v * n + v) / (n + 1.0);
+            line_size = line_size.max(g.size);
+        }
+        current.push(g);
+    }
+    if !current.is_empty() {
+        out.push(finish_line(current, dir));
+    }
+    out
+}
+
+fn finish_line(mut glyphs: Vec<&Glyph>, dir: Direction) -> TextLine<'_> {
+    glyphs.sort_by(|a, b| dir.frame(a).0.total_cmp(&dir.frame(b).0));
+    let x0 = glyphs.iter().map(|g| g.x0).fold(f64::MAX, f64::min);
+    let x1 = glyphs.iter().map(|g| g.x1).fold(f64::MIN, f64::max);
+    let top = glyphs.iter().map(|g| g.top).fold(f64::MAX, f64::min);
+    let bottom = glyphs.iter().map(|g| g.bottom).fold(f64::MIN, f64::max);
+    let mut sizes: Vec<f64> = glyphs.iter().map(|g| g.size).collect();
+    sizes.sort_by(f64::total_cmp);
+    let size = sizes[sizes.len() / 2];
+    TextLine { glyphs, x0, top, x1, bottom, size }
+}
+
+/// The text of one line: a space where the gap between two glyphs is word-sized, except
+/// between CJK characters (a CJK line has no spaces in the text layer's sense).
+pub fn join_line(glyphs: &[&Glyph], dir: Direction) -> String {
+    let mut s = String::with_capacity(glyphs.len() * 3);
+    let mut prev: Option<(&Glyph, f64)> = None;
+    for g in glyphs {
+        let (u0, u1, _) = dir.frame(g);
+        if let Some((p, p_end)) = prev {
+            let gap = u0 - p_end;
+            let threshold = 0.2 * g.size.max(p.size);
+            if gap > threshold && !(is_cjk(p.ch) && is_cjk(g.ch)) {
+                s.push(' ');
+            }
+        }
+        s.push(g.ch);
+        prev = Some((g, u1));
+    }
+    s
+}
+
+/// Joins wrapped lines: a space between two ASCII letters/digits, nothing otherwise (CJK text
+/// and vertical labels written one character per line join without spaces).
+pub fn join_lines<I: IntoIterator<Item = String>>(lines: I) -> String {
+    let mut out = String::new();
+    for line in lines {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        if let (Some(a), Some(b)) = (out.chars().last(), line.chars().next()) {
+            if a.is_ascii_alphanumeric() && b.is_ascii_alphanumeric() {
+                out.push(' ');
+            }
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+/// The text of a cell (or any block): lines in reading order, wrapped lines joined.
+pub fn block_text(glyphs: &[&Glyph]) -> String {
+    if glyphs.is_empty() {
+        return String::new();
+    }
+    let dir = Direction::of(glyphs);
+    let lines = lines(glyphs, dir);
+    join_lines(lines.iter().map(|l| join_line(&l.glyphs, dir)))
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub fn glyph(ch: char, x: f64, top: f64, size: f64) -> Glyph {
+        Glyph { ch, x0: x, top, x1: x + size * if is_cjk(ch) { 1.0 } else { 0.5 }, bottom: top + size, size, font: 0, rotation: 0.0 }
+    }
+
+    pub fn word(s: &str, x: f64, top: f64, size: f64) -> Vec<Glyph> {
+        let mut out = Vec::new();
+        let mut x = x;
+        for ch in s.chars() {
+            let g = glyph(ch, x, top, size);
+            x = g.x1;
+            out.push(g);
+        }
+        out
+    }
+
+    #[test]
+    fn wrapped_cjk_joins_without_spaces_and_latin_with_one() {
+        let mut gs = word("网络数据平", 10.0, 10.0, 10.0);
+        gs.extend(word("台建设", 10.0, 22.0, 10.0));
+        let refs: Vec<&Glyph> = gs.iter().collect();
+        assert_eq!(block_text(&refs), "网络数据平台建设");
+        let mut gs = word("total", 10.0, 10.0, 10.0);
+        gs.extend(word("spend", 10.0, 22.0, 10.0));
+        let refs: Vec<&Glyph> = gs.iter().collect();
+        assert_eq!(block_text(&refs), "total spend");
+    }
+
+    #[test]
+    fn vertical_labels_one_character_per_line_are_joined() {
+        let gs: Vec<Glyph> = "绩效指标".chars().enumerate().map(|(i, c)| glyph(c, 20.0, 10.0 + 14.0 * i as f64, 10.0)).collect();
+        // Arrival order scrambled: reading order comes from positions.
+        let refs: Vec<&Glyph> = vec![&gs[2], &gs[0], &gs[3], &gs[1]];
+        assert_eq!(block_text(&refs), "绩效指标");
+    }
+
+    #[test]
+    fn rotated_text_reads_along_its_baseline() {
+        // Bottom-to-top text (rotation -90): "AB" with A below B.
+        let a = Glyph { ch: 'A', x0: 10.0, top: 50.0, x1: 20.0, bottom: 56.0, size: 10.0, font: 0, rotation: -90.0 };
+        let b = Glyph { ch: 'B', x0: 10.0, top: 44.0, x1: 20.0, bottom: 50.0, size: 10.0, font: 0, rotation: -90.0 };
+        assert_eq!(block_text(&[&b, &a]), "AB");
+    }
+
+    #[test]
+    fn word_gaps_become_spaces() {
+        let mut gs = word("Net", 0.0, 0.0, 10.0);
+        gs.extend(word("sales", 20.0, 0.0, 10.0));
+        let refs: Vec<&Glyph> = gs.iter().collect();
+        assert_eq!(block_text(&refs), "Net sales");
+    }
+}

@@ -1,0 +1,383 @@
+//! Financial table checks: row totals, the 科目 hierarchy (类 = Σ 款, 款 = Σ 项 by code prefix,
+//! 总计 = Σ 类), the same total across the tables of one document, and 科目 labels that
+//! contradict their code or amount elsewhere in the document.
+//!
+//! A difference no larger than the printed rounding (0.01 of the table's unit) is reported as
+//! `rounding`; a larger one as `sum_mismatch` (row totals, 总计) or `hierarchy_mismatch` (类 / 款).
+
+use std::collections::{BTreeMap, HashMap};
+
+use rust_decimal::Decimal;
+
+use crate::interpret::classify::{classify, FinancialKind, TableKind};
+use crate::interpret::headers::{covering, label_key, row_cells, text_at};
+use crate::interpret::lines::{is_total_label, subject_layout, SubjectLayout};
+use crate::interpret::values::{canon, parse_amount, squash, unit_factor};
+use crate::interpret::{BudgetLine, Record};
+use crate::model::{Table, Warning};
+
+/// The table a line was printed in: the last of its source tables (a continuation table's lines
+/// name the table they continue first).
+fn home(line: &BudgetLine) -> usize {
+    line.source_tables.last().copied().unwrap_or_default()
+}
+
+/// The table a line's row index refers to.
+fn home_table<'t>(tables: &'t [Table], line: &BudgetLine) -> Option<&'t Table> {
+    tables.iter().find(|t| t.index == home(line))
+}
+
+fn warn(code: &str, message: String, table: usize, row: Option<usize>) -> Warning {
+    Warning { code: code.to_string(), message, table: Some(table), row }
+}
+
+/// The largest difference the printing can explain: one unit in the last printed decimal.
+fn tolerance(unit: Option<&str>) -> Decimal {
+    let factor = unit.and_then(unit_factor).unwrap_or(Decimal::ONE);
+    factor * Decimal::new(1, 2)
+}
+
+/// `Some(code)` when `expected` and `actual` differ: `rounding` within the tolerance, else `larger`.
+fn compare(expected: Decimal, actual: Decimal, tol: Decimal, larger: &'static str) -> Option<&'static str> {
+    let diff = (expected - actual).abs();
+    if diff.is_zero() {
+        None
+    } else if diff <= tol {
+        Some("rounding")
+    } else {
+        Some(larger)
+    }
+}
+
+fn is_total_key(key: &str) -> bool {
+    matches!(key, "合计" | "小计" | "总计") || key.ends_with("合计")
+}
+
+pub fn check_financial(tables: &[Table], records: &[Record]) -> Vec<Warning> {
+    let mut by_table: BTreeMap<usize, Vec<&BudgetLine>> = BTreeMap::new();
+    for rec in records {
+        if let Record::BudgetLine(l) = rec {
+            if let Some(&t) = l.source_tables.first() {
+                by_table.entry(t).or_default().push(l);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let mut totals: Vec<(String, Decimal, usize, Option<usize>, Decimal)> = Vec::new();
+    for (&t, lines) in &by_table {
+        let Some(table) = tables.iter().find(|x| x.index == t) else { continue };
+        let unit = lines.first().and_then(|l| l.amount_unit.clone());
+        let tol = tolerance(unit.as_deref());
+        let factor = unit.as_deref().and_then(unit_factor).unwrap_or(Decimal::ONE);
+        if let Some(layout) = subject_layout(table) {
+            out.extend(check_row_totals(tables, table, &layout, lines, factor, tol));
+            totals.extend(table_totals(tables, table, &layout, lines, factor, tol));
+        }
+        out.extend(check_hierarchy(lines, tol));
+    }
+    out.extend(check_cross_table(&totals));
+    out.extend(check_code_labels(&by_table));
+    out.extend(check_summary_labels(tables, &by_table));
+    out
+}
+
+/// For each total column, the columns that add up to it: the other leaf columns under the same
+/// parent header (or all amount columns for a top-level total), with a nested group represented
+/// by its own 小计 where it has one.
+fn total_groups(table: &Table, layout: &SubjectLayout) -> Vec<(usize, Vec<usize>)> {
+    let h = layout.header.rows;
+    let amount_cols: Vec<usize> = layout.amounts.iter().map(|(c, _)| *c).collect();
+    let parent_range = |c: usize| -> Option<(usize, usize)> {
+        let leaf = covering(table, h - 1, c)?;
+        if leaf.row == 0 {
+            return None;
+        }
+        let parent = covering(table, leaf.row - 1, c)?;
+        (parent.col_span > 1).then_some((parent.col, parent.col + parent.col_span))
+    };
+    let totals: Vec<usize> = layout.amounts.iter().filter(|(_, k)| is_total_key(&label_key(k))).map(|(c, _)| *c).collect();
+    let mut groups = Vec::new();
+    for &t in &totals {
+        let (lo, hi) = parent_range(t).unwrap_or((0, table.n_cols));
+        let mut parts: Vec<usize> = Vec::new();
+        let mut skip_until = 0;
+        for &c in amount_cols.iter().filter(|&&c| c >= lo && c < hi && c != t) {
+            if c < skip_until {
+                continue;
+            }
+            // A nested group with its own total: count the total, not its members.
+            if let Some((plo, phi)) = parent_range(c) {
+                if (plo, phi) != (lo, hi) && plo >= lo && phi <= hi {
+                    if let Some(&nested) = totals.iter().find(|&&x| x >= plo && x < phi) {
+                        parts.push(nested);
+                        skip_until = phi;
+                        continue;
+                    }
+                }
+            }
+            if !totals.contains(&c) {
+                parts.push(c);
+            }
+        }
+        if !parts.is_empty() {
+            groups.push((t, parts));
+        }
+    }
+    groups
+}
+
+fn amount_at(table: &Table, r: usize, c: usize, factor: Decimal) -> Option<Decimal> {
+    covering(table, r, c).filter(|cell| cell.row == r || cell.row_span == 1).and_then(|cell| parse_amount(&cell.text, factor))
+}
+
+fn check_row_totals(
+    tables: &[Table],
+    first: &Table,
+    layout: &SubjectLayout,
+    lines: &[&BudgetLine],
+    factor: Decimal,
+    tol: Decimal,
+) -> Vec<Warning> {
+    let mut out = Vec::new();
+    let groups = total_groups(first, layout);
+    for line in lines {
+        let Some(r) = line.row else { continue };
+        let Some(table) = home_table(tables, line) else { continue };
+        for (t, parts) in &groups {
+            let total = amount_at(table, r, *t, factor);
+            let values: Vec<Option<Decimal>> = parts.iter().map(|&c| amount_at(table, r, c, factor)).collect();
+            if total.is_none() && values.iter().all(Option::is_none) {
+                continue;
+            }
+            let sum: Decimal = values.iter().flatten().sum();
+            let total = total.unwrap_or(Decimal::ZERO);
+            if let Some(code) = compare(total, sum, tol, "sum_mismatch") {
+                out.push(warn(
+                    code,
+                    format!(
+                        "row {r} ({}): {} = {total} but its parts sum to {sum}",
+                        line.subject_name.as_deref().unwrap_or(""),
+                        squash(text_at(first, layout.header.rows - 1, *t))
+                    ),
+                    table.index,
+                    Some(r),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Parent 科目 = Σ children one level down by code prefix; the 总计 line = Σ top-level 科目.
+fn check_hierarchy(lines: &[&BudgetLine], tol: Decimal) -> Vec<Warning> {
+    let mut out = Vec::new();
+    let coded: Vec<(&str, &BudgetLine)> = lines.iter().filter_map(|l| l.subject_code.as_deref().map(|c| (c, *l))).collect();
+    for (code, parent) in &coded {
+        let below: Vec<&(&str, &BudgetLine)> = coded.iter().filter(|(c, _)| c.len() > code.len() && c.starts_with(code)).collect();
+        let Some(child_len) = below.iter().map(|(c, _)| c.len()).min() else { continue };
+        let children: Vec<&BudgetLine> = below.iter().filter(|(c, _)| c.len() == child_len).map(|(_, l)| *l).collect();
+        for (key, value) in &parent.amounts {
+            let child_values: Vec<Decimal> = children.iter().filter_map(|c| c.amounts.get(key).copied().flatten()).collect();
+            if value.is_none() && child_values.is_empty() {
+                continue;
+            }
+            let sum: Decimal = child_values.iter().sum();
+            let v = value.unwrap_or(Decimal::ZERO);
+            if let Some(code_) = compare(v, sum, tol, "hierarchy_mismatch") {
+                out.push(warn(
+                    code_,
+                    format!("科目 {code} {key} = {v} but its {} children sum to {sum}", children.len()),
+                    home(parent),
+                    parent.row,
+                ));
+            }
+        }
+    }
+    // 总计 = Σ 类 (the shortest codes).
+    if let Some(top_len) = coded.iter().map(|(c, _)| c.len()).min() {
+        let tops: Vec<&BudgetLine> = coded.iter().filter(|(c, _)| c.len() == top_len).map(|(_, l)| *l).collect();
+        for total in lines.iter().filter(|l| l.subject_code.is_none() && l.subject_name.as_deref().is_some_and(is_total_label)) {
+            for (key, value) in &total.amounts {
+                let vals: Vec<Decimal> = tops.iter().filter_map(|l| l.amounts.get(key).copied().flatten()).collect();
+                if value.is_none() && vals.is_empty() {
+                    continue;
+                }
+                let sum: Decimal = vals.iter().sum();
+                let v = value.unwrap_or(Decimal::ZERO);
+                if let Some(code) = compare(v, sum, tol, "sum_mismatch") {
+                    out.push(warn(
+                        code,
+                        format!("{} {key} = {v} but the top-level 科目 sum to {sum}", total.subject_name.as_deref().unwrap_or("")),
+                        home(total),
+                        total.row,
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// What a table's total row states, under document-wide names: the grand total of spending
+/// ("总计"), 基本支出, 项目支出. A 基本支出 table's own total is the document's 基本支出.
+fn table_totals(
+    tables: &[Table],
+    table: &Table,
+    layout: &SubjectLayout,
+    lines: &[&BudgetLine],
+    factor: Decimal,
+    tol: Decimal,
+) -> Vec<(String, Decimal, usize, Option<usize>, Decimal)> {
+    let kind = classify(table);
+    // Totals compare only within one fund scope: a 一般公共预算 table's 基本支出 is a part of the
+    // department's 基本支出, not the same number.
+    let title = canon(lines.first().and_then(|l| l.table_title.as_deref()).unwrap_or(""));
+    let scope = ["一般公共预算", "政府性基金", "国有资本", "财政拨款"].into_iter().find(|s| title.contains(s)).unwrap_or("部门");
+    let Some(total) = lines.iter().find(|l| l.subject_code.is_none() && l.subject_name.as_deref().is_some_and(is_total_label)) else {
+        return Vec::new();
+    };
+    let Some(r) = total.row else { return Vec::new() };
+    let Some(home_t) = home_table(tables, total) else { return Vec::new() };
+    let mut out = Vec::new();
+    let mut first_total = true;
+    for (c, key) in &layout.amounts {
+        let k = label_key(key);
+        let concept = if is_total_key(&k) {
+            if !first_total {
+                continue;
+            }
+            first_total = false;
+            match kind {
+                TableKind::Financial(FinancialKind::EconomicBasicExpenditure) => "基本支出".to_string(),
+                TableKind::Financial(FinancialKind::GovernmentFund) => continue,
+                _ => "总计".to_string(),
+            }
+        } else if k == "基本支出" || k == "项目支出" {
+            k
+        } else {
+            continue;
+        };
+        if let Some(v) = amount_at(home_t, r, *c, factor) {
+            out.push((format!("{scope}{concept}"), v, home_t.index, Some(r), tol));
+        }
+    }
+    out
+}
+
+fn check_cross_table(totals: &[(String, Decimal, usize, Option<usize>, Decimal)]) -> Vec<Warning> {
+    // The same total printed at the same precision must read the same everywhere: rounding explains
+    // a sum that misses its parts by a cent, not one number printed two ways. The value most tables
+    // print is the reference (the first on a tie); every table printing another is reported.
+    let mut out = Vec::new();
+    let mut concepts: Vec<&str> = Vec::new();
+    for (c, ..) in totals {
+        if !concepts.contains(&c.as_str()) {
+            concepts.push(c);
+        }
+    }
+    for concept in concepts {
+        let group: Vec<_> = totals.iter().filter(|t| t.0 == concept).collect();
+        let count = |v: Decimal| group.iter().filter(|t| t.1 == v).count();
+        let Some(reference) = group.iter().map(|t| t.1).max_by_key(|&v| (count(v), std::cmp::Reverse(group.iter().position(|t| t.1 == v)))) else {
+            continue;
+        };
+        let holders: Vec<String> = group.iter().filter(|t| t.1 == reference).map(|t| t.2.to_string()).collect();
+        for (_, v, t, r, _) in group.iter().filter(|t| t.1 != reference) {
+            out.push(warn(
+                "cross_table_mismatch",
+                format!("{concept} is {v} here but {reference} in table(s) {}", holders.join(", ")),
+                *t,
+                *r,
+            ));
+        }
+    }
+    out
+}
+
+/// The same 科目编码 printed with different names in two tables (a name cut short by a narrow
+/// column is the same name).
+fn check_code_labels(by_table: &BTreeMap<usize, Vec<&BudgetLine>>) -> Vec<Warning> {
+    let mut out = Vec::new();
+    let mut seen: HashMap<String, (String, usize)> = HashMap::new();
+    for (&t, lines) in by_table {
+        for l in lines {
+            let (Some(code), Some(name)) = (&l.subject_code, &l.subject_name) else { continue };
+            let name = squash(name);
+            match seen.get(code) {
+                None => {
+                    seen.insert(code.clone(), (name, t));
+                }
+                Some((other, ot)) => {
+                    if !(other.starts_with(&name) || name.starts_with(other.as_str())) {
+                        out.push(warn(
+                            "label_mismatch",
+                            format!("科目 {code} is \"{name}\" here but \"{other}\" in table {ot}"),
+                            home(l),
+                            l.row,
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// In the summary tables without 科目 codes (收支总表), an expenditure label whose amount is that of
+/// a 类 of another name: the row is mislabelled (潼南 prints 社会保险基金支出 for the 39.70 of
+/// 208 社会保障和就业支出).
+fn check_summary_labels(tables: &[Table], by_table: &BTreeMap<usize, Vec<&BudgetLine>>) -> Vec<Warning> {
+    // 类 name → amounts from the functional tables (first total column).
+    let mut classes: Vec<(String, Decimal)> = Vec::new();
+    for lines in by_table.values() {
+        for l in lines.iter().filter(|l| l.subject_code.as_deref().is_some_and(|c| c.len() == 3)) {
+            let Some(name) = &l.subject_name else { continue };
+            let Some(v) = l.amounts.iter().find(|(k, _)| is_total_key(&label_key(k))).and_then(|(_, v)| *v) else { continue };
+            let name = squash(name);
+            if !v.is_zero() && !classes.iter().any(|(n, x)| *n == name && *x == v) {
+                classes.push((name, v));
+            }
+        }
+    }
+    if classes.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for table in tables {
+        if classify(table) != TableKind::Financial(FinancialKind::IncomeExpenditureSummary) {
+            continue;
+        }
+        let factor = crate::interpret::headers::table_context(table).unit.as_deref().and_then(unit_factor).unwrap_or(Decimal::ONE);
+        for r in 0..table.n_rows {
+            let cells = row_cells(table, r);
+            for (i, cell) in cells.iter().enumerate() {
+                let label = squash(&cell.text);
+                if !label.ends_with("支出") || is_total_label(&label) || classes.iter().any(|(n, _)| *n == label) {
+                    continue;
+                }
+                let label_c = canon(&label);
+                if label_c.starts_with(|c: char| "一二三四五六七八九十".contains(c)) || label_c.contains("本年") {
+                    continue;
+                }
+                // Expenditure items that are not 功能分类 classes.
+                const NOT_CLASSES: &[&str] =
+                    &["基本支出", "项目支出", "上缴上级支出", "事业单位经营支出", "对附属单位补助支出", "对下级单位补助支出"];
+                if NOT_CLASSES.contains(&label_c.as_str()) {
+                    continue;
+                }
+                let Some(v) = cells.get(i + 1).and_then(|n| parse_amount(&n.text, factor)) else { continue };
+                // The class whose amount this is, when the table does not list it under its own name.
+                let listed = |name: &str| table.cells.iter().any(|c| squash(&c.text) == name);
+                if let Some((name, _)) = classes.iter().find(|(n, x)| *x == v && !listed(n)) {
+                    out.push(warn(
+                        "label_mismatch",
+                        format!("\"{label}\" carries {v}, the amount of 类 \"{name}\", and no 类 of its name"),
+                        table.index,
+                        Some(r),
+                    ));
+                }
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,259 @@
+//! Delivery to the downstream API (CONTRACT §4) and the policy deciding what is worth retrying.
+
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use serde::Serialize;
+use serde_json::Value;
+
+use super::metrics::Metrics;
+use crate::model::Extraction;
+
+/// What to do with the outcome of one HTTP attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// 2xx: the API has it.
+    Accepted,
+    /// Worth another attempt after `after` (the server's Retry-After when it gave one).
+    Retry { reason: String, after: Option<Duration> },
+    /// The API refuses this request for good; retrying would give the same answer.
+    Rejected { reason: String },
+}
+
+/// Classifies responses and spaces out retries: exponential backoff with full jitter (a random
+/// delay up to the doubled base, never below half of it) so that workers that failed together do
+/// not retry together. Retries never give up on their own: a job waits out an API outage in its
+/// slot (that is the backpressure), and only a drain or a lost broker connection takes it back.
+#[derive(Debug, Clone)]
+pub struct RetryPolicy {
+    pub initial: Duration,
+    pub max: Duration,
+}
+
+impl RetryPolicy {
+    pub fn classify_status(&self, status: StatusCode, retry_after: Option<&str>) -> Verdict {
+        if status.is_success() {
+            return Verdict::Accepted;
+        }
+        let transient = status == StatusCode::REQUEST_TIMEOUT
+            || status == StatusCode::TOO_MANY_REQUESTS
+            || status.is_server_error();
+        if transient {
+            // Only the delta-seconds form; an HTTP date is rare from APIs and the backoff copes.
+            let after = retry_after
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .map(|s| Duration::from_secs(s).min(self.max));
+            Verdict::Retry { reason: format!("HTTP {status}"), after }
+        } else {
+            Verdict::Rejected { reason: format!("HTTP {status}") }
+        }
+    }
+
+    pub fn classify_error(&self, error: &reqwest::Error) -> Verdict {
+        if error.is_builder() {
+            // A request we cannot even build (bad SINK_URL) will not improve by waiting.
+            Verdict::Rejected { reason: format!("cannot build the request: {error}") }
+        } else {
+            // Connection refused / reset, timeouts, a body cut short: the network, not the request.
+            Verdict::Retry { reason: error_chain(error), after: None }
+        }
+    }
+
+    /// Delay before retry number `attempt` (0-based).
+    pub fn backoff(&self, attempt: u32) -> Duration {
+        let ceiling = self.initial.saturating_mul(1u32 << attempt.min(20)).min(self.max);
+        ceiling.mul_f64(0.5 + 0.5 * fastrand::f64())
+    }
+}
+
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+/// `POST /extractions` body.
+#[derive(Serialize)]
+pub struct ExtractionPost<'a> {
+    pub job_id: &'a str,
+    pub metadata: &'a Value,
+    pub extraction: &'a Extraction,
+}
+
+/// `POST /failures` body.
+#[derive(Debug, Serialize)]
+pub struct FailurePost<'a> {
+    pub job_id: &'a str,
+    pub metadata: &'a Value,
+    pub file_name: &'a str,
+    pub sha256: Option<&'a str>,
+    pub code: &'a str,
+    pub message: &'a str,
+}
+
+/// The downstream API client.
+#[derive(Clone)]
+pub struct Sink {
+    base: String,
+    http: reqwest::Client,
+    policy: RetryPolicy,
+    metrics: std::sync::Arc<Metrics>,
+}
+
+/// How a delivery ended (retries are internal).
+#[derive(Debug)]
+pub enum Delivered {
+    Accepted,
+    Rejected(String),
+}
+
+impl Sink {
+    pub fn new(base: &str, http: reqwest::Client, policy: RetryPolicy, metrics: std::sync::Arc<Metrics>) -> Self {
+        Sink { base: base.trim_end_matches('/').to_string(), http, policy, metrics }
+    }
+
+    /// The idempotency key of CONTRACT §4: the same for every delivery of the same document.
+    pub fn idempotency_key(extraction: &Extraction) -> String {
+        format!("{}:{}", extraction.source.sha256, extraction.schema_version)
+    }
+
+    pub async fn post_extraction(&self, body: &ExtractionPost<'_>) -> Delivered {
+        let key = Self::idempotency_key(body.extraction);
+        let json = serde_json::to_vec(body).expect("the extraction document always serialises");
+        self.post("extractions", &key, json).await
+    }
+
+    /// Failures carry a key too (job id and code), so a redelivered failing job can be recognised.
+    pub async fn post_failure(&self, body: &FailurePost<'_>) -> Delivered {
+        let key = format!("failure:{}:{}", body.job_id, body.code);
+        let json = serde_json::to_vec(body).expect("a failure report always serialises");
+        self.post("failures", &key, json).await
+    }
+
+    /// Posts until the API accepts or rejects. Never returns on a transient error: the caller
+    /// races this against shutdown and connection loss.
+    async fn post(&self, path: &str, key: &str, json: Vec<u8>) -> Delivered {
+        let url = format!("{}/{path}", self.base);
+        let started = Instant::now();
+        let mut attempt = 0u32;
+        let result = loop {
+            let response = self
+                .http
+                .post(&url)
+                .header("content-type", "application/json")
+                .header("idempotency-key", key)
+                .body(json.clone())
+                .send()
+                .await;
+            let verdict = match &response {
+                Ok(r) => self.policy.classify_status(
+                    r.status(),
+                    r.headers().get("retry-after").and_then(|v| v.to_str().ok()),
+                ),
+                Err(e) => self.policy.classify_error(e),
+            };
+            match verdict {
+                Verdict::Accepted => break Delivered::Accepted,
+                Verdict::Rejected { reason } => {
+                    let detail = match response {
+                        Ok(r) => r.text().await.unwrap_or_default(),
+                        Err(_) => String::new(),
+                    };
+                    let detail: String = detail.chars().take(500).collect();
+                    break Delivered::Rejected(if detail.is_empty() { reason } else { format!("{reason}: {detail}") });
+                }
+                Verdict::Retry { reason, after } => {
+                    let delay = after.unwrap_or_else(|| self.policy.backoff(attempt));
+                    self.metrics.publish_retries.inc_by(path, 1);
+                    tracing::warn!(endpoint = path, key, attempt, ?delay, "API not available ({reason}); retrying");
+                    attempt += 1;
+                    tokio::time::sleep(delay).await;
+                }
+            }
+        };
+        self.metrics.publish_seconds.observe(started.elapsed().as_secs_f64());
+        result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy() -> RetryPolicy {
+        RetryPolicy { initial: Duration::from_millis(100), max: Duration::from_secs(10) }
+    }
+
+    #[test]
+    fn classifies_statuses_like_the_contract() {
+        let p = policy();
+        for ok in [200, 201, 202, 204] {
+            assert_eq!(p.classify_status(StatusCode::from_u16(ok).unwrap(), None), Verdict::Accepted);
+        }
+        for retry in [408, 429, 500, 502, 503, 504] {
+            assert!(matches!(p.classify_status(StatusCode::from_u16(retry).unwrap(), None), Verdict::Retry { .. }), "{retry}");
+        }
+        for reject in [400, 401, 403, 404, 409, 413, 422] {
+            assert!(matches!(p.classify_status(StatusCode::from_u16(reject).unwrap(), None), Verdict::Rejected { .. }), "{reject}");
+        }
+        // Retry-After in seconds is honoured, capped by the policy's maximum.
+        assert_eq!(
+            p.classify_status(StatusCode::SERVICE_UNAVAILABLE, Some("3")),
+            Verdict::Retry { reason: "HTTP 503 Service Unavailable".into(), after: Some(Duration::from_secs(3)) }
+        );
+        assert!(matches!(
+            p.classify_status(StatusCode::TOO_MANY_REQUESTS, Some("3600")),
+            Verdict::Retry { after: Some(d), .. } if d == Duration::from_secs(10)
+        ));
+    }
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_is_capped() {
+        let p = policy();
+        for _ in 0..200 {
+            let d0 = p.backoff(0);
+            assert!(d0 >= Duration::from_millis(50) && d0 <= Duration::from_millis(100), "{d0:?}");
+            let d3 = p.backoff(3);
+            assert!(d3 >= Duration::from_millis(400) && d3 <= Duration::from_millis(800), "{d3:?}");
+            let d30 = p.backoff(30);
+            assert!(d30 >= Duration::from_secs(5) && d30 <= Duration::from_secs(10), "{d30:?}");
+        }
+    }
+
+    #[test]
+    fn failure_reports_match_the_schema() {
+        let schema: Value =
+            serde_json::from_str(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/schemas/sink-failure.schema.json")))
+                .unwrap();
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        let metadata = serde_json::json!({"year": "2021"});
+        let sha = "ab".repeat(32);
+        for (sha256, code) in [(Some(sha.as_str()), "truncated"), (None, "invalid_job"), (Some(sha.as_str()), "rejected")] {
+            let report = FailurePost { job_id: "j", metadata: &metadata, file_name: "a.pdf", sha256, code, message: "m" };
+            let value = serde_json::to_value(&report).unwrap();
+            assert!(validator.is_valid(&value), "{value}");
+        }
+        let unknown = FailurePost { job_id: "j", metadata: &metadata, file_name: "a", sha256: None, code: "oops", message: "" };
+        assert!(!validator.is_valid(&serde_json::to_value(&unknown).unwrap()));
+        // Every code the worker can produce is in the schema.
+        for code in crate::error::ExtractError::CODES {
+            let report = FailurePost { job_id: "j", metadata: &metadata, file_name: "a", sha256: None, code, message: "" };
+            assert!(validator.is_valid(&serde_json::to_value(&report).unwrap()), "{code}");
+        }
+    }
+
+    #[tokio::test]
+    async fn connection_errors_are_retried() {
+        // A port nothing listens on: connection refused.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        drop(listener);
+        let err = reqwest::Client::new().get(format!("http://{addr}/")).send().await.unwrap_err();
+        assert!(matches!(policy().classify_error(&err), Verdict::Retry { .. }));
+    }
+}

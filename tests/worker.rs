@@ -1,0 +1,620 @@
+//! The worker, the enqueuer and the sink together against a real RabbitMQ (started by `.ci/run`,
+//! or by hand: `RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 rabbitmq-server -detached`).
+//!
+//! Every test uses its own queue, runs the real `yusuan` binary as child processes (so it can
+//! kill -9 and SIGTERM them) and an in-process sink on a free port. Waits are bounded.
+//!
+//! The assertions hold whatever the extractor makes of a document: each job must end up exactly
+//! once at the API, either as an extraction (keyed `<sha256>:1`) or as a failure.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use tokio::sync::RwLock;
+
+use yusuan::sink::Sink;
+
+/// The broker restart test takes this exclusively; all other tests share it.
+static BROKER: RwLock<()> = RwLock::const_new(());
+
+const BIN: &str = env!("CARGO_BIN_EXE_yusuan");
+const LIMIT: Duration = Duration::from_secs(90);
+
+fn amqp_url() -> String {
+    std::env::var("AMQP_URL").unwrap_or_else(|_| "amqp://127.0.0.1:5672/%2f".into())
+}
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/worker")
+}
+
+fn fixture(name: &str) -> PathBuf {
+    fixtures().join(name)
+}
+
+fn sha256_file(path: &Path) -> String {
+    yusuan::sha256_hex(&std::fs::read(path).unwrap())
+}
+
+fn unique_queue(test: &str) -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    format!("yusuan.test.{test}.{}.{nanos}", std::process::id())
+}
+
+/// Everything one test started; kills the workers and deletes the queues when dropped, and shows
+/// the workers' logs when the test failed.
+struct Harness {
+    queue: String,
+    dir: tempfile::TempDir,
+    sink: Sink,
+    base: String,
+    http: reqwest::Client,
+    workers: Vec<Worker>,
+}
+
+struct Worker {
+    child: Child,
+    log: PathBuf,
+}
+
+impl Harness {
+    async fn new(test: &str) -> Harness {
+        let dir = tempfile::tempdir().unwrap();
+        let sink = Sink::start("127.0.0.1:0", &dir.path().join("sink.db"), 0, 64 << 20).await.unwrap();
+        let base = format!("http://{}", sink.addr);
+        let queue = unique_queue(test);
+        let h = Harness { queue, dir, sink, base, http: reqwest::Client::new(), workers: Vec::new() };
+        // Fail early and clearly when there is no broker.
+        if let Err(e) = lapin::Connection::connect(&amqp_url(), Default::default()).await {
+            panic!("RabbitMQ is not reachable at {}: {e}; start it first (see .ci/run)", amqp_url());
+        }
+        h
+    }
+
+    /// Starts `yusuan worker` on this test's queue and sink; returns its index.
+    fn start_worker(&mut self, extra: &[&str]) -> usize {
+        let n = self.workers.len();
+        let log = self.dir.path().join(format!("worker-{n}.log"));
+        let child = Command::new(BIN)
+            .arg("worker")
+            .args(["--queue", &self.queue, "--sink-url", &self.base, "--amqp-url", &amqp_url()])
+            .args(["--metrics-listen", "127.0.0.1:0", "--retry-initial-ms", "50", "--retry-max-secs", "1"])
+            .args(extra)
+            .env("RUST_LOG", "info")
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap();
+        self.workers.push(Worker { child, log });
+        n
+    }
+
+    fn worker_log(&self, n: usize) -> String {
+        std::fs::read_to_string(&self.workers[n].log).unwrap_or_default()
+    }
+
+    /// The worker's metrics address, from its log line.
+    async fn metrics_addr(&self, n: usize) -> String {
+        let found = wait_until(Duration::from_secs(30), || async {
+            self.worker_log(n)
+                .lines()
+                .find(|l| l.contains("health and metrics endpoint listening"))
+                .and_then(|l| l.split("addr=").nth(1))
+                .map(|rest| rest.split_whitespace().next().unwrap_or_default().to_string())
+        })
+        .await;
+        found.expect("the worker logs its metrics address")
+    }
+
+    async fn probe(&self, n: usize, path: &str) -> (u16, String) {
+        let addr = self.metrics_addr(n).await;
+        let r = self.http.get(format!("http://{addr}{path}")).send().await.unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+
+    async fn metrics(&self, n: usize) -> String {
+        let addr = self.metrics_addr(n).await;
+        self.http.get(format!("http://{addr}/metrics")).send().await.unwrap().text().await.unwrap()
+    }
+
+    fn enqueue(&self, paths: &[&Path], extra: &[&str]) -> String {
+        let out = Command::new(BIN)
+            .arg("enqueue")
+            .args(["--queue", &self.queue, "--amqp-url", &amqp_url()])
+            .args(extra)
+            .args(paths)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "enqueue failed: {stderr}");
+        stderr
+    }
+
+    async fn get(&self, path: &str) -> Value {
+        self.http.get(format!("{}{path}", self.base)).send().await.unwrap().json().await.unwrap()
+    }
+
+    /// Every job the API has heard of, by file name: (kind, extraction or failure row).
+    async fn arrivals(&self) -> Vec<(String, &'static str, Value)> {
+        let mut all = Vec::new();
+        for row in self.get("/extractions").await.as_array().unwrap() {
+            all.push((row["file_name"].as_str().unwrap().to_string(), "extraction", row.clone()));
+        }
+        for row in self.get("/failures").await.as_array().unwrap() {
+            all.push((row["file_name"].as_str().unwrap().to_string(), "failure", row.clone()));
+        }
+        all
+    }
+
+    /// Waits until `n` jobs arrived; panics (with the worker logs) after the limit.
+    async fn wait_for_arrivals(&self, n: usize) -> Vec<(String, &'static str, Value)> {
+        let done = wait_until(LIMIT, || async {
+            let a = self.arrivals().await;
+            (a.len() >= n).then_some(a)
+        })
+        .await;
+        match done {
+            Some(a) => a,
+            None => panic!("only {} of {n} jobs arrived within {LIMIT:?}", self.arrivals().await.len()),
+        }
+    }
+
+    async fn answered_503(&self) -> u64 {
+        self.get("/stats").await["answered_503"].as_u64().unwrap()
+    }
+
+    /// Messages ready in the job queue, asked of the queue itself (a passive declare is answered
+    /// by the queue leader; `rabbitmqctl list_queues` figures for quorum queues lag up to the 5 s
+    /// statistics interval).
+    async fn ready(&self) -> u32 {
+        let connection = lapin::Connection::connect(&amqp_url(), Default::default()).await.unwrap();
+        let channel = connection.create_channel().await.unwrap();
+        let options = lapin::options::QueueDeclareOptions { passive: true, ..Default::default() };
+        let queue = channel.queue_declare(self.queue.as_str().into(), options, Default::default()).await.unwrap();
+        let _ = connection.close(200, "".into()).await;
+        queue.message_count()
+    }
+
+    async fn wait_ready(&self, expected: u32) {
+        let ok = wait_until(Duration::from_secs(30), || async { (self.ready().await == expected).then_some(()) }).await;
+        assert!(ok.is_some(), "expected {expected} ready message(s), found {}", self.ready().await);
+    }
+
+    /// Nothing is left at the broker: with every worker killed, an unacknowledged message would
+    /// be back in the queue within moments.
+    async fn assert_queue_drained(&mut self) {
+        for n in 0..self.workers.len() {
+            if self.workers[n].child.try_wait().unwrap().is_none() {
+                self.kill9(n);
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert_eq!(self.ready().await, 0, "no job left in or returned to the queue");
+    }
+
+    fn kill9(&mut self, n: usize) {
+        self.workers[n].child.kill().unwrap(); // SIGKILL
+        self.workers[n].child.wait().unwrap();
+    }
+
+    fn signal(&self, n: usize, signal: &str) {
+        let status = Command::new("kill").args([signal, &self.workers[n].child.id().to_string()]).status().unwrap();
+        assert!(status.success());
+    }
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        for (n, w) in self.workers.iter_mut().enumerate() {
+            let _ = w.child.kill();
+            let _ = w.child.wait();
+            if std::thread::panicking() {
+                let log = std::fs::read_to_string(&w.log).unwrap_or_default();
+                let tail: Vec<&str> = log.lines().rev().take(40).collect();
+                eprintln!("---- worker {n} log (last lines) ----");
+                for line in tail.iter().rev() {
+                    eprintln!("{line}");
+                }
+            }
+        }
+        for queue in [self.queue.clone(), format!("{}.dead", self.queue)] {
+            let _ = Command::new("rabbitmqctl")
+                .args(["delete_queue", &queue])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
+    }
+}
+
+/// Polls `f` every 200 ms until it gives `Some`, or `None` after `limit`.
+async fn wait_until<T, F, Fut>(limit: Duration, mut f: F) -> Option<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let start = Instant::now();
+    loop {
+        if let Some(v) = f().await {
+            return Some(v);
+        }
+        if start.elapsed() > limit {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// (ready, unacknowledged) messages of a queue, from the broker itself.
+fn queue_counts(queue: &str) -> (u64, u64) {
+    let out = Command::new("rabbitmqctl")
+        .args(["list_queues", "-q", "--no-table-headers", "name", "messages_ready", "messages_unacknowledged"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    for line in text.lines() {
+        let cols: Vec<&str> = line.split_whitespace().collect();
+        if cols.len() == 3 && cols[0] == queue {
+            return (cols[1].parse().unwrap(), cols[2].parse().unwrap());
+        }
+    }
+    panic!("queue {queue} not listed by rabbitmqctl: {text}");
+}
+
+/// Each file exactly once; extractions keyed by the file's content; failures carry its sha256.
+fn assert_each_once(arrivals: &[(String, &'static str, Value)], files: &[PathBuf]) -> HashMap<String, (String, Value)> {
+    let mut by_name: HashMap<String, (String, Value)> = HashMap::new();
+    for (name, kind, row) in arrivals {
+        let previous = by_name.insert(name.clone(), (kind.to_string(), row.clone()));
+        assert!(previous.is_none(), "{name} arrived twice: {arrivals:?}");
+    }
+    assert_eq!(by_name.len(), files.len(), "arrivals: {arrivals:?}");
+    for file in files {
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        let (kind, row) = by_name.get(&name).unwrap_or_else(|| panic!("{name} never arrived"));
+        let sha = sha256_file(file);
+        if kind == "extraction" {
+            assert_eq!(row["idempotency_key"], format!("{sha}:1"));
+        } else {
+            assert_eq!(row["sha256"], sha, "failure of {name}");
+            assert!(!row["code"].as_str().unwrap().is_empty());
+        }
+    }
+    by_name
+}
+
+fn metric_sum(metrics: &str, name: &str) -> f64 {
+    metrics
+        .lines()
+        .filter(|l| l.starts_with(name) && !l.starts_with('#'))
+        .filter(|l| l[name.len()..].starts_with(['{', ' ']))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
+fn documents() -> Vec<PathBuf> {
+    ["project_a.docx", "project_a.pdf", "project_b.docx", "project_b.pdf"].iter().map(|n| fixture(n)).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn happy_path_every_document_arrives_once() {
+    let _shared = BROKER.read().await;
+    let mut h = Harness::new("happy").await;
+    // The same content under another name is enqueued once.
+    let copy = h.dir.path().join("copy_of_a.pdf");
+    std::fs::copy(fixture("project_a.pdf"), &copy).unwrap();
+    let docs = documents();
+    let mut paths: Vec<&Path> = docs.iter().map(PathBuf::as_path).collect();
+    paths.push(&copy);
+    let summary = h.enqueue(&paths, &["--metadata", "year=2021", "--metadata", "region=测试"]);
+    assert!(summary.contains("enqueued 4 job(s)"), "{summary}");
+    assert!(summary.contains("1 duplicate(s) skipped"), "{summary}");
+
+    h.start_worker(&["--concurrency", "1"]);
+    h.start_worker(&["--concurrency", "1"]);
+    let arrivals = h.wait_for_arrivals(4).await;
+    let by_name = assert_each_once(&arrivals, &docs);
+    for (name, (kind, row)) in &by_name {
+        assert_eq!(kind, "extraction", "{name}: {row}");
+        assert_eq!(row["metadata"]["year"], "2021");
+        assert_eq!(row["metadata"]["region"], "测试");
+        // Hand-made fixtures: each holds one table (a 绩效目标表 in project_a, a 科目 table with
+        // two 科目 rows in project_b).
+        assert_eq!(row["tables"], 1, "{name}");
+        if name.starts_with("project_b") {
+            assert_eq!(row["records"], 2, "{name}");
+        }
+        // The stored body is the job's extraction document.
+        let stored = h.get(&format!("/extractions/{}", row["id"])).await;
+        let format = if name.ends_with(".pdf") { "pdf" } else { "docx" };
+        assert_eq!(stored["extraction"]["source"]["format"], format);
+        assert_eq!(stored["extraction"]["source"]["file_name"], name.as_str());
+        assert_eq!(stored["extraction"]["schema_version"], "1");
+    }
+    // Nothing arrives late: no job was in flight twice.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(h.arrivals().await.len(), 4);
+
+    let mut finished = 0.0;
+    for n in 0..2 {
+        assert_eq!(h.probe(n, "/healthz").await, (200, "ok\n".to_string()));
+        assert_eq!(h.probe(n, "/readyz").await, (200, "ok\n".to_string()));
+        let m = h.metrics(n).await;
+        finished += metric_sum(&m, "yusuan_jobs_total");
+        assert_eq!(metric_sum(&m, "yusuan_jobs_in_flight"), 0.0);
+        assert_eq!(metric_sum(&m, "yusuan_broker_connected"), 1.0);
+    }
+    assert_eq!(finished, 4.0);
+    h.assert_queue_drained().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_mid_job_redelivers_and_loses_nothing() {
+    let _shared = BROKER.read().await;
+    let mut h = Harness::new("kill9").await;
+    // The API is down, so the worker holds the job mid-way (extracted, retrying the POST).
+    h.sink.fail_next(1_000_000);
+    let doc = fixture("project_b.docx");
+    h.enqueue(&[&doc], &[]);
+    h.start_worker(&[]);
+    assert!(wait_until(LIMIT, || async { (h.answered_503().await >= 2).then_some(()) }).await.is_some());
+    assert_eq!(h.ready().await, 0, "the job is with the worker");
+    h.kill9(0);
+    // It was not acknowledged: the broker gives it back as soon as the connection dies.
+    h.wait_ready(1).await;
+    assert!(h.arrivals().await.is_empty());
+
+    h.sink.fail_next(0);
+    h.start_worker(&[]);
+    let arrivals = h.wait_for_arrivals(1).await;
+    assert_each_once(&arrivals, &[doc]);
+    assert!(h.worker_log(1).contains("redelivered=true"), "the second worker got a redelivery");
+    h.assert_queue_drained().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_outage_is_retried_and_nothing_is_acked_early() {
+    let _shared = BROKER.read().await;
+    let mut h = Harness::new("outage").await;
+    h.sink.fail_next(1_000_000);
+    let docs = vec![fixture("project_a.docx"), fixture("project_b.pdf")];
+    h.enqueue(&[&docs[0], &docs[1]], &[]);
+    h.start_worker(&["--concurrency", "2"]);
+    // While the API answers 503 both jobs stay unacknowledged at the broker. The broker's
+    // unacked figure lags up to 5 s, so it is read after the outage has lasted longer than that.
+    assert!(wait_until(LIMIT, || async { (h.answered_503().await >= 2).then_some(()) }).await.is_some());
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    assert_eq!(queue_counts(&h.queue), (0, 2), "both jobs delivered and not acknowledged");
+    assert!(h.arrivals().await.is_empty());
+    assert!(h.answered_503().await >= 8, "the worker kept retrying");
+    h.sink.fail_next(0);
+
+    let arrivals = h.wait_for_arrivals(2).await;
+    assert_each_once(&arrivals, &docs);
+    let outage = h.answered_503().await;
+    let m = h.metrics(0).await;
+    // Every 503 was followed by a retry, none was taken as an answer.
+    assert_eq!(metric_sum(&m, "yusuan_retries_total"), outage as f64, "{m}");
+    assert_eq!(metric_sum(&m, "yusuan_jobs_total"), 2.0);
+    // Backoff: 8 retries over two jobs starting at 50 ms and doubling (jitter at most halves a
+    // delay) cannot take less than 0.75 s in total.
+    let waited = metric_sum(&m, "yusuan_publish_duration_seconds_sum");
+    assert!(waited > 0.7, "retries were spaced out: {waited}");
+    h.assert_queue_drained().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn corrupt_file_is_reported_dead_lettered_and_the_next_job_runs() {
+    let _shared = BROKER.read().await;
+    let mut h = Harness::new("corrupt").await;
+    let bad = fixture("not_a_document.pdf");
+    let cut = fixture("corrupt.pdf");
+    let good = fixture("project_b.docx");
+    h.enqueue(&[&bad, &cut, &good], &["--metadata", "upload=42"]);
+    h.start_worker(&["--concurrency", "1"]);
+    let arrivals = h.wait_for_arrivals(3).await;
+    let by_name = assert_each_once(&arrivals, &[bad.clone(), cut, good]);
+    let (kind, row) = &by_name["not_a_document.pdf"];
+    assert_eq!(kind, "failure");
+    assert_eq!(row["code"], "not_a_document");
+    assert_eq!(row["metadata"]["upload"], "42");
+    let (kind, row) = &by_name["corrupt.pdf"];
+    assert_eq!(kind, "failure");
+    assert_eq!(row["code"], "truncated", "a PDF cut short after its first object");
+    // The job after the bad ones was processed normally.
+    assert_eq!(by_name["project_b.docx"].0, "extraction");
+
+    // The dead-letter queue holds the job with its code.
+    let connection = lapin::Connection::connect(&amqp_url(), Default::default()).await.unwrap();
+    let channel = connection.create_channel().await.unwrap();
+    let mut codes = HashMap::new();
+    while let Some(message) = channel
+        .basic_get(format!("{}.dead", h.queue).as_str().into(), lapin::options::BasicGetOptions { no_ack: true })
+        .await
+        .unwrap()
+    {
+        let job: Value = serde_json::from_slice(&message.delivery.data).unwrap();
+        let headers = message.delivery.properties.headers().clone().unwrap_or_default();
+        let code = match headers.inner().get("x-yusuan-error-code") {
+            Some(lapin::types::AMQPValue::LongString(s)) => String::from_utf8_lossy(s.as_bytes()).into_owned(),
+            other => panic!("dead-lettered without a code header: {other:?}"),
+        };
+        codes.insert(job["file_name"].as_str().unwrap().to_string(), code);
+    }
+    assert_eq!(codes.get("not_a_document.pdf").map(String::as_str), Some("not_a_document"));
+    assert_eq!(codes.get("corrupt.pdf").map(String::as_str), Some("truncated"));
+    // Only failed jobs are dead-lettered.
+    assert_eq!(codes.len(), 2, "{codes:?}");
+    // The worker carried on.
+    assert!(h.workers[0].child.try_wait().unwrap().is_none());
+    h.assert_queue_drained().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn broker_restart_during_a_run_reconnects_and_finishes() {
+    let _exclusive = BROKER.write().await;
+    let mut h = Harness::new("restart").await;
+    let docs = documents();
+    let paths: Vec<&Path> = docs.iter().map(PathBuf::as_path).collect();
+    // Keep the jobs in flight while the broker goes away.
+    h.sink.fail_next(1_000_000);
+    h.enqueue(&paths, &[]);
+    h.start_worker(&["--concurrency", "2"]);
+    assert!(wait_until(LIMIT, || async { (h.answered_503().await >= 2).then_some(()) }).await.is_some());
+
+    let ctl = |args: &[&str]| {
+        let out = Command::new("rabbitmqctl").args(args).output().unwrap();
+        assert!(out.status.success(), "rabbitmqctl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    ctl(&["stop_app"]);
+    // The API comes back while the broker is away; jobs of the lost connection must not be acked
+    // (they cannot be) and must be redone after the reconnect.
+    h.sink.fail_next(0);
+    // The worker notices: not ready, but alive.
+    let noticed = wait_until(Duration::from_secs(10), || async { (h.probe(0, "/readyz").await.0 == 503).then_some(()) }).await;
+    assert!(noticed.is_some(), "readiness reflects the lost broker");
+    assert_eq!(h.probe(0, "/healthz").await.0, 200);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    ctl(&["start_app"]);
+    ctl(&["await_startup"]);
+
+    let arrivals = h.wait_for_arrivals(4).await;
+    assert_each_once(&arrivals, &docs);
+    let m = h.metrics(0).await;
+    assert!(metric_sum(&m, "yusuan_broker_connections_total") >= 2.0, "{m}");
+    assert_eq!(metric_sum(&m, "yusuan_broker_connected"), 1.0);
+    assert!(h.workers[0].child.try_wait().unwrap().is_none(), "the worker survived");
+    h.assert_queue_drained().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_returns_unfinished_jobs_and_exits_within_the_drain_timeout() {
+    let _shared = BROKER.read().await;
+    let mut h = Harness::new("sigterm").await;
+    h.sink.fail_next(1_000_000);
+    h.enqueue(&[&fixture("project_a.pdf")], &[]);
+    h.start_worker(&["--drain-timeout-secs", "2"]);
+    assert!(wait_until(LIMIT, || async { (h.answered_503().await >= 1).then_some(()) }).await.is_some());
+    let addr = h.metrics_addr(0).await;
+    let started = Instant::now();
+    h.signal(0, "-TERM");
+    // While draining the worker tells its orchestrator it is not ready, but still alive.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let ready = h.http.get(format!("http://{addr}/readyz")).send().await.unwrap();
+    assert_eq!(ready.status().as_u16(), 503);
+    assert_eq!(ready.text().await.unwrap(), "draining\n");
+    let alive = h.http.get(format!("http://{addr}/healthz")).send().await.unwrap();
+    assert_eq!(alive.status().as_u16(), 200);
+    let status = wait_until(Duration::from_secs(15), || {
+        let done = h.workers[0].child.try_wait().unwrap();
+        async move { done }
+    })
+    .await
+    .expect("the worker exits after SIGTERM");
+    let took = started.elapsed();
+    assert!(status.success(), "exit status {status:?}");
+    assert!(took >= Duration::from_millis(1800), "it waited for the in-flight job: {took:?}");
+    assert!(took < Duration::from_secs(8), "it exited soon after the 2 s drain timeout: {took:?}");
+    // The job is back on the queue, not lost and not acked.
+    h.wait_ready(1).await;
+    assert!(h.arrivals().await.is_empty());
+    assert!(h.worker_log(0).contains("drain timeout"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_lets_in_flight_jobs_finish() {
+    let _shared = BROKER.read().await;
+    let mut h = Harness::new("drain").await;
+    h.sink.fail_next(1_000_000);
+    let doc = fixture("project_a.docx");
+    h.enqueue(&[&doc], &[]);
+    h.start_worker(&["--drain-timeout-secs", "30"]);
+    assert!(wait_until(LIMIT, || async { (h.answered_503().await >= 1).then_some(()) }).await.is_some());
+    h.signal(0, "-INT");
+    // The API recovers during the drain: the job completes and is acked before the worker exits.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    h.sink.fail_next(0);
+    let status = wait_until(Duration::from_secs(20), || {
+        let done = h.workers[0].child.try_wait().unwrap();
+        async move { done }
+    })
+    .await
+    .expect("the worker exits after SIGINT");
+    assert!(status.success());
+    assert_each_once(&h.arrivals().await, &[doc]);
+    assert!(h.worker_log(0).contains("drained: all in-flight jobs finished"));
+    h.assert_queue_drained().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_rejection_is_reported_and_dead_lettered() {
+    let _shared = BROKER.read().await;
+    let mut h = Harness::new("rejected").await;
+    // The first extraction posted is refused with a 422: not retried, reported as `rejected`.
+    h.sink.reject_next(1);
+    let docs = documents();
+    let paths: Vec<&Path> = docs.iter().map(PathBuf::as_path).collect();
+    h.enqueue(&paths, &[]);
+    h.start_worker(&["--concurrency", "1"]);
+    let arrivals = h.wait_for_arrivals(docs.len()).await;
+    let by_name = assert_each_once(&arrivals, &docs);
+    // All four fixtures extract; exactly the first one posted was rejected, the others accepted.
+    let rejected: Vec<&String> = by_name.iter().filter(|(_, (_, row))| row["code"] == "rejected").map(|(n, _)| n).collect();
+    let extracted = by_name.values().filter(|(kind, _)| kind == "extraction").count();
+    assert_eq!((rejected.len(), extracted), (1, 3), "{by_name:?}");
+    assert!(by_name[rejected[0].as_str()].1["message"].as_str().unwrap().contains("422"));
+    let m = h.metrics(0).await;
+    assert_eq!(metric_sum(&m, "yusuan_job_failures_total{code=\"rejected\"}"), 1.0, "{m}");
+    assert_eq!(metric_sum(&m, "yusuan_retries_total"), 0.0, "a 422 is not retried");
+    h.assert_queue_drained().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jobs_by_reference_are_read_only_inside_the_files_root() {
+    let _shared = BROKER.read().await;
+    let mut h = Harness::new("byref").await;
+    let root = h.dir.path().join("uploads");
+    std::fs::create_dir(&root).unwrap();
+    let inside = root.join("inside.docx");
+    std::fs::copy(fixture("project_b.docx"), &inside).unwrap();
+    // Outside the root: a job pointing at it must not be read.
+    let outside = h.dir.path().join("outside.pdf");
+    std::fs::copy(fixture("project_b.pdf"), &outside).unwrap();
+    h.enqueue(&[&inside, &outside], &["--by-reference"]);
+    h.start_worker(&["--files-root", root.to_str().unwrap()]);
+    let arrivals = h.wait_for_arrivals(2).await;
+    let mut by_name = HashMap::new();
+    for (name, kind, row) in arrivals {
+        assert!(by_name.insert(name, (kind, row)).is_none());
+    }
+    let (kind, row) = &by_name["outside.pdf"];
+    assert_eq!(*kind, "failure");
+    assert_eq!(row["code"], "invalid_job");
+    assert_eq!(row["sha256"], Value::Null, "the bytes were never read");
+    assert!(row["message"].as_str().unwrap().contains("outside --files-root"), "{row}");
+    // The file inside was read and extracted.
+    let (kind, row) = &by_name["inside.docx"];
+    assert_eq!(*kind, "extraction", "{row}");
+    assert_eq!(row["idempotency_key"], format!("{}:1", sha256_file(&inside)));
+    h.assert_queue_drained().await;
+}
+
+#[test]
+fn enqueue_dry_run_lists_jobs_without_a_broker() {
+    // Port 1 has no broker: a dry run must not try to connect.
+    let out = Command::new(BIN)
+        .args(["enqueue", "--dry-run", "--amqp-url", "amqp://127.0.0.1:1/%2f", "--queue", "unused"])
+        .arg(fixtures())
+        .arg(fixture("project_a.pdf"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    // 7 documents in the fixtures directory; project_a.pdf named again is a duplicate.
+    assert!(stderr.contains("would enqueue 7 job(s)"), "{stderr}");
+    assert!(stderr.contains("1 duplicate(s) skipped"), "{stderr}");
+}
