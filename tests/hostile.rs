@@ -95,6 +95,19 @@ fn text_pdf_with_kids(kids: &str, count: usize) -> Vec<u8> {
     ])
 }
 
+/// Two distinct page objects sharing one content stream and font.
+fn two_page_pdf() -> Vec<u8> {
+    let page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>";
+    pdf_from_objects(&[
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R 6 0 R] /Count 2 >>".to_vec(),
+        page.to_vec(),
+        stream("", PAGE_TEXT),
+        FONT.to_vec(),
+        page.to_vec(),
+    ])
+}
+
 fn text_pdf() -> Vec<u8> {
     text_pdf_with_kids("3 0 R", 1)
 }
@@ -392,12 +405,25 @@ fn pdf_cases() -> Vec<Case> {
         Case::new("header-only pdf", "header.pdf", b"%PDF-1.7\n".to_vec(), Error("truncated")),
         // Cut inside the page's content stream: nothing left to repair a page from.
         Case::new("truncated pdf", "cut.pdf", text[..text.len() * 2 / 5].to_vec(), Error("truncated")),
+        // A page tree that lists itself next to a real page: the cycle is cut, the page read once.
         Case::new(
             "cyclic page tree",
             "cycle.pdf",
             text_pdf_with_kids("3 0 R 2 0 R", 2),
             Ok { format: Format::Pdf, tables: 0 },
         ),
+        Case::new(
+            "two pages, no limit hit",
+            "two.pdf",
+            two_page_pdf(),
+            Ok { format: Format::Pdf, tables: 0 },
+        ),
+        Case::new("more pages than the limit", "pages.pdf", two_page_pdf(), Error("too_large"))
+            .with_limits(Limits { max_pages: 1, ..Limits::default() }),
+        Case::new("pdf with no time left", "slow.pdf", text_pdf(), Error("timeout"))
+            .with_limits(Limits { time_budget: Duration::ZERO, ..Limits::default() }),
+        // A page tree that is nothing but a loop: no page to read, damaged (README: exit 12).
+        Case::new("page tree of only a loop", "loop.pdf", text_pdf_with_kids("2 0 R", 1), Error("truncated")),
         Case::new("flate bomb", "bomb.pdf", flate_bomb_pdf(80 * MIB), Error("too_large")),
         Case::new("image-only pdf", "scan.pdf", image_only_pdf(), Error("no_text_layer")),
         Case::new(
