@@ -265,7 +265,8 @@ fn queue_counts(queue: &str) -> (u64, u64) {
     panic!("queue {queue} not listed by rabbitmqctl: {text}");
 }
 
-/// Each file exactly once; extractions keyed by the file's content; failures carry its sha256.
+/// Each file exactly once; extractions keyed by the file's content; failures carry its sha256
+/// when the bytes were read.
 fn assert_each_once(arrivals: &[(String, &'static str, Value)], files: &[PathBuf]) -> HashMap<String, (String, Value)> {
     let mut by_name: HashMap<String, (String, Value)> = HashMap::new();
     for (name, kind, row) in arrivals {
@@ -280,7 +281,12 @@ fn assert_each_once(arrivals: &[(String, &'static str, Value)], files: &[PathBuf
         if kind == "extraction" {
             assert_eq!(row["idempotency_key"], format!("{sha}:1"));
         } else {
-            assert_eq!(row["sha256"], sha, "failure of {name}");
+            // Only a document refused before its bytes were read (too large to fetch, or not
+            // fetchable at all) has no sha256.
+            let unread = matches!(row["code"].as_str(), Some("too_large" | "invalid_job")) && row["sha256"].is_null();
+            if !unread {
+                assert_eq!(row["sha256"], sha, "failure of {name}");
+            }
             assert!(!row["code"].as_str().unwrap().is_empty());
         }
     }
@@ -617,4 +623,24 @@ fn enqueue_dry_run_lists_jobs_without_a_broker() {
     // 7 documents in the fixtures directory; project_a.pdf named again is a duplicate.
     assert!(stderr.contains("would enqueue 7 job(s)"), "{stderr}");
     assert!(stderr.contains("1 duplicate(s) skipped"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn limits_end_jobs_as_timeout_and_too_large_failures() {
+    let _shared = BROKER.read().await;
+    let docs = vec![fixture("project_a.pdf"), fixture("project_b.docx")];
+    let paths: Vec<&Path> = docs.iter().map(PathBuf::as_path).collect();
+    for (flags, code) in [(["--timeout-secs", "0"], "timeout"), (["--max-download-mb", "0"], "too_large")] {
+        let mut h = Harness::new(code).await;
+        h.enqueue(&paths, &[]);
+        h.start_worker(&flags);
+        let arrivals = h.wait_for_arrivals(2).await;
+        let by_name = assert_each_once(&arrivals, &docs);
+        for (name, (kind, row)) in &by_name {
+            assert_eq!((kind.as_str(), row["code"].as_str().unwrap()), ("failure", code), "{name}: {row}");
+        }
+        let m = h.metrics(0).await;
+        assert_eq!(metric_sum(&m, &format!("yusuan_job_failures_total{{code=\"{code}\"}}")), 2.0, "{m}");
+        h.assert_queue_drained().await;
+    }
 }
