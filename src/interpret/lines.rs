@@ -28,7 +28,7 @@ pub enum CodeColumns {
     Split(Vec<usize>),
 }
 
-fn is_code_key(k: &str) -> bool {
+pub(crate) fn is_code_key(k: &str) -> bool {
     matches!(k, "科目编码" | "功能科目编码" | "经济科目编码" | "科目代码" | "功能分类科目编码" | "经济分类科目编码")
 }
 
@@ -135,33 +135,109 @@ fn agency_like(prefix: &str) -> bool {
     ENDS.iter().any(|e| prefix.ends_with(e))
 }
 
-/// Reads the budget lines of a table with a 科目 column (none for other tables).
-pub fn read_budget_lines(table: &Table) -> Vec<BudgetLine> {
-    let Some(layout) = subject_layout(table) else { return Vec::new() };
+/// What the lines of one logical financial table share, kept so that a continuation printed as a
+/// table of its own (a page whose header was not repeated and that the layout did not stitch) is
+/// read with the columns, title and unit of the table it continues.
+#[derive(Debug, Clone)]
+pub struct LineTable {
+    pub layout: SubjectLayout,
+    pub table_title: Option<String>,
+    pub agency_name: Option<String>,
+    pub unit: Option<String>,
+    factor: Decimal,
+    pub first_table: usize,
+    n_cols: usize,
+    carried: Vec<String>,
+}
+
+/// Reads the budget lines of a table with a 科目 column (none for other tables), and what a
+/// continuation of it needs.
+pub fn read_budget_lines(table: &Table) -> (Vec<BudgetLine>, Option<LineTable>) {
+    let Some(layout) = subject_layout(table) else { return (Vec::new(), None) };
     let ctx = table_context(table);
     let (title_agency, table_title) = match ctx.title.as_deref() {
         Some(t) => {
-            let (a, rest) = split_agency_title(t);
+            let (a, rest) = split_agency_title(&super::headers::strip_list_number(t));
             (a, Some(rest))
         }
         None => (None, None),
     };
-    let agency_name = title_agency.or(ctx.agency_name);
-    let factor = ctx.unit.as_deref().and_then(unit_factor).unwrap_or(Decimal::ONE);
+    let first_row = layout.header.rows;
+    let mut doc = LineTable {
+        layout,
+        table_title,
+        agency_name: title_agency.or(ctx.agency_name),
+        factor: ctx.unit.as_deref().and_then(unit_factor).unwrap_or(Decimal::ONE),
+        unit: ctx.unit,
+        first_table: table.index,
+        n_cols: table.n_cols,
+        carried: Vec::new(),
+    };
+    let lines = read_rows(table, first_row, &mut doc);
+    (lines, Some(doc))
+}
+
+/// Reads `table` as the continuation of `doc` when it is one: same columns, no title or 科目
+/// header of its own, and 科目 codes where `doc` has its code columns.
+pub fn read_continuation(table: &Table, doc: &mut LineTable) -> Option<Vec<BudgetLine>> {
+    if table.n_cols != doc.n_cols || subject_layout(table).is_some() || table_context(table).title.is_some() {
+        return None;
+    }
+    let code_cols: Vec<usize> = match &doc.layout.code {
+        CodeColumns::Single(c) => vec![*c],
+        CodeColumns::Split(v) => v.clone(),
+    };
+    let first_row = (0..table.n_rows).find(|&r| is_data_row(table, r))?;
+    let coded = (first_row..table.n_rows.min(first_row + 3)).any(|r| {
+        code_cols.iter().any(|&c| {
+            let t = squash(text_at(table, r, c));
+            t.len() >= 2 && t.chars().all(|ch| ch.is_ascii_digit())
+        })
+    });
+    if !coded {
+        return None;
+    }
+    Some(read_rows(table, first_row, doc))
+}
+
+fn read_rows(table: &Table, first_row: usize, doc: &mut LineTable) -> Vec<BudgetLine> {
     let mut out = Vec::new();
-    let mut carried: Vec<String> = Vec::new();
-    for r in layout.header.rows..table.n_rows {
+    for r in first_row..table.n_rows {
         let cell_text = |c: usize| -> String {
             covering(table, r, c).filter(|cell| cell.row == r || cell.row_span == 1).map(|c| c.text.trim().to_string()).unwrap_or_default()
         };
-        let code = match &layout.code {
+        let layout = &doc.layout;
+        let code_text = match &layout.code {
             CodeColumns::Single(c) => Some(squash(&cell_text(*c))).filter(|s| !s.is_empty()),
             CodeColumns::Split(cols) => {
-                let parts: Vec<String> = cols.iter().map(|&c| squash(&cell_text(c))).collect();
-                split_code(&parts, &mut carried)
+                // A label merged over the code columns ("合计" across 类 | 款 | 项) is read once.
+                let mut parts: Vec<String> = Vec::new();
+                let mut seen = Vec::new();
+                for &c in cols {
+                    let cell = covering(table, r, c);
+                    let key = cell.map(|x| (x.row, x.col));
+                    if key.is_some() && seen.contains(&key) {
+                        parts.push(String::new());
+                        continue;
+                    }
+                    seen.push(key);
+                    parts.push(squash(&cell_text(c)));
+                }
+                split_code(&parts, &mut doc.carried)
             }
         };
-        let raw_name = layout.name.map(|c| text_at(table, r, c).trim().to_string()).unwrap_or_default();
+        let mut raw_name = layout.name.map(|c| text_at(table, r, c).trim().to_string()).unwrap_or_default();
+        // A code must be digits; a label printed in the code column ("合计") is the row's name.
+        let code = match code_text {
+            Some(t) if t.chars().all(|c| c.is_ascii_digit()) => Some(t),
+            Some(t) => {
+                if raw_name.is_empty() || layout.name.is_some_and(|nc| covering(table, r, nc).map(|x| x.col) != Some(nc)) {
+                    raw_name = t;
+                }
+                None
+            }
+            None => None,
+        };
         let name_is_total = is_total_label(&raw_name);
         let subject_name = if name_is_total {
             Some(canon(&raw_name).trim_end_matches(':').to_string())
@@ -169,7 +245,7 @@ pub fn read_budget_lines(table: &Table) -> Vec<BudgetLine> {
             Some(raw_name.clone()).filter(|s| !s.is_empty())
         };
         let amounts: BTreeMap<String, Option<Decimal>> =
-            layout.amounts.iter().map(|(c, key)| (key.clone(), parse_amount(&cell_text(*c), factor))).collect();
+            layout.amounts.iter().map(|(c, key)| (key.clone(), parse_amount(&cell_text(*c), doc.factor))).collect();
         let any_amount = amounts.values().any(Option::is_some);
         if code.is_none() && subject_name.is_none() && !any_amount {
             continue;
@@ -180,13 +256,13 @@ pub fn read_budget_lines(table: &Table) -> Vec<BudgetLine> {
             continue;
         }
         out.push(BudgetLine {
-            table_title: table_title.clone(),
-            agency_name: agency_name.clone(),
-            amount_unit: ctx.unit.clone(),
+            table_title: doc.table_title.clone(),
+            agency_name: doc.agency_name.clone(),
+            amount_unit: doc.unit.clone(),
             subject_code: if name_is_total { None } else { code },
             subject_name,
             amounts,
-            source_tables: vec![table.index],
+            source_tables: if doc.first_table == table.index { vec![table.index] } else { vec![doc.first_table, table.index] },
             row: Some(r),
         });
     }
@@ -197,6 +273,19 @@ pub fn read_budget_lines(table: &Table) -> Vec<BudgetLine> {
 /// lower level is present: "204 | 06 | 07" → "2040607", then " | | 08" → "2040608".
 fn split_code(parts: &[String], carried: &mut Vec<String>) -> Option<String> {
     let deepest = parts.iter().rposition(|p| !p.is_empty())?;
+    // Some templates print the whole code in its level's column ("20406" under 款).
+    if deepest > 0 && parts[deepest].len() > 2 && parts[deepest].chars().all(|c| c.is_ascii_digit()) {
+        let whole = parts[deepest].clone();
+        let mut now = Vec::new();
+        let mut at = 0;
+        for level in 0..=deepest {
+            let len = if level == 0 { 3 } else { 2 };
+            now.push(whole.get(at..at + len).unwrap_or("").to_string());
+            at += len;
+        }
+        *carried = now;
+        return Some(whole);
+    }
     let mut code = String::new();
     for (i, p) in parts.iter().enumerate().take(deepest + 1) {
         if p.is_empty() {
@@ -247,5 +336,7 @@ mod tests {
         assert_eq!(split_code(&p(["204", "06", "07"]), &mut carried).as_deref(), Some("2040607"));
         assert_eq!(split_code(&p(["", "", "08"]), &mut carried).as_deref(), Some("2040608"));
         assert_eq!(split_code(&p(["", "", ""]), &mut carried), None);
+        assert_eq!(split_code(&p(["", "20407", ""]), &mut carried).as_deref(), Some("20407"));
+        assert_eq!(split_code(&p(["", "", "01"]), &mut carried).as_deref(), Some("2040701"));
     }
 }

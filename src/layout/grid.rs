@@ -243,6 +243,12 @@ impl CellGrid {
     /// and [`MIN_SPLIT_COLUMNS`] columns with text in most bands, so a row where one or two
     /// cells wrap their text stays one row.
     pub fn split_rows_by_text(&mut self, glyphs: &[Glyph]) {
+        self.split_rows_by_text_with(glyphs, MIN_SPLIT_BANDS, MIN_SPLIT_COLUMNS);
+    }
+
+    /// [`CellGrid::split_rows_by_text`] with explicit thresholds: open tables, whose rules mark
+    /// groups of rows, split bands of two lines already when most columns have both.
+    pub fn split_rows_by_text_with(&mut self, glyphs: &[Glyph], min_bands: usize, min_busy: usize) {
         let nc = self.n_cols();
         let nr = self.n_rows();
         let owners = self.slot_owners();
@@ -279,7 +285,7 @@ impl CellGrid {
                     _ => bands.push((t, b, [i].into_iter().collect())),
                 }
             }
-            if bands.len() < MIN_SPLIT_BANDS {
+            if bands.len() < min_bands {
                 continue;
             }
             let mut lines_per_cell: std::collections::HashMap<usize, usize> = Default::default();
@@ -289,7 +295,7 @@ impl CellGrid {
                 }
             }
             let busy = lines_per_cell.values().filter(|&&n| n * 5 >= bands.len() * 3).count();
-            if busy < MIN_SPLIT_COLUMNS {
+            if busy < min_busy {
                 continue;
             }
             *split = bands.windows(2).map(|w| (w[0].1 + w[1].0) / 2.0).collect();
@@ -557,6 +563,100 @@ mod tests {
         let text = |r: usize, c: usize| g.cells.iter().find(|x| x.row == r && x.col == c).unwrap().text.clone();
         assert_eq!(text(1, 1), "项目支出");
         assert_eq!(text(1, 2), "5");
+    }
+
+    /// Box 0..300 × 0..(20·rows) with horizontal lines between rows and vertical lines at
+    /// `inner_x` drawn only through the first row (a header with column lines, body without).
+    fn header_ruled(rows: usize, inner_x: &[f64]) -> Region {
+        let bottom = 20.0 * rows as f64;
+        let horizontal = (0..=rows).map(|r| l(20.0 * r as f64, 0.0, 300.0)).collect();
+        let mut vertical = vec![l(0.0, 0.0, bottom), l(300.0, 0.0, bottom)];
+        vertical.extend(inner_x.iter().map(|&x| l(x, 0.0, 20.0)));
+        Region { bbox: [0.0, 0.0, 300.0, bottom], horizontal, vertical }
+    }
+
+    #[test]
+    fn merges_that_only_reflect_undrawn_column_lines_are_split() {
+        let mut g = ruled_grid(&header_ruled(4, &[100.0, 200.0])).unwrap();
+        let mut glyphs = Vec::new();
+        for r in 1..4 {
+            let top = 20.0 * r as f64 + 5.0;
+            glyphs.extend(word("Austria", 5.0, top, 8.0));
+            glyphs.extend(word("86.2", 120.0, top, 8.0));
+            glyphs.extend(word("3,375", 220.0, top, 8.0));
+        }
+        assert_eq!(g.cells.iter().filter(|c| c.col_span == 3).count(), 3);
+        g.split_false_merges(&glyphs);
+        g.fill_text(&glyphs);
+        assert!(g.cells.iter().all(|c| c.col_span == 1));
+        let text = |r: usize, c: usize| g.cells.iter().find(|x| x.row == r && x.col == c).unwrap().text.clone();
+        assert_eq!((text(2, 0), text(2, 1), text(2, 2)), ("Austria".into(), "86.2".into(), "3,375".into()));
+    }
+
+    #[test]
+    fn a_real_merged_cell_with_one_text_run_stays_merged() {
+        let mut g = ruled_grid(&header_ruled(4, &[100.0, 200.0])).unwrap();
+        let mut glyphs = Vec::new();
+        for r in 1..4 {
+            // One CJK run crossing both undrawn boundaries in every row.
+            glyphs.extend(word("用于行政审批等专家评审费用的支出网络数据平台建设", 10.0, 20.0 * r as f64 + 5.0, 10.0));
+        }
+        g.split_false_merges(&glyphs);
+        assert_eq!(g.cells.iter().filter(|c| c.col_span == 3).count(), 3);
+    }
+
+    #[test]
+    fn tall_rows_of_aligned_lines_are_split_but_wrapped_cells_are_not() {
+        // One tall row (0..100) in three columns holding five aligned lines each.
+        let r = Region {
+            bbox: [0.0, 0.0, 300.0, 100.0],
+            horizontal: vec![l(0.0, 0.0, 300.0), l(100.0, 0.0, 300.0)],
+            vertical: vec![l(0.0, 0.0, 100.0), l(100.0, 0.0, 100.0), l(200.0, 0.0, 100.0), l(300.0, 0.0, 100.0)],
+        };
+        let mut g = ruled_grid(&r).unwrap();
+        let mut glyphs = Vec::new();
+        for i in 0..5 {
+            let top = 5.0 + 18.0 * i as f64;
+            glyphs.extend(word(&format!("Row{i}"), 5.0, top, 8.0));
+            glyphs.extend(word(&format!("{i}0"), 120.0, top, 8.0));
+            glyphs.extend(word(&format!("{i}5"), 220.0, top, 8.0));
+        }
+        g.split_rows_by_text(&glyphs);
+        assert_eq!(g.n_rows(), 5);
+        g.fill_text(&glyphs);
+        assert_eq!(g.cells.iter().find(|c| c.row == 3 && c.col == 2).unwrap().text, "35");
+
+        // The same row where only one cell wraps over four lines and the others hold one line.
+        let mut g = ruled_grid(&r).unwrap();
+        let mut glyphs = Vec::new();
+        for i in 0..4 {
+            glyphs.extend(word("项目资金主要用于", 5.0, 5.0 + 14.0 * i as f64, 10.0));
+        }
+        glyphs.extend(word("100", 120.0, 40.0, 10.0));
+        glyphs.extend(word("工作要求", 220.0, 40.0, 10.0));
+        g.split_rows_by_text(&glyphs);
+        assert_eq!(g.n_rows(), 1);
+    }
+
+    #[test]
+    fn a_ruled_column_holding_aligned_text_columns_is_split() {
+        let r = Region {
+            bbox: [0.0, 0.0, 300.0, 80.0],
+            horizontal: (0..=4).map(|i| l(20.0 * i as f64, 0.0, 300.0)).collect(),
+            vertical: vec![l(0.0, 0.0, 80.0), l(100.0, 0.0, 80.0), l(300.0, 0.0, 80.0)],
+        };
+        let mut g = ruled_grid(&r).unwrap();
+        let mut glyphs = Vec::new();
+        for i in 0..4 {
+            let top = 20.0 * i as f64 + 5.0;
+            glyphs.extend(word("State", 5.0, top, 8.0));
+            glyphs.extend(word("1,234", 120.0, top, 8.0));
+            glyphs.extend(word("5,678", 220.0, top, 8.0));
+        }
+        g.split_columns_by_text(&glyphs);
+        assert_eq!(g.n_cols(), 3);
+        g.fill_text(&glyphs);
+        assert_eq!(g.cells.iter().find(|c| c.row == 1 && c.col == 2).unwrap().text, "5,678");
     }
 
     #[test]

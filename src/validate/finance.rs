@@ -16,6 +16,17 @@ use crate::interpret::values::{canon, parse_amount, squash, unit_factor};
 use crate::interpret::{BudgetLine, Record};
 use crate::model::{Table, Warning};
 
+/// The table a line was printed in: the last of its source tables (a continuation table's lines
+/// name the table they continue first).
+fn home(line: &BudgetLine) -> usize {
+    line.source_tables.last().copied().unwrap_or_default()
+}
+
+/// The table a line's row index refers to.
+fn home_table<'t>(tables: &'t [Table], line: &BudgetLine) -> Option<&'t Table> {
+    tables.iter().find(|t| t.index == home(line))
+}
+
 fn warn(code: &str, message: String, table: usize, row: Option<usize>) -> Warning {
     Warning { code: code.to_string(), message, table: Some(table), row }
 }
@@ -59,10 +70,10 @@ pub fn check_financial(tables: &[Table], records: &[Record]) -> Vec<Warning> {
         let tol = tolerance(unit.as_deref());
         let factor = unit.as_deref().and_then(unit_factor).unwrap_or(Decimal::ONE);
         if let Some(layout) = subject_layout(table) {
-            out.extend(check_row_totals(table, &layout, lines, factor, tol));
-            totals.extend(table_totals(table, &layout, lines, factor, tol));
+            out.extend(check_row_totals(tables, table, &layout, lines, factor, tol));
+            totals.extend(table_totals(tables, table, &layout, lines, factor, tol));
         }
-        out.extend(check_hierarchy(t, lines, tol));
+        out.extend(check_hierarchy(lines, tol));
     }
     out.extend(check_cross_table(&totals));
     out.extend(check_code_labels(&by_table));
@@ -120,16 +131,18 @@ fn amount_at(table: &Table, r: usize, c: usize, factor: Decimal) -> Option<Decim
 }
 
 fn check_row_totals(
-    table: &Table,
+    tables: &[Table],
+    first: &Table,
     layout: &SubjectLayout,
     lines: &[&BudgetLine],
     factor: Decimal,
     tol: Decimal,
 ) -> Vec<Warning> {
     let mut out = Vec::new();
-    let groups = total_groups(table, layout);
+    let groups = total_groups(first, layout);
     for line in lines {
         let Some(r) = line.row else { continue };
+        let Some(table) = home_table(tables, line) else { continue };
         for (t, parts) in &groups {
             let total = amount_at(table, r, *t, factor);
             let values: Vec<Option<Decimal>> = parts.iter().map(|&c| amount_at(table, r, c, factor)).collect();
@@ -144,7 +157,7 @@ fn check_row_totals(
                     format!(
                         "row {r} ({}): {} = {total} but its parts sum to {sum}",
                         line.subject_name.as_deref().unwrap_or(""),
-                        squash(text_at(table, layout.header.rows - 1, *t))
+                        squash(text_at(first, layout.header.rows - 1, *t))
                     ),
                     table.index,
                     Some(r),
@@ -156,7 +169,7 @@ fn check_row_totals(
 }
 
 /// Parent 科目 = Σ children one level down by code prefix; the 总计 line = Σ top-level 科目.
-fn check_hierarchy(t: usize, lines: &[&BudgetLine], tol: Decimal) -> Vec<Warning> {
+fn check_hierarchy(lines: &[&BudgetLine], tol: Decimal) -> Vec<Warning> {
     let mut out = Vec::new();
     let coded: Vec<(&str, &BudgetLine)> = lines.iter().filter_map(|l| l.subject_code.as_deref().map(|c| (c, *l))).collect();
     for (code, parent) in &coded {
@@ -174,7 +187,7 @@ fn check_hierarchy(t: usize, lines: &[&BudgetLine], tol: Decimal) -> Vec<Warning
                 out.push(warn(
                     code_,
                     format!("科目 {code} {key} = {v} but its {} children sum to {sum}", children.len()),
-                    t,
+                    home(parent),
                     parent.row,
                 ));
             }
@@ -195,7 +208,7 @@ fn check_hierarchy(t: usize, lines: &[&BudgetLine], tol: Decimal) -> Vec<Warning
                     out.push(warn(
                         code,
                         format!("{} {key} = {v} but the top-level 科目 sum to {sum}", total.subject_name.as_deref().unwrap_or("")),
-                        t,
+                        home(total),
                         total.row,
                     ));
                 }
@@ -208,6 +221,7 @@ fn check_hierarchy(t: usize, lines: &[&BudgetLine], tol: Decimal) -> Vec<Warning
 /// What a table's total row states, under document-wide names: the grand total of spending
 /// ("总计"), 基本支出, 项目支出. A 基本支出 table's own total is the document's 基本支出.
 fn table_totals(
+    tables: &[Table],
     table: &Table,
     layout: &SubjectLayout,
     lines: &[&BudgetLine],
@@ -215,10 +229,15 @@ fn table_totals(
     tol: Decimal,
 ) -> Vec<(String, Decimal, usize, Option<usize>, Decimal)> {
     let kind = classify(table);
+    // Totals compare only within one fund scope: a 一般公共预算 table's 基本支出 is a part of the
+    // department's 基本支出, not the same number.
+    let title = canon(lines.first().and_then(|l| l.table_title.as_deref()).unwrap_or(""));
+    let scope = ["一般公共预算", "政府性基金", "国有资本", "财政拨款"].into_iter().find(|s| title.contains(s)).unwrap_or("部门");
     let Some(total) = lines.iter().find(|l| l.subject_code.is_none() && l.subject_name.as_deref().is_some_and(is_total_label)) else {
         return Vec::new();
     };
     let Some(r) = total.row else { return Vec::new() };
+    let Some(home_t) = home_table(tables, total) else { return Vec::new() };
     let mut out = Vec::new();
     let mut first_total = true;
     for (c, key) in &layout.amounts {
@@ -238,8 +257,8 @@ fn table_totals(
         } else {
             continue;
         };
-        if let Some(v) = amount_at(table, r, *c, factor) {
-            out.push((concept, v, table.index, Some(r), tol));
+        if let Some(v) = amount_at(home_t, r, *c, factor) {
+            out.push((format!("{scope}{concept}"), v, home_t.index, Some(r), tol));
         }
     }
     out
@@ -293,7 +312,7 @@ fn check_code_labels(by_table: &BTreeMap<usize, Vec<&BudgetLine>>) -> Vec<Warnin
                         out.push(warn(
                             "label_mismatch",
                             format!("科目 {code} is \"{name}\" here but \"{other}\" in table {ot}"),
-                            t,
+                            home(l),
                             l.row,
                         ));
                     }
@@ -340,8 +359,16 @@ fn check_summary_labels(tables: &[Table], by_table: &BTreeMap<usize, Vec<&Budget
                 if label_c.starts_with(|c: char| "一二三四五六七八九十".contains(c)) || label_c.contains("本年") {
                     continue;
                 }
+                // Expenditure items that are not 功能分类 classes.
+                const NOT_CLASSES: &[&str] =
+                    &["基本支出", "项目支出", "上缴上级支出", "事业单位经营支出", "对附属单位补助支出", "对下级单位补助支出"];
+                if NOT_CLASSES.contains(&label_c.as_str()) {
+                    continue;
+                }
                 let Some(v) = cells.get(i + 1).and_then(|n| parse_amount(&n.text, factor)) else { continue };
-                if let Some((name, _)) = classes.iter().find(|(_, x)| *x == v) {
+                // The class whose amount this is, when the table does not list it under its own name.
+                let listed = |name: &str| table.cells.iter().any(|c| squash(&c.text) == name);
+                if let Some((name, _)) = classes.iter().find(|(n, x)| *x == v && !listed(n)) {
                     out.push(warn(
                         "label_mismatch",
                         format!("\"{label}\" carries {v}, the amount of 类 \"{name}\", and no 类 of its name"),

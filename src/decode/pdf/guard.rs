@@ -9,8 +9,10 @@ use crate::error::ExtractError;
 use crate::limits::Limits;
 
 /// The page objects in order. Walks the page tree ourselves first, because a tree whose /Kids
-/// loop back (or repeat a subtree) would make lopdf's walk run for an astronomically long time.
-pub fn page_ids(doc: &Document, max_pages: u32) -> Result<Vec<ObjectId>, ExtractError> {
+/// loop back (or repeat a subtree) would make lopdf's walk run for an astronomically long time
+/// or list pages many times. Such a tree is flattened: each page once, in first-seen order, with
+/// the attributes it inherited copied onto it.
+pub fn page_ids(doc: &mut Document, max_pages: u32) -> Result<Vec<ObjectId>, ExtractError> {
     let root = doc
         .catalog()
         .ok()
@@ -19,14 +21,16 @@ pub fn page_ids(doc: &Document, max_pages: u32) -> Result<Vec<ObjectId>, Extract
         .ok_or_else(|| ExtractError::Truncated("the document catalog has no page tree".into()))?;
     let mut seen: HashSet<ObjectId> = HashSet::new();
     let mut stack: Vec<ObjectId> = vec![root];
-    let mut pages = 0u32;
+    let mut pages: Vec<ObjectId> = Vec::new();
+    let mut repeated = false;
     while let Some(id) = stack.pop() {
         if !seen.insert(id) {
-            return Err(ExtractError::Truncated("the page tree loops back on itself".into()));
+            repeated = true;
+            continue;
         }
         let Ok(node) = doc.get_dictionary(id) else { continue };
-        let is_pages_node = matches!(node.get(b"Type").and_then(Object::as_name), Ok(b"Pages"))
-            || (node.get(b"Kids").is_ok() && !matches!(node.get(b"Type").and_then(Object::as_name), Ok(b"Page")));
+        let type_name = node.get(b"Type").and_then(Object::as_name).ok();
+        let is_pages_node = type_name == Some(b"Pages".as_slice()) || (node.get(b"Kids").is_ok() && type_name != Some(b"Page".as_slice()));
         if is_pages_node {
             if let Ok(kids) = node.get(b"Kids").and_then(Object::as_array) {
                 for kid in kids.iter().rev() {
@@ -36,18 +40,51 @@ pub fn page_ids(doc: &Document, max_pages: u32) -> Result<Vec<ObjectId>, Extract
                 }
             }
         } else {
-            pages += 1;
-            if pages > max_pages {
+            pages.push(id);
+            if pages.len() as u32 > max_pages {
                 return Err(ExtractError::TooLarge(format!("more than {max_pages} pages")));
             }
         }
     }
-    // The tree is finite and small: lopdf's own numbering (which pdf-extract uses) is now safe.
+    if pages.is_empty() {
+        return Err(ExtractError::Truncated("the document has no pages".into()));
+    }
+    if repeated {
+        flatten_page_tree(doc, root, &pages);
+    }
+    // The tree is now finite and each page appears once: lopdf's numbering (which pdf-extract
+    // uses) is safe and agrees with ours.
     let ids: Vec<ObjectId> = doc.get_pages().into_values().collect();
     if ids.is_empty() {
         return Err(ExtractError::Truncated("the document has no pages".into()));
     }
     Ok(ids)
+}
+
+fn flatten_page_tree(doc: &mut Document, root: ObjectId, pages: &[ObjectId]) {
+    const INHERITABLE: [&[u8]; 4] = [b"Resources", b"MediaBox", b"CropBox", b"Rotate"];
+    for &id in pages {
+        let mut inherited_values: Vec<(&[u8], Object)> = Vec::new();
+        if let Ok(page) = doc.get_dictionary(id) {
+            for key in INHERITABLE {
+                if page.get(key).is_err() {
+                    if let Some(v) = super::inherited(doc, page, key) {
+                        inherited_values.push((key, v.clone()));
+                    }
+                }
+            }
+        }
+        if let Ok(page) = doc.get_object_mut(id).and_then(Object::as_dict_mut) {
+            for (key, v) in inherited_values {
+                page.set(key, v);
+            }
+            page.set("Parent", Object::Reference(root));
+        }
+    }
+    if let Ok(node) = doc.get_object_mut(root).and_then(Object::as_dict_mut) {
+        node.set("Kids", Object::Array(pages.iter().map(|&p| Object::Reference(p)).collect()));
+        node.set("Count", pages.len() as i64);
+    }
 }
 
 /// Inflates every FlateDecode stream ourselves, bounded by the limits, before lopdf or

@@ -101,7 +101,7 @@ const LOW_QUALITY_SHARE: f64 = 0.05;
 
 pub fn decode(bytes: &[u8], limits: &Limits, deadline: &Deadline) -> Result<PdfDocument, ExtractError> {
     let mut doc = load(bytes)?;
-    let page_ids = guard::page_ids(&doc, limits.max_pages)?;
+    let page_ids = guard::page_ids(&mut doc, limits.max_pages)?;
     guard::inflate_streams(&mut doc, limits)?;
     fonts::rewrite_predefined_cmaps(&mut doc);
     deadline.check("PDF loading")?;
