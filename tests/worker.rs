@@ -13,12 +13,39 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use tokio::sync::RwLock;
 
 use yusuan::sink::Sink;
 
-/// The broker restart test takes this exclusively; all other tests share it.
-static BROKER: RwLock<()> = RwLock::const_new(());
+/// The broker restart test takes the broker exclusively; all other tests share it. A file lock
+/// (flock) rather than an in-process lock: test runs of other checkouts on the same machine use
+/// the same RabbitMQ node, and a restart must not pull it from under their tests either.
+struct BrokerLock(#[allow(dead_code)] std::fs::File);
+
+impl BrokerLock {
+    async fn shared() -> BrokerLock {
+        Self::take(false).await
+    }
+
+    async fn exclusive() -> BrokerLock {
+        Self::take(true).await
+    }
+
+    async fn take(exclusive: bool) -> BrokerLock {
+        let path = std::env::temp_dir().join("yusuan-rabbitmq-tests.lock");
+        tokio::task::spawn_blocking(move || {
+            use std::os::fd::AsRawFd as _;
+            let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).unwrap();
+            let operation = if exclusive { libc::LOCK_EX } else { libc::LOCK_SH };
+            // SAFETY: flock on a file descriptor this function owns; the lock lives as long as the
+            // File (and dies with the process, so a killed test run cannot leave it held).
+            let rc = unsafe { libc::flock(file.as_raw_fd(), operation) };
+            assert_eq!(rc, 0, "flock {}: {}", path.display(), std::io::Error::last_os_error());
+            BrokerLock(file)
+        })
+        .await
+        .unwrap()
+    }
+}
 
 const BIN: &str = env!("CARGO_BIN_EXE_yusuan");
 const LIMIT: Duration = Duration::from_secs(90);
@@ -308,7 +335,7 @@ fn documents() -> Vec<PathBuf> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn happy_path_every_document_arrives_once() {
-    let _shared = BROKER.read().await;
+    let _shared = BrokerLock::shared().await;
     let mut h = Harness::new("happy").await;
     // The same content under another name is enqueued once.
     let copy = h.dir.path().join("copy_of_a.pdf");
@@ -360,7 +387,7 @@ async fn happy_path_every_document_arrives_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_mid_job_redelivers_and_loses_nothing() {
-    let _shared = BROKER.read().await;
+    let _shared = BrokerLock::shared().await;
     let mut h = Harness::new("kill9").await;
     // The API is down, so the worker holds the job mid-way (extracted, retrying the POST).
     h.sink.fail_next(1_000_000);
@@ -384,7 +411,7 @@ async fn kill_9_mid_job_redelivers_and_loses_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn api_outage_is_retried_and_nothing_is_acked_early() {
-    let _shared = BROKER.read().await;
+    let _shared = BrokerLock::shared().await;
     let mut h = Harness::new("outage").await;
     h.sink.fail_next(1_000_000);
     let docs = vec![fixture("project_a.docx"), fixture("project_b.pdf")];
@@ -415,7 +442,7 @@ async fn api_outage_is_retried_and_nothing_is_acked_early() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn corrupt_file_is_reported_dead_lettered_and_the_next_job_runs() {
-    let _shared = BROKER.read().await;
+    let _shared = BrokerLock::shared().await;
     let mut h = Harness::new("corrupt").await;
     let bad = fixture("not_a_document.pdf");
     let cut = fixture("corrupt.pdf");
@@ -462,7 +489,7 @@ async fn corrupt_file_is_reported_dead_lettered_and_the_next_job_runs() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn broker_restart_during_a_run_reconnects_and_finishes() {
-    let _exclusive = BROKER.write().await;
+    let _exclusive = BrokerLock::exclusive().await;
     let mut h = Harness::new("restart").await;
     let docs = documents();
     let paths: Vec<&Path> = docs.iter().map(PathBuf::as_path).collect();
@@ -499,7 +526,7 @@ async fn broker_restart_during_a_run_reconnects_and_finishes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_returns_unfinished_jobs_and_exits_within_the_drain_timeout() {
-    let _shared = BROKER.read().await;
+    let _shared = BrokerLock::shared().await;
     let mut h = Harness::new("sigterm").await;
     h.sink.fail_next(1_000_000);
     h.enqueue(&[&fixture("project_a.pdf")], &[]);
@@ -533,7 +560,7 @@ async fn sigterm_returns_unfinished_jobs_and_exits_within_the_drain_timeout() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_lets_in_flight_jobs_finish() {
-    let _shared = BROKER.read().await;
+    let _shared = BrokerLock::shared().await;
     let mut h = Harness::new("drain").await;
     h.sink.fail_next(1_000_000);
     let doc = fixture("project_a.docx");
@@ -558,7 +585,7 @@ async fn sigterm_lets_in_flight_jobs_finish() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn api_rejection_is_reported_and_dead_lettered() {
-    let _shared = BROKER.read().await;
+    let _shared = BrokerLock::shared().await;
     let mut h = Harness::new("rejected").await;
     // The first extraction posted is refused with a 422: not retried, reported as `rejected`.
     h.sink.reject_next(1);
@@ -581,7 +608,7 @@ async fn api_rejection_is_reported_and_dead_lettered() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn jobs_by_reference_are_read_only_inside_the_files_root() {
-    let _shared = BROKER.read().await;
+    let _shared = BrokerLock::shared().await;
     let mut h = Harness::new("byref").await;
     let root = h.dir.path().join("uploads");
     std::fs::create_dir(&root).unwrap();
@@ -627,7 +654,7 @@ fn enqueue_dry_run_lists_jobs_without_a_broker() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn limits_end_jobs_as_timeout_and_too_large_failures() {
-    let _shared = BROKER.read().await;
+    let _shared = BrokerLock::shared().await;
     let docs = vec![fixture("project_a.pdf"), fixture("project_b.docx")];
     let paths: Vec<&Path> = docs.iter().map(PathBuf::as_path).collect();
     for (flags, code) in [(["--timeout-secs", "0"], "timeout"), (["--max-download-mb", "0"], "too_large")] {
