@@ -671,3 +671,40 @@ async fn limits_end_jobs_as_timeout_and_too_large_failures() {
         h.assert_queue_drained().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_that_are_not_jobs_are_reported_as_invalid_job() {
+    let _shared = BrokerLock::shared().await;
+    let mut h = Harness::new("invalid").await;
+    // Declare the topology the way the worker does, then publish messages no enqueuer would.
+    h.enqueue(&[&fixture("project_a.docx")], &[]);
+    let connection = lapin::Connection::connect(&amqp_url(), Default::default()).await.unwrap();
+    let channel = connection.create_channel().await.unwrap();
+    let bodies: [(&[u8], Option<&str>); 3] = [
+        (b"not json at all", None),
+        (b"{\"file_name\": \"no-id.pdf\"}", None),
+        (b"{\"job_id\": \"j-both\", \"file_name\": \"x.pdf\", \"content_base64\": \"\", \"url\": \"http://x/\"}", Some("m-3")),
+    ];
+    for (body, message_id) in bodies {
+        let mut properties = lapin::BasicProperties::default();
+        if let Some(id) = message_id {
+            properties = properties.with_message_id(id.into());
+        }
+        channel
+            .basic_publish("".into(), h.queue.as_str().into(), Default::default(), body, properties)
+            .await
+            .unwrap();
+    }
+    h.start_worker(&[]);
+    let arrivals = h.wait_for_arrivals(4).await;
+    let invalid: Vec<&Value> =
+        arrivals.iter().filter(|(_, _, row)| row["code"] == "invalid_job").map(|(_, _, row)| row).collect();
+    assert_eq!(invalid.len(), 3, "each bad message is its own failure: {arrivals:?}");
+    assert!(invalid.iter().all(|row| row["sha256"].is_null()));
+    assert!(invalid.iter().any(|row| row["job_id"] == "j-both"));
+    assert!(invalid.iter().any(|row| row["file_name"] == "no-id.pdf"));
+    // The real job among them was extracted as usual.
+    assert!(arrivals.iter().any(|(name, kind, _)| name == "project_a.docx" && *kind == "extraction"));
+    let _ = connection.close(200, "".into()).await;
+    h.assert_queue_drained().await;
+}
