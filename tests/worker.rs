@@ -4,8 +4,9 @@
 //! Every test uses its own queue, runs the real `yusuan` binary as child processes (so it can
 //! kill -9 and SIGTERM them) and an in-process sink on a free port. Waits are bounded.
 //!
-//! The assertions hold whatever the extractor makes of a document: each job must end up exactly
-//! once at the API, either as an extraction (keyed `<sha256>:1`) or as a failure.
+//! Each job must end up exactly once at the API, as an extraction (keyed `<sha256>:1`) or as a
+//! failure with its code. The documents are tests/fixtures/worker (see its README): four small
+//! hand-made ones that extract, and broken files that must fail with known codes.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
