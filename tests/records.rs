@@ -1187,3 +1187,36 @@ fn large_tables_stay_fast() {
     assert!(took.as_secs_f64() < 5.0, "took {took:?}");
     eprintln!("2,000-row table: {took:?}");
 }
+
+#[test]
+fn continuation_with_a_repeated_header_keeps_title_and_unit() {
+    let whole = vec![expenditure_table(0)];
+    let (whole_records, _) = interpret(&whole);
+    let mut head = expenditure_table(0);
+    let _ = split_off(&mut head, 13, 1);
+    // The next page repeats the header (narrower, as an open-table layout may find it) and has no
+    // title or unit above it.
+    let tail = grid(
+        1,
+        &[],
+        &[
+            &["科目编码", "科目名称", "小计", "基本支出", "项目支出"],
+            &["21011", "行政事业单位医疗", "14.64", "14.64", ""],
+            &["2101101", "行政单位医疗", "11.88", "11.88", ""],
+            &["2101199", "其他行政事业单位医疗支出", "2.76", "2.76", ""],
+            &["221", "住房保障支出", "11.88", "11.88", ""],
+            &["22102", "住房改革支出", "11.88", "11.88", ""],
+            &["2210201", "住房公积金", "11.88", "11.88", ""],
+        ],
+    );
+    let tables = vec![head, tail];
+    let (records, _) = interpret(&tables);
+    let ls = lines(&records);
+    assert_eq!(ls.len(), lines(&whole_records).len());
+    let last = ls.last().unwrap();
+    assert_eq!(last.table_title.as_deref(), Some("一般公共预算财政拨款支出预算表"));
+    assert_eq!(last.amount_unit.as_deref(), Some("万元"));
+    assert_eq!(last.amounts["小计"].unwrap().to_string(), "118800.00");
+    assert_eq!((last.source_tables.clone(), last.row), (vec![0, 1], Some(6)));
+    assert_eq!(codes(&validate(&tables, &records)), codes(&validate(&whole, &whole_records)));
+}

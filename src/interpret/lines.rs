@@ -152,9 +152,19 @@ pub struct LineTable {
 
 /// Reads the budget lines of a table with a 科目 column (none for other tables), and what a
 /// continuation of it needs.
-pub fn read_budget_lines(table: &Table) -> (Vec<BudgetLine>, Option<LineTable>) {
+///
+/// `before` is the financial table just before this one, if any: a table with its own 科目 header
+/// but no title or unit of its own after it is that table continued on a page that repeated the
+/// header (and that the layout did not stitch), so it keeps that table's title, agency and unit.
+pub fn read_budget_lines(table: &Table, before: Option<&LineTable>) -> (Vec<BudgetLine>, Option<LineTable>) {
     let Some(layout) = subject_layout(table) else { return (Vec::new(), None) };
     let ctx = table_context(table);
+    if let Some(prev) = before.filter(|_| ctx.title.is_none() && ctx.unit.is_none()) {
+        let first_row = layout.header.rows;
+        let mut doc = LineTable { layout, n_cols: table.n_cols, carried: prev.carried.clone(), ..prev.clone() };
+        let lines = read_rows(table, first_row, &mut doc);
+        return (lines, Some(doc));
+    }
     let (title_agency, table_title) = match ctx.title.as_deref() {
         Some(t) => {
             let (a, rest) = split_agency_title(&super::headers::strip_list_number(t));

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 use rust_decimal::Decimal;
 
 use crate::interpret::classify::{classify, FinancialKind, TableKind};
-use crate::interpret::headers::{covering, label_key, row_cells, text_at};
+use crate::interpret::headers::{covering, label_key, row_cells};
 use crate::interpret::lines::{is_total_label, subject_layout, SubjectLayout};
 use crate::interpret::values::{canon, parse_amount, squash, unit_factor};
 use crate::interpret::{BudgetLine, Record};
@@ -139,11 +139,29 @@ fn check_row_totals(
     tol: Decimal,
 ) -> Vec<Warning> {
     let mut out = Vec::new();
-    let groups = total_groups(first, layout);
+    // Column roles per table the lines were printed in: a continuation that repeated its header
+    // has its own layout; one that did not shares the first table's columns.
+    let mut layouts: HashMap<usize, Option<(SubjectLayout, Vec<(usize, Vec<usize>)>)>> = HashMap::new();
     for line in lines {
         let Some(r) = line.row else { continue };
         let Some(table) = home_table(tables, line) else { continue };
-        for (t, parts) in &groups {
+        let entry = layouts.entry(table.index).or_insert_with(|| {
+            let (own, header_table) = if table.index == first.index {
+                (Some(layout.clone()), first)
+            } else if let Some(repeated) = subject_layout(table) {
+                (Some(repeated), table)
+            } else if table.n_cols == first.n_cols {
+                (Some(layout.clone()), first)
+            } else {
+                (None, first)
+            };
+            own.map(|l| {
+                let groups = total_groups(header_table, &l);
+                (l, groups)
+            })
+        });
+        let Some((own_layout, groups)) = entry.as_ref() else { continue };
+        for (t, parts) in groups {
             let total = amount_at(table, r, *t, factor);
             let values: Vec<Option<Decimal>> = parts.iter().map(|&c| amount_at(table, r, c, factor)).collect();
             if total.is_none() && values.iter().all(Option::is_none) {
@@ -152,12 +170,12 @@ fn check_row_totals(
             let sum: Decimal = values.iter().flatten().sum();
             let total = total.unwrap_or(Decimal::ZERO);
             if let Some(code) = compare(total, sum, tol, "sum_mismatch") {
+                let column = own_layout.amounts.iter().find(|(c, _)| c == t).map(|(_, k)| k.as_str()).unwrap_or("");
                 out.push(warn(
                     code,
                     format!(
-                        "row {r} ({}): {} = {total} but its parts sum to {sum}",
-                        line.subject_name.as_deref().unwrap_or(""),
-                        squash(text_at(first, layout.header.rows - 1, *t))
+                        "row {r} ({}): {column} = {total} but its parts sum to {sum}",
+                        line.subject_name.as_deref().unwrap_or("")
                     ),
                     table.index,
                     Some(r),
