@@ -783,23 +783,6 @@ fn score_document(truth: &[Value], got: &[Value], score: &mut Score, misses: &mu
 
 /// `corpus/` of this checkout; `YUSUAN_CORPUS` points the test at another copy (a corpus being
 /// generated in another worktree).
-/// `corpus/` of this checkout; `YUSUAN_CORPUS` points the test at another copy (a corpus being
-/// generated in another worktree).
-/// Warnings on documents the corpus calls clean, where the generated data really does contradict
-/// itself (checked by hand). Each one is a defect of the corpus, reported to its owner; the entry
-/// goes when the corpus is fixed. (file, code, table, row, why)
-const CORPUS_FINDINGS: &[(&str, &str, usize, usize, &str)] = &[
-    (
-        "shanghai_budget_docx/binjiang_education_2023.docx",
-        "cross_table_mismatch",
-        4,
-        2,
-        "一般公共预算 基本支出: 204,466,019.96 in the 功能分类预算表 (table 3) but 28,756,184.13 in the 基本支出经济分类预算表 (table 4)",
-    ),
-    ("shanghai_budget_pdf_lo/binjiang_education_2023.pdf", "cross_table_mismatch", 4, 2, "as the DOCX"),
-    ("shanghai_budget_pdf_chromium/binjiang_education_2023.pdf", "cross_table_mismatch", 4, 2, "as the DOCX"),
-];
-
 fn corpus_dir() -> PathBuf {
     match std::env::var_os("YUSUAN_CORPUS") {
         Some(dir) => PathBuf::from(dir),

@@ -81,10 +81,13 @@ pub fn check_financial(tables: &[Table], records: &[Record]) -> Vec<Warning> {
     out
 }
 
+/// A total column and the columns that add up to it.
+type TotalGroup = (usize, Vec<usize>);
+
 /// For each total column, the columns that add up to it: the other leaf columns under the same
 /// parent header (or all amount columns for a top-level total), with a nested group represented
 /// by its own 小计 where it has one.
-fn total_groups(table: &Table, layout: &SubjectLayout) -> Vec<(usize, Vec<usize>)> {
+fn total_groups(table: &Table, layout: &SubjectLayout) -> Vec<TotalGroup> {
     let h = layout.header.rows;
     let amount_cols: Vec<usize> = layout.amounts.iter().map(|(c, _)| *c).collect();
     let parent_range = |c: usize| -> Option<(usize, usize)> {
@@ -141,7 +144,7 @@ fn check_row_totals(
     let mut out = Vec::new();
     // Column roles per table the lines were printed in: a continuation that repeated its header
     // has its own layout; one that did not shares the first table's columns.
-    let mut layouts: HashMap<usize, Option<(SubjectLayout, Vec<(usize, Vec<usize>)>)>> = HashMap::new();
+    let mut layouts: HashMap<usize, Option<(SubjectLayout, Vec<TotalGroup>)>> = HashMap::new();
     for line in lines {
         let Some(r) = line.row else { continue };
         let Some(table) = home_table(tables, line) else { continue };
