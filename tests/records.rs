@@ -1203,3 +1203,21 @@ fn continuation_with_a_repeated_header_keeps_title_and_unit() {
     assert_eq!((last.source_tables.clone(), last.row), (vec![0, 1], Some(6)));
     assert_eq!(codes(&validate(&tables, &records)), codes(&validate(&whole, &whole_records)));
 }
+
+#[test]
+fn repeated_leaf_headers_keep_both_columns() {
+    let t = grid(
+        0,
+        &["部门支出预算表", "单位：元"],
+        &[
+            &["科目编码", "科目名称", "合计", "基本支出", "<", "项目支出", "<"],
+            &["^", "^", "^", "小计", "人员经费", "小计", "专项"],
+            &["201", "一般公共服务支出", "30.00", "10.00", "10.00", "20.00", "20.00"],
+        ],
+    );
+    let tables = vec![t];
+    let (records, _) = interpret(&tables);
+    let keys: Vec<String> = lines(&records)[0].amounts.keys().cloned().collect();
+    assert_eq!(keys, vec!["专项", "人员经费", "合计", "基本支出小计", "项目支出小计"]);
+    assert!(validate(&tables, &records).is_empty(), "合计 = 基本支出小计 + 项目支出小计, each 小计 = its members");
+}

@@ -98,7 +98,34 @@ pub fn subject_layout(table: &Table) -> Option<SubjectLayout> {
         .filter(|&c| covering(table, rows - 1, c).map(|cell| cell.col == c).unwrap_or(true))
         .map(|c| (c, squash(&header.leaf[c])))
         .collect();
+    let amounts = disambiguate(table, rows, amounts);
     Some(SubjectLayout { header, code, name, amounts })
+}
+
+/// Leaf names are the keys of `amounts`; two columns with the same leaf ("小计" under 基本支出 and
+/// under 项目支出) would overwrite each other, so a repeated leaf is prefixed with the header above
+/// it ("基本支出小计"), and failing that numbered ("小计2").
+fn disambiguate(table: &Table, rows: usize, amounts: Vec<(usize, String)>) -> Vec<(usize, String)> {
+    let count = |k: &str, list: &[(usize, String)]| list.iter().filter(|(_, x)| x == k).count();
+    let mut out: Vec<(usize, String)> = amounts
+        .iter()
+        .map(|(c, k)| {
+            if count(k, &amounts) < 2 {
+                return (*c, k.clone());
+            }
+            let leaf_top = covering(table, rows - 1, *c).map(|cell| cell.row).unwrap_or(0);
+            let parent = (0..leaf_top).rev().map(|r| squash(text_at(table, r, *c))).find(|t| !t.is_empty() && t != k);
+            (*c, format!("{}{k}", parent.unwrap_or_default()))
+        })
+        .collect();
+    let snapshot = out.clone();
+    for (i, (_, k)) in out.iter_mut().enumerate() {
+        let before = snapshot[..i].iter().filter(|(_, x)| x == k).count();
+        if before > 0 {
+            k.push_str(&(before + 1).to_string());
+        }
+    }
+    out
 }
 
 pub fn is_total_label(text: &str) -> bool {

@@ -50,7 +50,7 @@ fn compare(expected: Decimal, actual: Decimal, tol: Decimal, larger: &'static st
 }
 
 fn is_total_key(key: &str) -> bool {
-    matches!(key, "合计" | "小计" | "总计") || key.ends_with("合计")
+    key.ends_with("合计") || key.ends_with("小计") || key.ends_with("总计")
 }
 
 pub fn check_financial(tables: &[Table], records: &[Record]) -> Vec<Warning> {
@@ -353,7 +353,13 @@ fn check_summary_labels(tables: &[Table], by_table: &BTreeMap<usize, Vec<&Budget
     for lines in by_table.values() {
         for l in lines.iter().filter(|l| l.subject_code.as_deref().is_some_and(|c| c.len() == 3)) {
             let Some(name) = &l.subject_name else { continue };
-            let Some(v) = l.amounts.iter().find(|(k, _)| is_total_key(&label_key(k))).and_then(|(_, v)| *v) else { continue };
+            // The row's grand total: a plain 合计 / 小计 / 总计 column before a group's 小计.
+            let total = l
+                .amounts
+                .iter()
+                .find(|(k, _)| matches!(label_key(k).as_str(), "合计" | "小计" | "总计"))
+                .or_else(|| l.amounts.iter().find(|(k, _)| is_total_key(&label_key(k))));
+            let Some(v) = total.and_then(|(_, v)| *v) else { continue };
             let name = squash(name);
             if !v.is_zero() && !classes.iter().any(|(n, x)| *n == name && *x == v) {
                 classes.push((name, v));
