@@ -1221,3 +1221,36 @@ fn repeated_leaf_headers_keep_both_columns() {
     assert_eq!(keys, vec!["专项", "人员经费", "合计", "基本支出小计", "项目支出小计"]);
     assert!(validate(&tables, &records).is_empty(), "合计 = 基本支出小计 + 项目支出小计, each 小计 = its members");
 }
+
+#[test]
+fn tables_without_subjects_have_their_row_totals_checked() {
+    let three_public = |total: &str| {
+        grid(
+            0,
+            &["重庆市潼南区政务服务管理办公室一般公共预算“三公”经费支出表", "单位：万元"],
+            &[
+                &["2021年预算数", "<", "<", "<", "<", "<"],
+                &["合计", "因公出国（境）费", "公务用车购置及运行费", "<", "<", "公务接待费"],
+                &["^", "^", "小计", "公务用车购置费", "公务用车运行费", "^"],
+                &[total, "", "4", "", "4", "2"],
+            ],
+        )
+    };
+    let tables = vec![three_public("6")];
+    assert!(validate(&tables, &interpret(&tables).0).is_empty());
+    let tables = vec![three_public("7")];
+    assert_eq!(codes(&validate(&tables, &interpret(&tables).0)), vec![("sum_mismatch".to_string(), Some(0), Some(3))]);
+
+    let summary = grid(
+        0,
+        &["某局财政拨款收支总表", "单位：万元"],
+        &[
+            &["收入", "<", "支出", "<", "<", "<"],
+            &["项目", "预算数", "项目", "合计", "一般公共预算财政拨款", "政府性基金预算财政拨款"],
+            &["一般公共预算拨款", "100.00", "一般公共服务支出", "100.00", "90.00", "10.00"],
+            &["政府性基金预算拨款", "10.00", "卫生健康支出", "10.00", "10.00", "0.01"],
+        ],
+    );
+    let tables = vec![summary];
+    assert_eq!(codes(&validate(&tables, &interpret(&tables).0)), vec![("rounding".to_string(), Some(0), Some(3))]);
+}
