@@ -686,6 +686,7 @@ pub fn tongnan_doc(name: &str) -> DocModel {
         name: name.to_string(),
         description: "004 潼南区政务服务管理办公室 2021 部门预算: nine financial tables (万元; 基本支出预算表 continues on the next page with its header repeated, 部门收入总表 without), 整体绩效目标表, four Chongqing 项目绩效目标表 with a vertical 绩效指标 label; source inconsistencies kept".into(),
         landscape: false,
+        docx_bookmarks: None,
         blocks,
         warnings,
         records: Rc::new(move |fmt| {
