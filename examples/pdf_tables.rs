@@ -36,6 +36,14 @@ fn main() {
                 }
             }
         }
+        if std::env::var("PARTS").is_ok() {
+            for p in &doc.pages {
+                for t in layout::page_tables(p) {
+                    println!("  part p{} bbox {:?} {}x{} above {:?} below {:?}", t.page, t.grid.bbox(), t.grid.n_rows(), t.grid.n_cols(), t.lines_above, t.lines_below);
+                    println!("       xs {:?}", t.grid.xs);
+                }
+            }
+        }
         for p in &doc.pages {
             println!("  page {} {}x{}: {} glyphs, {} rulings, fonts {:?}", p.number, p.width, p.height, p.glyphs.len(), p.rulings.len(), p.fonts);
         }

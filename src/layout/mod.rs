@@ -35,6 +35,11 @@ pub struct PageTable {
     /// Text lines below the table down to the next table or the page end.
     pub lines_below: Vec<String>,
     pub page_height: f64,
+    /// Open tables: rows above the header rule (0 for ruled tables).
+    pub header_rows: usize,
+    /// Open tables: the glyphs inside the table, so a continuation can be re-laid on the
+    /// columns of the part before it (empty for ruled tables).
+    pub glyphs: Vec<Glyph>,
 }
 
 /// What `yusuan inspect` draws for one page: merged lines, regions and grids.
@@ -70,7 +75,8 @@ const PARAGRAPH_GAP: f64 = 3.0;
 pub fn page_tables(page: &Page) -> Vec<PageTable> {
     let lines = rulings::merge(&page.rulings);
     let (regions, loose) = regions::connected_regions(&lines);
-    let mut grids: Vec<(CellGrid, bool)> = Vec::new();
+    // (grid, ruled, header rows)
+    let mut grids: Vec<(CellGrid, bool, usize)> = Vec::new();
     let mut in_table = vec![false; page.glyphs.len()];
     for region in &regions {
         let Some(mut grid) = grid::ruled_grid(region) else { continue };
@@ -87,10 +93,10 @@ pub fn page_tables(page: &Page) -> Vec<PageTable> {
         for (slot, u) in in_table.iter_mut().zip(used) {
             *slot |= u;
         }
-        grids.push((grid, true));
+        grids.push((grid, true, 0));
     }
-    let taken: Vec<[f64; 4]> = grids.iter().map(|(g, _)| g.bbox()).collect();
-    for mut grid in open::open_tables(&loose, &page.glyphs, &taken, page.width) {
+    let taken: Vec<[f64; 4]> = grids.iter().map(|(g, _, _)| g.bbox()).collect();
+    for (mut grid, header_rows) in open::open_tables(&loose, &page.glyphs, &taken, page.width, page.height) {
         // Rules inside an open table mark groups of rows; split groups whose lines align in
         // most columns (a single wrapped cell does not qualify).
         let busy = (grid.n_cols() * 3).div_ceil(5).max(2);
@@ -99,23 +105,36 @@ pub fn page_tables(page: &Page) -> Vec<PageTable> {
         for (slot, u) in in_table.iter_mut().zip(used) {
             *slot |= u;
         }
-        grids.push((grid, false));
+        grids.push((grid, false, header_rows));
     }
     grids.sort_by(|a, b| a.0.ys[0].total_cmp(&b.0.ys[0]));
 
     let free: Vec<&Glyph> = page.glyphs.iter().zip(&in_table).filter(|(g, &t)| !t && !g.ch.is_whitespace()).map(|(g, _)| g).collect();
     let text_lines = paragraphs(&free);
     let mut out = Vec::with_capacity(grids.len());
-    for (i, (grid, ruled)) in grids.iter().enumerate() {
+    for (i, (grid, ruled, header_rows)) in grids.iter().enumerate() {
         let [x0, top, x1, bottom] = grid.bbox();
         let prev_bottom = if i > 0 { grids[i - 1].0.bbox()[3] } else { f64::MIN };
         let next_top = grids.get(i + 1).map(|g| g.0.bbox()[1]).unwrap_or(f64::MAX);
-        let _ = (x0, x1);
         let lines_above =
             text_lines.iter().filter(|l| l.bottom <= top + 1.0 && l.top >= prev_bottom - 1.0).map(|l| l.text.clone()).collect();
         let lines_below =
             text_lines.iter().filter(|l| l.top >= bottom - 1.0 && l.bottom <= next_top + 1.0).map(|l| l.text.clone()).collect();
-        out.push(PageTable { page: page.number, grid: grid.clone(), ruled: *ruled, lines_above, lines_below, page_height: page.height });
+        let glyphs = if *ruled {
+            Vec::new()
+        } else {
+            page.glyphs.iter().filter(|g| g.cx() >= x0 && g.cx() <= x1 && g.cy() >= top && g.cy() <= bottom).copied().collect()
+        };
+        out.push(PageTable {
+            page: page.number,
+            grid: grid.clone(),
+            ruled: *ruled,
+            lines_above,
+            lines_below,
+            page_height: page.height,
+            header_rows: *header_rows,
+            glyphs,
+        });
     }
     out
 }

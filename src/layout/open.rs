@@ -74,8 +74,11 @@ fn inside(bbox: &[f64; 4], x: f64, y: f64) -> bool {
 }
 
 /// Open tables framed by `rules` (horizontal lines not part of any ruled region), avoiding the
-/// areas already `taken` by ruled tables. Cells come back without text.
-pub fn open_tables(rules: &[Line], glyphs: &[Glyph], taken: &[[f64; 4]], page_width: f64) -> Vec<CellGrid> {
+/// areas already `taken` by ruled tables. Cells come back without text. A table running over a
+/// page break has no bottom rule on its first page (its rows run on to the page end) and no top
+/// rule on the next (its rows start at the page top): such runs of aligned lines are included.
+/// Each grid comes with the number of its header rows (lines above the header rule).
+pub fn open_tables(rules: &[Line], glyphs: &[Glyph], taken: &[[f64; 4]], page_width: f64, page_height: f64) -> Vec<(CellGrid, usize)> {
     let mut candidates: Vec<Line> = rules
         .iter()
         .copied()
@@ -108,16 +111,88 @@ pub fn open_tables(rules: &[Line], glyphs: &[Glyph], taken: &[[f64; 4]], page_wi
             group.push(l);
             j += 1;
         }
-        if group.len() >= 2 {
-            if let Some(grid) = open_grid(&group, glyphs, taken) {
-                out.push(grid);
-                i = j;
-                continue;
-            }
+        let (x0, x1) = (first.from, first.to);
+        let rule_pos: Vec<f64> = group.iter().map(|l| l.pos).collect();
+        let last = rule_pos[rule_pos.len() - 1];
+        let frame = if group.len() >= 2 {
+            // Rows running on below the last rule to the page end: the table continues overleaf.
+            let bottom = run_to_page_end(glyphs, taken, x0, x1, last, page_height);
+            let header_bottom = if group.len() >= 3 || bottom.is_some() { rule_pos[1] } else { rule_pos[0] };
+            Some(Frame { x0, x1, top: rule_pos[0], header_bottom, bottom: bottom.unwrap_or(last), rules: rule_pos.clone() })
+        } else {
+            // A lone rule closing rows that start at the page top: the continuation of a table.
+            run_from_page_top(glyphs, taken, x0, x1, first.pos, page_height)
+                .map(|top| Frame { x0, x1, top, header_bottom: top, bottom: first.pos, rules: rule_pos.clone() })
+        };
+        if let Some(grid) = frame.and_then(|f| open_grid(&f, glyphs, taken)) {
+            out.push(grid);
+            i = j;
+            continue;
         }
         i += 1;
     }
     out
+}
+
+/// Where an open table sits: its x range, top, the rule under its header (= top when it has no
+/// header), bottom, and every rule inside.
+struct Frame {
+    x0: f64,
+    x1: f64,
+    top: f64,
+    header_bottom: f64,
+    bottom: f64,
+    rules: Vec<f64>,
+}
+
+/// A line that can be a table row: not a title, and either several chunks or one short chunk.
+fn tabular(line: &TextLine, width: f64) -> bool {
+    let cs = chunks(line);
+    !looks_like_title(&line.text()) && (cs.len() >= 2 || cs.iter().all(|c| c.x1 - c.x0 < 0.4 * width))
+}
+
+/// Lines that follow `from` down to the end of the page when all of them are table rows (a
+/// page number may follow): the bottom of the last one.
+fn run_to_page_end(glyphs: &[Glyph], taken: &[[f64; 4]], x0: f64, x1: f64, from: f64, page_height: f64) -> Option<f64> {
+    let mut lines = band_lines(glyphs, taken, x0, x1, from, page_height);
+    if lines.last().is_some_and(|l| l.glyphs.len() <= 8 && l.top > 0.85 * page_height && chunks(l).len() == 1) {
+        lines.pop();
+    }
+    let last = lines.last()?;
+    let multi = lines.iter().filter(|l| chunks(l).len() >= 2).count();
+    // Text on the page outside the table's x range below `from` also ends the run.
+    let outside = glyphs.iter().any(|g| g.cy() > from && g.cy() < last.bottom && (g.cx() < x0 - 2.0 || g.cx() > x1 + 2.0) && !g.ch.is_whitespace());
+    (multi >= 2 && !outside && last.bottom > 0.7 * page_height && lines.iter().all(|l| tabular(l, x1 - x0)))
+        .then(|| last.bottom + 1.0)
+}
+
+/// Lines from the page top down to `to` when all of them are table rows: the top of the first.
+fn run_from_page_top(glyphs: &[Glyph], taken: &[[f64; 4]], x0: f64, x1: f64, to: f64, page_height: f64) -> Option<f64> {
+    let lines = band_lines(glyphs, taken, x0, x1, 0.0, to);
+    let first = lines.first()?;
+    let multi = lines.iter().filter(|l| chunks(l).len() >= 2).count();
+    let outside = glyphs.iter().any(|g| g.cy() < to && (g.cx() < x0 - 2.0 || g.cx() > x1 + 2.0) && !g.ch.is_whitespace());
+    (multi >= 2 && !outside && first.top < 0.2 * page_height && lines.iter().all(|l| tabular(l, x1 - x0)))
+        .then(|| first.top - 1.0)
+}
+
+/// A boundary inside the gap `[a, b]`: the middle of the widest part no `covers` span reaches
+/// into, or the gap's middle when every part is covered.
+fn boundary_in_gap(a: f64, b: f64, covers: &[(f64, f64)]) -> f64 {
+    let mut inside: Vec<(f64, f64)> = covers.iter().filter(|c| c.1 > a && c.0 < b).map(|c| (c.0.max(a), c.1.min(b))).collect();
+    inside.sort_by(|p, q| p.0.total_cmp(&q.0));
+    let mut best: Option<(f64, f64)> = None;
+    let mut cursor = a;
+    for (s, e) in inside.iter().copied().chain([(b, b)]) {
+        if s > cursor && best.is_none_or(|(bs, be)| s - cursor > be - bs) {
+            best = Some((cursor, s));
+        }
+        cursor = cursor.max(e);
+    }
+    match best {
+        Some((s, e)) if e - s > 0.5 => (s + e) / 2.0,
+        _ => (a + b) / 2.0,
+    }
 }
 
 fn band_lines<'a>(glyphs: &'a [Glyph], taken: &[[f64; 4]], x0: f64, x1: f64, top: f64, bottom: f64) -> Vec<TextLine<'a>> {
@@ -137,14 +212,9 @@ fn band_lines<'a>(glyphs: &'a [Glyph], taken: &[[f64; 4]], x0: f64, x1: f64, top
     text::lines(&inside_band, Direction::Upright)
 }
 
-/// Grid of one open table framed by `rules` (top, optional header rule(s), bottom).
-fn open_grid(rules: &[Line], glyphs: &[Glyph], taken: &[[f64; 4]]) -> Option<CellGrid> {
-    let x0 = rules.iter().map(|l| l.from).fold(f64::MAX, f64::min);
-    let x1 = rules.iter().map(|l| l.to).fold(f64::MIN, f64::max);
-    let top = rules[0].pos;
-    let bottom = rules[rules.len() - 1].pos;
-    // With three or more rules, the text between the first two is the header.
-    let header_bottom = if rules.len() >= 3 { rules[1].pos } else { top };
+/// Grid of one open table in its frame.
+fn open_grid(f: &Frame, glyphs: &[Glyph], taken: &[[f64; 4]]) -> Option<(CellGrid, usize)> {
+    let (x0, x1, top, header_bottom, bottom) = (f.x0, f.x1, f.top, f.header_bottom, f.bottom);
     let header = band_lines(glyphs, taken, x0, x1, top, header_bottom);
     let body = band_lines(glyphs, taken, x0, x1, header_bottom, bottom);
     if body.is_empty() {
@@ -169,9 +239,13 @@ fn open_grid(rules: &[Line], glyphs: &[Glyph], taken: &[[f64; 4]]) -> Option<Cel
     if columns.len() < 2 {
         return None;
     }
+    // Column boundaries: in each gap between body columns, the widest stretch no glyph of the
+    // last header line covers (leaf headers are wider than the numbers under them; headers
+    // spanning several columns sit on upper lines and must cross the boundary).
+    let header_glyphs: Vec<(f64, f64)> = header.last().map(|l| l.glyphs.iter().map(|g| (g.x0, g.x1)).collect()).unwrap_or_default();
     let mut xs = vec![x0.min(columns[0].0 - 1.0)];
     for w in columns.windows(2) {
-        xs.push((w[0].1 + w[1].0) / 2.0);
+        xs.push(boundary_in_gap(w[0].1, w[1].0, &header_glyphs));
     }
     xs.push(x1.max(columns[columns.len() - 1].1 + 1.0));
     let nc = columns.len();
@@ -185,11 +259,20 @@ fn open_grid(rules: &[Line], glyphs: &[Glyph], taken: &[[f64; 4]]) -> Option<Cel
     if header_rows > 0 {
         ys.push(header_bottom);
     }
-    let body_rules: Vec<f64> = rules.iter().map(|l| l.pos).filter(|&p| p > header_bottom + 0.5 && p < bottom - 0.5).collect();
+    let body_rules: Vec<f64> = f.rules.iter().copied().filter(|&p| p > header_bottom + 0.5 && p < bottom - 0.5).collect();
     if body_rules.len() >= 2 {
         ys.extend(body_rules);
     } else {
-        for w in body.windows(2) {
+        // A row's wrapped lines (and a label centred beside them) sit closer together than the
+        // rows do: gaps well under the usual one stay inside a row.
+        let gaps: Vec<f64> = body.windows(2).map(|w| w[1].top - w[0].bottom).collect();
+        let mut sorted = gaps.clone();
+        sorted.sort_by(f64::total_cmp);
+        let typical = sorted.get(sorted.len() / 2).copied().unwrap_or(0.0);
+        for (w, gap) in body.windows(2).zip(&gaps) {
+            if typical > 0.0 && *gap < 0.5 * typical {
+                continue;
+            }
             ys.push((w[0].bottom + w[1].top) / 2.0);
         }
     }
@@ -246,6 +329,47 @@ fn open_grid(rules: &[Line], glyphs: &[Glyph], taken: &[[f64; 4]]) -> Option<Cel
             }
         }
     }
+    // A narrow header centred over several columns whose other slots are empty in its row
+    // spans them ("收入" over 项目 | 金额): its centre is much nearer the group's centre than
+    // its own column's.
+    for (r, line) in header.iter().enumerate().take(nr) {
+        for ch in chunks(line) {
+            let cc = (ch.x0 + ch.x1) / 2.0;
+            let c = col_of(cc);
+            let Some(idx) = owner[r * nc + c] else { continue };
+            if cells[idx].col_span != 1 {
+                continue;
+            }
+            let own = ((xs[c] + xs[c + 1]) / 2.0 - cc).abs();
+            let mut best: Option<(f64, usize, usize)> = None;
+            for a in 0..=c {
+                if (a..c).any(|k| owner[r * nc + k].is_some()) {
+                    continue;
+                }
+                for b in c..nc {
+                    if (c + 1..=b).any(|k| owner[r * nc + k].is_some()) {
+                        break;
+                    }
+                    if a == b {
+                        continue;
+                    }
+                    let d = ((xs[a] + xs[b + 1]) / 2.0 - cc).abs();
+                    if best.is_none_or(|(bd, _, _)| d < bd) {
+                        best = Some((d, a, b));
+                    }
+                }
+            }
+            if let Some((d, a, b)) = best {
+                if d < 0.35 * own {
+                    cells[idx].col = a;
+                    cells[idx].col_span = b - a + 1;
+                    for k in a..=b {
+                        owner[r * nc + k] = Some(idx);
+                    }
+                }
+            }
+        }
+    }
     for r in 1..header_rows.min(nr) {
         for c in 0..nc {
             if owner[r * nc + c].is_none() {
@@ -281,7 +405,7 @@ fn open_grid(rules: &[Line], glyphs: &[Glyph], taken: &[[f64; 4]]) -> Option<Cel
         cell.bbox = [xs[cell.col], ys[cell.row], xs[cell.col + cell.col_span], ys[cell.row + cell.row_span]];
     }
     cells.sort_by_key(|c| (c.row, c.col));
-    Some(CellGrid { xs, ys, cells })
+    Some((CellGrid { xs, ys, cells }, header_rows.min(nr)))
 }
 
 #[cfg(test)]
@@ -308,9 +432,10 @@ mod tests {
             g.extend(word(&format!("{i}.10"), 200.0, y, 10.0));
             g.extend(word(&format!("{i}.20"), 330.0, y, 10.0));
         }
-        let grids = open_tables(&[rule(100.0), rule(135.0), rule(190.0)], &g, &[], 595.0);
+        let grids = open_tables(&[rule(100.0), rule(135.0), rule(190.0)], &g, &[], 595.0, 842.0);
         assert_eq!(grids.len(), 1);
-        let mut grid = grids.into_iter().next().unwrap();
+        let (mut grid, header_rows) = grids.into_iter().next().unwrap();
+        assert_eq!(header_rows, 2);
         assert_eq!((grid.n_rows(), grid.n_cols()), (5, 3));
         grid.fill_text(&g);
         let at = |r: usize, c: usize| grid.cells.iter().find(|x| x.row == r && x.col == c).cloned().unwrap();
@@ -338,7 +463,7 @@ mod tests {
     #[test]
     fn a_lone_rule_or_prose_between_rules_is_no_table() {
         let g = word("这是一段正文没有任何列", 60.0, 105.0, 10.0);
-        assert!(open_tables(&[rule(100.0), rule(130.0)], &g, &[], 595.0).is_empty());
-        assert!(open_tables(&[rule(100.0)], &g, &[], 595.0).is_empty());
+        assert!(open_tables(&[rule(100.0), rule(130.0)], &g, &[], 595.0, 842.0).is_empty());
+        assert!(open_tables(&[rule(100.0)], &g, &[], 595.0, 842.0).is_empty());
     }
 }

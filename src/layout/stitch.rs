@@ -5,6 +5,7 @@
 
 use crate::model::{Cell, Table};
 
+use super::grid::{CellGrid, GridCell};
 use super::PageTable;
 
 /// Column edges of two parts match within this (points).
@@ -44,6 +45,10 @@ fn squash(s: &str) -> String {
 
 struct Building {
     table: Table,
+    /// The first part was an open table (columns from text alignment).
+    open: bool,
+    /// Open tables: the header rows' text, to recognise a repeated header.
+    open_header: String,
     /// Column edges of the last part, to compare with the next.
     xs: Vec<f64>,
     last_page: u32,
@@ -84,9 +89,19 @@ fn continues_previous(prev: &PageTable, part: &PageTable) -> bool {
     let footer_only = prev.lines_below.len() <= MAX_FOOTER_LINES
         && prev.lines_below.iter().all(|l| l.chars().count() <= MAX_FOOTER_CHARS && !looks_like_title(l));
     let no_title = part.lines_above.len() <= MAX_FOOTER_LINES && !part.lines_above.iter().any(|l| looks_like_title(l));
-    let near_bottom = prev.grid.bbox()[3] > 0.6 * prev.page_height;
+    // Browsers move a row that does not fit to the next page and leave the rest of the page
+    // blank: with nothing at all below the table, its position does not matter.
+    let near_bottom = prev.lines_below.is_empty() || prev.grid.bbox()[3] > 0.6 * prev.page_height;
     let near_top = part.grid.bbox()[1] < 0.4 * part.page_height;
-    footer_only && no_title && near_bottom && near_top && same_columns(&prev.grid.xs, &part.grid.xs) && !restarts(prev, part)
+    // Open tables take their columns from the text of each page, which may differ when a page
+    // holds few rows: the outer edges (the rules) must agree; the columns are re-laid on append.
+    let columns = if prev.ruled || part.ruled {
+        same_columns(&prev.grid.xs, &part.grid.xs)
+    } else {
+        same_outer_edges(&prev.grid.xs, &part.grid.xs)
+    };
+    let restarted = if prev.ruled || part.ruled { restarts(prev, part) } else { restarts(prev, &regrid_open(part, &prev.grid.xs)) };
+    footer_only && no_title && near_bottom && near_top && columns && !restarted
 }
 
 /// Whether `part` starts like a new instance of the same form rather than a continuation: its
@@ -108,8 +123,74 @@ fn restarts(prev: &PageTable, part: &PageTable) -> bool {
     title_row || same_label
 }
 
+/// Column structures match when the outer edges agree and every inner edge of one part is an
+/// edge of the other (a part where two columns are merged throughout draws no line between them).
 fn same_columns(a: &[f64], b: &[f64]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() <= COLUMN_TOLERANCE)
+    let near = |x: f64, set: &[f64]| set.iter().any(|y| (x - y).abs() <= COLUMN_TOLERANCE);
+    let (Some(a0), Some(a1), Some(b0), Some(b1)) = (a.first(), a.last(), b.first(), b.last()) else { return false };
+    if (a0 - b0).abs() > COLUMN_TOLERANCE || (a1 - b1).abs() > COLUMN_TOLERANCE {
+        return false;
+    }
+    a.iter().all(|&x| near(x, b)) || b.iter().all(|&x| near(x, a))
+}
+
+fn same_outer_edges(a: &[f64], b: &[f64]) -> bool {
+    const OPEN_EDGE_TOLERANCE: f64 = 8.0;
+    matches!((a.first(), a.last(), b.first(), b.last()), (Some(a0), Some(a1), Some(b0), Some(b1))
+        if (a0 - b0).abs() <= OPEN_EDGE_TOLERANCE && (a1 - b1).abs() <= OPEN_EDGE_TOLERANCE)
+}
+
+/// An open part laid on the given column edges: every slot its own cell, text by glyph centre.
+fn regrid_open(part: &PageTable, xs: &[f64]) -> PageTable {
+    let nr = part.grid.n_rows();
+    let nc = xs.len().saturating_sub(1);
+    let ys = &part.grid.ys;
+    let mut cells = Vec::with_capacity(nr * nc);
+    for r in 0..nr {
+        for c in 0..nc {
+            cells.push(GridCell { row: r, col: c, row_span: 1, col_span: 1, bbox: [xs[c], ys[r], xs[c + 1], ys[r + 1]], text: String::new() });
+        }
+    }
+    let mut grid = CellGrid { xs: xs.to_vec(), ys: ys.clone(), cells };
+    grid.fill_text(&part.glyphs);
+    PageTable { grid, ..part.clone() }
+}
+
+fn header_text(cells: &[Cell], rows: usize) -> String {
+    let mut head: Vec<&Cell> = cells.iter().filter(|c| c.row < rows).collect();
+    head.sort_by_key(|c| (c.row, c.col));
+    head.iter().map(|c| squash(&c.text)).collect()
+}
+
+/// The union of two compatible column-edge lists.
+fn union_edges(a: &[f64], b: &[f64]) -> Vec<f64> {
+    let mut all: Vec<f64> = a.iter().chain(b).copied().collect();
+    all.sort_by(f64::total_cmp);
+    let mut out: Vec<f64> = Vec::new();
+    for x in all {
+        if out.last().is_none_or(|&l| x - l > COLUMN_TOLERANCE) {
+            out.push(x);
+        }
+    }
+    out
+}
+
+/// Index of the edge in `edges` nearest to `x`.
+fn edge_index(edges: &[f64], x: f64) -> usize {
+    (0..edges.len()).min_by(|&i, &j| (edges[i] - x).abs().total_cmp(&(edges[j] - x).abs())).unwrap_or(0)
+}
+
+/// Re-expresses cells laid out on column edges `from` on the finer edges `to`.
+fn remap_columns(cells: &mut [Cell], from: &[f64], to: &[f64]) {
+    if from.len() == to.len() {
+        return;
+    }
+    for c in cells {
+        let start = edge_index(to, from[c.col]);
+        let end = edge_index(to, from[(c.col + c.col_span).min(from.len() - 1)]);
+        c.col = start;
+        c.col_span = end.saturating_sub(start).max(1);
+    }
 }
 
 fn cells_of(part: &PageTable, row_offset: usize) -> Vec<Cell> {
@@ -134,10 +215,11 @@ fn start(part: &PageTable) -> Building {
     let n_cols = part.grid.n_cols();
     let context: Vec<String> = part.lines_above.iter().rev().take(4).rev().cloned().collect();
     let title = part.lines_above.iter().rev().take(4).find(|l| looks_like_title(l)).cloned();
+    let open_header = header_text(&cells, part.header_rows);
     let mut table =
         Table { index: 0, pages: vec![part.page], title, n_rows, n_cols, header_rows: 0, cells, context };
-    table.header_rows = header_rows(&table);
-    Building { table, xs: part.grid.xs.clone(), last_page: part.page }
+    table.header_rows = if part.ruled { header_rows(&table) } else { part.header_rows };
+    Building { table, open: !part.ruled, open_header, xs: part.grid.xs.clone(), last_page: part.page }
 }
 
 /// Leading header rows: the rows covered by row 0's cells, extended while a cell spanning
@@ -186,25 +268,54 @@ fn repeated_rows(table: &Table, part: &[Cell], part_rows: usize) -> usize {
 }
 
 fn append(b: &mut Building, part: &PageTable) {
-    let cells = cells_of(part, 0);
+    if b.open && !part.ruled {
+        let part = regrid_open(part, &b.xs);
+        let cells = cells_of(&part, 0);
+        let repeated = part.header_rows > 0 && header_text(&cells, part.header_rows) == b.open_header;
+        let k = if repeated { part.header_rows } else { 0 };
+        return append_cells(b, &part, cells, k);
+    }
+    let edges = union_edges(&b.xs, &part.grid.xs);
+    remap_columns(&mut b.table.cells, &b.xs, &edges);
+    b.table.n_cols = edges.len() - 1;
+    let mut cells = cells_of(part, 0);
+    remap_columns(&mut cells, &part.grid.xs, &edges);
     let k = repeated_rows(&b.table, &cells, part.grid.n_rows());
+    b.xs = edges;
+    append_cells(b, part, cells, k);
+}
+
+fn append_cells(b: &mut Building, part: &PageTable, cells: Vec<Cell>, k: usize) {
     let offset = b.table.n_rows;
     for mut c in cells.into_iter().filter(|c| c.row >= k) {
         c.row = c.row - k + offset;
+        if c.row == offset && c.text.trim().is_empty() {
+            // A merged cell cut by the page break: the producer draws its rest as an empty cell
+            // at the top of the next page. It extends the cell above instead.
+            let above = b.table.cells.iter_mut().find(|a| {
+                a.col == c.col
+                    && a.col_span == c.col_span
+                    && a.row + a.row_span == offset
+                    && !a.text.trim().is_empty()
+                    && (a.row_span > 1 || c.row_span > 1)
+            });
+            if let Some(a) = above {
+                a.row_span += c.row_span;
+                continue;
+            }
+        }
         b.table.cells.push(c);
     }
     b.table.n_rows += part.grid.n_rows() - k;
     if !b.table.pages.contains(&part.page) {
         b.table.pages.push(part.page);
     }
-    b.xs = part.grid.xs.clone();
     b.last_page = part.page;
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::layout::grid::{CellGrid, GridCell};
 
     fn part(page: u32, top: f64, rows: &[&[&str]], above: &[&str], below: &[&str]) -> PageTable {
         let xs = vec![50.0, 150.0, 250.0];
@@ -222,6 +333,8 @@ mod tests {
             lines_above: above.iter().map(|s| s.to_string()).collect(),
             lines_below: below.iter().map(|s| s.to_string()).collect(),
             page_height: 842.0,
+            header_rows: 0,
+            glyphs: Vec::new(),
         }
     }
 
@@ -268,8 +381,8 @@ mod tests {
         let mut c = part(2, 60.0, &rs[..3], &[], &[]);
         c.grid.xs[1] = 190.0;
         assert_eq!(stitch(vec![a.clone(), c]).len(), 2);
-        // A table that ends high on its page is complete.
-        let short = part(1, 100.0, &rs[..3], &[], &[]);
+        // A table that ends high on its page, followed by text, is complete.
+        let short = part(1, 100.0, &rs[..3], &[], &["（一）说明"]);
         let d = part(2, 60.0, &rs[..3], &[], &[]);
         assert_eq!(stitch(vec![short, d]).len(), 2);
     }
@@ -285,6 +398,31 @@ mod tests {
         let a = part(1, 100.0, &r1, &[], &[]);
         let b = part(2, 60.0, &r2, &[], &[]);
         assert_eq!(stitch(vec![a, b]).len(), 2);
+    }
+
+    #[test]
+    fn a_part_whose_merged_columns_draw_no_line_still_continues() {
+        // Page 1 has no line at x=150 (its two columns merged throughout); page 2 has it.
+        let body = rows(30, 0);
+        let r: Vec<Vec<&str>> = as_refs(&body);
+        let rs: Vec<&[&str]> = r.iter().map(|r| r.as_slice()).collect();
+        let mut a = part(1, 100.0, &rs, &[], &[]);
+        a.grid.xs = vec![50.0, 250.0];
+        a.grid.cells.retain(|c| c.col == 0);
+        for c in &mut a.grid.cells {
+            c.bbox[2] = 250.0;
+        }
+        let more = rows(2, 30);
+        let r2: Vec<Vec<&str>> = as_refs(&more);
+        let r2s: Vec<&[&str]> = r2.iter().map(|r| r.as_slice()).collect();
+        let b = part(2, 60.0, &r2s, &[], &[]);
+        let tables = stitch(vec![a, b]);
+        assert_eq!(tables.len(), 1);
+        let t = &tables[0];
+        assert_eq!((t.n_rows, t.n_cols), (32, 2));
+        assert!(t.check_tiling().is_ok(), "{:?}", t.check_tiling());
+        assert_eq!(t.cell_at(0, 1).unwrap().col_span, 2);
+        assert_eq!(t.cell_at(31, 1).unwrap().text, "31.00");
     }
 
     #[test]
