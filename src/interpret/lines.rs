@@ -96,10 +96,22 @@ pub fn subject_layout(table: &Table) -> Option<SubjectLayout> {
         .filter(|&c| !header.leaf[c].is_empty())
         // A column is its own only at the cell's left edge of a horizontally merged leaf.
         .filter(|&c| covering(table, rows - 1, c).map(|cell| cell.col == c).unwrap_or(true))
-        .map(|c| (c, squash(&header.leaf[c])))
+        .map(|c| (c, without_group_prefix(&squash(&header.leaf[c]))))
         .collect();
     let amounts = disambiguate(table, rows, amounts);
     Some(SubjectLayout { header, code, name, amounts })
+}
+
+/// A leaf name with its group header run into it ("2024年预算数基本支出" — a layout that found one
+/// header row where two were printed) → the leaf ("基本支出"). A year-dated group label
+/// (2024年预算数, 2021年基本支出, 2023年度预算) is never part of a leaf name; alone it is the leaf.
+fn without_group_prefix(key: &str) -> String {
+    static GROUP: OnceLock<Regex> = OnceLock::new();
+    let re = GROUP.get_or_init(|| Regex::new(r"^\d{4}年度?(?:预算数|预算|基本支出|项目支出|支出预算)").unwrap());
+    match re.find(key) {
+        Some(m) if m.end() < key.len() => key[m.end()..].to_string(),
+        _ => key.to_string(),
+    }
 }
 
 /// Leaf names are the keys of `amounts`; two columns with the same leaf ("小计" under 基本支出 and
@@ -362,6 +374,14 @@ mod tests {
             split_agency_title("重庆市潼南区政务服务管理办公室一般公共预算\"三公\"经费支出表").0.as_deref(),
             Some("重庆市潼南区政务服务管理办公室")
         );
+    }
+
+    #[test]
+    fn group_prefixes_run_into_leaves() {
+        assert_eq!(without_group_prefix("2024年预算数基本支出"), "基本支出");
+        assert_eq!(without_group_prefix("2021年基本支出合计"), "合计");
+        assert_eq!(without_group_prefix("2024年预算数"), "2024年预算数");
+        assert_eq!(without_group_prefix("一般公共预算拨款收入"), "一般公共预算拨款收入");
     }
 
     #[test]
