@@ -1254,3 +1254,54 @@ fn tables_without_subjects_have_their_row_totals_checked() {
     let tables = vec![summary];
     assert_eq!(codes(&validate(&tables, &interpret(&tables).0)), vec![("rounding".to_string(), Some(0), Some(3))]);
 }
+
+#[test]
+fn arbitrary_grids_never_panic_and_stay_schema_valid() {
+    // Budget vocabulary in random places, spans that overlap or leave the grid, header counts that
+    // exceed the rows: interpretation must cope (the decoders promise tiling; this stage does not
+    // rely on it).
+    const WORDS: &[&str] = &[
+        "", "项目名称", "项目编码", "预算数", "其中：财政资金", "其他资金", "3月底", "12月底", "25%", "100%", "一级指标",
+        "二级指标", "三级指标", "指标值", "≥95%", "科目编码", "科目名称", "类", "款", "项", "合计", "小计", "总计：",
+        "201", "20103", "2010301", "1,234.56", "-", "0", "单位：万元", "433001某局本级", "支出预算总量", "指标名称",
+        "指标权重", "整体绩效目标表", "2021年1月", "资金总额（万元）", "绩效指标", "收入", "支出", "基本支出",
+    ];
+    let validator = schema_validator();
+    let mut rng = fastrand::Rng::with_seed(20261122);
+    for round in 0..300 {
+        let n_rows = rng.usize(0..9);
+        let n_cols = rng.usize(0..7);
+        let mut cells = Vec::new();
+        for r in 0..n_rows {
+            for c in 0..n_cols {
+                if rng.u8(0..10) == 0 {
+                    continue; // a hole
+                }
+                cells.push(Cell {
+                    row: r,
+                    col: c,
+                    row_span: rng.usize(1..3),
+                    col_span: rng.usize(1..3),
+                    text: WORDS[rng.usize(0..WORDS.len())].to_string(),
+                    page: None,
+                    bbox: None,
+                });
+            }
+        }
+        let context = if rng.bool() { vec!["某局一般公共预算财政拨款支出预算表".to_string(), "单位：万元".to_string()] } else { vec![] };
+        let table = Table {
+            index: round % 3,
+            pages: vec![],
+            title: None,
+            n_rows,
+            n_cols,
+            header_rows: rng.usize(0..12),
+            cells,
+            context,
+        };
+        let tables = vec![table.clone(), Table { index: 1, ..table.clone() }, Table { index: 2, ..table }];
+        let doc = serde_json::to_value(extraction_of(tables)).unwrap();
+        let errors = schema_errors(&validator, &doc);
+        assert!(errors.is_empty(), "round {round}: {errors:#?}");
+    }
+}
