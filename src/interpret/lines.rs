@@ -96,9 +96,48 @@ pub fn subject_layout(table: &Table) -> Option<SubjectLayout> {
         .filter(|&c| !header.leaf[c].is_empty())
         // A column is its own only at the cell's left edge of a horizontally merged leaf.
         .filter(|&c| covering(table, rows - 1, c).map(|cell| cell.col == c).unwrap_or(true))
-        .map(|c| (c, squash(&header.leaf[c])))
+        .map(|c| (c, without_group_prefix(&squash(&header.leaf[c]))))
         .collect();
+    let amounts = disambiguate(table, rows, amounts);
     Some(SubjectLayout { header, code, name, amounts })
+}
+
+/// A leaf name with its group header run into it ("2024年预算数基本支出" — a layout that found one
+/// header row where two were printed) → the leaf ("基本支出"). A year-dated group label
+/// (2024年预算数, 2021年基本支出, 2023年度预算) is never part of a leaf name; alone it is the leaf.
+fn without_group_prefix(key: &str) -> String {
+    static GROUP: OnceLock<Regex> = OnceLock::new();
+    let re = GROUP.get_or_init(|| Regex::new(r"^\d{4}年度?(?:预算数|预算|基本支出|项目支出|支出预算)").unwrap());
+    match re.find(key) {
+        Some(m) if m.end() < key.len() => key[m.end()..].to_string(),
+        _ => key.to_string(),
+    }
+}
+
+/// Leaf names are the keys of `amounts`; two columns with the same leaf ("小计" under 基本支出 and
+/// under 项目支出) would overwrite each other, so a repeated leaf is prefixed with the header above
+/// it ("基本支出小计"), and failing that numbered ("小计2").
+fn disambiguate(table: &Table, rows: usize, amounts: Vec<(usize, String)>) -> Vec<(usize, String)> {
+    let count = |k: &str, list: &[(usize, String)]| list.iter().filter(|(_, x)| x == k).count();
+    let mut out: Vec<(usize, String)> = amounts
+        .iter()
+        .map(|(c, k)| {
+            if count(k, &amounts) < 2 {
+                return (*c, k.clone());
+            }
+            let leaf_top = covering(table, rows - 1, *c).map(|cell| cell.row).unwrap_or(0);
+            let parent = (0..leaf_top).rev().map(|r| squash(text_at(table, r, *c))).find(|t| !t.is_empty() && t != k);
+            (*c, format!("{}{k}", parent.unwrap_or_default()))
+        })
+        .collect();
+    let snapshot = out.clone();
+    for (i, (_, k)) in out.iter_mut().enumerate() {
+        let before = snapshot[..i].iter().filter(|(_, x)| x == k).count();
+        if before > 0 {
+            k.push_str(&(before + 1).to_string());
+        }
+    }
+    out
 }
 
 pub fn is_total_label(text: &str) -> bool {
@@ -152,9 +191,19 @@ pub struct LineTable {
 
 /// Reads the budget lines of a table with a 科目 column (none for other tables), and what a
 /// continuation of it needs.
-pub fn read_budget_lines(table: &Table) -> (Vec<BudgetLine>, Option<LineTable>) {
+///
+/// `before` is the financial table just before this one, if any: a table with its own 科目 header
+/// but no title or unit of its own after it is that table continued on a page that repeated the
+/// header (and that the layout did not stitch), so it keeps that table's title, agency and unit.
+pub fn read_budget_lines(table: &Table, before: Option<&LineTable>) -> (Vec<BudgetLine>, Option<LineTable>) {
     let Some(layout) = subject_layout(table) else { return (Vec::new(), None) };
     let ctx = table_context(table);
+    if let Some(prev) = before.filter(|_| ctx.title.is_none() && ctx.unit.is_none()) {
+        let first_row = layout.header.rows;
+        let mut doc = LineTable { layout, n_cols: table.n_cols, carried: prev.carried.clone(), ..prev.clone() };
+        let lines = read_rows(table, first_row, &mut doc);
+        return (lines, Some(doc));
+    }
     let (title_agency, table_title) = match ctx.title.as_deref() {
         Some(t) => {
             let (a, rest) = split_agency_title(&super::headers::strip_list_number(t));
@@ -325,6 +374,14 @@ mod tests {
             split_agency_title("重庆市潼南区政务服务管理办公室一般公共预算\"三公\"经费支出表").0.as_deref(),
             Some("重庆市潼南区政务服务管理办公室")
         );
+    }
+
+    #[test]
+    fn group_prefixes_run_into_leaves() {
+        assert_eq!(without_group_prefix("2024年预算数基本支出"), "基本支出");
+        assert_eq!(without_group_prefix("2021年基本支出合计"), "合计");
+        assert_eq!(without_group_prefix("2024年预算数"), "2024年预算数");
+        assert_eq!(without_group_prefix("一般公共预算拨款收入"), "一般公共预算拨款收入");
     }
 
     #[test]
