@@ -709,3 +709,85 @@ async fn messages_that_are_not_jobs_are_reported_as_invalid_job() {
     let _ = connection.close(200, "".into()).await;
     h.assert_queue_drained().await;
 }
+
+/// Sets the broker's memory high watermark for a test and puts the previous value back when
+/// dropped (also when the test fails): a watermark of 0 blocks every publisher on the node.
+struct MemoryAlarm(String);
+
+impl MemoryAlarm {
+    fn raise() -> MemoryAlarm {
+        let out = Command::new("rabbitmqctl")
+            .args(["eval", "vm_memory_monitor:get_vm_memory_high_watermark()."])
+            .output()
+            .unwrap();
+        let previous = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        assert!(previous.parse::<f64>().is_ok(), "current watermark: {previous:?}");
+        rabbitmqctl(&["set_vm_memory_high_watermark", "0"]);
+        MemoryAlarm(previous)
+    }
+}
+
+impl Drop for MemoryAlarm {
+    fn drop(&mut self) {
+        let _ = Command::new("rabbitmqctl").args(["set_vm_memory_high_watermark", &self.0]).output();
+    }
+}
+
+fn rabbitmqctl(args: &[&str]) {
+    let out = Command::new("rabbitmqctl").args(args).output().unwrap();
+    assert!(out.status.success(), "rabbitmqctl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enqueue_survives_a_broker_restart_and_publishes_every_job() {
+    let _exclusive = BrokerLock::exclusive().await;
+    let h = Harness::new("enqrestart").await;
+    // Declare the topology first, so that the blocked run below only waits on its publishes.
+    h.enqueue(&[&fixture("project_a.docx")], &["--confirm-window", "1"]);
+    let docs = documents();
+    let alarm = MemoryAlarm::raise();
+    // With the node refusing to accept messages the enqueuer is stuck on its first confirm; the
+    // broker then restarts under it.
+    let mut enqueue = Command::new(BIN)
+        .args(["enqueue", "--queue", &h.queue, "--amqp-url", &amqp_url(), "--confirm-window", "1"])
+        .args(&docs[1..])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(enqueue.try_wait().unwrap().is_none(), "the enqueuer waits for its confirms");
+    rabbitmqctl(&["stop_app"]);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    rabbitmqctl(&["start_app"]);
+    rabbitmqctl(&["await_startup"]);
+    drop(alarm);
+
+    let status = wait_until(LIMIT, || {
+        let done = enqueue.try_wait().unwrap();
+        async move { done }
+    })
+    .await
+    .expect("the enqueuer finishes after the restart");
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(enqueue.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    assert!(status.success(), "{stderr}");
+    assert!(stderr.contains("enqueued 3 job(s)"), "{stderr}");
+    assert!(stderr.contains("publishing 1 job(s) again"), "it noticed and republished: {stderr}");
+
+    // Every job is in the queue, once per file (a job whose confirm alone was lost could be there
+    // twice under the same job id; with the node blocked nothing was accepted before the restart).
+    let connection = lapin::Connection::connect(&amqp_url(), Default::default()).await.unwrap();
+    let channel = connection.create_channel().await.unwrap();
+    let mut names = Vec::new();
+    while let Some(message) = channel
+        .basic_get(h.queue.as_str().into(), lapin::options::BasicGetOptions { no_ack: true })
+        .await
+        .unwrap()
+    {
+        let job: Value = serde_json::from_slice(&message.delivery.data).unwrap();
+        names.push(job["file_name"].as_str().unwrap().to_string());
+    }
+    names.sort();
+    assert_eq!(names, ["project_a.docx", "project_a.pdf", "project_b.docx", "project_b.pdf"]);
+}
