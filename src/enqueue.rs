@@ -1,8 +1,10 @@
 //! `yusuan enqueue`: the backfill publisher — one job per .pdf/.docx file, publisher confirms.
 //!
-//! A file is counted as enqueued only once the broker confirmed its message. Files with the same
-//! content (sha256) as one already enqueued in this run are skipped: a backfill directory often
-//! holds the same report under several names.
+//! A file is counted as enqueued only once the broker confirmed its message. Messages are sent in
+//! batches of `--confirm-window`; a batch is kept until confirmed, and what a lost connection left
+//! unconfirmed is published again (same job id) after reconnecting, so a broker restart during a
+//! backfill costs a pause, not jobs. Files with the same content (sha256) as one already enqueued
+//! in this run are skipped: a backfill directory often holds the same report under several names.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
