@@ -63,7 +63,7 @@ pub fn stitch(parts: Vec<PageTable>) -> Vec<Table> {
         let continues = first_on_page
             && i > 0
             && is_last_on_page(&parts, i - 1)
-            && continues_previous(&parts[i - 1], part)
+            && out.last().is_some_and(|b| continues_previous(&parts[i - 1], part, &first_row_texts(&b.table.cells)))
             && out.last().is_some_and(|b| b.last_page + 1 == part.page);
         if continues {
             let b = out.last_mut().expect("checked above");
@@ -82,7 +82,7 @@ fn is_last_on_page(parts: &[PageTable], i: usize) -> bool {
     parts.get(i + 1).is_none_or(|next| next.page != parts[i].page)
 }
 
-fn continues_previous(prev: &PageTable, part: &PageTable) -> bool {
+fn continues_previous(prev: &PageTable, part: &PageTable, table_row0: &[String]) -> bool {
     if part.page != prev.page + 1 {
         return false;
     }
@@ -100,27 +100,33 @@ fn continues_previous(prev: &PageTable, part: &PageTable) -> bool {
     } else {
         same_outer_edges(&prev.grid.xs, &part.grid.xs)
     };
-    let restarted = if prev.ruled || part.ruled { restarts(prev, part) } else { restarts(prev, &regrid_open(part, &prev.grid.xs)) };
+    let restarted =
+        if prev.ruled || part.ruled { restarts(table_row0, part) } else { restarts(table_row0, &regrid_open(part, &prev.grid.xs)) };
     footer_only && no_title && near_bottom && near_top && columns && !restarted
 }
 
 /// Whether `part` starts like a new instance of the same form rather than a continuation: its
-/// first row is a full-width title row, or it begins with the same label as the previous part
-/// (a form that starts again: "项目名称 | …") without repeating that whole row (a repeated
-/// header is a continuation).
-fn restarts(prev: &PageTable, part: &PageTable) -> bool {
-    let first_row = |t: &PageTable| -> Vec<(usize, usize, String)> {
-        let mut row: Vec<_> = t.grid.cells.iter().filter(|c| c.row == 0).map(|c| (c.col, c.col_span, squash(&c.text))).collect();
-        row.sort();
-        row
-    };
-    let (a, b) = (first_row(prev), first_row(part));
-    if a == b {
+/// first row is a full-width title row, or it begins with the same label as the table's first
+/// row (a form that starts again: "项目名称 | …") without repeating that whole row (a repeated
+/// header is a continuation). Codes (digits) are not labels: 类 205 repeats down a table.
+fn restarts(table_row0: &[String], part: &PageTable) -> bool {
+    let mut row0: Vec<(usize, usize, String)> =
+        part.grid.cells.iter().filter(|c| c.row == 0).map(|c| (c.col, c.col_span, squash(&c.text))).collect();
+    row0.sort();
+    let texts: Vec<String> = row0.iter().map(|c| c.2.clone()).collect();
+    if texts == table_row0 {
         return false;
     }
-    let title_row = b.len() == 1 && b[0].1 == part.grid.n_cols() && part.grid.n_cols() > 1 && !b[0].2.is_empty();
-    let same_label = matches!((a.first(), b.first()), (Some(x), Some(y)) if x.0 == 0 && y.0 == 0 && !x.2.is_empty() && x.2 == y.2);
+    let title_row = row0.len() == 1 && row0[0].1 == part.grid.n_cols() && part.grid.n_cols() > 1 && !row0[0].2.is_empty();
+    let is_label = |t: &str| t.chars().any(|c| c.is_alphabetic());
+    let same_label = matches!((table_row0.first(), texts.first()), (Some(x), Some(y)) if is_label(x) && x == y);
     title_row || same_label
+}
+
+fn first_row_texts(cells: &[Cell]) -> Vec<String> {
+    let mut row0: Vec<&Cell> = cells.iter().filter(|c| c.row == 0).collect();
+    row0.sort_by_key(|c| c.col);
+    row0.iter().map(|c| squash(&c.text)).collect()
 }
 
 /// Column structures match when the outer edges agree and every inner edge of one part is an
@@ -423,6 +429,20 @@ mod tests {
         assert!(t.check_tiling().is_ok(), "{:?}", t.check_tiling());
         assert_eq!(t.cell_at(0, 1).unwrap().col_span, 2);
         assert_eq!(t.cell_at(31, 1).unwrap().text, "31.00");
+    }
+
+    #[test]
+    fn a_code_repeated_at_the_top_of_the_next_page_is_no_restart() {
+        // Three pages of one table: the second and third parts both start with 类 "205".
+        let body: Vec<[String; 2]> = (0..30).map(|i| ["205".to_string(), format!("{i}.00")]).collect();
+        let r: Vec<Vec<&str>> = as_refs(&body);
+        let rs: Vec<&[&str]> = r.iter().map(|r| r.as_slice()).collect();
+        let mut first: Vec<&[&str]> = vec![&["科目编码", "金额"]];
+        first.extend(&rs);
+        let tables = stitch(vec![part(1, 100.0, &first, &[], &[]), part(2, 60.0, &rs, &[], &[]), part(3, 60.0, &rs[..3], &[], &[])]);
+        assert_eq!(tables.len(), 1);
+        assert_eq!(tables[0].pages, vec![1, 2, 3]);
+        assert_eq!(tables[0].n_rows, 64);
     }
 
     #[test]
