@@ -116,7 +116,9 @@ pub fn open_tables(rules: &[Line], glyphs: &[Glyph], taken: &[[f64; 4]], page_wi
         let last = rule_pos[rule_pos.len() - 1];
         let frame = if group.len() >= 2 {
             // Rows running on below the last rule to the page end: the table continues overleaf.
-            let bottom = run_to_page_end(glyphs, taken, x0, x1, last, page_height);
+            // Only a table with a top and a header rule and no bottom rule runs on: below a
+            // third rule come notes, not rows.
+            let bottom = if group.len() == 2 { run_to_page_end(glyphs, taken, x0, x1, last, page_height) } else { None };
             let header_bottom = if group.len() >= 3 || bottom.is_some() { rule_pos[1] } else { rule_pos[0] };
             Some(Frame { x0, x1, top: rule_pos[0], header_bottom, bottom: bottom.unwrap_or(last), rules: rule_pos.clone() })
         } else {
