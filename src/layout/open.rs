@@ -91,6 +91,7 @@ pub fn open_tables(rules: &[Line], glyphs: &[Glyph], taken: &[[f64; 4]], page_wi
     while i < candidates.len() {
         let first = candidates[i];
         let mut group = vec![first];
+        let mut short: Vec<f64> = Vec::new();
         let mut j = i + 1;
         while j < candidates.len() {
             let l = candidates[j];
@@ -98,6 +99,7 @@ pub fn open_tables(rules: &[Line], glyphs: &[Glyph], taken: &[[f64; 4]], page_wi
             if !same_extent {
                 // Shorter rules inside the table (under a spanning header) do not end it.
                 if l.from >= first.from - EXTENT_TOLERANCE && l.to <= first.to + EXTENT_TOLERANCE {
+                    short.push(l.pos);
                     j += 1;
                     continue;
                 }
@@ -112,14 +114,23 @@ pub fn open_tables(rules: &[Line], glyphs: &[Glyph], taken: &[[f64; 4]], page_wi
             j += 1;
         }
         let (x0, x1) = (first.from, first.to);
-        let rule_pos: Vec<f64> = group.iter().map(|l| l.pos).collect();
+        let mut rule_pos: Vec<f64> = group.iter().map(|l| l.pos).collect();
+        if rule_pos.len() == 2 {
+            // Top and bottom rules only: a shorter rule in the upper part (drawn under the
+            // columns that have sub-headers, not under cells spanning both header rows) is the
+            // header rule.
+            let (top, bottom) = (rule_pos[0], rule_pos[1]);
+            if let Some(&h) = short.iter().filter(|&&p| p > top + 2.0 && p < top + 0.4 * (bottom - top)).last() {
+                rule_pos.insert(1, h);
+            }
+        }
         let last = rule_pos[rule_pos.len() - 1];
         let frame = if group.len() >= 2 {
             // Rows running on below the last rule to the page end: the table continues overleaf.
             // Only a table with a top and a header rule and no bottom rule runs on: below a
             // third rule come notes, not rows.
-            let bottom = if group.len() == 2 { run_to_page_end(glyphs, taken, x0, x1, last, page_height) } else { None };
-            let header_bottom = if group.len() >= 3 || bottom.is_some() { rule_pos[1] } else { rule_pos[0] };
+            let bottom = if rule_pos.len() == 2 { run_to_page_end(glyphs, taken, x0, x1, last, page_height) } else { None };
+            let header_bottom = if rule_pos.len() >= 3 || bottom.is_some() { rule_pos[1] } else { rule_pos[0] };
             Some(Frame { x0, x1, top: rule_pos[0], header_bottom, bottom: bottom.unwrap_or(last), rules: rule_pos.clone() })
         } else {
             // A lone rule closing rows that start at the page top: the continuation of a table.
@@ -252,6 +263,30 @@ fn open_grid(f: &Frame, glyphs: &[Glyph], taken: &[[f64; 4]]) -> Option<(CellGri
     xs.push(x1.max(columns[columns.len() - 1].1 + 1.0));
     let nc = columns.len();
 
+    // A header line between two others whose columns it shares with neither is a header cell
+    // centred over both rows ("科目编码" beside "2024年预算数" over "合计 | 基本支出"): it is not a
+    // row of its own but spans the two.
+    let mut header = header;
+    let mut centred: Vec<(usize, TextLine)> = Vec::new();
+    {
+        let col_set = |l: &TextLine| -> Vec<usize> {
+            let mut v: Vec<usize> = chunks(l).iter().map(|c| xs.partition_point(|&e| e <= (c.x0 + c.x1) / 2.0).clamp(1, nc) - 1).collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        let mut i = 1;
+        while i + 1 < header.len() {
+            let (a, m, b) = (col_set(&header[i - 1]), col_set(&header[i]), col_set(&header[i + 1]));
+            if m.iter().all(|c| !a.contains(c) && !b.contains(c)) {
+                let line = header.remove(i);
+                centred.push((i - 1, line));
+            } else {
+                i += 1;
+            }
+        }
+    }
+
     // Rows: header lines, then body lines (or, when rules separate body rows, the bands between them).
     let mut ys = vec![top];
     for w in header.windows(2) {
@@ -369,6 +404,28 @@ fn open_grid(f: &Frame, glyphs: &[Glyph], taken: &[[f64; 4]]) -> Option<(CellGri
                         owner[r * nc + k] = Some(idx);
                     }
                 }
+            }
+        }
+    }
+    for (upper, line) in &centred {
+        let r = *upper;
+        if r + 1 >= header_rows.min(nr) {
+            continue;
+        }
+        for ch in chunks(line) {
+            let width = (ch.x1 - ch.x0).max(1.0);
+            let mut cols: Vec<usize> = (0..nc).filter(|&c| ch.x1.min(xs[c + 1]) - ch.x0.max(xs[c]) >= 0.2 * width).collect();
+            if cols.is_empty() {
+                cols.push(col_of((ch.x0 + ch.x1) / 2.0));
+            }
+            let (c0, c1) = (cols[0], cols[cols.len() - 1]);
+            if (c0..=c1).any(|c| owner[r * nc + c].is_some() || owner[(r + 1) * nc + c].is_some()) {
+                continue;
+            }
+            cells.push(GridCell { row: r, col: c0, row_span: 2, col_span: c1 - c0 + 1, bbox: [0.0; 4], text: String::new() });
+            for c in c0..=c1 {
+                owner[r * nc + c] = Some(cells.len() - 1);
+                owner[(r + 1) * nc + c] = Some(cells.len() - 1);
             }
         }
     }
