@@ -63,7 +63,7 @@ pub fn stitch(parts: Vec<PageTable>) -> Vec<Table> {
         let continues = first_on_page
             && i > 0
             && is_last_on_page(&parts, i - 1)
-            && out.last().is_some_and(|b| continues_previous(&parts[i - 1], part, &first_row_texts(&b.table.cells)))
+            && out.last().is_some_and(|b| continues_previous(&parts[i - 1], part, &leading_rows(&b.table.cells, MAX_REPEATED_HEADER)))
             && out.last().is_some_and(|b| b.last_page + 1 == part.page);
         if continues {
             let b = out.last_mut().expect("checked above");
@@ -82,7 +82,7 @@ fn is_last_on_page(parts: &[PageTable], i: usize) -> bool {
     parts.get(i + 1).is_none_or(|next| next.page != parts[i].page)
 }
 
-fn continues_previous(prev: &PageTable, part: &PageTable, table_row0: &[String]) -> bool {
+fn continues_previous(prev: &PageTable, part: &PageTable, table_rows: &[Vec<String>]) -> bool {
     if part.page != prev.page + 1 {
         return false;
     }
@@ -101,32 +101,41 @@ fn continues_previous(prev: &PageTable, part: &PageTable, table_row0: &[String])
         same_outer_edges(&prev.grid.xs, &part.grid.xs)
     };
     let restarted =
-        if prev.ruled || part.ruled { restarts(table_row0, part) } else { restarts(table_row0, &regrid_open(part, &prev.grid.xs)) };
+        if prev.ruled || part.ruled { restarts(table_rows, part) } else { restarts(table_rows, &regrid_open(part, &prev.grid.xs)) };
     footer_only && no_title && near_bottom && near_top && columns && !restarted
 }
 
-/// Whether `part` starts like a new instance of the same form rather than a continuation: its
-/// first row is a full-width title row, or it begins with the same label as the table's first
-/// row (a form that starts again: "项目名称 | …") without repeating that whole row (a repeated
-/// header is a continuation). Codes (digits) are not labels: 类 205 repeats down a table.
-fn restarts(table_row0: &[String], part: &PageTable) -> bool {
-    let mut row0: Vec<(usize, usize, String)> =
-        part.grid.cells.iter().filter(|c| c.row == 0).map(|c| (c.col, c.col_span, squash(&c.text))).collect();
-    row0.sort();
-    let texts: Vec<String> = row0.iter().map(|c| c.2.clone()).collect();
-    if texts == table_row0 {
-        return false;
-    }
-    let title_row = row0.len() == 1 && row0[0].1 == part.grid.n_cols() && part.grid.n_cols() > 1 && !row0[0].2.is_empty();
+/// Whether `part` starts like a new instance of the same form rather than a continuation.
+/// After the leading rows it repeats from the table's start (a repeated header, or a form's
+/// repeated title rows), it begins with a full-width title row, or with the same label as the
+/// table's row at that position but different content (a form that starts again: "项目名称 |
+/// 另一个项目"). Codes (digits) are not labels: 类 205 repeats down a table.
+fn restarts(table_rows: &[Vec<String>], part: &PageTable) -> bool {
+    let part_cells: Vec<Cell> = cells_of(part, 0);
+    let part_rows = leading_rows(&part_cells, table_rows.len().max(1));
+    let k = table_rows.iter().zip(&part_rows).take_while(|(a, b)| a == b).count();
+    let Some(row) = part_rows.get(k) else { return false };
+    let mut row_k: Vec<&GridCell> = part.grid.cells.iter().filter(|c| c.row == k).collect();
+    row_k.sort_by_key(|c| c.col);
+    let title_row = row_k.len() == 1 && row_k[0].col_span == part.grid.n_cols() && part.grid.n_cols() > 1 && !row_k[0].text.trim().is_empty();
     let is_label = |t: &str| t.chars().any(|c| c.is_alphabetic());
-    let same_label = matches!((table_row0.first(), texts.first()), (Some(x), Some(y)) if is_label(x) && x == y);
+    let same_label = match (table_rows.get(k).and_then(|r| r.first()), row.first()) {
+        (Some(x), Some(y)) => is_label(x) && x == y && table_rows.get(k) != Some(row),
+        _ => false,
+    };
     title_row || same_label
 }
 
-fn first_row_texts(cells: &[Cell]) -> Vec<String> {
-    let mut row0: Vec<&Cell> = cells.iter().filter(|c| c.row == 0).collect();
-    row0.sort_by_key(|c| c.col);
-    row0.iter().map(|c| squash(&c.text)).collect()
+/// Texts of the first `n` rows, each row's cells (those starting in it) in column order.
+fn leading_rows(cells: &[Cell], n: usize) -> Vec<Vec<String>> {
+    (0..n)
+        .map(|r| {
+            let mut row: Vec<&Cell> = cells.iter().filter(|c| c.row == r).collect();
+            row.sort_by_key(|c| c.col);
+            row.iter().map(|c| squash(&c.text)).collect()
+        })
+        .take_while(|row: &Vec<String>| !row.is_empty())
+        .collect()
 }
 
 /// Column structures match when the outer edges agree and every inner edge of one part is an
