@@ -520,6 +520,69 @@ mod tests {
     }
 
     #[test]
+    fn a_header_cell_centred_beside_a_spanning_header_spans_both_header_rows() {
+        let mut g = Vec::new();
+        // Upper header line: "预算数" centred over columns 1–2; between the lines, "科目" (column
+        // 0) vertically centred; lower line: sub-headers of columns 1 and 2.
+        g.extend(word("预算数", 281.0, 104.0, 10.0));
+        g.extend(word("科目", 60.0, 111.0, 10.0));
+        g.extend(word("合计", 200.0, 118.0, 10.0));
+        g.extend(word("基本", 330.0, 118.0, 10.0));
+        for (i, y) in [145.0, 160.0, 175.0].into_iter().enumerate() {
+            g.extend(word(&format!("支出{i}"), 60.0, y, 10.0));
+            g.extend(word(&format!("{i}.10"), 200.0, y, 10.0));
+            g.extend(word(&format!("{i}.20"), 330.0, y, 10.0));
+        }
+        let (mut grid, header_rows) = open_tables(&[rule(100.0), rule(135.0), rule(190.0)], &g, &[], 595.0, 842.0).remove(0);
+        assert_eq!(header_rows, 2);
+        grid.fill_text(&g);
+        let at = |r: usize, c: usize| grid.cells.iter().find(|x| x.row == r && x.col == c).cloned().unwrap();
+        assert_eq!((at(0, 0).text.as_str(), at(0, 0).row_span), ("科目", 2));
+        assert_eq!((at(0, 1).text.as_str(), at(0, 1).col_span), ("预算数", 2));
+        assert_eq!(at(1, 2).text, "基本");
+    }
+
+    #[test]
+    fn a_narrow_header_centred_over_two_columns_spans_them() {
+        let mut g = Vec::new();
+        g.extend(word("收入", 150.0, 105.0, 10.0));
+        g.extend(word("支出", 350.0, 105.0, 10.0));
+        for (i, y) in [125.0, 140.0, 155.0].into_iter().enumerate() {
+            g.extend(word(&format!("项目{i}"), 60.0, y, 10.0));
+            g.extend(word(&format!("{i}.00"), 230.0, y, 10.0));
+            g.extend(word(&format!("支出{i}"), 270.0, y, 10.0));
+            g.extend(word(&format!("{i}.50"), 420.0, y, 10.0));
+        }
+        let (mut grid, _) = open_tables(&[rule(100.0), rule(120.0), rule(170.0)], &g, &[], 595.0, 842.0).remove(0);
+        assert_eq!(grid.n_cols(), 4);
+        grid.fill_text(&g);
+        let at = |r: usize, c: usize| grid.cells.iter().find(|x| x.row == r && x.col == c).cloned().unwrap();
+        assert_eq!((at(0, 0).text.as_str(), at(0, 0).col_span), ("收入", 2));
+        assert_eq!((at(0, 2).text.as_str(), at(0, 2).col_span), ("支出", 2));
+    }
+
+    #[test]
+    fn rows_running_to_the_page_end_without_a_bottom_rule_belong_to_the_table() {
+        let mut g = Vec::new();
+        g.extend(word("科目", 60.0, 705.0, 10.0));
+        g.extend(word("金额", 300.0, 705.0, 10.0));
+        for (i, y) in [725.0, 745.0, 765.0, 785.0].into_iter().enumerate() {
+            g.extend(word(&format!("支出{i}"), 60.0, y, 10.0));
+            g.extend(word(&format!("{i}.00"), 300.0, y, 10.0));
+        }
+        let (grid, header_rows) = open_tables(&[rule(700.0), rule(720.0)], &g, &[], 595.0, 842.0).remove(0);
+        assert_eq!((header_rows, grid.n_rows()), (1, 5));
+        // The continuation on the next page: rows from the page top closed by one rule.
+        let mut g = Vec::new();
+        for (i, y) in [60.0, 80.0].into_iter().enumerate() {
+            g.extend(word(&format!("支出{i}"), 60.0, y, 10.0));
+            g.extend(word(&format!("{i}.00"), 300.0, y, 10.0));
+        }
+        let (grid, header_rows) = open_tables(&[rule(100.0)], &g, &[], 595.0, 842.0).remove(0);
+        assert_eq!((header_rows, grid.n_rows()), (0, 2));
+    }
+
+    #[test]
     fn a_lone_rule_or_prose_between_rules_is_no_table() {
         let g = word("这是一段正文没有任何列", 60.0, 105.0, 10.0);
         assert!(open_tables(&[rule(100.0), rule(130.0)], &g, &[], 595.0, 842.0).is_empty());

@@ -455,6 +455,30 @@ mod tests {
     }
 
     #[test]
+    fn a_merged_cell_cut_by_the_page_break_is_rejoined() {
+        let body = rows(30, 0);
+        let r: Vec<Vec<&str>> = as_refs(&body);
+        let rs: Vec<&[&str]> = r.iter().map(|r| r.as_slice()).collect();
+        let mut a = part(1, 100.0, &rs, &[], &[]);
+        // Column 0 of the last five rows on page 1 is one merged cell "产出指标".
+        a.grid.cells.retain(|c| !(c.col == 0 && c.row >= 25));
+        a.grid.cells.push(GridCell { row: 25, col: 0, row_span: 5, col_span: 1, bbox: [50.0, 600.0, 150.0, 700.0], text: "产出指标".into() });
+        let more = rows(4, 30);
+        let r2: Vec<Vec<&str>> = as_refs(&more);
+        let r2s: Vec<&[&str]> = r2.iter().map(|r| r.as_slice()).collect();
+        let mut b = part(2, 60.0, &r2s, &[], &[]);
+        // Its rest on page 2: an empty merged cell over the first three rows.
+        b.grid.cells.retain(|c| !(c.col == 0 && c.row < 3));
+        b.grid.cells.push(GridCell { row: 0, col: 0, row_span: 3, col_span: 1, bbox: [50.0, 60.0, 150.0, 120.0], text: String::new() });
+        let tables = stitch(vec![a, b]);
+        assert_eq!(tables.len(), 1);
+        let t = &tables[0];
+        assert!(t.check_tiling().is_ok(), "{:?}", t.check_tiling());
+        let merged = t.cell_at(31, 0).unwrap();
+        assert_eq!((merged.row, merged.row_span, merged.text.as_str()), (25, 8, "产出指标"));
+    }
+
+    #[test]
     fn titles_are_recognised() {
         assert!(looks_like_title("1.购买第三方服务绩效目标表"));
         assert!(looks_like_title("部门收支总表（续）"));
