@@ -120,7 +120,7 @@ pub fn open_tables(rules: &[Line], glyphs: &[Glyph], taken: &[[f64; 4]], page_wi
             // columns that have sub-headers, not under cells spanning both header rows) is the
             // header rule.
             let (top, bottom) = (rule_pos[0], rule_pos[1]);
-            if let Some(&h) = short.iter().filter(|&&p| p > top + 2.0 && p < top + 0.4 * (bottom - top)).last() {
+            if let Some(&h) = short.iter().rev().find(|&&p| p > top + 2.0 && p < top + 0.4 * (bottom - top)) {
                 rule_pos.insert(1, h);
             }
         }
@@ -176,7 +176,7 @@ fn run_to_page_end(glyphs: &[Glyph], taken: &[[f64; 4]], x0: f64, x1: f64, from:
     // Text on the page outside the table's x range below `from` also ends the run.
     let outside = glyphs.iter().any(|g| g.cy() > from && g.cy() < last.bottom && (g.cx() < x0 - 2.0 || g.cx() > x1 + 2.0) && !g.ch.is_whitespace());
     (multi >= 2 && !outside && last.bottom > 0.7 * page_height && lines.iter().all(|l| tabular(l, x1 - x0)))
-        .then(|| last.bottom + 1.0)
+        .then_some(last.bottom + 1.0)
 }
 
 /// Lines from the page top down to `to` when all of them are table rows: the top of the first.
@@ -186,7 +186,7 @@ fn run_from_page_top(glyphs: &[Glyph], taken: &[[f64; 4]], x0: f64, x1: f64, to:
     let multi = lines.iter().filter(|l| chunks(l).len() >= 2).count();
     let outside = glyphs.iter().any(|g| g.cy() < to && (g.cx() < x0 - 2.0 || g.cx() > x1 + 2.0) && !g.ch.is_whitespace());
     (multi >= 2 && !outside && first.top < 0.2 * page_height && lines.iter().all(|l| tabular(l, x1 - x0)))
-        .then(|| first.top - 1.0)
+        .then_some(first.top - 1.0)
 }
 
 /// A boundary inside the gap `[a, b]`: the middle of the widest part no `covers` span reaches

@@ -242,11 +242,9 @@ impl<'a> Walker<'a> {
                     }
                 }
                 "BI" | "EI" => self.out.images += usize::from(op.operator == "BI"),
-                "Do" => {
-                    if depth < MAX_FORM_DEPTH {
-                        if let Some(name) = o.first().and_then(|n| n.as_name().ok()) {
-                            self.paint_xobject(name, resources, gs, depth);
-                        }
+                "Do" if depth < MAX_FORM_DEPTH => {
+                    if let Some(name) = o.first().and_then(|n| n.as_name().ok()) {
+                        self.paint_xobject(name, resources, gs, depth);
                     }
                 }
                 _ => {}
@@ -453,9 +451,12 @@ fn subpath_start(path: &[Edge]) -> Option<(f64, f64)> {
     })
 }
 
+/// The two ends of a centre line and the thickness it stands for.
+type CentreLine = ((f64, f64), (f64, f64), f64);
+
 /// For an axis-aligned rectangle at most [`THIN_FILL`] thick: the centre line's ends and the
 /// thickness. (Rotated rectangles and large shaded areas give `None`.)
-fn thin_rect_axis(r: &[(f64, f64); 4]) -> Option<((f64, f64), (f64, f64), f64)> {
+fn thin_rect_axis(r: &[(f64, f64); 4]) -> Option<CentreLine> {
     let (x0, x1) = r.iter().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.0), b.max(p.0)));
     let (y0, y1) = r.iter().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)));
     let aligned = (0..4).all(|i| {
