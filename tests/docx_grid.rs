@@ -147,7 +147,12 @@ fn peer_document_without_tables_has_none() {
 #[test]
 fn budget_project_table_with_spans_merges_and_context() {
     let table = WTable::new(vec![
-        TableRow::new(vec![tc("项目编码"), tc("13020925P00009410002P").grid_span(2), tc("项目名称"), tc("购买第三方服务").grid_span(2)]),
+        TableRow::new(vec![
+            tc("项目编码"),
+            tc("13020925P00009410002P").grid_span(2),
+            tc("项目名称"),
+            tc("购买第三方服务").grid_span(2),
+        ]),
         TableRow::new(vec![
             tc("预算规模及资金用途").vertical_merge(VMergeType::Restart),
             tc("预算数"),
@@ -156,7 +161,10 @@ fn budget_project_table_with_spans_merges_and_context() {
             tc("299.65"),
             tc("其他资金"),
         ]),
-        TableRow::new(vec![TableCell::new().vertical_merge(VMergeType::Continue), tc("购买第三方服务").grid_span(5)]),
+        TableRow::new(vec![
+            TableCell::new().vertical_merge(VMergeType::Continue),
+            tc("购买第三方服务").grid_span(5),
+        ]),
     ])
     .set_grid(vec![1500; 6]);
     let docx = Docx::new()
@@ -188,7 +196,10 @@ fn budget_project_table_with_spans_merges_and_context() {
         ]
     );
     assert_eq!(t.title.as_deref(), Some("1.购买第三方服务绩效目标表"));
-    assert_eq!(t.context, vec!["第二部分", "1.购买第三方服务绩效目标表", "433001曹妃甸区行政审批局本级", "单位：万元"]);
+    assert_eq!(
+        t.context,
+        vec!["第二部分", "1.购买第三方服务绩效目标表", "433001曹妃甸区行政审批局本级", "单位：万元"]
+    );
 }
 
 #[test]
@@ -244,12 +255,20 @@ fn grid_before_and_after_make_ragged_rows_that_still_tile() {
 
 #[test]
 fn hyperlinks_and_content_controls_keep_their_text() {
-    let link = Hyperlink::new("https://example.org", HyperlinkType::External).add_run(Run::new().add_text("链接文字"));
+    let link = Hyperlink::new("https://example.org", HyperlinkType::External)
+        .add_run(Run::new().add_text("链接文字"));
     let sdt = StructuredDataTag::new().add_run(Run::new().add_text("控件内容"));
     let cell_sdt = StructuredDataTag::new().add_paragraph(p("块级控件"));
     let table = WTable::new(vec![TableRow::new(vec![
-        TableCell::new().add_paragraph(Paragraph::new().add_run(Run::new().add_text("见")).add_hyperlink(link)),
-        TableCell::new().add_paragraph(Paragraph::new().add_structured_data_tag(sdt).add_bookmark_start(1, "bm").add_run(Run::new().add_text("后")).add_bookmark_end(1)),
+        TableCell::new()
+            .add_paragraph(Paragraph::new().add_run(Run::new().add_text("见")).add_hyperlink(link)),
+        TableCell::new().add_paragraph(
+            Paragraph::new()
+                .add_structured_data_tag(sdt)
+                .add_bookmark_start(1, "bm")
+                .add_run(Run::new().add_text("后"))
+                .add_bookmark_end(1),
+        ),
         TableCell::new().add_structured_data_tag(cell_sdt),
         TableCell::new().add_paragraph(p("第一段")).add_paragraph(p("第二段")),
     ])])
@@ -263,17 +282,20 @@ fn hyperlinks_and_content_controls_keep_their_text() {
 /// cell's text, and the inner table follows the outer one as a table of its own.
 #[test]
 fn nested_table_keeps_outer_grid_and_is_emitted_after_it() {
-    let inner = WTable::new(vec![TableRow::new(vec![tc("i1"), tc("i2")]), TableRow::new(vec![tc("i3"), tc("i4")])])
-        .set_grid(vec![500, 500]);
+    let inner =
+        WTable::new(vec![TableRow::new(vec![tc("i1"), tc("i2")]), TableRow::new(vec![tc("i3"), tc("i4")])])
+            .set_grid(vec![500, 500]);
     let outer = WTable::new(vec![
         TableRow::new(vec![tc("标题").grid_span(2)]),
         TableRow::new(vec![TableCell::new().add_paragraph(p("内表说明")).add_table(inner), tc("右")]),
         TableRow::new(vec![tc("左下"), tc("右下")]),
     ])
     .set_grid(vec![1000, 1000]);
-    let docx = Docx::new().add_paragraph(p("外表")).add_table(outer).add_paragraph(p("之后")).add_table(
-        WTable::new(vec![TableRow::new(vec![tc("last")])]).set_grid(vec![100]),
-    );
+    let docx = Docx::new()
+        .add_paragraph(p("外表"))
+        .add_table(outer)
+        .add_paragraph(p("之后"))
+        .add_table(WTable::new(vec![TableRow::new(vec![tc("last")])]).set_grid(vec![100]));
     let doc = read(&pack(docx));
     assert_eq!(doc.tables.len(), 3);
     let (outer, inner, last) = (&doc.tables[0], &doc.tables[1], &doc.tables[2]);
@@ -340,6 +362,85 @@ fn header_rows_fields_revisions_and_block_sdt_from_raw_xml() {
 
 #[test]
 fn table_without_rows_is_not_a_table() {
-    let body = r#"<w:tbl><w:tblGrid><w:gridCol w:w="100"/></w:tblGrid></w:tbl><w:p><w:r><w:t>x</w:t></w:r></w:p>"#;
+    let body =
+        r#"<w:tbl><w:tblGrid><w:gridCol w:w="100"/></w:tblGrid></w:tbl><w:p><w:r><w:t>x</w:t></w:r></w:p>"#;
     assert!(read(&package_with_body(body)).tables.is_empty());
+}
+
+/// No row marked as header: a first row with vertical merges opens a two-level header
+/// (科目 over 类 | 款, 合计 spanning both rows); a label | value form with merges is not a header.
+#[test]
+fn unmarked_two_level_header_is_found_from_merges_but_forms_are_not_headers() {
+    use VMergeType::{Continue, Restart};
+    let header = WTable::new(vec![
+        TableRow::new(vec![
+            tc("功能分类科目").grid_span(2),
+            tc("合计").vertical_merge(Restart),
+            tc("基本支出").vertical_merge(Restart),
+        ]),
+        TableRow::new(vec![
+            tc("类"),
+            tc("科目名称"),
+            TableCell::new().vertical_merge(Continue),
+            TableCell::new().vertical_merge(Continue),
+        ]),
+        TableRow::new(vec![tc("201"), tc("一般公共服务支出"), tc("1,932.33"), tc("1,500.00")]),
+    ])
+    .set_grid(vec![800; 4]);
+    let form = WTable::new(vec![
+        TableRow::new(vec![
+            tc("部门（单位）名称").vertical_merge(Restart),
+            tc("支出预算总量"),
+            tc("1932.33"),
+        ]),
+        TableRow::new(vec![
+            TableCell::new().vertical_merge(Continue),
+            tc("其中：部门预算支出"),
+            tc("1932.33"),
+        ]),
+        TableRow::new(vec![tc("当年整体绩效目标"), tc("保障运行").grid_span(2)]),
+    ])
+    .set_grid(vec![800; 3]);
+    let doc = read(&pack(Docx::new().add_table(header).add_paragraph(p("")).add_table(form)));
+    assert_eq!(doc.tables.len(), 2);
+    assert_eq!(doc.tables[0].header_rows, 2);
+    assert_eq!(layout(&doc.tables[0])[1], cell(0, 2, 2, 1, "合计"));
+    assert_eq!(doc.tables[1].header_rows, 0);
+}
+
+/// The generated evaluation corpus, when this checkout has it (corpus/ from the corpus branch):
+/// every DOCX table matches its truth on grid, spans, text, title and header rows.
+#[test]
+fn corpus_docx_tables_match_their_truth() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let Ok(families) = std::fs::read_dir(&root) else {
+        eprintln!("skipping: no corpus/ in this checkout");
+        return;
+    };
+    let mut checked = 0;
+    for family in families.flatten() {
+        for entry in std::fs::read_dir(family.path()).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.extension().and_then(|e| e.to_str()) != Some("docx") {
+                continue;
+            }
+            let truth_path = path.with_extension("truth.json");
+            let Ok(truth) = std::fs::read(&truth_path) else { continue };
+            let truth: yusuan::Extraction = serde_json::from_slice(&truth).expect("truth parses");
+            let doc = read(&std::fs::read(&path).unwrap());
+            assert_eq!(doc.tables.len(), truth.tables.len(), "{}", path.display());
+            for (got, want) in doc.tables.iter().zip(&truth.tables) {
+                let what = format!("{} table {}", path.display(), want.index);
+                assert_eq!((got.n_rows, got.n_cols), (want.n_rows, want.n_cols), "{what}");
+                let (mut g, mut w) = (layout(got), layout(want));
+                g.sort();
+                w.sort();
+                assert_eq!(g, w, "{what}");
+                assert_eq!(got.title, want.title, "{what}");
+                assert_eq!(got.header_rows, want.header_rows, "{what}");
+                checked += 1;
+            }
+        }
+    }
+    eprintln!("{checked} corpus DOCX tables match");
 }

@@ -725,3 +725,47 @@ fn icdar_command_reports_the_set_in_a_small_copy() {
     let page = std::fs::read_to_string(html.join("index.html")).unwrap();
     assert!(page.contains("eu-001"));
 }
+
+#[test]
+fn a_misspelt_threshold_is_an_error_not_a_silently_ungated_metric() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("thresholds.json");
+    std::fs::write(&path, r#"{"_note": "comments are fine", "default": {"cell_f": 0.99}}"#).unwrap();
+    let err = yusuan::eval::corpus::load_thresholds(&path).unwrap_err();
+    assert!(format!("{err:#}").contains("cell_f"), "{err:#}");
+    std::fs::write(&path, r#"{"_note": "x", "default": {"cell_f1": 0.99}, "a_family": {"table_recall": 0.5}}"#).unwrap();
+    let t = yusuan::eval::corpus::load_thresholds(&path).unwrap();
+    assert_eq!(t.len(), 2);
+    let resolved = t["a_family"].resolved(&t["default"]);
+    assert_eq!(resolved, vec![("table_recall", 0.5), ("cell_f1", 0.99)]);
+}
+
+#[test]
+fn the_committed_thresholds_hold_the_issue_targets() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/thresholds.json");
+    let t = yusuan::eval::corpus::load_thresholds(&path).unwrap();
+    let d = &t["default"];
+    assert_eq!(d.cell_f1, Some(0.99));
+    assert_eq!(d.record_field_accuracy, Some(0.99));
+}
+
+#[test]
+fn every_corpus_truth_loads_and_its_tables_tile() {
+    // What eval compares against must itself be sound: a truth grid with a gap or an overlap
+    // would make every figure of its family meaningless.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    if !dir.join("manifest.json").exists() {
+        eprintln!("SKIP: no corpus/manifest.json in this checkout");
+        return;
+    }
+    let docs = yusuan::eval::corpus::load(&dir, &[]).unwrap();
+    assert!(!docs.is_empty());
+    for d in &docs {
+        assert!(d.path.exists(), "{} is listed but missing", d.file);
+        for t in &d.truth.tables {
+            if let Err(e) = t.check_tiling() {
+                panic!("{} table {}: {e}", d.file, t.index);
+            }
+        }
+    }
+}

@@ -783,6 +783,21 @@ fn score_document(truth: &[Value], got: &[Value], score: &mut Score, misses: &mu
 
 /// `corpus/` of this checkout; `YUSUAN_CORPUS` points the test at another copy (a corpus being
 /// generated in another worktree).
+/// Warnings on documents the corpus calls clean, where the generated data really does contradict
+/// itself (checked by hand). Each one is a defect of the corpus, reported to its owner; the entry
+/// goes when the corpus is fixed. (file, code, table, row, why)
+const CORPUS_FINDINGS: &[(&str, &str, usize, usize, &str)] = &[
+    (
+        "shanghai_budget_docx/binjiang_education_2023.docx",
+        "cross_table_mismatch",
+        4,
+        2,
+        "一般公共预算 基本支出: 204,466,019.96 in the 功能分类预算表 (table 3) but 28,756,184.13 in the 基本支出经济分类预算表 (table 4)",
+    ),
+    ("shanghai_budget_pdf_lo/binjiang_education_2023.pdf", "cross_table_mismatch", 4, 2, "as the DOCX"),
+    ("shanghai_budget_pdf_chromium/binjiang_education_2023.pdf", "cross_table_mismatch", 4, 2, "as the DOCX"),
+];
+
 fn corpus_dir() -> PathBuf {
     match std::env::var_os("YUSUAN_CORPUS") {
         Some(dir) => PathBuf::from(dir),
@@ -855,8 +870,13 @@ fn corpus_records_and_warnings_match_truth() {
         let extra: Vec<_> = raised.iter().filter(|r| !expected.contains(r)).collect();
         raised_expected += expected.len() - missing.len();
         unexpected += extra.len();
-        if expected.is_empty() && !raised.is_empty() {
-            clean_docs_with_warnings.push(doc["file"].to_string());
+        let file = doc["file"].as_str().unwrap();
+        let undeclared: Vec<_> = raised
+            .iter()
+            .filter(|(code, t, r)| !CORPUS_FINDINGS.iter().any(|f| f.0 == file && f.1 == code && Some(f.2) == *t && Some(f.3) == *r))
+            .collect();
+        if expected.is_empty() && !undeclared.is_empty() {
+            clean_docs_with_warnings.push(format!("{file}: {undeclared:?}"));
         }
         if !missing.is_empty() || !extra.is_empty() {
             warning_report.push(format!("{}: missing {missing:?} unexpected {extra:?}", doc["file"]));
@@ -1018,4 +1038,55 @@ fn projects_run_together_in_one_table_are_split() {
     let (records, _) = interpret(&tables);
     assert_eq!(projects(&records).len(), 2);
     assert_eq!(codes(&validate(&tables, &records)), vec![("budget_split".to_string(), Some(0), Some(pair.n_rows + 1))]);
+}
+
+#[test]
+fn total_label_merged_over_code_columns() {
+    let t = grid(
+        0,
+        &["部门支出预算表", "单位：元"],
+        &[
+            &["科目编码", "<", "<", "科目名称", "合计"],
+            &["类", "款", "项", "^", "^"],
+            &["合计", "<", "<", "<", "300.00"],
+            &["204", "", "", "公共安全支出", "300.00"],
+            &["", "20406", "", "司法", "300.00"],
+            &["", "", "01", "行政运行", "300.00"],
+        ],
+    );
+    let tables = vec![t];
+    let (records, _) = interpret(&tables);
+    let ls = lines(&records);
+    assert_eq!(ls[0].subject_code, None);
+    assert_eq!(ls[0].subject_name.as_deref(), Some("合计"));
+    assert_eq!(
+        ls[1..].iter().map(|l| l.subject_code.clone().unwrap()).collect::<Vec<_>>(),
+        vec!["204", "20406", "2040601"]
+    );
+    assert!(validate(&tables, &records).is_empty());
+    let doc = serde_json::to_value(extraction_of(tables)).unwrap();
+    assert!(schema_errors(&schema_validator(), &doc).is_empty());
+}
+
+#[test]
+fn correctly_labelled_summary_raises_nothing() {
+    let summary = grid(
+        0,
+        &["重庆市潼南区政务服务管理办公室财政拨款收支总表", "单位：万元"],
+        &[
+            &["收入", "<", "支出", "<"],
+            &["项目", "预算数", "项目", "预算数"],
+            &["一般公共预算拨款", "1932.33", "一般公共服务支出", "1,866.11"],
+            &["", "", "社会保障和就业支出", "39.70"],
+            &["", "", "社会保险基金支出", ""],
+            &["", "", "卫生健康支出", "14.64"],
+            &["", "", "住房保障支出", "11.88"],
+            &["", "", "项目支出", "14.64"],
+            &["本年收入总计", "1932.33", "本年支出总计", "1932.33"],
+        ],
+    );
+    let tables = vec![summary, expenditure_table(1)];
+    let (records, _) = interpret(&tables);
+    let got = codes(&validate(&tables, &records));
+    assert!(!got.iter().any(|w| w.0 == "label_mismatch"), "{got:?}");
 }

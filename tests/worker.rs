@@ -299,9 +299,22 @@ async fn happy_path_every_document_arrives_once() {
     h.start_worker(&["--concurrency", "1"]);
     let arrivals = h.wait_for_arrivals(4).await;
     let by_name = assert_each_once(&arrivals, &docs);
-    for (_, row) in by_name.values() {
+    for (name, (kind, row)) in &by_name {
+        assert_eq!(kind, "extraction", "{name}: {row}");
         assert_eq!(row["metadata"]["year"], "2021");
         assert_eq!(row["metadata"]["region"], "测试");
+        // Hand-made fixtures: each holds one table (a 绩效目标表 in project_a, a 科目 table with
+        // two 科目 rows in project_b).
+        assert_eq!(row["tables"], 1, "{name}");
+        if name.starts_with("project_b") {
+            assert_eq!(row["records"], 2, "{name}");
+        }
+        // The stored body is the job's extraction document.
+        let stored = h.get(&format!("/extractions/{}", row["id"])).await;
+        let format = if name.ends_with(".pdf") { "pdf" } else { "docx" };
+        assert_eq!(stored["extraction"]["source"]["format"], format);
+        assert_eq!(stored["extraction"]["source"]["file_name"], name.as_str());
+        assert_eq!(stored["extraction"]["schema_version"], "1");
     }
     wait_for_queue(&h.queue, (0, 0)).await;
     // Nothing arrives late: no job was in flight twice.
@@ -378,15 +391,21 @@ async fn corrupt_file_is_reported_dead_lettered_and_the_next_job_runs() {
     let _shared = BROKER.read().await;
     let mut h = Harness::new("corrupt").await;
     let bad = fixture("not_a_document.pdf");
+    let cut = fixture("corrupt.pdf");
     let good = fixture("project_b.docx");
-    h.enqueue(&[&bad, &good], &["--metadata", "upload=42"]);
+    h.enqueue(&[&bad, &cut, &good], &["--metadata", "upload=42"]);
     h.start_worker(&["--concurrency", "1"]);
-    let arrivals = h.wait_for_arrivals(2).await;
-    let by_name = assert_each_once(&arrivals, &[bad.clone(), good]);
+    let arrivals = h.wait_for_arrivals(3).await;
+    let by_name = assert_each_once(&arrivals, &[bad.clone(), cut, good]);
     let (kind, row) = &by_name["not_a_document.pdf"];
     assert_eq!(kind, "failure");
     assert_eq!(row["code"], "not_a_document");
     assert_eq!(row["metadata"]["upload"], "42");
+    let (kind, row) = &by_name["corrupt.pdf"];
+    assert_eq!(kind, "failure");
+    assert_eq!(row["code"], "truncated", "a PDF cut short after its first object");
+    // The job after the bad ones was processed normally.
+    assert_eq!(by_name["project_b.docx"].0, "extraction");
     wait_for_queue(&h.queue, (0, 0)).await;
 
     // The dead-letter queue holds the job with its code.
@@ -407,9 +426,9 @@ async fn corrupt_file_is_reported_dead_lettered_and_the_next_job_runs() {
         codes.insert(job["file_name"].as_str().unwrap().to_string(), code);
     }
     assert_eq!(codes.get("not_a_document.pdf").map(String::as_str), Some("not_a_document"));
+    assert_eq!(codes.get("corrupt.pdf").map(String::as_str), Some("truncated"));
     // Only failed jobs are dead-lettered.
-    let good_failed = by_name["project_b.docx"].0 == "failure";
-    assert_eq!(codes.len(), if good_failed { 2 } else { 1 }, "{codes:?}");
+    assert_eq!(codes.len(), 2, "{codes:?}");
     // The worker carried on.
     assert!(h.workers[0].child.try_wait().unwrap().is_none());
 }
@@ -516,16 +535,58 @@ async fn api_rejection_is_reported_and_dead_lettered() {
     let arrivals = h.wait_for_arrivals(docs.len()).await;
     let by_name = assert_each_once(&arrivals, &docs);
     wait_for_queue(&h.queue, (0, 0)).await;
+    // All four fixtures extract; exactly the first one posted was rejected, the others accepted.
     let rejected: Vec<&String> = by_name.iter().filter(|(_, (_, row))| row["code"] == "rejected").map(|(n, _)| n).collect();
     let extracted = by_name.values().filter(|(kind, _)| kind == "extraction").count();
-    if extracted + rejected.len() == 0 {
-        // Every fixture failed extraction, so no extraction was posted and the rejection path was
-        // not reached; the failures themselves were still checked above.
-        eprintln!("note: no fixture could be extracted; the rejection path was not exercised");
-        return;
-    }
-    assert_eq!(rejected.len(), 1, "exactly the first extraction was rejected: {by_name:?}");
+    assert_eq!((rejected.len(), extracted), (1, 3), "{by_name:?}");
+    assert!(by_name[rejected[0].as_str()].1["message"].as_str().unwrap().contains("422"));
     let m = h.metrics(0).await;
     assert_eq!(metric_sum(&m, "yusuan_job_failures_total{code=\"rejected\"}"), 1.0, "{m}");
     assert_eq!(metric_sum(&m, "yusuan_retries_total"), 0.0, "a 422 is not retried");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jobs_by_reference_are_read_only_inside_the_files_root() {
+    let _shared = BROKER.read().await;
+    let mut h = Harness::new("byref").await;
+    let root = h.dir.path().join("uploads");
+    std::fs::create_dir(&root).unwrap();
+    let inside = root.join("inside.docx");
+    std::fs::copy(fixture("project_b.docx"), &inside).unwrap();
+    // Outside the root: a job pointing at it must not be read.
+    let outside = h.dir.path().join("outside.pdf");
+    std::fs::copy(fixture("project_b.pdf"), &outside).unwrap();
+    h.enqueue(&[&inside, &outside], &["--by-reference"]);
+    h.start_worker(&["--files-root", root.to_str().unwrap()]);
+    let arrivals = h.wait_for_arrivals(2).await;
+    let mut by_name = HashMap::new();
+    for (name, kind, row) in arrivals {
+        assert!(by_name.insert(name, (kind, row)).is_none());
+    }
+    let (kind, row) = &by_name["outside.pdf"];
+    assert_eq!(*kind, "failure");
+    assert_eq!(row["code"], "invalid_job");
+    assert_eq!(row["sha256"], Value::Null, "the bytes were never read");
+    assert!(row["message"].as_str().unwrap().contains("outside --files-root"), "{row}");
+    // The file inside was read and extracted.
+    let (kind, row) = &by_name["inside.docx"];
+    assert_eq!(*kind, "extraction", "{row}");
+    assert_eq!(row["idempotency_key"], format!("{}:1", sha256_file(&inside)));
+    wait_for_queue(&h.queue, (0, 0)).await;
+}
+
+#[test]
+fn enqueue_dry_run_lists_jobs_without_a_broker() {
+    // Port 1 has no broker: a dry run must not try to connect.
+    let out = Command::new(BIN)
+        .args(["enqueue", "--dry-run", "--amqp-url", "amqp://127.0.0.1:1/%2f", "--queue", "unused"])
+        .arg(fixtures())
+        .arg(fixture("project_a.pdf"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    // 7 documents in the fixtures directory; project_a.pdf named again is a duplicate.
+    assert!(stderr.contains("would enqueue 7 job(s)"), "{stderr}");
+    assert!(stderr.contains("1 duplicate(s) skipped"), "{stderr}");
 }

@@ -42,7 +42,8 @@ pub struct EvalArgs {
     /// Only these families (repeatable).
     #[arg(long = "family", value_name = "F")]
     pub families: Vec<String>,
-    /// Thresholds file (default: CORPUS/thresholds.json).
+    /// Thresholds file (default: CORPUS/thresholds.json). Any family below its minimums makes
+    /// eval exit with 3.
     #[arg(long, value_name = "FILE")]
     pub thresholds: Option<PathBuf>,
 }

@@ -363,6 +363,37 @@ fn figures_table(header: &[&str], rows: &[Vec<String>]) -> String {
     s
 }
 
+/// Field × family accuracy, coloured from red (0) to green (1), for families that have records.
+fn field_matrix(r: &EvalReport, fields: &[(&String, &FieldCount)]) -> String {
+    let fams: Vec<&FamilyReport> = r.families.iter().filter(|f| !f.fields.is_empty()).collect();
+    let mut s = String::from(r#"<h3>Per field and family</h3><table class="figures"><tr><th>field</th>"#);
+    for f in &fams {
+        let _ = write!(s, "<th>{}</th>", esc(&f.family));
+    }
+    s.push_str("</tr>");
+    for (name, _) in fields {
+        let _ = write!(s, "<tr><td>{}</td>", esc(name));
+        for f in &fams {
+            match f.fields.get(*name).and_then(|c| c.accuracy().map(|a| (a, c))) {
+                Some((a, c)) => {
+                    // Hue 0 (red) at accuracy 0 to 120 (green) at 1.
+                    let _ = write!(
+                        s,
+                        r#"<td style="background:hsl({:.0},70%,85%)" title="{}/{}">{a:.4}</td>"#,
+                        120.0 * a,
+                        c.correct,
+                        c.total
+                    );
+                }
+                None => s.push_str("<td>—</td>"),
+            }
+        }
+        s.push_str("</tr>");
+    }
+    s.push_str("</table>");
+    s
+}
+
 pub fn render_html(r: &EvalReport) -> String {
     let mut h = String::new();
     let _ = write!(
@@ -408,6 +439,7 @@ pub fn render_html(r: &EvalReport) -> String {
             .map(|(k, c)| (format!("{k} ({}/{})", c.correct, c.total), vec![c.accuracy()]))
             .collect();
         h.push_str(&hbar_chart("Accuracy per field", &["accuracy"], &frows, 1.0, &|v| format!("{v:.4}")));
+        h.push_str(&field_matrix(r, &fields));
     }
 
     h.push_str("<h2>Slowest documents</h2>");

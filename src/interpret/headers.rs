@@ -76,7 +76,9 @@ pub fn parse_agency_line(text: &str) -> Option<(String, String)> {
 /// A title without its list number: "1.购买第三方服务绩效目标表" → "购买第三方服务绩效目标表".
 pub fn strip_list_number(title: &str) -> String {
     static NUM: OnceLock<Regex> = OnceLock::new();
-    let re = NUM.get_or_init(|| Regex::new(r"^(?:[(（]\s*\d{1,3}\s*[)）]|\d{1,3}\s*[.．、])\s*(\S.*)$").unwrap());
+    let re = NUM.get_or_init(|| {
+        Regex::new(r"^(?:[(（]\s*\d{1,3}\s*[)）]|\d{1,3}\s*[.．、]|(?:附)?表\s*\d{1,3}(?:-\d{1,3})?\s*[.．、:：]?)\s*(\S.*)$").unwrap()
+    });
     let t = title.trim();
     match re.captures(t) {
         Some(c) => c[1].trim().to_string(),
@@ -194,6 +196,9 @@ mod tests {
         assert_eq!(strip_list_number("12．平台建设费绩效目标表"), "平台建设费绩效目标表");
         assert_eq!(strip_list_number("2021年区政务服务管理办预算整体绩效目标表"), "2021年区政务服务管理办预算整体绩效目标表");
         assert_eq!(strip_list_number("购买第三方服务绩效目标表"), "购买第三方服务绩效目标表");
+        assert_eq!(strip_list_number("表2 2024年一般公共预算支出预算表（按功能分类）"), "2024年一般公共预算支出预算表（按功能分类）");
+        assert_eq!(strip_list_number("附表3-1：部门收入总表"), "部门收入总表");
+        assert_eq!(strip_list_number("表格说明"), "表格说明");
         assert!(looks_like_title("1.购买第三方服务绩效目标表"));
         assert!(looks_like_title("财政项目支出绩效目标表（2023年度）"));
         assert!(!looks_like_title("单位：万元"));

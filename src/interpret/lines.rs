@@ -141,7 +141,7 @@ pub fn read_budget_lines(table: &Table) -> Vec<BudgetLine> {
     let ctx = table_context(table);
     let (title_agency, table_title) = match ctx.title.as_deref() {
         Some(t) => {
-            let (a, rest) = split_agency_title(t);
+            let (a, rest) = split_agency_title(&super::headers::strip_list_number(t));
             (a, Some(rest))
         }
         None => (None, None),
@@ -154,14 +154,37 @@ pub fn read_budget_lines(table: &Table) -> Vec<BudgetLine> {
         let cell_text = |c: usize| -> String {
             covering(table, r, c).filter(|cell| cell.row == r || cell.row_span == 1).map(|c| c.text.trim().to_string()).unwrap_or_default()
         };
-        let code = match &layout.code {
+        let code_text = match &layout.code {
             CodeColumns::Single(c) => Some(squash(&cell_text(*c))).filter(|s| !s.is_empty()),
             CodeColumns::Split(cols) => {
-                let parts: Vec<String> = cols.iter().map(|&c| squash(&cell_text(c))).collect();
+                // A label merged over the code columns ("合计" across 类 | 款 | 项) is read once.
+                let mut parts: Vec<String> = Vec::new();
+                let mut seen = Vec::new();
+                for &c in cols {
+                    let cell = covering(table, r, c);
+                    let key = cell.map(|x| (x.row, x.col));
+                    if key.is_some() && seen.contains(&key) {
+                        parts.push(String::new());
+                        continue;
+                    }
+                    seen.push(key);
+                    parts.push(squash(&cell_text(c)));
+                }
                 split_code(&parts, &mut carried)
             }
         };
-        let raw_name = layout.name.map(|c| text_at(table, r, c).trim().to_string()).unwrap_or_default();
+        let mut raw_name = layout.name.map(|c| text_at(table, r, c).trim().to_string()).unwrap_or_default();
+        // A code must be digits; a label printed in the code column ("合计") is the row's name.
+        let code = match code_text {
+            Some(t) if t.chars().all(|c| c.is_ascii_digit()) => Some(t),
+            Some(t) => {
+                if raw_name.is_empty() || layout.name.is_some_and(|nc| covering(table, r, nc).map(|x| x.col) != Some(nc)) {
+                    raw_name = t;
+                }
+                None
+            }
+            None => None,
+        };
         let name_is_total = is_total_label(&raw_name);
         let subject_name = if name_is_total {
             Some(canon(&raw_name).trim_end_matches(':').to_string())
@@ -197,6 +220,19 @@ pub fn read_budget_lines(table: &Table) -> Vec<BudgetLine> {
 /// lower level is present: "204 | 06 | 07" → "2040607", then " | | 08" → "2040608".
 fn split_code(parts: &[String], carried: &mut Vec<String>) -> Option<String> {
     let deepest = parts.iter().rposition(|p| !p.is_empty())?;
+    // Some templates print the whole code in its level's column ("20406" under 款).
+    if deepest > 0 && parts[deepest].len() > 2 && parts[deepest].chars().all(|c| c.is_ascii_digit()) {
+        let whole = parts[deepest].clone();
+        let mut now = Vec::new();
+        let mut at = 0;
+        for level in 0..=deepest {
+            let len = if level == 0 { 3 } else { 2 };
+            now.push(whole.get(at..at + len).unwrap_or("").to_string());
+            at += len;
+        }
+        *carried = now;
+        return Some(whole);
+    }
     let mut code = String::new();
     for (i, p) in parts.iter().enumerate().take(deepest + 1) {
         if p.is_empty() {
@@ -247,5 +283,7 @@ mod tests {
         assert_eq!(split_code(&p(["204", "06", "07"]), &mut carried).as_deref(), Some("2040607"));
         assert_eq!(split_code(&p(["", "", "08"]), &mut carried).as_deref(), Some("2040608"));
         assert_eq!(split_code(&p(["", "", ""]), &mut carried), None);
+        assert_eq!(split_code(&p(["", "20407", ""]), &mut carried).as_deref(), Some("20407"));
+        assert_eq!(split_code(&p(["", "", "01"]), &mut carried).as_deref(), Some("2040701"));
     }
 }

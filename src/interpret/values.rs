@@ -161,7 +161,7 @@ pub fn parse_quantity(value: &str) -> (Option<String>, Option<Decimal>, Option<S
 
 /// Characters a unit after a number starts with (年, 元, 个, 人, 次 …): a note starting with one of
 /// these could be a unit with a long tail, so it is not read as "number + note".
-const UNIT_STARTS: &str = "年月日时分秒元万千百亿个人次项件天周户所家台套张份场名条篇册本辆座批期倍平米公吨株亩间处类份部";
+const UNIT_STARTS: &str = "年月日时分秒元万千百亿个人次项件天周户家台套张份名条篇册本辆座批期倍平米公吨株亩间处类部";
 
 fn is_cjk(c: char) -> bool {
     matches!(c as u32, 0x4E00..=0x9FFF | 0x3400..=0x4DBF)
@@ -270,6 +270,8 @@ mod tests {
         assert_eq!(q("100 100%全部完成"), (None, s("100"), None));
         assert_eq!(q("≥99回访好评率不低于95%"), (s(">="), s("99"), None));
         assert_eq!(q("90根据资金到位情况逐步开展，年底前不低于任务90%"), (None, s("90"), None));
+        assert_eq!(q("100场地全部符合使用要求"), (None, s("100"), None));
+        assert_eq!(q("300元/人，12场次，9万元"), (None, None, None));
         assert_eq!(q("满意度≧90%"), (None, None, None));
         assert_eq!(q("300 元/人, 12 场 次, 9 万元"), (None, None, None));
         assert_eq!(q("2021年12月完成"), (None, None, None));

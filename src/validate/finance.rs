@@ -215,6 +215,10 @@ fn table_totals(
     tol: Decimal,
 ) -> Vec<(String, Decimal, usize, Option<usize>, Decimal)> {
     let kind = classify(table);
+    // Totals compare only within one fund scope: a 一般公共预算 table's 基本支出 is a part of the
+    // department's 基本支出, not the same number.
+    let title = canon(lines.first().and_then(|l| l.table_title.as_deref()).unwrap_or(""));
+    let scope = ["一般公共预算", "政府性基金", "国有资本", "财政拨款"].into_iter().find(|s| title.contains(s)).unwrap_or("部门");
     let Some(total) = lines.iter().find(|l| l.subject_code.is_none() && l.subject_name.as_deref().is_some_and(is_total_label)) else {
         return Vec::new();
     };
@@ -239,7 +243,7 @@ fn table_totals(
             continue;
         };
         if let Some(v) = amount_at(table, r, *c, factor) {
-            out.push((concept, v, table.index, Some(r), tol));
+            out.push((format!("{scope}{concept}"), v, table.index, Some(r), tol));
         }
     }
     out
@@ -340,8 +344,16 @@ fn check_summary_labels(tables: &[Table], by_table: &BTreeMap<usize, Vec<&Budget
                 if label_c.starts_with(|c: char| "一二三四五六七八九十".contains(c)) || label_c.contains("本年") {
                     continue;
                 }
+                // Expenditure items that are not 功能分类 classes.
+                const NOT_CLASSES: &[&str] =
+                    &["基本支出", "项目支出", "上缴上级支出", "事业单位经营支出", "对附属单位补助支出", "对下级单位补助支出"];
+                if NOT_CLASSES.contains(&label_c.as_str()) {
+                    continue;
+                }
                 let Some(v) = cells.get(i + 1).and_then(|n| parse_amount(&n.text, factor)) else { continue };
-                if let Some((name, _)) = classes.iter().find(|(_, x)| *x == v) {
+                // The class whose amount this is, when the table does not list it under its own name.
+                let listed = |name: &str| table.cells.iter().any(|c| squash(&c.text) == name);
+                if let Some((name, _)) = classes.iter().find(|(n, x)| *x == v && !listed(n)) {
                     out.push(warn(
                         "label_mismatch",
                         format!("\"{label}\" carries {v}, the amount of 类 \"{name}\", and no 类 of its name"),

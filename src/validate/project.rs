@@ -2,9 +2,9 @@
 
 use rust_decimal::Decimal;
 
-use crate::interpret::headers::below;
+use crate::interpret::headers::{below, label_key, right_of};
 use crate::interpret::project::{field_of, Field};
-use crate::interpret::values::canon;
+use crate::interpret::values::{canon, parse_amount, unit_factor};
 use crate::interpret::ProjectPerformance;
 use crate::model::{Table, Warning};
 
@@ -25,6 +25,25 @@ fn row_of(
     (Some(t), row)
 }
 
+/// The 年度资金申请总额 printed in the record's rows, in 元, with its row.
+fn annual_request(tables: &[Table], p: &ProjectPerformance, rows: Option<(usize, usize)>) -> Option<(Decimal, usize)> {
+    let table = tables.iter().find(|x| Some(&x.index) == p.source_tables.first())?;
+    let (a, b) = rows.unwrap_or((0, table.n_rows));
+    let factor = p.amount_unit.as_deref().and_then(unit_factor).unwrap_or(Decimal::ONE);
+    let label = table.cells.iter().find(|c| c.row >= a && c.row < b && label_key(&c.text) == "年度资金申请总额")?;
+    let mut next = right_of(table, label);
+    while let Some(n) = next {
+        if let Some(v) = parse_amount(&n.text, factor) {
+            return Some((v, label.row));
+        }
+        if !n.text.trim().is_empty() {
+            break;
+        }
+        next = right_of(table, n);
+    }
+    below(table, label).and_then(|c| parse_amount(&c.text, factor)).map(|v| (v, label.row))
+}
+
 fn warning(code: &str, message: String, at: (Option<usize>, Option<usize>)) -> Warning {
     Warning { code: code.to_string(), message, table: at.0, row: at.1 }
 }
@@ -32,10 +51,17 @@ fn warning(code: &str, message: String, at: (Option<usize>, Option<usize>)) -> W
 pub fn check_project(tables: &[Table], p: &ProjectPerformance, rows: Option<(usize, usize)>) -> Vec<Warning> {
     let mut out = Vec::new();
     let name = p.project_name.as_deref().unwrap_or("项目");
-    if let (Some(total), Some(fiscal)) = (p.budget_total, p.budget_fiscal) {
+    // Where the form states the year's request apart from a multi-year total (Shanghai 填报表:
+    // 项目资金总额 / 年度资金申请总额), the year's split is what must add up.
+    let annual = annual_request(tables, p, rows);
+    let total = annual.map(|(v, _)| v).or(p.budget_total);
+    if let (Some(total), Some(fiscal)) = (total, p.budget_fiscal) {
         let other = p.budget_other.unwrap_or(Decimal::ZERO);
         if total != fiscal + other {
-            let at = row_of(tables, p, rows, |c| field_of(&c.text) == Some(Field::Total));
+            let at = match annual {
+                Some((_, row)) => (p.source_tables.first().copied(), Some(row)),
+                None => row_of(tables, p, rows, |c| field_of(&c.text) == Some(Field::Total)),
+            };
             out.push(warning(
                 "budget_split",
                 format!("{name}: 预算数 {total} ≠ 财政资金 {fiscal} + 其他资金 {other}"),

@@ -275,6 +275,48 @@ mod tests {
         }
     }
 
+    /// A real HTTP server on loopback: `/doc` (the bytes), `/big` (over the limit, no
+    /// Content-Length: streamed), `/missing` (404), `/down` (503).
+    async fn document_server() -> String {
+        use axum::body::Body;
+        use axum::http::StatusCode;
+        use axum::routing::get;
+        let app = axum::Router::new()
+            .route("/doc", get(|| async { "%PDF-1.7 ok" }))
+            .route(
+                "/big",
+                get(|| async {
+                    let chunks = (0..8).map(|_| Ok::<_, std::io::Error>(vec![b'x'; 8]));
+                    Body::from_stream(futures_util::stream::iter(chunks))
+                }),
+            )
+            .route("/missing", get(|| async { StatusCode::NOT_FOUND }))
+            .route("/down", get(|| async { StatusCode::SERVICE_UNAVAILABLE }));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        format!("http://{addr}")
+    }
+
+    #[tokio::test]
+    async fn downloads_classify_errors_and_respect_the_size_limit() {
+        let base = document_server().await;
+        let job = |path: &str| Job {
+            job_id: "j".into(),
+            file_name: "x.pdf".into(),
+            content_base64: None,
+            url: Some(format!("{base}{path}")),
+            metadata: Value::Null,
+        };
+        assert_eq!(fetch(&job("/doc"), &config(None)).await.unwrap(), b"%PDF-1.7 ok");
+        match fetch(&job("/big"), &config(None)).await {
+            Err(FetchError::Permanent(e)) => assert_eq!(e.code(), "too_large"),
+            other => panic!("expected too_large, got {other:?}"),
+        }
+        assert!(matches!(fetch(&job("/missing"), &config(None)).await, Err(FetchError::Permanent(JobError::Invalid(_)))));
+        assert!(matches!(fetch(&job("/down"), &config(None)).await, Err(FetchError::Transient(_))));
+    }
+
     #[tokio::test]
     async fn file_urls_stay_inside_the_root() {
         let dir = tempfile::tempdir().unwrap();

@@ -71,7 +71,15 @@ pub fn build(declared_cols: usize, rows: &[SourceRow]) -> Result<Grid, ExtractEr
         let mut current: Vec<Option<usize>> = vec![None; n_cols];
         let mut col = 0;
         let place_filler = |cells: &mut Vec<Cell>, current: &mut Vec<Option<usize>>, col: usize| {
-            cells.push(Cell { row: r, col, row_span: 1, col_span: 1, text: String::new(), page: None, bbox: None });
+            cells.push(Cell {
+                row: r,
+                col,
+                row_span: 1,
+                col_span: 1,
+                text: String::new(),
+                page: None,
+                bbox: None,
+            });
             current[col] = Some(cells.len() - 1);
         };
         while col < row.grid_before.min(n_cols) {
@@ -97,9 +105,7 @@ pub fn build(declared_cols: usize, rows: &[SourceRow]) -> Result<Grid, ExtractEr
                         }
                         cell.text.push_str(&source.text);
                     }
-                    for k in col..col + span {
-                        current[k] = Some(i);
-                    }
+                    current[col..col + span].fill(Some(i));
                 }
                 None => {
                     cells.push(Cell {
@@ -111,9 +117,7 @@ pub fn build(declared_cols: usize, rows: &[SourceRow]) -> Result<Grid, ExtractEr
                         page: None,
                         bbox: None,
                     });
-                    for k in col..col + span {
-                        current[k] = Some(cells.len() - 1);
-                    }
+                    current[col..col + span].fill(Some(cells.len() - 1));
                 }
             }
             col += span;

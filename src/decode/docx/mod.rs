@@ -12,8 +12,10 @@
 //!   "\n", cells with "\t") becomes part of the outer cell's text, and the inner table is also
 //!   emitted as its own table right after its outer table (outer first, then inner tables in
 //!   document order). An inner table's context is the paragraphs before it in the same cell.
-//! - `header_rows`: the leading rows marked "repeat as header row" (`w:tblHeader`); 0 when none
-//!   is marked. Word files seldom mark them, and guessing from words is the records stage's job.
+//! - `header_rows`: the leading rows marked "repeat as header row" (`w:tblHeader`). When none is
+//!   marked, a first row with vertically merged cells opens a multi-level header and the rows those
+//!   merges cover are the header (see `header_block_from_merges`); otherwise 0. No guessing from
+//!   words here: that is the records stage's job.
 //! - `context`: up to 4 non-empty paragraphs between the previous table and this one, nearest
 //!   last; `title` the nearest of them that ends in 表 or 表（…）.
 //! - Merges implied by blank cells are not made here: the grid reports what the file says.
@@ -64,13 +66,51 @@ pub fn decode(bytes: &[u8], limits: &Limits, deadline: &Deadline) -> Result<Docx
         .enumerate()
         .map(|(index, (seq, mut table))| {
             table.index = index;
-            if marks_agree {
-                table.header_rows = marks[seq].min(table.n_rows);
-            }
+            let marked = if marks_agree { marks[seq].min(table.n_rows) } else { 0 };
+            table.header_rows = if marked > 0 { marked } else { header_block_from_merges(&table) };
             table
         })
         .collect();
     Ok(DocxDocument { tables, warnings: Vec::new() })
+}
+
+/// For a table with no row marked as header: when the first row holds vertically merged cells,
+/// those open a multi-level column header (合计 spanning two rows beside 科目 over 类 | 款 | 项), and
+/// the header block is the leading rows they cover, widened until no header cell reaches past it.
+/// Without such a cell nothing in the grid says where a header ends, so 0. A block holding a
+/// number is a form (label | value pairs), not a column header, so also 0.
+fn header_block_from_merges(table: &Table) -> usize {
+    let end = merged_leading_block(table);
+    let holds_number = table.cells.iter().filter(|c| c.row < end).any(|c| is_number(&c.text));
+    if holds_number {
+        0
+    } else {
+        end
+    }
+}
+
+fn is_number(text: &str) -> bool {
+    let t = text.trim();
+    t.chars().any(|c| c.is_ascii_digit())
+        && t.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '-' | '%' | '+'))
+}
+
+fn merged_leading_block(table: &Table) -> usize {
+    let mut end = table.cells.iter().filter(|c| c.row == 0).map(|c| c.row + c.row_span).max().unwrap_or(0);
+    if end <= 1 || end >= table.n_rows {
+        return 0;
+    }
+    loop {
+        let widened =
+            table.cells.iter().filter(|c| c.row < end).map(|c| c.row + c.row_span).max().unwrap_or(end);
+        if widened <= end {
+            return end;
+        }
+        if widened >= table.n_rows {
+            return 0;
+        }
+        end = widened;
+    }
 }
 
 fn reader_error(e: ReaderError) -> ExtractError {
@@ -174,7 +214,11 @@ impl Walker<'_> {
                     _ => VMerge::None,
                 };
                 let text = self.cell_text(&cell.children, nested)?;
-                source.cells.push(SourceCell { grid_span: json_count(&props, "gridSpan").max(1), v_merge, text });
+                source.cells.push(SourceCell {
+                    grid_span: json_count(&props, "gridSpan").max(1),
+                    v_merge,
+                    text,
+                });
             }
             rows.push(source);
         }

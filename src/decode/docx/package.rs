@@ -82,7 +82,8 @@ fn read_bounded(
     let mut data = Vec::new();
     let mut chunk = vec![0u8; 64 * 1024];
     loop {
-        let n = entry.read(&mut chunk).map_err(|e| ExtractError::Truncated(format!("zip entry {name}: {e}")))?;
+        let n =
+            entry.read(&mut chunk).map_err(|e| ExtractError::Truncated(format!("zip entry {name}: {e}")))?;
         if n == 0 {
             return Ok(data);
         }

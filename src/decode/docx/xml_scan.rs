@@ -20,7 +20,10 @@ pub struct ScanReport {
 
 /// Scans one XML part. `part` names it in error messages.
 pub fn scan_part(part: &str, xml: &[u8], max_depth: u32) -> Result<ScanReport, ExtractError> {
-    if xml.starts_with(&[0xFF, 0xFE]) || xml.starts_with(&[0xFE, 0xFF]) || xml.iter().take(64).any(|&b| b == 0) {
+    if xml.starts_with(&[0xFF, 0xFE])
+        || xml.starts_with(&[0xFE, 0xFF])
+        || xml.iter().take(64).any(|&b| b == 0)
+    {
         return Err(ExtractError::Unsupported(format!("{part}: XML parts that are not UTF-8 are not read")));
     }
     let mut tables = TableHeaderTracker::default();
@@ -146,7 +149,11 @@ impl TableHeaderTracker {
             _ if self.in_text_box > 0 => {}
             b"tbl" => {
                 self.finished.push(0);
-                self.open.push(OpenTable { slot: self.finished.len() - 1, leading_run: true, row_is_header: false });
+                self.open.push(OpenTable {
+                    slot: self.finished.len() - 1,
+                    leading_run: true,
+                    row_is_header: false,
+                });
             }
             b"tr" => {
                 if let Some(t) = self.open.last_mut() {
