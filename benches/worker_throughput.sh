@@ -41,11 +41,13 @@ done
 echo "queue $QUEUE: $jobs jobs ($ROUNDS rounds of $CORPUS)"
 
 start=$(date +%s.%N)
+worker_pids=()
 for w in $(seq "$WORKERS"); do
   args=(worker --queue "$QUEUE" --amqp-url "$AMQP_URL" --sink-url "$SINK" --metrics-listen 127.0.0.1:0)
   [ -n "$CONCURRENCY" ] && args+=(--concurrency "$CONCURRENCY")
   NO_COLOR=1 RUST_LOG=info "$BIN" "${args[@]}" > /dev/null 2> "$WORK/worker-$w.log" &
   pids+=($!)
+  worker_pids+=($!)
 done
 while :; do
   done_jobs=$(curl -sf "$SINK/stats" | json 'd["extractions"] + d["extraction_repeats"] + d["failures"] + d["failure_repeats"]')
@@ -54,6 +56,17 @@ while :; do
 done
 end=$(date +%s.%N)
 
+# CPU seconds the workers used (user + system): on a shared machine the wall clock depends on the
+# neighbours' load, CPU time per document much less.
+ticks=$(getconf CLK_TCK)
+cpu=0
+for p in "${worker_pids[@]}"; do
+  t=$(awk '{print $14 + $15}' "/proc/$p/stat")
+  cpu=$((cpu + t))
+done
+cpu_secs=$(python3 -c "print($cpu / $ticks)")
+load=$(cut -d' ' -f1 /proc/loadavg)
+
 pages=0
 for w in $(seq "$WORKERS"); do
   addr=$(sed -n 's/.*health and metrics endpoint listening addr=\([^ ]*\).*/\1/p' "$WORK/worker-$w.log" | head -1)
@@ -61,12 +74,14 @@ for w in $(seq "$WORKERS"); do
   pages=$((pages + p))
 done
 stats=$(curl -sf "$SINK/stats")
-python3 - "$start" "$end" "$jobs" "$pages" "$WORKERS" "$stats" <<'PY'
+python3 - "$start" "$end" "$jobs" "$pages" "$WORKERS" "$stats" "$cpu_secs" "$load" <<'PY'
 import json, sys
 start, end, jobs, pages, workers, stats = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], json.loads(sys.argv[6])
+cpu, load = float(sys.argv[7]), sys.argv[8]
 secs = end - start
 ok = stats["extractions"] + stats["extraction_repeats"]
 failed = stats["failures"] + stats["failure_repeats"]
 print(f"workers={workers} jobs={jobs} (extracted {ok}, failed {failed}) pages={pages} "
-      f"time={secs:.2f}s docs/s={jobs / secs:.2f} pages/s={pages / secs:.2f}")
+      f"time={secs:.2f}s docs/s={jobs / secs:.2f} pages/s={pages / secs:.2f} "
+      f"worker_cpu={cpu:.2f}s cpu_ms/doc={1000 * cpu / jobs:.0f} load1={load}")
 PY

@@ -66,7 +66,7 @@ pub fn has_subject_columns(table: &Table) -> bool {
     let mut split = [false; 3];
     for c in table.cells.iter().filter(|c| c.row < head) {
         let k = label_key(&c.text);
-        if k == "科目编码" || k == "功能科目编码" || k == "经济科目编码" || k == "科目代码" {
+        if super::lines::is_code_key(&k) {
             return true;
         }
         match k.as_str() {

@@ -80,7 +80,7 @@ pub fn read_department(table: &Table) -> DepartmentPerformance {
         let header_bottom = [name, weight, unit_col, nature, value]
             .iter()
             .flatten()
-            .filter_map(|&c| table.cell_at(h, c))
+            .filter_map(|&c| super::headers::covering(table, h, c))
             .map(|c| c.row + c.row_span)
             .max()
             .unwrap_or(h + 1);

@@ -18,18 +18,53 @@ pub fn row_cells(table: &Table, r: usize) -> Vec<&Cell> {
 
 /// The cell covering slot (r, c) — for a merged cell, the merge's top-left cell, which is how a
 /// label merged over several rows reaches every row it covers.
+///
+/// `Table::cell_at` scans every cell; reading a table slot by slot that way is quadratic (seconds
+/// for a few thousand rows). A slot index of the table last asked about is kept per thread; an
+/// answer from it is used only after checking that the cell really covers the slot, so a stale
+/// index can cost time but never give a wrong cell.
 pub fn covering(table: &Table, r: usize, c: usize) -> Option<&Cell> {
-    table.cell_at(r, c)
+    use std::cell::RefCell;
+    thread_local! {
+        static SLOTS: RefCell<(usize, usize, usize, Vec<u32>)> = const { RefCell::new((0, 0, 0, Vec::new())) };
+    }
+    if r >= table.n_rows || c >= table.n_cols {
+        return None;
+    }
+    let covers = |cell: &Cell| r >= cell.row && r < cell.row + cell.row_span && c >= cell.col && c < cell.col + cell.col_span;
+    let key = (table.cells.as_ptr() as usize, table.cells.len(), table.n_rows * table.n_cols);
+    let slot = SLOTS.with(|slots| {
+        let mut slots = slots.borrow_mut();
+        if (slots.0, slots.1, slots.2) != key || slots.3.len() != key.2 {
+            let mut index = vec![u32::MAX; key.2];
+            for (i, cell) in table.cells.iter().enumerate() {
+                for rr in cell.row..(cell.row + cell.row_span).min(table.n_rows) {
+                    for cc in cell.col..(cell.col + cell.col_span).min(table.n_cols) {
+                        let s = &mut index[rr * table.n_cols + cc];
+                        if *s == u32::MAX {
+                            *s = i as u32;
+                        }
+                    }
+                }
+            }
+            *slots = (key.0, key.1, key.2, index);
+        }
+        slots.3[r * table.n_cols + c]
+    });
+    match table.cells.get(slot as usize) {
+        Some(cell) if covers(cell) => Some(cell),
+        _ => table.cell_at(r, c),
+    }
 }
 
 /// The cell immediately right of `cell` (on its top row).
 pub fn right_of<'t>(table: &'t Table, cell: &Cell) -> Option<&'t Cell> {
-    table.cell_at(cell.row, cell.col + cell.col_span)
+    covering(table, cell.row, cell.col + cell.col_span)
 }
 
 /// The cell immediately below `cell` (at its left column).
 pub fn below<'t>(table: &'t Table, cell: &Cell) -> Option<&'t Cell> {
-    table.cell_at(cell.row + cell.row_span, cell.col)
+    covering(table, cell.row + cell.row_span, cell.col)
 }
 
 /// The text of the cell covering (r, c), "" when there is none.

@@ -28,7 +28,7 @@ pub enum CodeColumns {
     Split(Vec<usize>),
 }
 
-fn is_code_key(k: &str) -> bool {
+pub(crate) fn is_code_key(k: &str) -> bool {
     matches!(k, "科目编码" | "功能科目编码" | "经济科目编码" | "科目代码" | "功能分类科目编码" | "经济分类科目编码")
 }
 
@@ -96,9 +96,48 @@ pub fn subject_layout(table: &Table) -> Option<SubjectLayout> {
         .filter(|&c| !header.leaf[c].is_empty())
         // A column is its own only at the cell's left edge of a horizontally merged leaf.
         .filter(|&c| covering(table, rows - 1, c).map(|cell| cell.col == c).unwrap_or(true))
-        .map(|c| (c, squash(&header.leaf[c])))
+        .map(|c| (c, without_group_prefix(&squash(&header.leaf[c]))))
         .collect();
+    let amounts = disambiguate(table, rows, amounts);
     Some(SubjectLayout { header, code, name, amounts })
+}
+
+/// A leaf name with its group header run into it ("2024年预算数基本支出" — a layout that found one
+/// header row where two were printed) → the leaf ("基本支出"). A year-dated group label
+/// (2024年预算数, 2021年基本支出, 2023年度预算) is never part of a leaf name; alone it is the leaf.
+fn without_group_prefix(key: &str) -> String {
+    static GROUP: OnceLock<Regex> = OnceLock::new();
+    let re = GROUP.get_or_init(|| Regex::new(r"^\d{4}年度?(?:预算数|预算|基本支出|项目支出|支出预算)").unwrap());
+    match re.find(key) {
+        Some(m) if m.end() < key.len() => key[m.end()..].to_string(),
+        _ => key.to_string(),
+    }
+}
+
+/// Leaf names are the keys of `amounts`; two columns with the same leaf ("小计" under 基本支出 and
+/// under 项目支出) would overwrite each other, so a repeated leaf is prefixed with the header above
+/// it ("基本支出小计"), and failing that numbered ("小计2").
+fn disambiguate(table: &Table, rows: usize, amounts: Vec<(usize, String)>) -> Vec<(usize, String)> {
+    let count = |k: &str, list: &[(usize, String)]| list.iter().filter(|(_, x)| x == k).count();
+    let mut out: Vec<(usize, String)> = amounts
+        .iter()
+        .map(|(c, k)| {
+            if count(k, &amounts) < 2 {
+                return (*c, k.clone());
+            }
+            let leaf_top = covering(table, rows - 1, *c).map(|cell| cell.row).unwrap_or(0);
+            let parent = (0..leaf_top).rev().map(|r| squash(text_at(table, r, *c))).find(|t| !t.is_empty() && t != k);
+            (*c, format!("{}{k}", parent.unwrap_or_default()))
+        })
+        .collect();
+    let snapshot = out.clone();
+    for (i, (_, k)) in out.iter_mut().enumerate() {
+        let before = snapshot[..i].iter().filter(|(_, x)| x == k).count();
+        if before > 0 {
+            k.push_str(&(before + 1).to_string());
+        }
+    }
+    out
 }
 
 pub fn is_total_label(text: &str) -> bool {
@@ -135,10 +174,36 @@ fn agency_like(prefix: &str) -> bool {
     ENDS.iter().any(|e| prefix.ends_with(e))
 }
 
-/// Reads the budget lines of a table with a 科目 column (none for other tables).
-pub fn read_budget_lines(table: &Table) -> Vec<BudgetLine> {
-    let Some(layout) = subject_layout(table) else { return Vec::new() };
+/// What the lines of one logical financial table share, kept so that a continuation printed as a
+/// table of its own (a page whose header was not repeated and that the layout did not stitch) is
+/// read with the columns, title and unit of the table it continues.
+#[derive(Debug, Clone)]
+pub struct LineTable {
+    pub layout: SubjectLayout,
+    pub table_title: Option<String>,
+    pub agency_name: Option<String>,
+    pub unit: Option<String>,
+    factor: Decimal,
+    pub first_table: usize,
+    n_cols: usize,
+    carried: Vec<String>,
+}
+
+/// Reads the budget lines of a table with a 科目 column (none for other tables), and what a
+/// continuation of it needs.
+///
+/// `before` is the financial table just before this one, if any: a table with its own 科目 header
+/// but no title or unit of its own after it is that table continued on a page that repeated the
+/// header (and that the layout did not stitch), so it keeps that table's title, agency and unit.
+pub fn read_budget_lines(table: &Table, before: Option<&LineTable>) -> (Vec<BudgetLine>, Option<LineTable>) {
+    let Some(layout) = subject_layout(table) else { return (Vec::new(), None) };
     let ctx = table_context(table);
+    if let Some(prev) = before.filter(|_| ctx.title.is_none() && ctx.unit.is_none()) {
+        let first_row = layout.header.rows;
+        let mut doc = LineTable { layout, n_cols: table.n_cols, carried: prev.carried.clone(), ..prev.clone() };
+        let lines = read_rows(table, first_row, &mut doc);
+        return (lines, Some(doc));
+    }
     let (title_agency, table_title) = match ctx.title.as_deref() {
         Some(t) => {
             let (a, rest) = split_agency_title(&super::headers::strip_list_number(t));
@@ -146,14 +211,51 @@ pub fn read_budget_lines(table: &Table) -> Vec<BudgetLine> {
         }
         None => (None, None),
     };
-    let agency_name = title_agency.or(ctx.agency_name);
-    let factor = ctx.unit.as_deref().and_then(unit_factor).unwrap_or(Decimal::ONE);
+    let first_row = layout.header.rows;
+    let mut doc = LineTable {
+        layout,
+        table_title,
+        agency_name: title_agency.or(ctx.agency_name),
+        factor: ctx.unit.as_deref().and_then(unit_factor).unwrap_or(Decimal::ONE),
+        unit: ctx.unit,
+        first_table: table.index,
+        n_cols: table.n_cols,
+        carried: Vec::new(),
+    };
+    let lines = read_rows(table, first_row, &mut doc);
+    (lines, Some(doc))
+}
+
+/// Reads `table` as the continuation of `doc` when it is one: same columns, no title or 科目
+/// header of its own, and 科目 codes where `doc` has its code columns.
+pub fn read_continuation(table: &Table, doc: &mut LineTable) -> Option<Vec<BudgetLine>> {
+    if table.n_cols != doc.n_cols || subject_layout(table).is_some() || table_context(table).title.is_some() {
+        return None;
+    }
+    let code_cols: Vec<usize> = match &doc.layout.code {
+        CodeColumns::Single(c) => vec![*c],
+        CodeColumns::Split(v) => v.clone(),
+    };
+    let first_row = (0..table.n_rows).find(|&r| is_data_row(table, r))?;
+    let coded = (first_row..table.n_rows.min(first_row + 3)).any(|r| {
+        code_cols.iter().any(|&c| {
+            let t = squash(text_at(table, r, c));
+            t.len() >= 2 && t.chars().all(|ch| ch.is_ascii_digit())
+        })
+    });
+    if !coded {
+        return None;
+    }
+    Some(read_rows(table, first_row, doc))
+}
+
+fn read_rows(table: &Table, first_row: usize, doc: &mut LineTable) -> Vec<BudgetLine> {
     let mut out = Vec::new();
-    let mut carried: Vec<String> = Vec::new();
-    for r in layout.header.rows..table.n_rows {
+    for r in first_row..table.n_rows {
         let cell_text = |c: usize| -> String {
             covering(table, r, c).filter(|cell| cell.row == r || cell.row_span == 1).map(|c| c.text.trim().to_string()).unwrap_or_default()
         };
+        let layout = &doc.layout;
         let code_text = match &layout.code {
             CodeColumns::Single(c) => Some(squash(&cell_text(*c))).filter(|s| !s.is_empty()),
             CodeColumns::Split(cols) => {
@@ -170,7 +272,7 @@ pub fn read_budget_lines(table: &Table) -> Vec<BudgetLine> {
                     seen.push(key);
                     parts.push(squash(&cell_text(c)));
                 }
-                split_code(&parts, &mut carried)
+                split_code(&parts, &mut doc.carried)
             }
         };
         let mut raw_name = layout.name.map(|c| text_at(table, r, c).trim().to_string()).unwrap_or_default();
@@ -192,7 +294,7 @@ pub fn read_budget_lines(table: &Table) -> Vec<BudgetLine> {
             Some(raw_name.clone()).filter(|s| !s.is_empty())
         };
         let amounts: BTreeMap<String, Option<Decimal>> =
-            layout.amounts.iter().map(|(c, key)| (key.clone(), parse_amount(&cell_text(*c), factor))).collect();
+            layout.amounts.iter().map(|(c, key)| (key.clone(), parse_amount(&cell_text(*c), doc.factor))).collect();
         let any_amount = amounts.values().any(Option::is_some);
         if code.is_none() && subject_name.is_none() && !any_amount {
             continue;
@@ -203,13 +305,13 @@ pub fn read_budget_lines(table: &Table) -> Vec<BudgetLine> {
             continue;
         }
         out.push(BudgetLine {
-            table_title: table_title.clone(),
-            agency_name: agency_name.clone(),
-            amount_unit: ctx.unit.clone(),
+            table_title: doc.table_title.clone(),
+            agency_name: doc.agency_name.clone(),
+            amount_unit: doc.unit.clone(),
             subject_code: if name_is_total { None } else { code },
             subject_name,
             amounts,
-            source_tables: vec![table.index],
+            source_tables: if doc.first_table == table.index { vec![table.index] } else { vec![doc.first_table, table.index] },
             row: Some(r),
         });
     }
@@ -272,6 +374,14 @@ mod tests {
             split_agency_title("重庆市潼南区政务服务管理办公室一般公共预算\"三公\"经费支出表").0.as_deref(),
             Some("重庆市潼南区政务服务管理办公室")
         );
+    }
+
+    #[test]
+    fn group_prefixes_run_into_leaves() {
+        assert_eq!(without_group_prefix("2024年预算数基本支出"), "基本支出");
+        assert_eq!(without_group_prefix("2021年基本支出合计"), "合计");
+        assert_eq!(without_group_prefix("2024年预算数"), "2024年预算数");
+        assert_eq!(without_group_prefix("一般公共预算拨款收入"), "一般公共预算拨款收入");
     }
 
     #[test]

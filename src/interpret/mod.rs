@@ -23,19 +23,28 @@ pub fn interpret(tables: &[Table]) -> (Vec<Record>, Vec<Warning>) {
     // The record an indicator-only table belongs to: the Hebei pair prints the project information
     // and the indicators as two consecutive tables that make one record.
     let mut open_project: Option<usize> = None;
+    // The financial table a headless table may continue.
+    let mut open_lines: Option<lines::LineTable> = None;
+    // The indicator block (and its record) a headless table may continue.
+    let mut open_block: Option<(usize, project::IndicatorBlock)> = None;
     for table in tables {
         let kind = classify::classify(table);
         match kind {
             TableKind::Project => {
+                open_lines = None;
                 for rec in project::read_projects(table) {
                     let waiting_for_indicators = rec.indicators.is_empty();
                     records.push(Record::ProjectPerformance(rec));
                     open_project = waiting_for_indicators.then_some(records.len() - 1);
                 }
+                open_block = project::indicator_block(table).map(|b| (records.len() - 1, b));
             }
             TableKind::ProjectIndicators => {
+                open_lines = None;
                 let indicators = project::read_indicator_table(table);
-                match open_project.take().and_then(|i| records.get_mut(i)) {
+                let target = open_project.take().filter(|&i| matches!(records.get(i), Some(Record::ProjectPerformance(_))));
+                open_block = project::indicator_block(table).map(|b| (target.unwrap_or(records.len()), b));
+                match target.and_then(|i| records.get_mut(i)) {
                     Some(Record::ProjectPerformance(p)) => {
                         p.indicators = indicators;
                         p.source_tables.push(table.index);
@@ -57,13 +66,36 @@ pub fn interpret(tables: &[Table]) -> (Vec<Record>, Vec<Warning>) {
             }
             TableKind::Department => {
                 open_project = None;
+                open_lines = None;
+                open_block = None;
                 records.push(Record::DepartmentPerformance(department::read_department(table)));
             }
             TableKind::Financial(_) => {
                 open_project = None;
-                records.extend(lines::read_budget_lines(table).into_iter().map(Record::BudgetLine));
+                open_block = None;
+                let (found, line_table) = lines::read_budget_lines(table, open_lines.as_ref());
+                records.extend(found.into_iter().map(Record::BudgetLine));
+                open_lines = line_table;
             }
-            TableKind::Other => {}
+            TableKind::Other => {
+                let continued = open_lines.as_mut().and_then(|doc| lines::read_continuation(table, doc));
+                match continued {
+                    Some(found) => records.extend(found.into_iter().map(Record::BudgetLine)),
+                    None => open_lines = None,
+                }
+                let more = open_block.as_mut().and_then(|(i, block)| {
+                    project::read_indicator_continuation(table, block).map(|found| (*i, found))
+                });
+                match more {
+                    Some((i, found)) => {
+                        if let Some(Record::ProjectPerformance(p)) = records.get_mut(i) {
+                            p.indicators.extend(found);
+                            p.source_tables.push(table.index);
+                        }
+                    }
+                    None => open_block = None,
+                }
+            }
         }
     }
     (records, Vec::new())

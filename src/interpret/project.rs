@@ -201,7 +201,7 @@ fn fund_use(table: &Table, label: &Cell) -> Option<String> {
 }
 
 /// The column roles of an indicator block's header row.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct IndicatorColumns {
     level1: Option<usize>,
     level2: Option<usize>,
@@ -241,10 +241,23 @@ pub(crate) fn clean_level3(text: &str) -> String {
     t.trim_end_matches([';', '；', '。']).trim().to_string()
 }
 
+/// An indicator block being read: its column roles and the 一级 / 二级 labels to fill down, kept
+/// so that the block's rows continued in a table of their own (a page break the layout did not
+/// stitch) read on as the same block.
+#[derive(Debug, Clone)]
+pub struct IndicatorBlock {
+    cols: IndicatorColumns,
+    n_cols: usize,
+    last1: Option<String>,
+    last2: Option<String>,
+}
+
 /// The indicators below `header_row`, with 一级 / 二级 labels filled down over merged or blank cells.
-fn read_indicators(table: &Table, header_row: usize) -> Vec<Indicator> {
+fn read_indicators(table: &Table, header_row: usize) -> (Vec<Indicator>, Option<IndicatorBlock>) {
     let cols = indicator_columns(table, header_row);
-    let Some(l3) = cols.level3.or(cols.level2) else { return Vec::new() };
+    if cols.level3.or(cols.level2).is_none() {
+        return (Vec::new(), None);
+    }
     // The header's own cells end the header; a vertical "绩效指标" label beside it spans the block.
     let header_bottom = [cols.level1, cols.level2, cols.level3, cols.value]
         .iter()
@@ -253,9 +266,16 @@ fn read_indicators(table: &Table, header_row: usize) -> Vec<Indicator> {
         .map(|c| c.row + c.row_span)
         .max()
         .unwrap_or(header_row + 1);
+    let mut block = IndicatorBlock { cols, n_cols: table.n_cols, last1: None, last2: None };
+    let out = read_indicator_rows(table, header_bottom, &mut block);
+    (out, Some(block))
+}
+
+fn read_indicator_rows(table: &Table, from: usize, block: &mut IndicatorBlock) -> Vec<Indicator> {
+    let cols = &block.cols;
+    let Some(l3) = cols.level3.or(cols.level2) else { return Vec::new() };
     let mut out = Vec::new();
-    let (mut last1, mut last2): (Option<String>, Option<String>) = (None, None);
-    for r in header_bottom..table.n_rows {
+    for r in from..table.n_rows {
         if crate::interpret::classify::is_indicator_header_row(table, r) {
             break;
         }
@@ -273,15 +293,15 @@ fn read_indicators(table: &Table, header_row: usize) -> Vec<Indicator> {
             .map(|c| c.text.trim().to_string())
             .filter(|t| !t.is_empty());
         if level1.is_none() {
-            level1 = last1.clone();
-        } else if level1 != last1 {
-            last2 = None;
+            level1 = block.last1.clone();
+        } else if level1 != block.last1 {
+            block.last2 = None;
         }
         if level2.is_none() {
-            level2 = last2.clone();
+            level2 = block.last2.clone();
         }
-        last1 = level1.clone();
-        last2 = level2.clone();
+        block.last1 = level1.clone();
+        block.last2 = level2.clone();
         if level3.is_none() && value.is_none() {
             continue;
         }
@@ -299,6 +319,31 @@ fn read_indicators(table: &Table, header_row: usize) -> Vec<Indicator> {
         });
     }
     out
+}
+
+/// The state of `table`'s last indicator block after its last row, for a continuation to read on.
+pub fn indicator_block(table: &Table) -> Option<IndicatorBlock> {
+    let header = (0..table.n_rows).rev().find(|&r| crate::interpret::classify::is_indicator_header_row(table, r))?;
+    read_indicators(table, header).1
+}
+
+/// Reads `table` as more rows of `block` when it is that: the same columns, no title, header or
+/// project labels of its own, and 三级指标 with values where the block has them.
+pub fn read_indicator_continuation(table: &Table, block: &mut IndicatorBlock) -> Option<Vec<Indicator>> {
+    if table.n_cols != block.n_cols || table_context(table).title.is_some() || indicator_header_row(table).is_some() {
+        return None;
+    }
+    if table.cells.iter().any(|c| is_label(c) && !matches!(field_of(&c.text), Some(Field::Ignored))) {
+        return None;
+    }
+    let mut trial = block.clone();
+    let found = read_indicator_rows(table, 0, &mut trial);
+    let complete = found.iter().filter(|i| i.level3.is_some() && i.value.is_some()).count();
+    if complete == 0 || complete * 2 < found.len() {
+        return None;
+    }
+    *block = trial;
+    Some(found)
 }
 
 /// The row ranges of the projects a project table holds. Usually one; several where projects
@@ -392,14 +437,14 @@ fn read_project_with_unit(table: &Table, inherited_unit: Option<String>) -> Proj
     };
     read_information(table, stop, factor, &mut rec);
     if let Some(h) = header {
-        rec.indicators = read_indicators(table, h);
+        rec.indicators = read_indicators(table, h).0;
     }
     rec
 }
 
 /// Indicators of a table that has only an indicator block (the second table of a Hebei pair).
 pub fn read_indicator_table(table: &Table) -> Vec<Indicator> {
-    indicator_header_row(table).map(|h| read_indicators(table, h)).unwrap_or_default()
+    indicator_header_row(table).map(|h| read_indicators(table, h).0).unwrap_or_default()
 }
 
 /// A unit printed in a label such as "资金总额(万元)" or "项目资金（元）".

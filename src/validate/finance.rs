@@ -10,11 +10,22 @@ use std::collections::{BTreeMap, HashMap};
 use rust_decimal::Decimal;
 
 use crate::interpret::classify::{classify, FinancialKind, TableKind};
-use crate::interpret::headers::{covering, label_key, row_cells, text_at};
+use crate::interpret::headers::{covering, label_key, row_cells};
 use crate::interpret::lines::{is_total_label, subject_layout, SubjectLayout};
-use crate::interpret::values::{canon, parse_amount, squash, unit_factor};
+use crate::interpret::values::{canon, parse_amount, parse_number, squash, unit_factor};
 use crate::interpret::{BudgetLine, Record};
 use crate::model::{Table, Warning};
+
+/// The table a line was printed in: the last of its source tables (a continuation table's lines
+/// name the table they continue first).
+fn home(line: &BudgetLine) -> usize {
+    line.source_tables.last().copied().unwrap_or_default()
+}
+
+/// The table a line's row index refers to.
+fn home_table<'t>(tables: &'t [Table], line: &BudgetLine) -> Option<&'t Table> {
+    tables.iter().find(|t| t.index == home(line))
+}
 
 fn warn(code: &str, message: String, table: usize, row: Option<usize>) -> Warning {
     Warning { code: code.to_string(), message, table: Some(table), row }
@@ -39,7 +50,7 @@ fn compare(expected: Decimal, actual: Decimal, tol: Decimal, larger: &'static st
 }
 
 fn is_total_key(key: &str) -> bool {
-    matches!(key, "合计" | "小计" | "总计") || key.ends_with("合计")
+    key.ends_with("合计") || key.ends_with("小计") || key.ends_with("总计")
 }
 
 pub fn check_financial(tables: &[Table], records: &[Record]) -> Vec<Warning> {
@@ -59,10 +70,15 @@ pub fn check_financial(tables: &[Table], records: &[Record]) -> Vec<Warning> {
         let tol = tolerance(unit.as_deref());
         let factor = unit.as_deref().and_then(unit_factor).unwrap_or(Decimal::ONE);
         if let Some(layout) = subject_layout(table) {
-            out.extend(check_row_totals(table, &layout, lines, factor, tol));
-            totals.extend(table_totals(table, &layout, lines, factor, tol));
+            out.extend(check_row_totals(tables, table, &layout, lines, factor, tol));
+            totals.extend(table_totals(tables, table, &layout, lines, factor, tol));
         }
-        out.extend(check_hierarchy(t, lines, tol));
+        out.extend(check_hierarchy(lines, tol));
+    }
+    for table in tables {
+        if matches!(classify(table), TableKind::Financial(_)) && subject_layout(table).is_none() {
+            out.extend(check_plain_row_totals(table));
+        }
     }
     out.extend(check_cross_table(&totals));
     out.extend(check_code_labels(&by_table));
@@ -70,12 +86,18 @@ pub fn check_financial(tables: &[Table], records: &[Record]) -> Vec<Warning> {
     out
 }
 
+/// A total column and the columns that add up to it.
+type TotalGroup = (usize, Vec<usize>);
+
 /// For each total column, the columns that add up to it: the other leaf columns under the same
 /// parent header (or all amount columns for a top-level total), with a nested group represented
 /// by its own 小计 where it has one.
-fn total_groups(table: &Table, layout: &SubjectLayout) -> Vec<(usize, Vec<usize>)> {
-    let h = layout.header.rows;
-    let amount_cols: Vec<usize> = layout.amounts.iter().map(|(c, _)| *c).collect();
+fn total_groups(table: &Table, layout: &SubjectLayout) -> Vec<TotalGroup> {
+    column_groups(table, layout.header.rows, &layout.amounts)
+}
+
+fn column_groups(table: &Table, h: usize, amounts: &[(usize, String)]) -> Vec<TotalGroup> {
+    let amount_cols: Vec<usize> = amounts.iter().map(|(c, _)| *c).collect();
     let parent_range = |c: usize| -> Option<(usize, usize)> {
         let leaf = covering(table, h - 1, c)?;
         if leaf.row == 0 {
@@ -84,7 +106,7 @@ fn total_groups(table: &Table, layout: &SubjectLayout) -> Vec<(usize, Vec<usize>
         let parent = covering(table, leaf.row - 1, c)?;
         (parent.col_span > 1).then_some((parent.col, parent.col + parent.col_span))
     };
-    let totals: Vec<usize> = layout.amounts.iter().filter(|(_, k)| is_total_key(&label_key(k))).map(|(c, _)| *c).collect();
+    let totals: Vec<usize> = amounts.iter().filter(|(_, k)| is_total_key(&label_key(k))).map(|(c, _)| *c).collect();
     let mut groups = Vec::new();
     for &t in &totals {
         let (lo, hi) = parent_range(t).unwrap_or((0, table.n_cols));
@@ -120,17 +142,37 @@ fn amount_at(table: &Table, r: usize, c: usize, factor: Decimal) -> Option<Decim
 }
 
 fn check_row_totals(
-    table: &Table,
+    tables: &[Table],
+    first: &Table,
     layout: &SubjectLayout,
     lines: &[&BudgetLine],
     factor: Decimal,
     tol: Decimal,
 ) -> Vec<Warning> {
     let mut out = Vec::new();
-    let groups = total_groups(table, layout);
+    // Column roles per table the lines were printed in: a continuation that repeated its header
+    // has its own layout; one that did not shares the first table's columns.
+    let mut layouts: HashMap<usize, Option<(SubjectLayout, Vec<TotalGroup>)>> = HashMap::new();
     for line in lines {
         let Some(r) = line.row else { continue };
-        for (t, parts) in &groups {
+        let Some(table) = home_table(tables, line) else { continue };
+        let entry = layouts.entry(table.index).or_insert_with(|| {
+            let (own, header_table) = if table.index == first.index {
+                (Some(layout.clone()), first)
+            } else if let Some(repeated) = subject_layout(table) {
+                (Some(repeated), table)
+            } else if table.n_cols == first.n_cols {
+                (Some(layout.clone()), first)
+            } else {
+                (None, first)
+            };
+            own.map(|l| {
+                let groups = total_groups(header_table, &l);
+                (l, groups)
+            })
+        });
+        let Some((own_layout, groups)) = entry.as_ref() else { continue };
+        for (t, parts) in groups {
             let total = amount_at(table, r, *t, factor);
             let values: Vec<Option<Decimal>> = parts.iter().map(|&c| amount_at(table, r, c, factor)).collect();
             if total.is_none() && values.iter().all(Option::is_none) {
@@ -139,12 +181,12 @@ fn check_row_totals(
             let sum: Decimal = values.iter().flatten().sum();
             let total = total.unwrap_or(Decimal::ZERO);
             if let Some(code) = compare(total, sum, tol, "sum_mismatch") {
+                let column = own_layout.amounts.iter().find(|(c, _)| c == t).map(|(_, k)| k.as_str()).unwrap_or("");
                 out.push(warn(
                     code,
                     format!(
-                        "row {r} ({}): {} = {total} but its parts sum to {sum}",
-                        line.subject_name.as_deref().unwrap_or(""),
-                        squash(text_at(table, layout.header.rows - 1, *t))
+                        "row {r} ({}): {column} = {total} but its parts sum to {sum}",
+                        line.subject_name.as_deref().unwrap_or("")
                     ),
                     table.index,
                     Some(r),
@@ -155,8 +197,57 @@ fn check_row_totals(
     out
 }
 
+/// Row totals of a financial table without 科目 columns (三公, 政府采购, the expenditure half of a
+/// 收支总表): its amount columns are those whose data cells are all numbers or blank.
+fn check_plain_row_totals(table: &Table) -> Vec<Warning> {
+    let has_number = |r: usize| row_cells(table, r).iter().any(|c| parse_number(&c.text).is_some());
+    let declared = table.header_rows.min(table.n_rows);
+    let h = if declared > 0 && (0..declared).all(|r| !has_number(r)) {
+        declared
+    } else {
+        (0..table.n_rows).find(|&r| has_number(r)).unwrap_or(table.n_rows)
+    };
+    if h == 0 || h >= table.n_rows {
+        return Vec::new();
+    }
+    let ctx = crate::interpret::headers::table_context(table);
+    let factor = ctx.unit.as_deref().and_then(unit_factor).unwrap_or(Decimal::ONE);
+    let tol = tolerance(ctx.unit.as_deref());
+    let header = crate::interpret::headers::Header::read(table, h);
+    let amounts: Vec<(usize, String)> = (0..table.n_cols)
+        .filter(|&c| !header.leaf[c].is_empty())
+        .filter(|&c| covering(table, h - 1, c).is_some_and(|cell| cell.col == c))
+        .filter(|&c| {
+            let cells: Vec<&str> = (h..table.n_rows)
+                .filter_map(|r| covering(table, r, c).filter(|x| x.row == r && x.col == c))
+                .map(|x| x.text.trim())
+                .filter(|t| !t.is_empty())
+                .collect();
+            !cells.is_empty() && cells.iter().all(|t| parse_amount(t, Decimal::ONE).is_some() || t.chars().all(|ch| "-—–－".contains(ch)))
+        })
+        .map(|c| (c, squash(&header.leaf[c])))
+        .collect();
+    let mut out = Vec::new();
+    for (t, parts) in column_groups(table, h, &amounts) {
+        for r in h..table.n_rows {
+            let total = amount_at(table, r, t, factor);
+            let values: Vec<Option<Decimal>> = parts.iter().map(|&c| amount_at(table, r, c, factor)).collect();
+            if total.is_none() && values.iter().all(Option::is_none) {
+                continue;
+            }
+            let sum: Decimal = values.iter().flatten().sum();
+            let total = total.unwrap_or(Decimal::ZERO);
+            if let Some(code) = compare(total, sum, tol, "sum_mismatch") {
+                let name = amounts.iter().find(|(c, _)| *c == t).map(|(_, k)| k.as_str()).unwrap_or("");
+                out.push(warn(code, format!("row {r}: {name} = {total} but its parts sum to {sum}"), table.index, Some(r)));
+            }
+        }
+    }
+    out
+}
+
 /// Parent 科目 = Σ children one level down by code prefix; the 总计 line = Σ top-level 科目.
-fn check_hierarchy(t: usize, lines: &[&BudgetLine], tol: Decimal) -> Vec<Warning> {
+fn check_hierarchy(lines: &[&BudgetLine], tol: Decimal) -> Vec<Warning> {
     let mut out = Vec::new();
     let coded: Vec<(&str, &BudgetLine)> = lines.iter().filter_map(|l| l.subject_code.as_deref().map(|c| (c, *l))).collect();
     for (code, parent) in &coded {
@@ -174,7 +265,7 @@ fn check_hierarchy(t: usize, lines: &[&BudgetLine], tol: Decimal) -> Vec<Warning
                 out.push(warn(
                     code_,
                     format!("科目 {code} {key} = {v} but its {} children sum to {sum}", children.len()),
-                    t,
+                    home(parent),
                     parent.row,
                 ));
             }
@@ -195,7 +286,7 @@ fn check_hierarchy(t: usize, lines: &[&BudgetLine], tol: Decimal) -> Vec<Warning
                     out.push(warn(
                         code,
                         format!("{} {key} = {v} but the top-level 科目 sum to {sum}", total.subject_name.as_deref().unwrap_or("")),
-                        t,
+                        home(total),
                         total.row,
                     ));
                 }
@@ -208,6 +299,7 @@ fn check_hierarchy(t: usize, lines: &[&BudgetLine], tol: Decimal) -> Vec<Warning
 /// What a table's total row states, under document-wide names: the grand total of spending
 /// ("总计"), 基本支出, 项目支出. A 基本支出 table's own total is the document's 基本支出.
 fn table_totals(
+    tables: &[Table],
     table: &Table,
     layout: &SubjectLayout,
     lines: &[&BudgetLine],
@@ -223,6 +315,7 @@ fn table_totals(
         return Vec::new();
     };
     let Some(r) = total.row else { return Vec::new() };
+    let Some(home_t) = home_table(tables, total) else { return Vec::new() };
     let mut out = Vec::new();
     let mut first_total = true;
     for (c, key) in &layout.amounts {
@@ -242,8 +335,8 @@ fn table_totals(
         } else {
             continue;
         };
-        if let Some(v) = amount_at(table, r, *c, factor) {
-            out.push((format!("{scope}{concept}"), v, table.index, Some(r), tol));
+        if let Some(v) = amount_at(home_t, r, *c, factor) {
+            out.push((format!("{scope}{concept}"), v, home_t.index, Some(r), tol));
         }
     }
     out
@@ -297,7 +390,7 @@ fn check_code_labels(by_table: &BTreeMap<usize, Vec<&BudgetLine>>) -> Vec<Warnin
                         out.push(warn(
                             "label_mismatch",
                             format!("科目 {code} is \"{name}\" here but \"{other}\" in table {ot}"),
-                            t,
+                            home(l),
                             l.row,
                         ));
                     }
@@ -317,7 +410,13 @@ fn check_summary_labels(tables: &[Table], by_table: &BTreeMap<usize, Vec<&Budget
     for lines in by_table.values() {
         for l in lines.iter().filter(|l| l.subject_code.as_deref().is_some_and(|c| c.len() == 3)) {
             let Some(name) = &l.subject_name else { continue };
-            let Some(v) = l.amounts.iter().find(|(k, _)| is_total_key(&label_key(k))).and_then(|(_, v)| *v) else { continue };
+            // The row's grand total: a plain 合计 / 小计 / 总计 column before a group's 小计.
+            let total = l
+                .amounts
+                .iter()
+                .find(|(k, _)| matches!(label_key(k).as_str(), "合计" | "小计" | "总计"))
+                .or_else(|| l.amounts.iter().find(|(k, _)| is_total_key(&label_key(k))));
+            let Some(v) = total.and_then(|(_, v)| *v) else { continue };
             let name = squash(name);
             if !v.is_zero() && !classes.iter().any(|(n, x)| *n == name && *x == v) {
                 classes.push((name, v));

@@ -1,4 +1,9 @@
-//! `/healthz` and `/metrics` over HTTP for orchestrators and Prometheus.
+//! `/healthz`, `/readyz` and `/metrics` over HTTP for orchestrators and Prometheus.
+//!
+//! `/healthz` is liveness: it answers 200 as long as the process serves requests, with the state in
+//! the body. A broker outage does not make the worker unhealthy (it reconnects by itself;
+//! restarting it would not help). `/readyz` is readiness: 200 only while connected and consuming,
+//! 503 while (re)connecting or draining.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -27,6 +32,7 @@ pub async fn serve(listen: &str, metrics: Arc<Metrics>, stop: Signal) -> anyhow:
     let addr = listener.local_addr()?;
     let app = Router::new()
         .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_text))
         .with_state(Health { metrics, stop });
     tokio::spawn(async move {
@@ -37,15 +43,25 @@ pub async fn serve(listen: &str, metrics: Arc<Metrics>, stop: Signal) -> anyhow:
     Ok(addr)
 }
 
-/// 200 while connected and consuming; 503 while (re)connecting or draining, so that a load
-/// balancer or orchestrator sees the real state.
-async fn healthz(State(health): State<Health>) -> impl IntoResponse {
+/// What the worker is doing, and whether that counts as ready.
+fn state(health: &Health) -> (bool, &'static str) {
     if health.stop.is_fired() {
-        (StatusCode::SERVICE_UNAVAILABLE, "draining\n")
+        (false, "draining\n")
     } else if health.metrics.broker_connected.get() != 1 {
-        (StatusCode::SERVICE_UNAVAILABLE, "not connected to the broker\n")
+        (false, "not connected to the broker (reconnecting)\n")
     } else {
-        (StatusCode::OK, "ok\n")
+        (true, "ok\n")
+    }
+}
+
+async fn healthz(State(health): State<Health>) -> impl IntoResponse {
+    (StatusCode::OK, state(&health).1)
+}
+
+async fn readyz(State(health): State<Health>) -> impl IntoResponse {
+    match state(&health) {
+        (true, text) => (StatusCode::OK, text),
+        (false, text) => (StatusCode::SERVICE_UNAVAILABLE, text),
     }
 }
 

@@ -29,6 +29,7 @@ use lapin::options::{BasicAckOptions, BasicCancelOptions, BasicConsumeOptions, B
 use lapin::types::{AMQPValue, FieldTable, LongString};
 use lapin::{BasicProperties, Channel, Connection};
 use tokio::sync::Semaphore;
+use tracing::Instrument as _;
 
 use crate::error::ExtractError;
 use crate::model::Extraction;
@@ -62,7 +63,8 @@ pub struct WorkerArgs {
     /// Seconds in-flight jobs get to finish after SIGTERM before they are returned to the queue.
     #[arg(long, env = "YUSUAN_DRAIN_TIMEOUT_SECS", default_value_t = 30)]
     pub drain_timeout_secs: u64,
-    /// Address of the `/healthz` and `/metrics` endpoint (port 0: any free port, logged); empty: off.
+    /// Address of the `/healthz`, `/readyz` and `/metrics` endpoint (port 0: any free port, logged);
+    /// empty: off.
     #[arg(long, env = "YUSUAN_METRICS_LISTEN", default_value = "127.0.0.1:9464")]
     pub metrics_listen: String,
     /// First retry delay for the API and downloads, milliseconds (doubles per attempt, jittered).
@@ -201,7 +203,7 @@ impl Consumer {
                 Err(e) => {
                     let delay = queue::reconnect_delay(failed_connects, Duration::from_secs(10));
                     failed_connects += 1;
-                    tracing::warn!(error = %format!("{e:#}"), ?delay, "broker not available; retrying");
+                    tracing::warn!(error = %format!("{e:#}"), ?delay, "cannot start consuming; retrying");
                     tokio::select! {
                         _ = tokio::time::sleep(delay) => continue,
                         _ = stop.fired() => break,
@@ -239,14 +241,27 @@ impl Consumer {
     async fn open_session(&self) -> anyhow::Result<Session> {
         let pid = std::process::id();
         let connection = queue::connect(&self.url, &format!("yusuan-worker-{pid}")).await?;
+        match self.start_consuming(&connection).await {
+            Ok((consume_channel, publish_channel, deliveries, consumer_tag)) => {
+                Ok(Session { connection, consume_channel, publish_channel, deliveries, consumer_tag })
+            }
+            Err(e) => {
+                // Do not leave a half-set-up connection open at the broker on every retry.
+                let _ = connection.close(200, "setup failed".into()).await;
+                Err(e)
+            }
+        }
+    }
+
+    async fn start_consuming(&self, connection: &Connection) -> anyhow::Result<(Channel, Channel, lapin::Consumer, String)> {
         let consume_channel = connection.create_channel().await.context("opening a channel")?;
         self.context.topology.declare(&consume_channel).await?;
         consume_channel
             .basic_qos(self.prefetch, BasicQosOptions::default())
             .await
             .context("setting the prefetch")?;
-        let publish_channel = queue::confirm_channel(&connection).await?;
-        let consumer_tag = format!("yusuan-worker-{pid}-{}", fastrand::u32(..));
+        let publish_channel = queue::confirm_channel(connection).await?;
+        let consumer_tag = format!("yusuan-worker-{}-{}", std::process::id(), fastrand::u32(..));
         let deliveries = consume_channel
             .basic_consume(
                 self.context.topology.queue.as_str().into(),
@@ -256,7 +271,7 @@ impl Consumer {
             )
             .await
             .context("starting the consumer")?;
-        Ok(Session { connection, consume_channel, publish_channel, deliveries, consumer_tag })
+        Ok((consume_channel, publish_channel, deliveries, consumer_tag))
     }
 
     async fn consume(&self, session: &mut Session, stop: &mut Signal, lost: Signal, abandon: Signal) -> SessionEnd {
@@ -329,6 +344,9 @@ fn session_broken(session: &Session) -> Option<String> {
         Some("the connection is closed".into())
     } else if !session.consume_channel.status().connected() {
         Some("the consumer channel is closed".into())
+    } else if !session.publish_channel.status().connected() {
+        // E.g. the dead-letter exchange was deleted under us: reconnecting declares it again.
+        Some("the publishing channel is closed".into())
     } else {
         None
     }
@@ -345,7 +363,20 @@ enum Outcome {
     Returned(&'static str),
 }
 
+/// Every log line of one job carries its id and file through this span (filled in once the
+/// message is parsed).
 async fn handle_delivery(
+    context: Arc<Context>,
+    delivery: lapin::message::Delivery,
+    publish_channel: Channel,
+    lost: Signal,
+    abandon: Signal,
+) {
+    let span = tracing::info_span!("job", job_id = tracing::field::Empty, file = tracing::field::Empty);
+    handle_delivery_in_span(context, delivery, publish_channel, lost, abandon).instrument(span).await
+}
+
+async fn handle_delivery_in_span(
     context: Arc<Context>,
     delivery: lapin::message::Delivery,
     publish_channel: Channel,
@@ -399,10 +430,14 @@ async fn process(
 ) -> Outcome {
     let job = match job::parse(&delivery.data, message_id) {
         Ok(job) => job,
-        Err((identity, error)) => return fail(context, delivery, publish_channel, &identity, None, error).await,
+        Err((identity, error)) => {
+            record_identity(&identity);
+            return fail(context, delivery, publish_channel, &identity, None, error).await;
+        }
     };
     let identity = job.identity();
-    tracing::info!(job_id = %job.job_id, file = %job.file_name, redelivered = delivery.redelivered, "job received");
+    record_identity(&identity);
+    tracing::info!(redelivered = delivery.redelivered, "job received");
     let bytes = match fetch_with_retries(context, &job).await {
         Ok(bytes) => bytes,
         Err(error) => return fail(context, delivery, publish_channel, &identity, None, error).await,
@@ -417,8 +452,6 @@ async fn process(
     match context.sink.post_extraction(&post).await {
         Delivered::Accepted => {
             tracing::info!(
-                job_id = %job.job_id,
-                file = %job.file_name,
                 key = %Sink::idempotency_key(&extraction),
                 tables = extraction.tables.len(),
                 records = extraction.records.len(),
@@ -432,6 +465,12 @@ async fn process(
     }
 }
 
+fn record_identity(identity: &JobIdentity) {
+    let span = tracing::Span::current();
+    span.record("job_id", identity.job_id.as_str());
+    span.record("file", identity.file_name.as_str());
+}
+
 async fn fetch_with_retries(context: &Context, job: &Job) -> Result<Vec<u8>, JobError> {
     let mut attempt = 0;
     loop {
@@ -442,7 +481,7 @@ async fn fetch_with_retries(context: &Context, job: &Job) -> Result<Vec<u8>, Job
                 let delay = context.retry.backoff(attempt);
                 attempt += 1;
                 context.metrics.publish_retries.inc_by("download", 1);
-                tracing::warn!(job_id = %job.job_id, error = %e, ?delay, "download failed; retrying");
+                tracing::warn!(error = %e, ?delay, "download failed; retrying");
                 tokio::time::sleep(delay).await;
             }
         }
@@ -489,7 +528,7 @@ async fn fail(
 ) -> Outcome {
     let code = error.code();
     let message = error.to_string();
-    tracing::warn!(job_id = %identity.job_id, file = %identity.file_name, code, %message, "job failed");
+    tracing::warn!(code, %message, "job failed");
     let report = FailurePost {
         job_id: &identity.job_id,
         metadata: &identity.metadata,
@@ -500,7 +539,7 @@ async fn fail(
     };
     if let Delivered::Rejected(reason) = context.sink.post_failure(&report).await {
         // The dead-lettered copy still carries the code; nothing more can be done here.
-        tracing::error!(job_id = %identity.job_id, %reason, "the API refused the failure report");
+        tracing::error!(%reason, "the API refused the failure report");
     }
     let mut headers = delivery.properties.headers().clone().unwrap_or_default();
     headers.insert(queue::ERROR_CODE_HEADER.into(), AMQPValue::LongString(LongString::from(code.to_string())));
@@ -520,7 +559,7 @@ async fn fail(
     )
     .await;
     if let Err(e) = &published {
-        tracing::warn!(job_id = %identity.job_id, error = %format!("{e:#}"), "could not publish to the dead-letter queue; rejecting instead");
+        tracing::warn!(error = %format!("{e:#}"), "could not publish to the dead-letter queue; rejecting instead");
     }
     Outcome::Failed { code, dead_lettered: published.is_ok() }
 }
