@@ -335,11 +335,17 @@ impl<'a> Walker<'a> {
 
     fn font_index(&mut self, name: &[u8], resources: Option<&'a Dictionary>) -> u16 {
         let doc = self.doc;
-        let base_font = resources
+        let font = resources
             .and_then(|r| r.get_deref(b"Font", doc).and_then(Object::as_dict).ok())
-            .and_then(|fonts| fonts.get_deref(name, doc).and_then(Object::as_dict).ok())
-            .and_then(|font| font.get_deref(b"BaseFont", doc).and_then(Object::as_name).ok());
-        let Some(base_font) = base_font else { return 0 };
+            .and_then(|fonts| fonts.get_deref(name, doc).and_then(Object::as_dict).ok());
+        let Some(font) = font else { return 0 };
+        // Type3 fonts (Chromium embeds CJK that way) have no /BaseFont: their /Name, else the
+        // resource name, still tells fonts apart.
+        let base_font = font
+            .get_deref(b"BaseFont", doc)
+            .and_then(Object::as_name)
+            .or_else(|_| font.get_deref(b"Name", doc).and_then(Object::as_name))
+            .unwrap_or(name);
         let full = String::from_utf8_lossy(base_font);
         // Subset fonts are named "ABCDEF+RealName".
         let real = match full.split_once('+') {
