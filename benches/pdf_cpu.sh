@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # CPU time per page: yusuan's PDF engine (decode + tables) vs `pdftotext -bbox-layout` vs
 # pdfplumber's table finder, on one PDF (the issue asks for the longest corpus PDF).
-# Usage: benches/pdf_cpu.sh FILE.pdf [REPEATS] [PROFILE]   (PROFILE: debug (default) | release)
-# Needs poppler-utils; pdfplumber is measured when python3 can import it.
+# Usage: benches/pdf_cpu.sh [FILE.pdf|longest] [REPEATS] [PROFILE]   (PROFILE: release (default) | debug)
+# "longest" (the default) picks the corpus PDF with the most pages.
+# Needs poppler-utils; pdfplumber is measured when python3 can import it (pip install pdfplumber).
 set -euo pipefail
-file=${1:?usage: benches/pdf_cpu.sh FILE.pdf [REPEATS] [PROFILE]}
-repeats=${2:-20}
-profile=${3:-debug}
 cd "$(dirname "$0")/.."
+file=${1:-longest}
+repeats=${2:-20}
+profile=${3:-release}
+if [ "$file" = longest ]; then
+  file=$(for f in corpus/*/*.pdf; do echo "$(pdfinfo "$f" | awk '/^Pages:/ {print $2}') $f"; done | sort -n | tail -1 | cut -d' ' -f2-)
+fi
 pages=$(pdfinfo "$file" | awk '/^Pages:/ {print $2}')
 
 if [ "$profile" = release ]; then

@@ -299,17 +299,17 @@ fn a_table_continued_on_the_next_page_is_stitched() {
     let ys1: Vec<f64> = (0..=36).map(|i| 60.0 + 20.0 * i as f64).collect();
     p1 += &stroked_grid(&xs, &ys1, &[], &[]);
     p1 += &header(60.0);
-    for i in 1..36 {
-        p1 += &cjk(64.0, ys1[i] + 6.0, 10.0, &format!("科目{i}"));
-        p1 += &latin(204.0, ys1[i] + 6.0, 10.0, &format!("{i}.00"));
+    for (i, y) in ys1.iter().enumerate().take(36).skip(1) {
+        p1 += &cjk(64.0, y + 6.0, 10.0, &format!("科目{i}"));
+        p1 += &latin(204.0, y + 6.0, 10.0, &format!("{i}.00"));
     }
     p1 += &latin(290.0, 815.0, 9.0, "- 1 -");
     let ys2: Vec<f64> = (0..=4).map(|i| 50.0 + 20.0 * i as f64).collect();
     let mut p2 = stroked_grid(&xs, &ys2, &[], &[]);
     p2 += &header(50.0);
-    for i in 1..4 {
-        p2 += &cjk(64.0, ys2[i] + 6.0, 10.0, &format!("科目{}", 35 + i));
-        p2 += &latin(204.0, ys2[i] + 6.0, 10.0, &format!("{}.00", 35 + i));
+    for (i, y) in ys2.iter().enumerate().take(4).skip(1) {
+        p2 += &cjk(64.0, y + 6.0, 10.0, &format!("科目{}", 35 + i));
+        p2 += &latin(204.0, y + 6.0, 10.0, &format!("{}.00", 35 + i));
     }
     p2 += &cjk(60.0, 200.0, 12.0, "部门收入总表");
     let ys3: Vec<f64> = (0..=2).map(|i| 220.0 + 20.0 * i as f64).collect();

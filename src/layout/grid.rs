@@ -155,10 +155,10 @@ impl CellGrid {
         }
         let mut start = Vec::with_capacity(nc + 1);
         let mut xs = Vec::new();
-        for c in 0..nc {
+        for (c, split) in splits.iter().enumerate() {
             start.push(xs.len());
             xs.push(self.xs[c]);
-            xs.extend(&splits[c]);
+            xs.extend(split);
         }
         start.push(xs.len());
         xs.push(self.xs[nc]);
@@ -305,10 +305,10 @@ impl CellGrid {
         }
         let mut start = Vec::with_capacity(nr + 1);
         let mut ys = Vec::new();
-        for r in 0..nr {
+        for (r, split) in splits.iter().enumerate() {
             start.push(ys.len());
             ys.push(self.ys[r]);
-            ys.extend(&splits[r]);
+            ys.extend(split);
         }
         start.push(ys.len());
         ys.push(self.ys[nr]);

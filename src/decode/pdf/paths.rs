@@ -242,11 +242,9 @@ impl<'a> Walker<'a> {
                     }
                 }
                 "BI" | "EI" => self.out.images += usize::from(op.operator == "BI"),
-                "Do" => {
-                    if depth < MAX_FORM_DEPTH {
-                        if let Some(name) = o.first().and_then(|n| n.as_name().ok()) {
-                            self.paint_xobject(name, resources, gs, depth);
-                        }
+                "Do" if depth < MAX_FORM_DEPTH => {
+                    if let Some(name) = o.first().and_then(|n| n.as_name().ok()) {
+                        self.paint_xobject(name, resources, gs, depth);
                     }
                 }
                 _ => {}
@@ -337,11 +335,17 @@ impl<'a> Walker<'a> {
 
     fn font_index(&mut self, name: &[u8], resources: Option<&'a Dictionary>) -> u16 {
         let doc = self.doc;
-        let base_font = resources
+        let font = resources
             .and_then(|r| r.get_deref(b"Font", doc).and_then(Object::as_dict).ok())
-            .and_then(|fonts| fonts.get_deref(name, doc).and_then(Object::as_dict).ok())
-            .and_then(|font| font.get_deref(b"BaseFont", doc).and_then(Object::as_name).ok());
-        let Some(base_font) = base_font else { return 0 };
+            .and_then(|fonts| fonts.get_deref(name, doc).and_then(Object::as_dict).ok());
+        let Some(font) = font else { return 0 };
+        // Type3 fonts (Chromium embeds CJK that way) have no /BaseFont: their /Name, else the
+        // resource name, still tells fonts apart.
+        let base_font = font
+            .get_deref(b"BaseFont", doc)
+            .and_then(Object::as_name)
+            .or_else(|_| font.get_deref(b"Name", doc).and_then(Object::as_name))
+            .unwrap_or(name);
         let full = String::from_utf8_lossy(base_font);
         // Subset fonts are named "ABCDEF+RealName".
         let real = match full.split_once('+') {
@@ -453,9 +457,12 @@ fn subpath_start(path: &[Edge]) -> Option<(f64, f64)> {
     })
 }
 
+/// The two ends of a centre line and the thickness it stands for.
+type CentreLine = ((f64, f64), (f64, f64), f64);
+
 /// For an axis-aligned rectangle at most [`THIN_FILL`] thick: the centre line's ends and the
 /// thickness. (Rotated rectangles and large shaded areas give `None`.)
-fn thin_rect_axis(r: &[(f64, f64); 4]) -> Option<((f64, f64), (f64, f64), f64)> {
+fn thin_rect_axis(r: &[(f64, f64); 4]) -> Option<CentreLine> {
     let (x0, x1) = r.iter().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.0), b.max(p.0)));
     let (y0, y1) = r.iter().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)));
     let aligned = (0..4).all(|i| {
