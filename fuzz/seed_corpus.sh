@@ -22,7 +22,7 @@ add_docx() {
 for root in "$corpus_dir" "$here/../tests/fixtures"; do
   [ -d "$root" ] || continue
   while IFS= read -r -d '' f; do cp -n "$f" "$here/corpus/pdf/$(sha256sum "$f" | cut -c1-16).pdf"; done \
-    < <(find "$root" -type f -name '*.pdf' -size -800k -print0)
+    < <(find "$root" -type f -name '*.pdf' -size -200k -print0)
   while IFS= read -r -d '' f; do add_docx "$f"; done < <(find "$root" -type f -name '*.docx' -print0)
 done
 if [ -d "$peers_dir" ]; then

@@ -95,6 +95,19 @@ fn text_pdf_with_kids(kids: &str, count: usize) -> Vec<u8> {
     ])
 }
 
+/// Two distinct page objects sharing one content stream and font.
+fn two_page_pdf() -> Vec<u8> {
+    let page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>";
+    pdf_from_objects(&[
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R 6 0 R] /Count 2 >>".to_vec(),
+        page.to_vec(),
+        stream("", PAGE_TEXT),
+        FONT.to_vec(),
+        page.to_vec(),
+    ])
+}
+
 fn text_pdf() -> Vec<u8> {
     text_pdf_with_kids("3 0 R", 1)
 }
@@ -265,6 +278,36 @@ fn docx_cases() -> Vec<Case> {
             r#"<w:tr><w:tc><w:tcPr><w:gridSpan w:val="2000000000"/></w:tcPr><w:p/></w:tc></w:tr>"#.repeat(50);
         docx_package(&[("word/document.xml", document_xml(&format!("<w:tbl>{row}</w:tbl>")))])
     };
+    // Under every byte limit (stored: ratio 1; 3 MB), yet 500 000 paragraphs would take docx-rs
+    // about 1.2 GB to hold.
+    let paragraph_bomb = {
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let stored =
+            zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+        for (name, body) in [
+            ("[Content_Types].xml", CONTENT_TYPES.as_bytes().to_vec()),
+            ("_rels/.rels", RELS.as_bytes().to_vec()),
+            ("word/document.xml", document_xml(&"<w:p/>".repeat(500_000))),
+        ] {
+            zip.start_file(name, stored).unwrap();
+            zip.write_all(&body).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    };
+    // A table of 50 000 rows × 4 numbered cells: ~13 MB of XML deflated about 30:1, inside the
+    // ratio and size limits; 200 000 paragraphs are over the DOCX model budget.
+    let table_bomb = {
+        let mut body = String::from("<w:tbl>");
+        for i in 0..50_000 {
+            body.push_str("<w:tr>");
+            for k in 0..4 {
+                body.push_str(&format!("<w:tc><w:p><w:r><w:t>{}</w:t></w:r></w:p></w:tc>", i * 4 + k));
+            }
+            body.push_str("</w:tr>");
+        }
+        body.push_str("</w:tbl>");
+        docx_package(&[("word/document.xml", document_xml(&body))])
+    };
     let mut header_only_zip = b"PK\x03\x04\x14\x00\x00\x00\x08\x00".to_vec();
     header_only_zip.extend_from_slice(b"word/document.xml");
 
@@ -341,6 +384,8 @@ fn docx_cases() -> Vec<Case> {
         Case::new("XXE in styles.xml", "xxe2.docx", xxe_in_styles, Error("unsupported")),
         Case::new("UTF-16 document part", "utf16.docx", utf16, Error("unsupported")),
         Case::new("gridSpan bomb", "span.docx", span_bomb, Error("too_large")),
+        Case::new("paragraph bomb (stored zip)", "paras.docx", paragraph_bomb, Error("too_large")),
+        Case::new("table bomb under the ratio limit", "rows.docx", table_bomb, Error("too_large")),
         Case::new("no time left", "slow.docx", valid, Error("timeout"))
             .with_limits(Limits { time_budget: Duration::ZERO, ..Limits::default() }),
     ]
@@ -360,12 +405,25 @@ fn pdf_cases() -> Vec<Case> {
         Case::new("header-only pdf", "header.pdf", b"%PDF-1.7\n".to_vec(), Error("truncated")),
         // Cut inside the page's content stream: nothing left to repair a page from.
         Case::new("truncated pdf", "cut.pdf", text[..text.len() * 2 / 5].to_vec(), Error("truncated")),
+        // A page tree that lists itself next to a real page: the cycle is cut, the page read once.
         Case::new(
             "cyclic page tree",
             "cycle.pdf",
             text_pdf_with_kids("3 0 R 2 0 R", 2),
             Ok { format: Format::Pdf, tables: 0 },
         ),
+        Case::new(
+            "two pages, no limit hit",
+            "two.pdf",
+            two_page_pdf(),
+            Ok { format: Format::Pdf, tables: 0 },
+        ),
+        Case::new("more pages than the limit", "pages.pdf", two_page_pdf(), Error("too_large"))
+            .with_limits(Limits { max_pages: 1, ..Limits::default() }),
+        Case::new("pdf with no time left", "slow.pdf", text_pdf(), Error("timeout"))
+            .with_limits(Limits { time_budget: Duration::ZERO, ..Limits::default() }),
+        // A page tree that is nothing but a loop: no page to read, damaged (README: exit 12).
+        Case::new("page tree of only a loop", "loop.pdf", text_pdf_with_kids("2 0 R", 1), Error("truncated")),
         Case::new("flate bomb", "bomb.pdf", flate_bomb_pdf(80 * MIB), Error("too_large")),
         Case::new("image-only pdf", "scan.pdf", image_only_pdf(), Error("no_text_layer")),
         Case::new(
@@ -527,6 +585,42 @@ fn cli_exit_codes_time_and_memory_on_hostile_docx_files() {
 fn cli_exit_codes_time_and_memory_on_hostile_pdf_files() {
     let dir = tempfile::tempdir().unwrap();
     let failures = run_cli(&pdf_cases(), dir.path());
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// Every input the fuzzers found (tests/fixtures/crashers/MANIFEST.tsv) ends in its recorded
+/// outcome within 30 s, one after another in this process.
+#[test]
+fn fuzz_crashers_end_in_their_recorded_outcome() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/crashers");
+    let manifest = std::fs::read_to_string(dir.join("MANIFEST.tsv")).expect("crashers manifest");
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for line in manifest.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+        let fields: Vec<&str> = line.split('\t').collect();
+        let (file, target, expected) = (fields[0], fields[1], fields[2]);
+        let mut bytes = std::fs::read(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+        if file.ends_with(".gz") {
+            let mut plain = Vec::new();
+            std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut plain).unwrap();
+            bytes = plain;
+        }
+        if target == "docx" && !bytes.starts_with(b"PK\x03\x04") {
+            bytes = docx_package(&[("word/document.xml", bytes)]);
+        }
+        let started = Instant::now();
+        let result = yusuan::extract(file, &bytes, &Limits::default());
+        let took = started.elapsed();
+        let got = match &result {
+            Result::Ok(_) => "ok",
+            Err(e) => e.code(),
+        };
+        if got != expected || took > TIME_LIMIT {
+            failures.push(format!("{file}: expected {expected}, got {got} in {took:?} ({:?})", result.err()));
+        }
+        count += 1;
+    }
+    assert!(count > 0);
     assert!(failures.is_empty(), "{failures:#?}");
 }
 

@@ -1,8 +1,12 @@
 //! DOCX → explicit cell grids (w:tblGrid, w:gridSpan, w:vMerge, w:gridBefore/After) plus the
 //! paragraphs printed before each table.
 //!
-//! Steps: [`package::vet`] opens the zip under limits and re-packs only vetted XML parts;
-//! docx-rs parses that; this module walks the body in document order.
+//! Steps: `package::vet` opens the zip under the limits (entries, bytes per entry and in total,
+//! compression ratio, all measured while inflating) and re-packs only XML parts that
+//! `xml_scan::scan_part` accepted: well-formed as docx-rs's own parser reads them (docx-rs spins
+//! for ever on some damaged XML), no DTD, nesting within the limit, and few enough paragraphs and
+//! elements for docx-rs's in-memory model to stay within `package::DOCX_MODEL_BUDGET_BYTES`.
+//! docx-rs parses that package; this module walks the body in document order.
 //!
 //! Decisions (tested in tests/docx_grid.rs):
 //! - Cell text: the cell's paragraphs joined with "\n", each paragraph the concatenation of its

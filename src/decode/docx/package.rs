@@ -21,6 +21,14 @@ use crate::limits::{Deadline, Limits};
 /// repeated markup legitimately compress 100:1 and more, and cannot hurt anyone.
 const RATIO_EXEMPT_BYTES: u64 = 1024 * 1024;
 
+/// docx-rs keeps a whole parsed document in memory, at about 2.5 KiB per paragraph (each carries
+/// a full paragraph-property struct) and a few hundred bytes per other element, measured here: a
+/// 16 MB document.xml of real tables took 230 MB, one of 500 000 empty paragraphs (3 MB, and
+/// compressible under the ratio limit) 1.2 GB. The byte limits cannot see that, so the scan's
+/// element counts are priced at 3 KiB per paragraph and 512 B per other element and the document
+/// refused (`too_large`) above this budget, keeping one DOCX job well under 1 GiB.
+pub const DOCX_MODEL_BUDGET_BYTES: u64 = 600 * 1024 * 1024;
+
 /// The vetted package: a stored zip with the XML parts only, and what the scan of the main
 /// document part found.
 pub struct VettedPackage {
@@ -42,6 +50,7 @@ pub fn vet(bytes: &[u8], limits: &Limits, deadline: &Deadline) -> Result<VettedP
     let mut seen = HashSet::new();
     let mut total: u64 = 0;
     let mut main_document: Option<ScanReport> = None;
+    let (mut elements, mut paragraphs) = (0u64, 0u64);
     for index in 0..archive.len() {
         deadline.check("reading the DOCX package")?;
         let mut entry = archive.by_index(index).map_err(|e| zip_error("a zip entry", e))?;
@@ -60,6 +69,17 @@ pub fn vet(bytes: &[u8], limits: &Limits, deadline: &Deadline) -> Result<VettedP
         total += data.len() as u64;
         let body = data.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(&data);
         let report = scan_part(&name, body, limits.max_xml_depth)?;
+        elements += report.elements;
+        paragraphs += report.paragraphs;
+        let model_cost = paragraphs * 3072 + (elements - paragraphs) * 512;
+        if model_cost > DOCX_MODEL_BUDGET_BYTES {
+            return Err(ExtractError::TooLarge(format!(
+                "{paragraphs} paragraphs and {elements} XML elements would take about {} MiB to read, \
+                 over the DOCX budget of {} MiB",
+                model_cost >> 20,
+                DOCX_MODEL_BUDGET_BYTES >> 20
+            )));
+        }
         if normalized == "word/document.xml" {
             main_document = Some(report);
         }

@@ -1,10 +1,21 @@
-//! A cheap byte-level pass over each XML part before any XML library sees it.
+//! A validating pass over each XML part before docx-rs sees it, with the XML parser docx-rs
+//! itself uses (quick-xml, same version and settings) and the same decoding steps.
 //!
-//! It refuses DTDs and entity declarations (XXE and billion-laughs need a DOCTYPE; WordprocessingML
-//! never has one), refuses parts that are not UTF-8 (the byte checks below would be blind to them),
-//! and measures element nesting so that a deeply nested part is refused before a recursive reader
-//! walks it. On the main document part it also records which leading table rows carry
-//! `w:tblHeader`, a property docx-rs does not keep.
+//! Why: docx-rs's element readers loop until they meet their own end tag, swallow some errors of
+//! child readers, and treat the end of the document as just another event. After any XML error
+//! (a bad name, attribute, entity, or a part that ends inside an element) its parser only says
+//! "end of document", and the reader waiting for its end tag spins for ever (found by fuzzing).
+//! So a part docx-rs would stumble on is refused here as `truncated`.
+//!
+//! Also: DTDs are refused (`unsupported`; XXE and entity expansion need a DOCTYPE and
+//! WordprocessingML never has one), parts that are not UTF-8 are refused, element nesting is
+//! measured without recursion (`too_large` above the limit), elements and paragraphs are counted
+//! for the memory budget, and on the main document part the leading `w:tblHeader` rows of each
+//! table are recorded (docx-rs does not keep that property).
+
+use quick_xml::escape::unescape;
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::{Reader, XmlVersion};
 
 use crate::error::ExtractError;
 
@@ -12,6 +23,10 @@ use crate::error::ExtractError;
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct ScanReport {
     pub max_depth: u32,
+    /// Elements in the part (start tags, self-closing included).
+    pub elements: u64,
+    /// Of those, paragraphs (any `…:p`): the most expensive element once parsed by docx-rs.
+    pub paragraphs: u64,
     /// For every `w:tbl` in document order of its start tag (outer before inner), how many leading
     /// rows are marked `w:tblHeader`. Tables inside text boxes are left out: the decoder does not
     /// read text boxes, and the two numberings must agree.
@@ -26,105 +41,98 @@ pub fn scan_part(part: &str, xml: &[u8], max_depth: u32) -> Result<ScanReport, E
     {
         return Err(ExtractError::Unsupported(format!("{part}: XML parts that are not UTF-8 are not read")));
     }
+    let damaged = |what: String| ExtractError::Truncated(format!("{part}: damaged XML: {what}"));
+    let mut reader = Reader::from_reader(xml);
+    {
+        // docx-rs's settings (reader/xml_parser.rs).
+        let config = reader.config_mut();
+        config.trim_text(false);
+        config.check_end_names = true;
+        config.expand_empty_elements = false;
+    }
     let mut tables = TableHeaderTracker::default();
     let mut depth: u32 = 0;
     let mut max_seen: u32 = 0;
-    let mut i = 0;
-    let n = xml.len();
-    while i < n {
-        let Some(off) = memchr(b'<', &xml[i..]) else { break };
-        i += off;
-        let rest = &xml[i..];
-        if rest.starts_with(b"<?") {
-            i = skip_past(xml, i + 2, b"?>");
-        } else if rest.starts_with(b"<!--") {
-            i = skip_past(xml, i + 4, b"-->");
-        } else if rest.starts_with(b"<![CDATA[") {
-            i = skip_past(xml, i + 9, b"]]>");
-        } else if rest.starts_with(b"<!") {
-            // <!DOCTYPE, <!ENTITY, <!ELEMENT …: any markup declaration means a DTD.
-            let what = String::from_utf8_lossy(&rest[..rest.len().min(16)]).into_owned();
-            return Err(ExtractError::Unsupported(format!(
-                "{part}: DTD or entity declarations are not accepted (found {what:?}…)"
-            )));
-        } else if rest.starts_with(b"</") {
-            let (name, end) = read_name(xml, i + 2);
-            tables.on_end(local_name(name));
-            depth = depth.saturating_sub(1);
-            i = skip_tag(xml, end).0;
-        } else {
-            let (name, end) = read_name(xml, i + 1);
-            let (after, self_closing) = skip_tag(xml, end);
-            let attrs = &xml[end..after.min(n)];
-            let local = local_name(name);
-            tables.on_start(local, attrs);
-            if self_closing {
-                tables.on_end(local);
-            } else {
-                depth += 1;
-                if depth > max_seen {
-                    max_seen = depth;
+    let (mut elements, mut paragraphs) = (0u64, 0u64);
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        let event = reader.read_event_into(&mut buf).map_err(|e| damaged(e.to_string()))?;
+        match event {
+            Event::Start(ref start) | Event::Empty(ref start) => {
+                let self_closing = matches!(event, Event::Empty(_));
+                let header_mark = check_start(start, &reader).map_err(damaged)?;
+                let name = start.local_name();
+                let local = name.as_ref();
+                elements += 1;
+                if local == b"p" {
+                    paragraphs += 1;
                 }
-                if depth > max_depth {
-                    return Err(ExtractError::TooLarge(format!(
-                        "{part}: XML nesting deeper than the limit of {max_depth}"
-                    )));
+                tables.on_start(local, header_mark);
+                if self_closing {
+                    tables.on_end(local);
+                } else {
+                    depth += 1;
+                    max_seen = max_seen.max(depth);
+                    if depth > max_depth {
+                        return Err(ExtractError::TooLarge(format!(
+                            "{part}: XML nesting deeper than the limit of {max_depth}"
+                        )));
+                    }
                 }
             }
-            i = after;
+            Event::End(ref end) => {
+                // check_end_names has matched it against the open element.
+                tables.on_end(end.local_name().as_ref());
+                depth = depth.saturating_sub(1);
+            }
+            Event::Text(text) => {
+                text.xml_content(XmlVersion::Implicit1_0).map_err(|e| damaged(e.to_string()))?;
+            }
+            Event::GeneralRef(reference) => {
+                // As docx-rs resolves references: character references, the five predefined
+                // entities, nothing else (an undeclared entity is an error there too).
+                let is_char = reference.resolve_char_ref().map_err(|e| damaged(e.to_string()))?.is_some();
+                if !is_char {
+                    let name = reference.xml_content(XmlVersion::Implicit1_0).map_err(|e| damaged(e.to_string()))?;
+                    if !matches!(name.as_ref(), "lt" | "gt" | "amp" | "apos" | "quot") {
+                        unescape(&format!("&{name};")).map_err(|e| damaged(e.to_string()))?;
+                    }
+                }
+            }
+            Event::CData(text) => {
+                reader.decoder().decode(text.as_ref()).map_err(|e| damaged(e.to_string()))?;
+            }
+            Event::DocType(_) => {
+                return Err(ExtractError::Unsupported(format!(
+                    "{part}: DTD or entity declarations are not accepted"
+                )));
+            }
+            Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
+            Event::Eof => break,
         }
     }
-    Ok(ScanReport { max_depth: max_seen, header_rows_per_table: tables.finished })
-}
-
-fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
-    hay.iter().position(|&b| b == needle)
-}
-
-/// Index just past the first `pat` at or after `from`, or the end of input.
-fn skip_past(xml: &[u8], from: usize, pat: &[u8]) -> usize {
-    if from >= xml.len() {
-        return xml.len();
+    if depth != 0 {
+        return Err(damaged(format!("the part ends inside {depth} open element(s)")));
     }
-    match xml[from..].windows(pat.len()).position(|w| w == pat) {
-        Some(p) => from + p + pat.len(),
-        None => xml.len(),
-    }
+    Ok(ScanReport { max_depth: max_seen, elements, paragraphs, header_rows_per_table: tables.finished })
 }
 
-fn read_name(xml: &[u8], from: usize) -> (&[u8], usize) {
-    let mut end = from.min(xml.len());
-    while end < xml.len() && !matches!(xml[end], b' ' | b'\t' | b'\r' | b'\n' | b'/' | b'>') {
-        end += 1;
-    }
-    (&xml[from.min(end)..end], end)
-}
-
-/// From inside a tag, the index just past its `>` (quotes respected) and whether it was `/>`.
-fn skip_tag(xml: &[u8], from: usize) -> (usize, bool) {
-    let mut quote: Option<u8> = None;
-    let mut prev = 0u8;
-    let mut i = from;
-    while i < xml.len() {
-        let b = xml[i];
-        match quote {
-            Some(q) if b == q => quote = None,
-            Some(_) => {}
-            None if b == b'"' || b == b'\'' => quote = Some(b),
-            None if b == b'>' => return (i + 1, prev == b'/'),
-            None => {}
+/// Decodes a start tag's attributes as docx-rs does (errors included); returns, for a
+/// `tblHeader` element, whether it is on.
+fn check_start(start: &BytesStart<'_>, reader: &Reader<&[u8]>) -> Result<bool, String> {
+    let mut attributes = start.attributes();
+    let mut on = true;
+    for attribute in attributes.with_checks(false) {
+        let attribute = attribute.map_err(|e| e.to_string())?;
+        let value = attribute
+            .decoded_and_normalized_value(XmlVersion::Implicit1_0, reader.decoder())
+            .map_err(|e| e.to_string())?;
+        if attribute.key.local_name().as_ref() == b"val" {
+            on = !matches!(value.as_ref(), "false" | "0" | "off");
         }
-        prev = b;
-        i += 1;
     }
-    (xml.len(), false)
-}
-
-fn local_name(name: &[u8]) -> &[u8] {
-    match name.iter().rposition(|&b| b == b':') {
-        Some(p) => &name[p + 1..],
-        None => name,
-    }
+    Ok(on)
 }
 
 /// Follows `w:tbl` / `w:tr` / `w:tblHeader` to count each table's leading header rows.
@@ -143,7 +151,7 @@ struct OpenTable {
 }
 
 impl TableHeaderTracker {
-    fn on_start(&mut self, local: &[u8], attrs: &[u8]) {
+    fn on_start(&mut self, local: &[u8], header_mark_on: bool) {
         match local {
             b"txbxContent" | b"Fallback" => self.in_text_box += 1,
             _ if self.in_text_box > 0 => {}
@@ -162,7 +170,7 @@ impl TableHeaderTracker {
             }
             b"tblHeader" => {
                 if let Some(t) = self.open.last_mut() {
-                    t.row_is_header = on_off_value(attrs);
+                    t.row_is_header = header_mark_on;
                 }
             }
             _ => {}
@@ -191,20 +199,6 @@ impl TableHeaderTracker {
     }
 }
 
-/// An OOXML on/off property: present without `w:val` means on; `false`, `0`, `off` mean off.
-fn on_off_value(attrs: &[u8]) -> bool {
-    let text = String::from_utf8_lossy(attrs);
-    for part in text.split_whitespace() {
-        if let Some((key, value)) = part.split_once('=') {
-            if key == "val" || key.ends_with(":val") {
-                let v = value.trim_matches(|c| matches!(c, '"' | '\'' | '/' | '>'));
-                return !matches!(v, "false" | "0" | "off");
-            }
-        }
-    }
-    true
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,6 +209,27 @@ mod tests {
         let r = scan_part("t", xml, 10).unwrap();
         assert_eq!(r.max_depth, 2);
         assert_eq!(scan_part("t", xml, 1).unwrap_err().code(), "too_large");
+    }
+
+    #[test]
+    fn refuses_parts_that_end_inside_an_element_or_close_out_of_order() {
+        for bad in [
+            &b"<a><b></b>"[..],
+            b"<a><b></a></b>",
+            b"<a></a></a>",
+            b"<a><b",
+            b"<a x=\"1>",
+            b"<a><!-- never closed",
+            b"<a>< b/></a>",
+            // found by fuzzing: an invalid element name inside a cell property made docx-rs spin
+            br#"<w:tc><w:tcPr><w:tcW w:w="1735"/><1349" w:type="dxa"/></w:tcPr></w:tc>"#,
+            b"<a>&undeclared;</a>",
+            b"<a b=\"&#xD800;\"/>",
+        ] {
+            let err = scan_part("t", bad, 10).unwrap_err();
+            assert_eq!(err.code(), "truncated", "{:?}", String::from_utf8_lossy(bad));
+        }
+        assert!(scan_part("t", b"<a><b/>text > more<c></c></a>", 10).is_ok());
     }
 
     #[test]
