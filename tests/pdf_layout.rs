@@ -116,9 +116,22 @@ fn build_pdf(pages: Vec<PageSpec>) -> Vec<u8> {
     type0.set("Encoding", name("UniGB-UCS2-H"));
     type0.set("DescendantFonts", Object::Array(vec![Object::Reference(cid_id)]));
     let type0_id = doc.add_object(type0);
+    // F3: a Type0 font on the predefined GBK-EUC-H CMap (pdf-extract panics on it) with a
+    // ToUnicode for two GBK codes: 中 = D6D0, 文 = CEC4.
+    let gbk_cmap = b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n2 beginbfchar\n<D6D0> <4E2D>\n<CEC4> <6587>\nendbfchar\nendcmap CMapName currentdict /CMap defineresource pop end end\n";
+    let gbk_to_unicode = doc.add_object(Stream::new(Dictionary::new(), gbk_cmap.to_vec()));
+    let mut gbk = Dictionary::new();
+    gbk.set("Type", name("Font"));
+    gbk.set("Subtype", name("Type0"));
+    gbk.set("BaseFont", name("TestSongGBK"));
+    gbk.set("Encoding", name("GBK-EUC-H"));
+    gbk.set("DescendantFonts", Object::Array(vec![Object::Reference(cid_id)]));
+    gbk.set("ToUnicode", Object::Reference(gbk_to_unicode));
+    let gbk_id = doc.add_object(gbk);
     let mut fonts = Dictionary::new();
     fonts.set("F1", Object::Reference(helv_id));
     fonts.set("F2", Object::Reference(type0_id));
+    fonts.set("F3", Object::Reference(gbk_id));
     let mut resources = Dictionary::new();
     resources.set("Font", fonts);
     let mut kids = Vec::new();
@@ -452,4 +465,16 @@ fn encryption_with_a_user_password_is_encrypted_and_without_one_reads() {
     let open = qpdf_encrypt(&bytes, "").expect("qpdf ran once already");
     let x = extract(&open).expect("empty user password opens it");
     check_project_table(&x.tables[0]);
+}
+
+#[test]
+fn predefined_gbk_cmap_does_not_lose_the_page() {
+    let mut c = cjk(60.0, 60.0, 12.0, "说明");
+    c += &format!("BT /F3 12 Tf 1 0 0 1 60 {} Tm <D6D0CEC4> Tj ET\n", PAGE_H - 100.0);
+    let bytes = build_pdf(vec![page(c)]);
+    let deadline = yusuan::limits::Deadline::start(std::time::Duration::from_secs(30));
+    let doc = yusuan::decode::pdf::decode(&bytes, &Limits::default(), &deadline).expect("decodes");
+    let text: String = doc.pages[0].glyphs.iter().map(|g| g.ch).collect();
+    assert!(text.contains("说明") && text.contains("中文"), "{text}");
+    assert!(doc.pages[0].fonts.iter().any(|f| f == "TestSongGBK"));
 }
