@@ -1,6 +1,6 @@
 //! Hostile and broken input. Every file is built here (or committed small under
 //! tests/fixtures/hostile/: the two encrypted PDFs, made with qpdf from the plain text PDF built
-//! below). Each case states its exact outcome; each must end within 30 s, and the CLI runs of the
+//! below, and a password-protected DOCX made with msoffcrypto-tool). Each case states its exact outcome; each must end within 30 s, and the CLI runs of the
 //! default-limit cases must stay under 1 GiB of resident memory with the documented exit code.
 //!
 //! PDF cases exercise the `pdf` engineer's decoder (src/decode/pdf); DOCX and sniffing cases this
@@ -342,6 +342,13 @@ fn docx_cases() -> Vec<Case> {
             "old.doc",
             [&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1][..], &[0u8; 504]].concat(),
             Error("unsupported"),
+        ),
+        // Word's "encrypt with password" (made with msoffcrypto-tool): an OLE container.
+        Case::new(
+            "password-protected docx",
+            "locked.docx",
+            fixture("password_protected.docx"),
+            Error("encrypted"),
         ),
         Case::new(
             "zip bomb (ratio)",

@@ -8,11 +8,6 @@ pub fn sniff(bytes: &[u8]) -> Result<Format, ExtractError> {
     if bytes.is_empty() {
         return Err(ExtractError::NotADocument("the file is empty".into()));
     }
-    // PDF readers accept the header anywhere in the first KiB (some producers prepend junk).
-    let head = &bytes[..bytes.len().min(1024)];
-    if head.windows(5).any(|w| w == b"%PDF-") {
-        return Ok(Format::Pdf);
-    }
     if bytes.starts_with(b"PK\x03\x04") {
         // A zip: only a WordprocessingML package is ours. Look for the main part's name in the
         // local headers / central directory without unpacking anything.
@@ -24,7 +19,20 @@ pub fn sniff(bytes: &[u8]) -> Result<Format, ExtractError> {
         }
         return Err(ExtractError::NotADocument("a zip archive without word/document.xml".into()));
     }
+    // PDF readers accept the header anywhere in the first KiB (some producers prepend junk). Zips
+    // are recognised first: a DOCX whose first stored part happens to contain "%PDF-" is a DOCX.
+    let head = &bytes[..bytes.len().min(1024)];
+    if head.windows(5).any(|w| w == b"%PDF-") {
+        return Ok(Format::Pdf);
+    }
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        // A password-protected DOCX is an OLE container holding the encrypted package; its
+        // directory names the stream in UTF-16LE.
+        let encrypted_package: Vec<u8> =
+            "EncryptedPackage".encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+        if contains(bytes, &encrypted_package) {
+            return Err(ExtractError::Encrypted("a password-protected Office document".into()));
+        }
         return Err(ExtractError::Unsupported(
             "a legacy OLE document (.doc / .wps); convert it to .docx or PDF".into(),
         ));
@@ -45,10 +53,14 @@ mod tests {
         assert_eq!(sniff(b"%PDF-1.7\n...").unwrap(), Format::Pdf);
         assert_eq!(sniff(b"\xef\xbb\xbfjunk%PDF-1.4").unwrap(), Format::Pdf);
         assert_eq!(sniff(b"PK\x03\x04....word/document.xml...").unwrap(), Format::Docx);
+        assert_eq!(sniff(b"PK\x03\x04 %PDF-1.7 stored attachment word/document.xml").unwrap(), Format::Docx);
         assert_eq!(sniff(b"").unwrap_err().code(), "not_a_document");
         assert_eq!(sniff(b"PK\x03\x04 other zip").unwrap_err().code(), "not_a_document");
         assert_eq!(sniff(b"hello world").unwrap_err().code(), "not_a_document");
         let ole = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0];
         assert_eq!(sniff(&ole).unwrap_err().code(), "unsupported");
+        let mut protected = ole.to_vec();
+        protected.extend("EncryptedPackage".encode_utf16().flat_map(|u| u.to_le_bytes()));
+        assert_eq!(sniff(&protected).unwrap_err().code(), "encrypted");
     }
 }
