@@ -1,10 +1,8 @@
 //! 部门（单位）整体绩效目标表 → `DepartmentPerformance`.
 
-use rust_decimal::Decimal;
-
 use super::headers::{label_key, right_of, row_cells, strip_list_number, table_context, text_at, looks_like_title};
 use super::record::{DepartmentIndicator, DepartmentPerformance};
-use super::values::{canon, find_unit, normalise_comparator, parse_amount, parse_number, parse_percent, squash, unit_factor};
+use super::values::{canon, factor_of, find_unit, normalise_comparator, parse_amount, parse_number, parse_percent, squash};
 use crate::model::{Cell, Table};
 
 fn value_right<'t>(table: &'t Table, cell: &Cell) -> Option<&'t Cell> {
@@ -38,7 +36,7 @@ pub fn read_department(table: &Table) -> DepartmentPerformance {
             title = Some(c.text.trim().to_string());
         }
     }
-    let factor = unit.as_deref().and_then(unit_factor).unwrap_or(Decimal::ONE);
+    let factor = factor_of(unit.as_deref());
     let mut rec = DepartmentPerformance {
         title: title.as_deref().map(|t| squash(&strip_list_number(t))),
         agency_name: None,

@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 
 use super::headers::{covering, label_key, row_cells, table_context, text_at, Header};
 use super::record::BudgetLine;
-use super::values::{canon, parse_amount, parse_number, squash, unit_factor};
+use super::values::{canon, factor_of, parse_amount, parse_number, squash};
 use crate::model::Table;
 
 /// The structure of a table with a 科目 column.
@@ -216,7 +216,7 @@ pub fn read_budget_lines(table: &Table, before: Option<&LineTable>) -> (Vec<Budg
         layout,
         table_title,
         agency_name: title_agency.or(ctx.agency_name),
-        factor: ctx.unit.as_deref().and_then(unit_factor).unwrap_or(Decimal::ONE),
+        factor: factor_of(ctx.unit.as_deref()),
         unit: ctx.unit,
         first_table: table.index,
         n_cols: table.n_cols,

@@ -15,7 +15,7 @@ use rust_decimal::Decimal;
 use super::classify::indicator_header_row;
 use super::headers::{below, covering, label_key, right_of, row_cells, strip_list_number, table_context, text_at};
 use super::record::{Indicator, ProjectPerformance, SpendingPlan};
-use super::values::{canon, parse_amount, parse_date, parse_percent, parse_quantity, squash, unit_factor, DateEnd};
+use super::values::{canon, factor_of, parse_amount, parse_date, parse_percent, parse_quantity, squash, DateEnd};
 use crate::model::{Cell, Table};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -426,7 +426,7 @@ fn read_project_with_unit(table: &Table, inherited_unit: Option<String>) -> Proj
     let header = indicator_header_row(table);
     let stop = header.unwrap_or(table.n_rows);
     let unit = ctx.unit.clone().or_else(|| unit_in_labels(table, stop)).or(inherited_unit);
-    let factor = unit.as_deref().and_then(unit_factor).unwrap_or(Decimal::ONE);
+    let factor = factor_of(unit.as_deref());
     let mut rec = ProjectPerformance {
         title: ctx.title.as_deref().map(strip_list_number),
         agency_code: ctx.agency_code,

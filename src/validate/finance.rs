@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 use crate::interpret::classify::{classify, FinancialKind, TableKind};
 use crate::interpret::headers::{covering, label_key, row_cells};
 use crate::interpret::lines::{is_total_label, subject_layout, SubjectLayout};
-use crate::interpret::values::{canon, parse_amount, parse_number, squash, unit_factor};
+use crate::interpret::values::{canon, factor_of, parse_amount, parse_number, squash};
 use crate::interpret::{BudgetLine, Record};
 use crate::model::{Table, Warning};
 
@@ -33,8 +33,7 @@ fn warn(code: &str, message: String, table: usize, row: Option<usize>) -> Warnin
 
 /// The largest difference the printing can explain: one unit in the last printed decimal.
 fn tolerance(unit: Option<&str>) -> Decimal {
-    let factor = unit.and_then(unit_factor).unwrap_or(Decimal::ONE);
-    factor * Decimal::new(1, 2)
+    factor_of(unit) * Decimal::new(1, 2)
 }
 
 /// `Some(code)` when `expected` and `actual` differ: `rounding` within the tolerance, else `larger`.
@@ -68,7 +67,7 @@ pub fn check_financial(tables: &[Table], records: &[Record]) -> Vec<Warning> {
         let Some(table) = tables.iter().find(|x| x.index == t) else { continue };
         let unit = lines.first().and_then(|l| l.amount_unit.clone());
         let tol = tolerance(unit.as_deref());
-        let factor = unit.as_deref().and_then(unit_factor).unwrap_or(Decimal::ONE);
+        let factor = factor_of(unit.as_deref());
         if let Some(layout) = subject_layout(table) {
             out.extend(check_row_totals(tables, table, &layout, lines, factor, tol));
             totals.extend(table_totals(tables, table, &layout, lines, factor, tol));
@@ -211,7 +210,7 @@ fn check_plain_row_totals(table: &Table) -> Vec<Warning> {
         return Vec::new();
     }
     let ctx = crate::interpret::headers::table_context(table);
-    let factor = ctx.unit.as_deref().and_then(unit_factor).unwrap_or(Decimal::ONE);
+    let factor = factor_of(ctx.unit.as_deref());
     let tol = tolerance(ctx.unit.as_deref());
     let header = crate::interpret::headers::Header::read(table, h);
     let amounts: Vec<(usize, String)> = (0..table.n_cols)
@@ -431,7 +430,7 @@ fn check_summary_labels(tables: &[Table], by_table: &BTreeMap<usize, Vec<&Budget
         if classify(table) != TableKind::Financial(FinancialKind::IncomeExpenditureSummary) {
             continue;
         }
-        let factor = crate::interpret::headers::table_context(table).unit.as_deref().and_then(unit_factor).unwrap_or(Decimal::ONE);
+        let factor = factor_of(crate::interpret::headers::table_context(table).unit.as_deref());
         for r in 0..table.n_rows {
             let cells = row_cells(table, r);
             for (i, cell) in cells.iter().enumerate() {
