@@ -140,6 +140,26 @@ fn amount_at(table: &Table, r: usize, c: usize, factor: Decimal) -> Option<Decim
     covering(table, r, c).filter(|cell| cell.row == r || cell.row_span == 1).and_then(|cell| parse_amount(&cell.text, factor))
 }
 
+/// Row `r`'s total column `t` against the sum of its `parts`: `(code, total, sum)` when they
+/// differ (a blank total reads as 0); nothing when the row prints none of these columns.
+fn row_total_mismatch(
+    table: &Table,
+    r: usize,
+    t: usize,
+    parts: &[usize],
+    factor: Decimal,
+    tol: Decimal,
+) -> Option<(&'static str, Decimal, Decimal)> {
+    let total = amount_at(table, r, t, factor);
+    let values: Vec<Option<Decimal>> = parts.iter().map(|&c| amount_at(table, r, c, factor)).collect();
+    if total.is_none() && values.iter().all(Option::is_none) {
+        return None;
+    }
+    let sum: Decimal = values.iter().flatten().sum();
+    let total = total.unwrap_or(Decimal::ZERO);
+    compare(total, sum, tol, "sum_mismatch").map(|code| (code, total, sum))
+}
+
 fn check_row_totals(
     tables: &[Table],
     first: &Table,
@@ -172,14 +192,7 @@ fn check_row_totals(
         });
         let Some((own_layout, groups)) = entry.as_ref() else { continue };
         for (t, parts) in groups {
-            let total = amount_at(table, r, *t, factor);
-            let values: Vec<Option<Decimal>> = parts.iter().map(|&c| amount_at(table, r, c, factor)).collect();
-            if total.is_none() && values.iter().all(Option::is_none) {
-                continue;
-            }
-            let sum: Decimal = values.iter().flatten().sum();
-            let total = total.unwrap_or(Decimal::ZERO);
-            if let Some(code) = compare(total, sum, tol, "sum_mismatch") {
+            if let Some((code, total, sum)) = row_total_mismatch(table, r, *t, parts, factor, tol) {
                 let column = own_layout.amounts.iter().find(|(c, _)| c == t).map(|(_, k)| k.as_str()).unwrap_or("");
                 out.push(warn(
                     code,
@@ -229,17 +242,34 @@ fn check_plain_row_totals(table: &Table) -> Vec<Warning> {
     let mut out = Vec::new();
     for (t, parts) in column_groups(table, h, &amounts) {
         for r in h..table.n_rows {
-            let total = amount_at(table, r, t, factor);
-            let values: Vec<Option<Decimal>> = parts.iter().map(|&c| amount_at(table, r, c, factor)).collect();
-            if total.is_none() && values.iter().all(Option::is_none) {
-                continue;
-            }
-            let sum: Decimal = values.iter().flatten().sum();
-            let total = total.unwrap_or(Decimal::ZERO);
-            if let Some(code) = compare(total, sum, tol, "sum_mismatch") {
+            if let Some((code, total, sum)) = row_total_mismatch(table, r, t, &parts, factor, tol) {
                 let name = amounts.iter().find(|(c, _)| *c == t).map(|(_, k)| k.as_str()).unwrap_or("");
                 out.push(warn(code, format!("row {r}: {name} = {total} but its parts sum to {sum}"), table.index, Some(r)));
             }
+        }
+    }
+    out
+}
+
+/// Each amount of `line` against the sum of the same amount over `parts`: `(code, key, value, sum)`
+/// where they differ (`larger` beyond the tolerance; a blank reads as 0). An amount that neither the
+/// line nor any part prints is skipped.
+fn amount_sum_mismatches<'l>(
+    line: &'l BudgetLine,
+    parts: &[&BudgetLine],
+    tol: Decimal,
+    larger: &'static str,
+) -> Vec<(&'static str, &'l str, Decimal, Decimal)> {
+    let mut out = Vec::new();
+    for (key, value) in &line.amounts {
+        let values: Vec<Decimal> = parts.iter().filter_map(|p| p.amounts.get(key).copied().flatten()).collect();
+        if value.is_none() && values.is_empty() {
+            continue;
+        }
+        let sum: Decimal = values.iter().sum();
+        let v = value.unwrap_or(Decimal::ZERO);
+        if let Some(code) = compare(v, sum, tol, larger) {
+            out.push((code, key.as_str(), v, sum));
         }
     }
     out
@@ -253,42 +283,26 @@ fn check_hierarchy(lines: &[&BudgetLine], tol: Decimal) -> Vec<Warning> {
         let below: Vec<&(&str, &BudgetLine)> = coded.iter().filter(|(c, _)| c.len() > code.len() && c.starts_with(code)).collect();
         let Some(child_len) = below.iter().map(|(c, _)| c.len()).min() else { continue };
         let children: Vec<&BudgetLine> = below.iter().filter(|(c, _)| c.len() == child_len).map(|(_, l)| *l).collect();
-        for (key, value) in &parent.amounts {
-            let child_values: Vec<Decimal> = children.iter().filter_map(|c| c.amounts.get(key).copied().flatten()).collect();
-            if value.is_none() && child_values.is_empty() {
-                continue;
-            }
-            let sum: Decimal = child_values.iter().sum();
-            let v = value.unwrap_or(Decimal::ZERO);
-            if let Some(code_) = compare(v, sum, tol, "hierarchy_mismatch") {
-                out.push(warn(
-                    code_,
-                    format!("科目 {code} {key} = {v} but its {} children sum to {sum}", children.len()),
-                    home(parent),
-                    parent.row,
-                ));
-            }
+        for (what, key, v, sum) in amount_sum_mismatches(parent, &children, tol, "hierarchy_mismatch") {
+            out.push(warn(
+                what,
+                format!("科目 {code} {key} = {v} but its {} children sum to {sum}", children.len()),
+                home(parent),
+                parent.row,
+            ));
         }
     }
     // 总计 = Σ 类 (the shortest codes).
     if let Some(top_len) = coded.iter().map(|(c, _)| c.len()).min() {
         let tops: Vec<&BudgetLine> = coded.iter().filter(|(c, _)| c.len() == top_len).map(|(_, l)| *l).collect();
         for total in lines.iter().filter(|l| l.subject_code.is_none() && l.subject_name.as_deref().is_some_and(is_total_label)) {
-            for (key, value) in &total.amounts {
-                let vals: Vec<Decimal> = tops.iter().filter_map(|l| l.amounts.get(key).copied().flatten()).collect();
-                if value.is_none() && vals.is_empty() {
-                    continue;
-                }
-                let sum: Decimal = vals.iter().sum();
-                let v = value.unwrap_or(Decimal::ZERO);
-                if let Some(code) = compare(v, sum, tol, "sum_mismatch") {
-                    out.push(warn(
-                        code,
-                        format!("{} {key} = {v} but the top-level 科目 sum to {sum}", total.subject_name.as_deref().unwrap_or("")),
-                        home(total),
-                        total.row,
-                    ));
-                }
+            for (code, key, v, sum) in amount_sum_mismatches(total, &tops, tol, "sum_mismatch") {
+                out.push(warn(
+                    code,
+                    format!("{} {key} = {v} but the top-level 科目 sum to {sum}", total.subject_name.as_deref().unwrap_or("")),
+                    home(total),
+                    total.row,
+                ));
             }
         }
     }
