@@ -62,7 +62,7 @@ pub fn check_financial(tables: &[Table], records: &[Record]) -> Vec<Warning> {
         }
     }
     let mut out = Vec::new();
-    let mut totals: Vec<(String, Decimal, usize, Option<usize>, Decimal)> = Vec::new();
+    let mut totals: Vec<StatedTotal> = Vec::new();
     for (&t, lines) in &by_table {
         let Some(table) = tables.iter().find(|x| x.index == t) else { continue };
         let unit = lines.first().and_then(|l| l.amount_unit.clone());
@@ -70,7 +70,7 @@ pub fn check_financial(tables: &[Table], records: &[Record]) -> Vec<Warning> {
         let factor = factor_of(unit.as_deref());
         if let Some(layout) = subject_layout(table) {
             out.extend(check_row_totals(tables, table, &layout, lines, factor, tol));
-            totals.extend(table_totals(tables, table, &layout, lines, factor, tol));
+            totals.extend(table_totals(tables, table, &layout, lines, factor));
         }
         out.extend(check_hierarchy(lines, tol));
     }
@@ -309,6 +309,15 @@ fn check_hierarchy(lines: &[&BudgetLine], tol: Decimal) -> Vec<Warning> {
     out
 }
 
+/// A total a table's total row states, under its document-wide name (scope + concept), with where
+/// it is printed.
+struct StatedTotal {
+    concept: String,
+    value: Decimal,
+    table: usize,
+    row: Option<usize>,
+}
+
 /// What a table's total row states, under document-wide names: the grand total of spending
 /// ("总计"), 基本支出, 项目支出. A 基本支出 table's own total is the document's 基本支出.
 fn table_totals(
@@ -317,8 +326,7 @@ fn table_totals(
     layout: &SubjectLayout,
     lines: &[&BudgetLine],
     factor: Decimal,
-    tol: Decimal,
-) -> Vec<(String, Decimal, usize, Option<usize>, Decimal)> {
+) -> Vec<StatedTotal> {
     let kind = classify(table);
     // Totals compare only within one fund scope: a 一般公共预算 table's 基本支出 is a part of the
     // department's 基本支出, not the same number.
@@ -349,36 +357,37 @@ fn table_totals(
             continue;
         };
         if let Some(v) = amount_at(home_t, r, *c, factor) {
-            out.push((format!("{scope}{concept}"), v, home_t.index, Some(r), tol));
+            out.push(StatedTotal { concept: format!("{scope}{concept}"), value: v, table: home_t.index, row: Some(r) });
         }
     }
     out
 }
 
-fn check_cross_table(totals: &[(String, Decimal, usize, Option<usize>, Decimal)]) -> Vec<Warning> {
+fn check_cross_table(totals: &[StatedTotal]) -> Vec<Warning> {
     // The same total printed at the same precision must read the same everywhere: rounding explains
     // a sum that misses its parts by a cent, not one number printed two ways. The value most tables
     // print is the reference (the first on a tie); every table printing another is reported.
     let mut out = Vec::new();
     let mut concepts: Vec<&str> = Vec::new();
-    for (c, ..) in totals {
-        if !concepts.contains(&c.as_str()) {
-            concepts.push(c);
+    for t in totals {
+        if !concepts.contains(&t.concept.as_str()) {
+            concepts.push(&t.concept);
         }
     }
     for concept in concepts {
-        let group: Vec<_> = totals.iter().filter(|t| t.0 == concept).collect();
-        let count = |v: Decimal| group.iter().filter(|t| t.1 == v).count();
-        let Some(reference) = group.iter().map(|t| t.1).max_by_key(|&v| (count(v), std::cmp::Reverse(group.iter().position(|t| t.1 == v)))) else {
+        let group: Vec<&StatedTotal> = totals.iter().filter(|t| t.concept == concept).collect();
+        let count = |v: Decimal| group.iter().filter(|t| t.value == v).count();
+        let first_at = |v: Decimal| group.iter().position(|t| t.value == v);
+        let Some(reference) = group.iter().map(|t| t.value).max_by_key(|&v| (count(v), std::cmp::Reverse(first_at(v)))) else {
             continue;
         };
-        let holders: Vec<String> = group.iter().filter(|t| t.1 == reference).map(|t| t.2.to_string()).collect();
-        for (_, v, t, r, _) in group.iter().filter(|t| t.1 != reference) {
+        let holders: Vec<String> = group.iter().filter(|t| t.value == reference).map(|t| t.table.to_string()).collect();
+        for t in group.iter().filter(|t| t.value != reference) {
             out.push(warn(
                 "cross_table_mismatch",
-                format!("{concept} is {v} here but {reference} in table(s) {}", holders.join(", ")),
-                *t,
-                *r,
+                format!("{concept} is {} here but {reference} in table(s) {}", t.value, holders.join(", ")),
+                t.table,
+                t.row,
             ));
         }
     }
