@@ -13,7 +13,7 @@ use regex::Regex;
 use rust_decimal::Decimal;
 
 use super::classify::indicator_header_row;
-use super::headers::{below, covering, label_key, right_of, row_cells, strip_list_number, table_context, text_at};
+use super::headers::{below, covering, header_bottom, label_key, right_of, row_cells, strip_list_number, table_context, text_at};
 use super::record::{Indicator, ProjectPerformance, SpendingPlan};
 use super::values::{canon, factor_of, parse_amount, parse_date, parse_percent, parse_quantity, squash, DateEnd};
 use crate::model::{Cell, Table};
@@ -258,16 +258,9 @@ fn read_indicators(table: &Table, header_row: usize) -> (Vec<Indicator>, Option<
     if cols.level3.or(cols.level2).is_none() {
         return (Vec::new(), None);
     }
-    // The header's own cells end the header; a vertical "绩效指标" label beside it spans the block.
-    let header_bottom = [cols.level1, cols.level2, cols.level3, cols.value]
-        .iter()
-        .flatten()
-        .filter_map(|&c| covering(table, header_row, c))
-        .map(|c| c.row + c.row_span)
-        .max()
-        .unwrap_or(header_row + 1);
+    let from = header_bottom(table, header_row, &[cols.level1, cols.level2, cols.level3, cols.value]);
     let mut block = IndicatorBlock { cols, n_cols: table.n_cols, last1: None, last2: None };
-    let out = read_indicator_rows(table, header_bottom, &mut block);
+    let out = read_indicator_rows(table, from, &mut block);
     (out, Some(block))
 }
 
