@@ -335,18 +335,13 @@ fn split_code(parts: &[String], carried: &mut Vec<String>) -> Option<String> {
         *carried = now;
         return Some(whole);
     }
-    let mut code = String::new();
-    for (i, p) in parts.iter().enumerate().take(deepest + 1) {
-        if p.is_empty() {
-            code.push_str(carried.get(i)?);
-        } else {
-            code.push_str(p);
-        }
-    }
-    let mut now: Vec<String> = Vec::new();
-    for (i, p) in parts.iter().enumerate().take(deepest + 1) {
-        now.push(if p.is_empty() { carried.get(i).cloned().unwrap_or_default() } else { p.clone() });
-    }
+    // Each level down to the deepest printed one, as printed or carried down.
+    let now: Vec<String> = parts[..=deepest]
+        .iter()
+        .enumerate()
+        .map(|(i, p)| if p.is_empty() { carried.get(i).cloned() } else { Some(p.clone()) })
+        .collect::<Option<_>>()?;
+    let code = now.concat();
     *carried = now;
     if code.chars().all(|c| c.is_ascii_digit()) {
         Some(code)
