@@ -28,6 +28,16 @@ pub enum CodeColumns {
     Split(Vec<usize>),
 }
 
+impl CodeColumns {
+    /// The columns the code is printed in.
+    pub fn columns(&self) -> &[usize] {
+        match self {
+            CodeColumns::Single(c) => std::slice::from_ref(c),
+            CodeColumns::Split(cols) => cols,
+        }
+    }
+}
+
 pub(crate) fn is_code_key(k: &str) -> bool {
     matches!(k, "科目编码" | "功能科目编码" | "经济科目编码" | "科目代码" | "功能分类科目编码" | "经济分类科目编码")
 }
@@ -84,14 +94,10 @@ pub fn subject_layout(table: &Table) -> Option<SubjectLayout> {
         cols.extend(find("项"));
         CodeColumns::Split(cols)
     };
-    let code_cols: Vec<usize> = match &code {
-        CodeColumns::Single(c) => vec![*c],
-        CodeColumns::Split(v) => v.clone(),
-    };
     let name = keys.iter().position(|k| is_name_key(k));
     // A merged header cell ("功能分类科目") may cover both code and name columns; the leaf names are
     // what matter, and only columns right of the 科目 columns carry amounts.
-    let first_amount = code_cols.iter().chain(name.iter()).max().map(|m| m + 1).unwrap_or(0);
+    let first_amount = code.columns().iter().chain(name.iter()).max().map(|m| m + 1).unwrap_or(0);
     let amounts = (first_amount..table.n_cols)
         .filter(|&c| !header.leaf[c].is_empty())
         // A column is its own only at the cell's left edge of a horizontally merged leaf.
@@ -232,13 +238,9 @@ pub fn read_continuation(table: &Table, doc: &mut LineTable) -> Option<Vec<Budge
     if table.n_cols != doc.n_cols || subject_layout(table).is_some() || table_context(table).title.is_some() {
         return None;
     }
-    let code_cols: Vec<usize> = match &doc.layout.code {
-        CodeColumns::Single(c) => vec![*c],
-        CodeColumns::Split(v) => v.clone(),
-    };
     let first_row = (0..table.n_rows).find(|&r| is_data_row(table, r))?;
     let coded = (first_row..table.n_rows.min(first_row + 3)).any(|r| {
-        code_cols.iter().any(|&c| {
+        doc.layout.code.columns().iter().any(|&c| {
             let t = squash(text_at(table, r, c));
             t.len() >= 2 && t.chars().all(|ch| ch.is_ascii_digit())
         })
