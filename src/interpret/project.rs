@@ -111,6 +111,13 @@ fn value_text(table: &Table, cell: &Cell) -> Option<String> {
     value_of(table, cell).map(|v| v.text.trim().to_string()).filter(|t| !t.is_empty())
 }
 
+/// Sets a field that is not set yet: of two labels naming one field, the first in reading order wins.
+fn fill<T>(slot: &mut Option<T>, value: impl FnOnce() -> Option<T>) {
+    if slot.is_none() {
+        *slot = value();
+    }
+}
+
 /// Reads the project information above `stop_row` into `rec`.
 fn read_information(table: &Table, stop_row: usize, factor: Decimal, rec: &mut ProjectPerformance) {
     let mut plan = SpendingPlan::default();
@@ -120,51 +127,33 @@ fn read_information(table: &Table, stop_row: usize, factor: Decimal, rec: &mut P
     for cell in &cells {
         if let Some(m) = month_of(&cell.text) {
             has_plan = true;
-            let v = below(table, cell).map(|b| parse_percent(&b.text)).unwrap_or(None);
             let slot = match m {
                 0 => &mut plan.mar,
                 1 => &mut plan.jun,
                 2 => &mut plan.oct,
                 _ => &mut plan.dec,
             };
-            if slot.is_none() {
-                *slot = v;
-            }
+            fill(slot, || below(table, cell).and_then(|b| parse_percent(&b.text)));
             continue;
         }
         let Some(field) = field_of(&cell.text) else { continue };
-        let set = |slot: &mut Option<String>, v: Option<String>| {
-            if slot.is_none() {
-                *slot = v;
-            }
-        };
+        let text = || value_text(table, cell);
+        let amount = || text().and_then(|t| parse_amount(&t, factor));
         match field {
-            Field::Code => set(&mut rec.project_code, value_text(table, cell).map(|t| squash(&t))),
-            Field::Name => set(&mut rec.project_name, value_text(table, cell)),
-            Field::Total => {
-                if rec.budget_total.is_none() {
-                    rec.budget_total = value_text(table, cell).and_then(|t| parse_amount(&t, factor));
-                }
-            }
-            Field::Fiscal => {
-                if rec.budget_fiscal.is_none() {
-                    rec.budget_fiscal = value_text(table, cell).and_then(|t| parse_amount(&t, factor));
-                }
-            }
-            Field::Other => {
-                if rec.budget_other.is_none() {
-                    rec.budget_other = value_text(table, cell).and_then(|t| parse_amount(&t, factor));
-                }
-            }
-            Field::FundUse => set(&mut rec.fund_use, fund_use(table, cell)),
-            Field::Goal => set(&mut rec.goal, value_text(table, cell)),
-            Field::CompetentDept => set(&mut rec.competent_dept, value_text(table, cell)),
-            Field::ImplementingUnit => set(&mut rec.implementing_unit, value_text(table, cell)),
-            Field::Nature => set(&mut rec.project_nature, value_text(table, cell)),
-            Field::Start => set(&mut rec.start_date, value_text(table, cell).and_then(|t| parse_date(&t, DateEnd::Start))),
-            Field::End => set(&mut rec.end_date, value_text(table, cell).and_then(|t| parse_date(&t, DateEnd::End))),
-            Field::Overview => set(&mut rec.overview, value_text(table, cell)),
-            Field::LegalBasis => set(&mut rec.legal_basis, value_text(table, cell)),
+            Field::Code => fill(&mut rec.project_code, || text().map(|t| squash(&t))),
+            Field::Name => fill(&mut rec.project_name, text),
+            Field::Total => fill(&mut rec.budget_total, amount),
+            Field::Fiscal => fill(&mut rec.budget_fiscal, amount),
+            Field::Other => fill(&mut rec.budget_other, amount),
+            Field::FundUse => fill(&mut rec.fund_use, || fund_use(table, cell)),
+            Field::Goal => fill(&mut rec.goal, text),
+            Field::CompetentDept => fill(&mut rec.competent_dept, text),
+            Field::ImplementingUnit => fill(&mut rec.implementing_unit, text),
+            Field::Nature => fill(&mut rec.project_nature, text),
+            Field::Start => fill(&mut rec.start_date, || text().and_then(|t| parse_date(&t, DateEnd::Start))),
+            Field::End => fill(&mut rec.end_date, || text().and_then(|t| parse_date(&t, DateEnd::End))),
+            Field::Overview => fill(&mut rec.overview, text),
+            Field::LegalBasis => fill(&mut rec.legal_basis, text),
             Field::FundsBlock | Field::Ignored => {}
         }
     }
