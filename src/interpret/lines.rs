@@ -48,18 +48,23 @@ fn is_name_key(k: &str) -> bool {
 
 /// Is `row` a data row: a number (an amount or a 科目 code) somewhere? (Total labels are no sign:
 /// 合计 / 小计 are column headers too.)
-fn is_data_row(table: &Table, r: usize) -> bool {
+pub(crate) fn is_data_row(table: &Table, r: usize) -> bool {
     row_cells(table, r).iter().any(|c| parse_number(&c.text).is_some())
+}
+
+/// The decoder's header row count, unless it swallows rows that hold data (a layout can mistake
+/// the first rows of a table for a header it repeated).
+pub(crate) fn declared_header_rows(table: &Table) -> Option<usize> {
+    let declared = table.header_rows.min(table.n_rows);
+    (declared > 0 && (0..declared).all(|r| !is_data_row(table, r))).then_some(declared)
 }
 
 /// Number of header rows: the table's own count when it has one, otherwise the rows down to the
 /// one naming the 科目 columns (and the rows its cells span), plus any following rows that hold
 /// no data.
 pub fn header_rows(table: &Table) -> usize {
-    // The decoder's count, unless it swallows rows that hold data (a layout can mistake the first
-    // rows of a table for a header it repeated).
-    if table.header_rows > 0 && (0..table.header_rows.min(table.n_rows)).all(|r| !is_data_row(table, r)) {
-        return table.header_rows.min(table.n_rows);
+    if let Some(declared) = declared_header_rows(table) {
+        return declared;
     }
     let mut end = 0;
     for r in 0..table.n_rows.min(8) {

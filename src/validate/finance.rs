@@ -11,8 +11,8 @@ use rust_decimal::Decimal;
 
 use crate::interpret::classify::{classify, FinancialKind, TableKind};
 use crate::interpret::headers::{covering, label_key, row_cells};
-use crate::interpret::lines::{is_total_label, subject_layout, SubjectLayout};
-use crate::interpret::values::{canon, factor_of, parse_amount, parse_number, squash};
+use crate::interpret::lines::{declared_header_rows, is_data_row, is_total_label, subject_layout, SubjectLayout};
+use crate::interpret::values::{canon, factor_of, parse_amount, squash};
 use crate::interpret::{BudgetLine, Record};
 use crate::model::{Table, Warning};
 
@@ -212,13 +212,9 @@ fn check_row_totals(
 /// Row totals of a financial table without 科目 columns (三公, 政府采购, the expenditure half of a
 /// 收支总表): its amount columns are those whose data cells are all numbers or blank.
 fn check_plain_row_totals(table: &Table) -> Vec<Warning> {
-    let has_number = |r: usize| row_cells(table, r).iter().any(|c| parse_number(&c.text).is_some());
-    let declared = table.header_rows.min(table.n_rows);
-    let h = if declared > 0 && (0..declared).all(|r| !has_number(r)) {
-        declared
-    } else {
-        (0..table.n_rows).find(|&r| has_number(r)).unwrap_or(table.n_rows)
-    };
+    let h = declared_header_rows(table)
+        .or_else(|| (0..table.n_rows).find(|&r| is_data_row(table, r)))
+        .unwrap_or(table.n_rows);
     if h == 0 || h >= table.n_rows {
         return Vec::new();
     }
