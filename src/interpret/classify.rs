@@ -99,10 +99,11 @@ pub fn classify(table: &Table) -> TableKind {
             Some(Field::Total | Field::Fiscal | Field::FundUse | Field::Goal | Field::CompetentDept | Field::ImplementingUnit | Field::Start | Field::FundsBlock)
         )
     });
-    if has_project_labels && (has_information || indicator_header_row(table).is_some()) {
+    let has_indicator_block = indicator_header_row(table).is_some();
+    if has_project_labels && (has_information || has_indicator_block) {
         return TableKind::Project;
     }
-    if indicator_header_row(table).is_some() {
+    if has_indicator_block {
         return TableKind::ProjectIndicators;
     }
     let financial = |kind| TableKind::Financial(kind);
