@@ -61,27 +61,29 @@ pub fn check_financial(tables: &[Table], records: &[Record]) -> Vec<Warning> {
             }
         }
     }
+    let kinds: Vec<TableKind> = tables.iter().map(classify).collect();
     let mut out = Vec::new();
     let mut totals: Vec<StatedTotal> = Vec::new();
     for (&t, lines) in &by_table {
-        let Some(table) = tables.iter().find(|x| x.index == t) else { continue };
+        let Some(i) = tables.iter().position(|x| x.index == t) else { continue };
+        let table = &tables[i];
         let unit = lines.first().and_then(|l| l.amount_unit.clone());
         let tol = tolerance(unit.as_deref());
         let factor = factor_of(unit.as_deref());
         if let Some(layout) = subject_layout(table) {
             out.extend(check_row_totals(tables, table, &layout, lines, factor, tol));
-            totals.extend(table_totals(tables, table, &layout, lines, factor));
+            totals.extend(table_totals(tables, kinds[i], &layout, lines, factor));
         }
         out.extend(check_hierarchy(lines, tol));
     }
-    for table in tables {
-        if matches!(classify(table), TableKind::Financial(_)) && subject_layout(table).is_none() {
+    for (table, kind) in tables.iter().zip(&kinds) {
+        if matches!(kind, TableKind::Financial(_)) && subject_layout(table).is_none() {
             out.extend(check_plain_row_totals(table));
         }
     }
     out.extend(check_cross_table(&totals));
     out.extend(check_code_labels(&by_table));
-    out.extend(check_summary_labels(tables, &by_table));
+    out.extend(check_summary_labels(tables, &kinds, &by_table));
     out
 }
 
@@ -318,12 +320,11 @@ struct StatedTotal {
 /// ("总计"), 基本支出, 项目支出. A 基本支出 table's own total is the document's 基本支出.
 fn table_totals(
     tables: &[Table],
-    table: &Table,
+    kind: TableKind,
     layout: &SubjectLayout,
     lines: &[&BudgetLine],
     factor: Decimal,
 ) -> Vec<StatedTotal> {
-    let kind = classify(table);
     // Totals compare only within one fund scope: a 一般公共预算 table's 基本支出 is a part of the
     // department's 基本支出, not the same number.
     let title = canon(lines.first().and_then(|l| l.table_title.as_deref()).unwrap_or(""));
@@ -422,7 +423,11 @@ fn check_code_labels(by_table: &BTreeMap<usize, Vec<&BudgetLine>>) -> Vec<Warnin
 /// In the summary tables without 科目 codes (收支总表), an expenditure label whose amount is that of
 /// a 类 of another name: the row is mislabelled (潼南 prints 社会保险基金支出 for the 39.70 of
 /// 208 社会保障和就业支出).
-fn check_summary_labels(tables: &[Table], by_table: &BTreeMap<usize, Vec<&BudgetLine>>) -> Vec<Warning> {
+fn check_summary_labels(
+    tables: &[Table],
+    kinds: &[TableKind],
+    by_table: &BTreeMap<usize, Vec<&BudgetLine>>,
+) -> Vec<Warning> {
     // 类 name → amounts from the functional tables (first total column).
     let mut classes: Vec<(String, Decimal)> = Vec::new();
     for lines in by_table.values() {
@@ -445,8 +450,8 @@ fn check_summary_labels(tables: &[Table], by_table: &BTreeMap<usize, Vec<&Budget
         return Vec::new();
     }
     let mut out = Vec::new();
-    for table in tables {
-        if classify(table) != TableKind::Financial(FinancialKind::IncomeExpenditureSummary) {
+    for (table, kind) in tables.iter().zip(kinds) {
+        if *kind != TableKind::Financial(FinancialKind::IncomeExpenditureSummary) {
             continue;
         }
         let factor = factor_of(crate::interpret::headers::table_context(table).unit.as_deref());
