@@ -61,7 +61,7 @@ fn any_label(table: &Table, pred: impl Fn(&str) -> bool) -> bool {
 }
 
 /// Is there a subject-code column: 科目编码, or split 类 | 款 | 项 columns?
-pub fn has_subject_columns(table: &Table) -> bool {
+fn has_subject_columns(table: &Table) -> bool {
     let head = table.n_rows.min(6);
     let mut split = [false; 3];
     for c in table.cells.iter().filter(|c| c.row < head) {

@@ -222,7 +222,7 @@ fn indicator_columns(table: &Table, header_row: usize) -> IndicatorColumns {
 }
 
 /// "指标 1:" / "指标1：" / "指标:4:" numbering and a trailing ;；。 removed.
-pub(crate) fn clean_level3(text: &str) -> String {
+fn clean_level3(text: &str) -> String {
     static NUM: OnceLock<Regex> = OnceLock::new();
     let re = NUM.get_or_init(|| Regex::new(r"^指标\s*[:：]?\s*\d+\s*[:：.．、]\s*").unwrap());
     let t = text.trim();
@@ -386,24 +386,21 @@ fn segment(table: &Table, a: usize, b: usize) -> Table {
 pub fn read_projects(table: &Table) -> Vec<ProjectPerformance> {
     let segments = project_segments(table);
     if segments.len() == 1 {
-        return vec![read_project(table)];
+        return vec![read_project(table, None)];
     }
     let mut out: Vec<ProjectPerformance> = Vec::new();
     for (a, b) in segments {
         // The unit printed above the first project holds for the ones run on after it; its
         // agency line and title do not.
         let inherited = out.first().and_then(|f| f.amount_unit.clone());
-        out.push(read_project_with_unit(&segment(table, a, b), inherited));
+        out.push(read_project(&segment(table, a, b), inherited));
     }
     out
 }
 
-/// Reads one project table (information, and indicators when it has them).
-pub fn read_project(table: &Table) -> ProjectPerformance {
-    read_project_with_unit(table, None)
-}
-
-fn read_project_with_unit(table: &Table, inherited_unit: Option<String>) -> ProjectPerformance {
+/// Reads one project table (information, and indicators when it has them); `inherited_unit` is
+/// the unit of the project printed before it when the table prints none of its own.
+fn read_project(table: &Table, inherited_unit: Option<String>) -> ProjectPerformance {
     let ctx = table_context(table);
     let header = indicator_header_row(table);
     let stop = header.unwrap_or(table.n_rows);

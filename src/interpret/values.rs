@@ -84,7 +84,7 @@ pub fn parse_amount(text: &str, factor: Decimal) -> Option<Decimal> {
 
 /// `amount × factor`, rounded half-away-from-zero to 分 and carried with scale 2 so it serialises
 /// as "2996500.00".
-pub fn to_yuan(amount: Decimal, factor: Decimal) -> Decimal {
+fn to_yuan(amount: Decimal, factor: Decimal) -> Decimal {
     let mut v = (amount * factor).round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
     v.rescale(2);
     v
