@@ -4,7 +4,7 @@ use rust_decimal::Decimal;
 
 use crate::interpret::headers::{below, label_key, right_of};
 use crate::interpret::project::{field_of, Field};
-use crate::interpret::values::{canon, parse_amount, unit_factor};
+use crate::interpret::values::{canon, factor_of, parse_amount};
 use crate::interpret::ProjectPerformance;
 use crate::model::{Table, Warning};
 
@@ -29,7 +29,7 @@ fn row_of(
 fn annual_request(tables: &[Table], p: &ProjectPerformance, rows: Option<(usize, usize)>) -> Option<(Decimal, usize)> {
     let table = tables.iter().find(|x| Some(&x.index) == p.source_tables.first())?;
     let (a, b) = rows.unwrap_or((0, table.n_rows));
-    let factor = p.amount_unit.as_deref().and_then(unit_factor).unwrap_or(Decimal::ONE);
+    let factor = factor_of(p.amount_unit.as_deref());
     let label = table.cells.iter().find(|c| c.row >= a && c.row < b && label_key(&c.text) == "年度资金申请总额")?;
     let mut next = right_of(table, label);
     while let Some(n) = next {
