@@ -5,7 +5,7 @@
 //! A difference no larger than the printed rounding (0.01 of the table's unit) is reported as
 //! `rounding`; a larger one as `sum_mismatch` (row totals, 总计) or `hierarchy_mismatch` (类 / 款).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rust_decimal::Decimal;
 
@@ -455,6 +455,8 @@ fn check_summary_labels(
             continue;
         }
         let factor = factor_of(crate::interpret::headers::table_context(table).unit.as_deref());
+        // Every text the table prints: a class it lists under its own name is not mislabelled.
+        let printed: HashSet<String> = table.cells.iter().map(|c| squash(&c.text)).collect();
         for r in 0..table.n_rows {
             let cells = row_cells(table, r);
             for (i, cell) in cells.iter().enumerate() {
@@ -474,8 +476,7 @@ fn check_summary_labels(
                 }
                 let Some(v) = cells.get(i + 1).and_then(|n| parse_amount(&n.text, factor)) else { continue };
                 // The class whose amount this is, when the table does not list it under its own name.
-                let listed = |name: &str| table.cells.iter().any(|c| squash(&c.text) == name);
-                if let Some((name, _)) = classes.iter().find(|(n, x)| *x == v && !listed(n)) {
+                if let Some((name, _)) = classes.iter().find(|(n, x)| *x == v && !printed.contains(n)) {
                     out.push(warn(
                         "label_mismatch",
                         format!("\"{label}\" carries {v}, the amount of 类 \"{name}\", and no 类 of its name"),
