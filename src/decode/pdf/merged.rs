@@ -38,15 +38,15 @@ pub struct PageInput<'a> {
     pub interp: &'a InterpreterUse,
 }
 
-/// Each page's glyph sink, filled by one pdf-extract run; `None` when the document does not
-/// qualify or the run did not complete cleanly (the caller then runs pages one by one).
-pub fn run(doc: &mut Document, pages: &[PageInput]) -> Option<Vec<GlyphSink>> {
+/// Each page's glyph sink, filled by one pdf-extract run; `None` when the pages do not qualify or
+/// the run did not complete cleanly (the caller then runs them one by one). `page_count` is the
+/// document's number of pages: the synthetic page comes after them.
+pub fn run(doc: &mut Document, pages: &[PageInput], page_count: u32) -> Option<Vec<GlyphSink>> {
     if pages.len() < 2 {
         return None;
     }
     let resources = shared_resources(doc, pages)?;
     let content = joined_content(pages);
-    let page_count = pages.len() as u32;
     let synthetic = Synthetic::add(doc, resources, content)?;
     let mut sink = DocumentSink::new(pages.iter().map(|p| p.frame));
     let result = if doc.get_pages().get(&(page_count + 1)) == Some(&synthetic.page) {
@@ -219,5 +219,120 @@ impl Synthetic {
         }
         doc.objects.remove(&self.page);
         doc.objects.remove(&self.content);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use pdf_extract::{dictionary, Dictionary, Document, Object, Stream};
+
+    use super::super::{decode_page, finish_page, walk_page, Glyph};
+    use crate::limits::{Deadline, Limits};
+
+    /// A document with one page per (content, base font of its `/F1`); pages naming the same
+    /// base font share one font object, as producers do.
+    fn document(pages: &[(&str, &str)]) -> Document {
+        let mut doc = Document::with_version("1.5");
+        let root = doc.new_object_id();
+        let mut kids = Vec::new();
+        let mut fonts = std::collections::HashMap::new();
+        for (content, font) in pages {
+            let font = *fonts.entry(*font).or_insert_with(|| {
+                doc.add_object(dictionary! {
+                    "Type" => "Font", "Subtype" => "Type1", "BaseFont" => Object::Name(font.as_bytes().to_vec()),
+                })
+            });
+            let content = doc.add_object(Stream::new(Dictionary::new(), content.as_bytes().to_vec()));
+            let page = doc.add_object(dictionary! {
+                "Type" => "Page",
+                "Parent" => root,
+                "MediaBox" => vec![0.into(), 0.into(), 600.into(), 800.into()],
+                "Resources" => dictionary! { "Font" => dictionary! { "F1" => font } },
+                "Contents" => content,
+            });
+            kids.push(Object::Reference(page));
+        }
+        let count = kids.len() as i64;
+        doc.objects.insert(root, Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => count }));
+        let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => root });
+        doc.trailer.set("Root", catalog);
+        doc
+    }
+
+    /// Each page's glyphs as its own pdf-extract run gives them (the behaviour to keep).
+    fn one_by_one(doc: &Document) -> Vec<Vec<Glyph>> {
+        let ids: Vec<_> = doc.get_pages().into_values().collect();
+        ids.iter().enumerate().map(|(i, &id)| decode_page(doc, walk_page(doc, id, i as u32 + 1)).0.glyphs).collect()
+    }
+
+    fn shared(doc: &mut Document) -> Option<Vec<Vec<Glyph>>> {
+        let ids: Vec<_> = doc.get_pages().into_values().collect();
+        let parts: Vec<_> = ids.iter().enumerate().map(|(i, &id)| walk_page(doc, id, i as u32 + 1)).collect();
+        let inputs: Vec<_> = parts
+            .iter()
+            .map(|p| super::PageInput { id: p.id, frame: p.frame.unwrap(), content: &p.content, interp: &p.drawing.interp })
+            .collect();
+        let sinks = super::run(doc, &inputs, ids.len() as u32)?;
+        drop(inputs);
+        Some(parts.into_iter().zip(sinks).map(|(part, sink)| finish_page(part, sink).glyphs).collect())
+    }
+
+    fn text(glyphs: &[Glyph]) -> String {
+        glyphs.iter().map(|g| g.ch).collect()
+    }
+
+    #[test]
+    fn shared_run_gives_each_page_its_own_glyphs_from_a_fresh_state() {
+        // Page 1 leaves a `q` open with a translation, a font size and character spacing set,
+        // and a path pending; page 2 must still start from the initial state.
+        let mut doc = document(&[
+            ("q 1 0 0 1 100 50 cm 0 0 m 5 5 l BT /F1 20 Tf 3 Tc 10 700 Td (Ab) Tj ET", "Helvetica"),
+            ("BT /F1 12 Tf 72 600 Td (Cd) Tj 0 -14 Td [(E) -200 (f)] TJ ET", "Helvetica"),
+            ("BT /F1 9 Tf 1 0 0 1 40 40 Tm (Gh) Tj ET", "Helvetica"),
+        ]);
+        let expected = one_by_one(&doc);
+        assert_eq!(expected.iter().map(|g| text(g)).collect::<Vec<_>>(), ["Ab", "CdEf", "Gh"]);
+        let pages_before = doc.get_pages().len();
+        let got = shared(&mut doc).expect("these pages qualify for a shared run");
+        assert_eq!(got, expected);
+        // Page 2's first glyph sits where its own Td put it: 72 pt from the left, not shifted by page 1's cm.
+        assert!((got[1][0].x0 - 72.0).abs() < 1e-6);
+        // The synthetic page is gone again.
+        assert_eq!(doc.get_pages().len(), pages_before);
+    }
+
+    #[test]
+    fn pages_that_depend_on_their_own_run_are_not_shared() {
+        // A `Q` below the page's starting state is ignored by its own run.
+        let mut doc = document(&[("BT /F1 12 Tf 72 600 Td (Ab) Tj ET", "Helvetica"), ("Q BT /F1 12 Tf 72 600 Td (Cd) Tj ET", "Helvetica")]);
+        assert!(shared(&mut doc).is_none());
+        // The same resource name meaning different fonts on two pages (pdf-extract caches by name).
+        let mut doc = document(&[("BT /F1 12 Tf 72 600 Td (Ab) Tj ET", "Helvetica"), ("BT /F1 12 Tf 72 600 Td (Cd) Tj ET", "Courier")]);
+        assert!(shared(&mut doc).is_none());
+        // A name missing from the page's own resources (its own run panics on it).
+        let mut doc = document(&[("BT /F1 12 Tf 72 600 Td (Ab) Tj ET", "Helvetica"), ("BT /F2 12 Tf 72 600 Td (Cd) Tj ET", "Helvetica")]);
+        assert!(shared(&mut doc).is_none());
+        // XObjects.
+        let mut doc = document(&[("BT /F1 12 Tf 72 600 Td (Ab) Tj ET", "Helvetica"), ("/Im0 Do", "Helvetica")]);
+        assert!(shared(&mut doc).is_none());
+    }
+
+    #[test]
+    fn a_panicking_page_loses_only_its_own_text() {
+        // `Tj` with a number panics inside pdf-extract: the shared run fails, pages run one by one.
+        let mut doc = document(&[
+            ("BT /F1 12 Tf 72 600 Td (Ab) Tj ET", "Helvetica"),
+            ("BT /F1 12 Tf 72 600 Td 5 Tj ET", "Helvetica"),
+            ("BT /F1 12 Tf 72 600 Td (Ef) Tj ET", "Helvetica"),
+        ]);
+        assert!(shared(&mut doc).is_none());
+        let mut bytes = Vec::new();
+        doc.save_to(&mut bytes).unwrap();
+        let decoded = super::super::decode(&bytes, &Limits::default(), &Deadline::start(Duration::from_secs(60))).unwrap();
+        let texts: Vec<String> = decoded.pages.iter().map(|p| text(&p.glyphs)).collect();
+        assert_eq!(texts, ["Ab", "", "Ef"]);
+        assert!(decoded.warnings.iter().any(|w| w.code == "low_text_quality"));
     }
 }
