@@ -181,6 +181,10 @@ struct Synthetic {
 
 impl Synthetic {
     fn add(doc: &mut Document, resources: Dictionary, content: Vec<u8>) -> Option<Synthetic> {
+        // New objects take the next ids; a hostile file can have used them all.
+        if doc.max_id > u32::MAX - 2 {
+            return None;
+        }
         let root = doc.catalog().ok()?.get(b"Pages").ok()?.as_reference().ok()?;
         // Only a direct /Kids array can take the page (after `guard::page_ids` it always is one
         // for flattened trees; others are left alone).
