@@ -16,9 +16,10 @@
 //! - the page's MediaBox, ArtBox and Resources are read by pdf-extract without panicking.
 //!
 //! Anything else, a panic, an error or a missing mark, and the caller runs pages one by one as
-//! before, so one bad page still loses only its own text. The trade-off: a document where the
-//! shared run panics is interpreted twice, and the decode deadline is checked before and after
-//! the shared run rather than between its pages.
+//! before, so one bad page still loses only its own text. The trade-offs: pages whose shared run
+//! panics are interpreted twice; the decode deadline is checked between chunks of pages (see
+//! `SHARED_RUN_BYTES`) rather than between pages; a chunk's decoded operations are held at once
+//! (peak memory grows by up to ~20 MiB).
 
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
