@@ -28,6 +28,46 @@ pub struct PageDrawing {
     pub fonts: Vec<String>,
     /// Every string shown by `Tj` / `TJ`, in the order pdf-extract reports them.
     pub strings: Vec<ShownString>,
+    /// What the page's own content stream (not its forms) asks of pdf-extract's interpreter:
+    /// whether it can share one run with the other pages (see `merged`).
+    pub interp: InterpreterUse,
+}
+
+/// Resource lookups and graphics-state balance of a page's top-level content, as pdf-extract's
+/// interpreter will see them.
+#[derive(Debug, Default)]
+pub struct InterpreterUse {
+    /// `Content::decode` read the stream.
+    pub decoded: bool,
+    /// The walk stopped early (operation budget): the facts below are incomplete.
+    pub truncated: bool,
+    /// `Do` or an inline image: pdf-extract interprets XObjects (even images) as content with
+    /// the page's resources, which a shared run could not reproduce exactly.
+    pub paints_xobjects: bool,
+    /// A `Q` without a matching `q`.
+    pub restore_underflow: bool,
+    /// `q` left open at the end of the stream.
+    pub open_saves: usize,
+    /// Names looked up by `Tf`, `gs`, `cs` / `CS` (device colour spaces excluded), in order.
+    pub lookups: Vec<(ResourceKind, Vec<u8>)>,
+}
+
+/// The resource categories pdf-extract looks names up in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ResourceKind {
+    Font,
+    ExtGState,
+    ColorSpace,
+}
+
+impl ResourceKind {
+    pub fn key(self) -> &'static [u8] {
+        match self {
+            ResourceKind::Font => b"Font",
+            ResourceKind::ExtGState => b"ExtGState",
+            ResourceKind::ColorSpace => b"ColorSpace",
+        }
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -111,6 +151,11 @@ fn is_white(space: Space, comps: &[f64]) -> bool {
 impl<'a> Walker<'a> {
     fn run(&mut self, content: &[u8], resources: Option<&'a Dictionary>, mut gs: GraphicsState, depth: usize) {
         let Ok(content) = Content::decode(content) else { return };
+        let top = depth == 0;
+        if top {
+            self.out.interp.decoded = true;
+        }
+        let mut saves = 0usize;
         // pdf-extract starts every form with a fresh CTM: its glyphs need the form's CTM afterwards.
         let base = if depth == 0 { Affine::IDENTITY } else { gs.ctm };
         let mut stack: Vec<GraphicsState> = Vec::new();
@@ -118,10 +163,14 @@ impl<'a> Walker<'a> {
         let mut rects: Vec<[(f64, f64); 4]> = Vec::new();
         for op in &content.operations {
             if self.ops_budget == 0 {
+                self.out.interp.truncated = true;
                 return;
             }
             self.ops_budget -= 1;
             let o = &op.operands;
+            if top {
+                self.note_interpreter_use(&op.operator, o, &mut saves);
+            }
             match op.operator.as_str() {
                 "q" => stack.push(gs),
                 "Q" => {
@@ -249,6 +298,39 @@ impl<'a> Walker<'a> {
                 }
                 _ => {}
             }
+        }
+        if top {
+            self.out.interp.open_saves = saves;
+        }
+    }
+
+    /// Records what pdf-extract's interpreter will do with this top-level operation that depends
+    /// on the page: resource lookups, XObjects, and the `q` / `Q` balance.
+    fn note_interpreter_use(&mut self, operator: &str, operands: &[Object], saves: &mut usize) {
+        let interp = &mut self.out.interp;
+        let name = || operands.first().and_then(|n| n.as_name().ok()).map(<[u8]>::to_vec);
+        match operator {
+            "q" => *saves += 1,
+            "Q" => match saves.checked_sub(1) {
+                Some(n) => *saves = n,
+                None => interp.restore_underflow = true,
+            },
+            "Do" | "BI" => interp.paints_xobjects = true,
+            "Tf" | "gs" | "cs" | "CS" => {
+                let kind = match operator {
+                    "Tf" => ResourceKind::Font,
+                    "gs" => ResourceKind::ExtGState,
+                    _ => ResourceKind::ColorSpace,
+                };
+                match name() {
+                    // pdf-extract resolves these four itself, without the page's resources.
+                    Some(n) if kind == ResourceKind::ColorSpace && matches!(n.as_slice(), b"DeviceGray" | b"DeviceRGB" | b"DeviceCMYK" | b"Pattern") => {}
+                    Some(n) => interp.lookups.push((kind, n)),
+                    // pdf-extract panics on a missing name operand; leave that page to its own run.
+                    None => interp.truncated = true,
+                }
+            }
+            _ => {}
         }
     }
 
