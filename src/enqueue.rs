@@ -1,8 +1,10 @@
 //! `yusuan enqueue`: the backfill publisher — one job per .pdf/.docx file, publisher confirms.
 //!
-//! A file is counted as enqueued only once the broker confirmed its message. Files with the same
-//! content (sha256) as one already enqueued in this run are skipped: a backfill directory often
-//! holds the same report under several names.
+//! A file is counted as enqueued only once the broker confirmed its message. Messages are sent in
+//! batches of `--confirm-window`; a batch is kept until confirmed, and what a lost connection left
+//! unconfirmed is published again (same job id) after reconnecting, so a broker restart during a
+//! backfill costs a pause, not jobs. Files with the same content (sha256) as one already enqueued
+//! in this run are skipped: a backfill directory often holds the same report under several names.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -109,20 +111,122 @@ pub fn run(args: EnqueueArgs) -> anyhow::Result<i32> {
     runtime.block_on(run_async(args))
 }
 
+/// A job ready to publish. The body is kept until the broker confirms it, so that it can be
+/// published again (same job id) on a new connection.
+struct Prepared {
+    path: PathBuf,
+    job_id: String,
+    size: u64,
+    body: Vec<u8>,
+}
+
+/// Batches are flushed at this many bytes of bodies too, bounding what is held for re-publishing.
+const MAX_BATCH_BYTES: usize = 64 * 1024 * 1024;
+/// Connection attempts for one batch before its jobs are counted as failed.
+const MAX_ATTEMPTS: u32 = 6;
+
+/// The broker side of the enqueuer: one confirm channel, reopened after a connection loss.
+struct Publisher {
+    url: String,
+    topology: Topology,
+    session: Option<(lapin::Connection, lapin::Channel)>,
+}
+
+impl Publisher {
+    async fn channel(&mut self) -> anyhow::Result<lapin::Channel> {
+        if let Some((connection, channel)) = &self.session {
+            if connection.status().connected() && channel.status().connected() {
+                return Ok(channel.clone());
+            }
+        }
+        self.session = None;
+        let connection = queue::connect(&self.url, &format!("yusuan-enqueue-{}", std::process::id())).await?;
+        let channel = queue::confirm_channel(&connection).await?;
+        self.topology.declare(&channel).await?;
+        self.session = Some((connection, channel.clone()));
+        Ok(channel)
+    }
+
+    async fn close(&mut self) {
+        if let Some((connection, _)) = self.session.take() {
+            let _ = connection.close(200, "enqueue done".into()).await;
+        }
+    }
+
+    /// Publishes a batch and waits for its confirms. Jobs whose publish or confirm was lost with
+    /// the connection are published again on a new one (at-least-once: a job whose confirm alone
+    /// was lost is queued twice under the same job id; the API is idempotent on the content).
+    async fn flush(&mut self, batch: Vec<Prepared>, window: usize, summary: &mut Summary, bar: &indicatif::ProgressBar) {
+        let mut todo = batch;
+        let mut last_error = String::new();
+        for attempt in 0..MAX_ATTEMPTS {
+            if attempt > 0 {
+                let delay = queue::reconnect_delay(attempt, std::time::Duration::from_secs(5));
+                note(bar, format!("broker connection lost ({last_error}); publishing {} job(s) again in {delay:?}", todo.len()));
+                tokio::time::sleep(delay).await;
+            }
+            let channel = match self.channel().await {
+                Ok(c) => c,
+                Err(e) => {
+                    last_error = format!("{e:#}");
+                    continue;
+                }
+            };
+            let mut retry = Vec::new();
+            let mut pending = FuturesUnordered::new();
+            let mut items = todo.into_iter();
+            loop {
+                // Keep up to `window` confirms outstanding: one round trip per file would bound the rate.
+                while pending.len() >= window.max(1) {
+                    if let Some((item, result)) = pending.next().await {
+                        settle(item, result, summary, bar, &mut retry, &mut last_error);
+                    }
+                }
+                let Some(item) = items.next() else { break };
+                let properties = BasicProperties::default()
+                    .with_content_type("application/json".into())
+                    .with_message_id(queue::short_string(&item.job_id))
+                    .with_delivery_mode(2);
+                let options = BasicPublishOptions { mandatory: true, ..Default::default() };
+                let published = channel
+                    .basic_publish("".into(), self.topology.queue.as_str().into(), options, &item.body, properties)
+                    .await;
+                match published {
+                    Ok(confirm) => pending.push(async move { (item, confirm.await) }),
+                    Err(e) => {
+                        last_error = e.to_string();
+                        retry.push(item);
+                    }
+                }
+            }
+            while let Some((item, result)) = pending.next().await {
+                settle(item, result, summary, bar, &mut retry, &mut last_error);
+            }
+            if retry.is_empty() {
+                return;
+            }
+            self.session = None;
+            todo = retry;
+        }
+        for item in todo {
+            summary.failed.push((item.path, format!("not confirmed after {MAX_ATTEMPTS} attempts: {last_error}")));
+            bar.inc(1);
+        }
+    }
+}
+
 async fn run_async(args: EnqueueArgs) -> anyhow::Result<i32> {
     let files = collect_files(&args.paths)?;
     let metadata: Map<String, Value> = args.metadata.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
     let topology = Topology::from_args(&args.queue);
     let max_inline = args.max_inline_mb * 1024 * 1024;
+    let window = args.confirm_window.max(1);
 
-    let channel = if args.dry_run {
-        None
-    } else {
-        let connection = queue::connect(&args.queue.amqp_url, &format!("yusuan-enqueue-{}", std::process::id())).await?;
-        let channel = queue::confirm_channel(&connection).await?;
-        topology.declare(&channel).await?;
-        Some((connection, channel))
-    };
+    let mut publisher = Publisher { url: args.queue.amqp_url.clone(), topology: topology.clone(), session: None };
+    if !args.dry_run {
+        // Fail fast on a wrong URL or credentials, before reading any file.
+        publisher.channel().await?;
+    }
 
     let bar = indicatif::ProgressBar::new(files.len() as u64);
     bar.set_style(
@@ -131,7 +235,8 @@ async fn run_async(args: EnqueueArgs) -> anyhow::Result<i32> {
     let started = Instant::now();
     let mut summary = Summary::default();
     let mut seen = HashSet::new();
-    let mut pending = FuturesUnordered::new();
+    let mut batch: Vec<Prepared> = Vec::new();
+    let mut batch_bytes = 0usize;
     for path in &files {
         bar.set_message(path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
         let bytes = match tokio::fs::read(path).await {
@@ -164,37 +269,25 @@ async fn run_async(args: EnqueueArgs) -> anyhow::Result<i32> {
                 continue;
             }
         };
-        let Some((_, channel)) = &channel else {
-            bar.println(format!("would enqueue {} ({} bytes, job {job_id})", path.display(), bytes.len()));
+        if args.dry_run {
+            note(&bar, format!("would enqueue {} ({} bytes, job {job_id})", path.display(), bytes.len()));
             summary.enqueued += 1;
             summary.bytes += bytes.len() as u64;
             bar.inc(1);
             continue;
-        };
-        let properties = BasicProperties::default()
-            .with_content_type("application/json".into())
-            .with_message_id(queue::short_string(&job_id))
-            .with_delivery_mode(2);
-        let options = BasicPublishOptions { mandatory: true, ..Default::default() };
-        let size = bytes.len() as u64;
-        match channel.basic_publish("".into(), topology.queue.as_str().into(), options, &body, properties).await {
-            Ok(confirm) => pending.push(async move { (path.clone(), size, confirm.await) }),
-            Err(e) => summary.failed.push((path.clone(), format!("publishing: {e}"))),
         }
-        // Keep a window of confirms outstanding: one round trip per file would bound the rate.
-        while pending.len() >= args.confirm_window.max(1) {
-            if let Some(done) = pending.next().await {
-                settle(done, &mut summary, &bar);
-            }
+        batch_bytes += body.len();
+        batch.push(Prepared { path: path.clone(), job_id, size: bytes.len() as u64, body });
+        if batch.len() >= window || batch_bytes >= MAX_BATCH_BYTES {
+            publisher.flush(std::mem::take(&mut batch), window, &mut summary, &bar).await;
+            batch_bytes = 0;
         }
     }
-    while let Some(done) = pending.next().await {
-        settle(done, &mut summary, &bar);
+    if !batch.is_empty() {
+        publisher.flush(batch, window, &mut summary, &bar).await;
     }
     bar.finish_and_clear();
-    if let Some((connection, _)) = channel {
-        let _ = connection.close(200, "enqueue done".into()).await;
-    }
+    publisher.close().await;
 
     let elapsed = started.elapsed().as_secs_f64();
     for (path, why) in &summary.failed {
@@ -214,22 +307,36 @@ async fn run_async(args: EnqueueArgs) -> anyhow::Result<i32> {
     Ok(if summary.failed.is_empty() { 0 } else { 1 })
 }
 
+/// A line on stderr above the progress bar (also when stderr is not a terminal and the bar is hidden).
+fn note(bar: &indicatif::ProgressBar, line: String) {
+    bar.suspend(|| eprintln!("{line}"));
+}
+
 fn settle(
-    (path, size, result): (PathBuf, u64, lapin::Result<Confirmation>),
+    item: Prepared,
+    result: lapin::Result<Confirmation>,
     summary: &mut Summary,
     bar: &indicatif::ProgressBar,
+    retry: &mut Vec<Prepared>,
+    last_error: &mut String,
 ) {
     match result {
         Ok(Confirmation::Ack(None)) => {
             summary.enqueued += 1;
-            summary.bytes += size;
+            summary.bytes += item.size;
         }
         Ok(Confirmation::Ack(Some(returned))) => {
-            summary.failed.push((path, format!("unroutable: {}", returned.reply_text)))
+            summary.failed.push((item.path, format!("unroutable: {}", returned.reply_text)))
         }
-        Ok(Confirmation::Nack(_)) => summary.failed.push((path, "the broker refused the message".into())),
-        Ok(Confirmation::NotRequested) => summary.failed.push((path, "publisher confirms not enabled".into())),
-        Err(e) => summary.failed.push((path, format!("no confirm: {e}"))),
+        Ok(Confirmation::Nack(_)) => summary.failed.push((item.path, "the broker refused the message".into())),
+        Ok(Confirmation::NotRequested) => summary.failed.push((item.path, "publisher confirms not enabled".into())),
+        // The connection went away before the confirm: the broker may or may not have the
+        // message. Publish it again.
+        Err(e) => {
+            *last_error = e.to_string();
+            retry.push(item);
+            return;
+        }
     }
     bar.inc(1);
 }

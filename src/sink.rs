@@ -7,7 +7,8 @@
 //! Endpoints:
 //! - `POST /extractions`, `POST /failures` — the contract's API.
 //! - `GET /extractions` (summaries), `GET /extractions/{id}` (the stored body), `GET /failures`,
-//!   `GET /stats`, `GET /healthz` — for humans and tests.
+//!   `GET /stats`, `GET /healthz` — for humans and tests. The lists are in id order and paged:
+//!   `?after=<last id seen>&limit=<n>` (default 1000, at most 10000).
 //! - Testing aid: `POST /admin/fail?n=N` (or `--fail-first N` at start) makes the next N POSTs to
 //!   `/extractions` or `/failures` answer 503, to exercise the worker's retries; `POST
 //!   /admin/reject?n=N` makes the next N POSTs to `/extractions` answer 422, to exercise the
@@ -230,12 +231,12 @@ impl Store {
         Ok(stored)
     }
 
-    fn list_extractions(&self) -> rusqlite::Result<Vec<Value>> {
+    fn list_extractions(&self, page: Page) -> rusqlite::Result<Vec<Value>> {
         let mut stmt = self.db.prepare(
             "SELECT id, idempotency_key, job_id, file_name, sha256, metadata, n_tables, n_records, n_warnings,
-                    received_at, repeats FROM extractions ORDER BY id",
+                    received_at, repeats FROM extractions WHERE id > ?1 ORDER BY id LIMIT ?2",
         )?;
-        let rows = stmt.query_map([], |r| {
+        let rows = stmt.query_map(params![page.after, page.limit], |r| {
             Ok(json!({
                 "id": r.get::<_, i64>(0)?,
                 "idempotency_key": r.get::<_, String>(1)?,
@@ -271,12 +272,12 @@ impl Store {
             .optional()
     }
 
-    fn list_failures(&self) -> rusqlite::Result<Vec<Value>> {
+    fn list_failures(&self, page: Page) -> rusqlite::Result<Vec<Value>> {
         let mut stmt = self.db.prepare(
             "SELECT id, idempotency_key, job_id, file_name, sha256, code, message, metadata, received_at, repeats
-             FROM failures ORDER BY id",
+             FROM failures WHERE id > ?1 ORDER BY id LIMIT ?2",
         )?;
-        let rows = stmt.query_map([], |r| {
+        let rows = stmt.query_map(params![page.after, page.limit], |r| {
             Ok(json!({
                 "id": r.get::<_, i64>(0)?,
                 "idempotency_key": r.get::<_, Option<String>>(1)?,
@@ -306,6 +307,39 @@ impl Store {
             "failures": failures,
             "failure_repeats": failure_repeats,
         }))
+    }
+}
+
+/// A page of a listing: rows with `id > after`, at most `limit` of them. Clients page by passing
+/// the last id they saw as `after`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Page {
+    after: i64,
+    limit: i64,
+}
+
+impl Page {
+    const DEFAULT_LIMIT: i64 = 1000;
+    const MAX_LIMIT: i64 = 10_000;
+
+    fn from_query(query: Option<&str>) -> Result<Page, ApiError> {
+        let mut page = Page { after: 0, limit: Self::DEFAULT_LIMIT };
+        for pair in query.unwrap_or_default().split('&').filter(|p| !p.is_empty()) {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let number = || {
+                value
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|n| *n >= 0)
+                    .ok_or_else(|| error(StatusCode::BAD_REQUEST, format!("{key} must be a non-negative integer")))
+            };
+            match key {
+                "after" => page.after = number()?,
+                "limit" => page.limit = number()?.min(Self::MAX_LIMIT),
+                _ => return Err(error(StatusCode::BAD_REQUEST, format!("unknown parameter {key:?} (after, limit)"))),
+            }
+        }
+        Ok(page)
     }
 }
 
@@ -501,8 +535,12 @@ async fn post_failure(State(state): State<Arc<Shared>>, headers: HeaderMap, body
     }
 }
 
-async fn list_extractions(State(state): State<Arc<Shared>>) -> Response {
-    match with_store(&state, |s| s.list_extractions()).await {
+async fn list_extractions(State(state): State<Arc<Shared>>, RawQuery(query): RawQuery) -> Response {
+    let page = match Page::from_query(query.as_deref()) {
+        Ok(p) => p,
+        Err(r) => return r.into_response(),
+    };
+    match with_store(&state, move |s| s.list_extractions(page)).await {
         Ok(rows) => Json(rows).into_response(),
         Err(r) => r.into_response(),
     }
@@ -516,8 +554,12 @@ async fn get_extraction(State(state): State<Arc<Shared>>, UrlPath(id): UrlPath<i
     }
 }
 
-async fn list_failures(State(state): State<Arc<Shared>>) -> Response {
-    match with_store(&state, |s| s.list_failures()).await {
+async fn list_failures(State(state): State<Arc<Shared>>, RawQuery(query): RawQuery) -> Response {
+    let page = match Page::from_query(query.as_deref()) {
+        Ok(p) => p,
+        Err(r) => return r.into_response(),
+    };
+    match with_store(&state, move |s| s.list_failures(page)).await {
         Ok(rows) => Json(rows).into_response(),
         Err(r) => r.into_response(),
     }
@@ -623,6 +665,22 @@ mod tests {
         assert_eq!(accepted.status(), 201);
         let rows: Vec<Value> = http.get(&url).send().await.unwrap().json().await.unwrap();
         assert_eq!(rows.len(), 2);
+
+        // Paging by id.
+        let first_page: Vec<Value> = http.get(format!("{url}?limit=1")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(first_page.len(), 1);
+        let next: Vec<Value> = http
+            .get(format!("{url}?after={}&limit=1", first_page[0]["id"]))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(next.len(), 1);
+        assert_ne!(next[0]["id"], first_page[0]["id"]);
+        assert_eq!(http.get(format!("{url}?limit=-1")).send().await.unwrap().status(), 400);
+        assert_eq!(http.get(format!("{url}?page=2")).send().await.unwrap().status(), 400);
     }
 
     #[tokio::test]

@@ -248,8 +248,17 @@ fn seed_004_tongnan() {
         assert_eq!(text_at(&x.tables[2], 2, 2), "494.83");
         assert_eq!(text_at(&x.tables[5], 3, 2), "社会保险基金支出");
         assert_eq!(text_at(&x.tables[5], 3, 3), "39.70");
-        let codes: Vec<(&str, Option<usize>)> = x.warnings.iter().map(|w| (w.code.as_str(), w.row)).collect();
-        assert_eq!(codes, vec![("cross_table_mismatch", Some(2)), ("label_mismatch", Some(3))]);
+        let codes: Vec<(&str, Option<usize>, Option<usize>)> = x.warnings.iter().map(|w| (w.code.as_str(), w.table, w.row)).collect();
+        assert_eq!(
+            codes,
+            vec![
+                ("rounding", Some(1), Some(2)),             // 总计 基本支出 494.82 vs 类 rows 494.83
+                ("cross_table_mismatch", Some(2), Some(2)), // 494.83 vs 494.82
+                ("rounding", Some(2), Some(14)),            // 302 68.20 vs its 款 rows 68.19
+                ("label_mismatch", Some(5), Some(3)),       // 社会保险基金支出 carrying 39.70
+                ("rounding", Some(7), Some(1)),             // 部门支出总表 总计 494.82 again
+            ]
+        );
         // 三公: three header rows; 部门收入总表: 12 columns
         assert_eq!(x.tables[3].header_rows, 3);
         assert_eq!(x.tables[6].n_cols, 12);

@@ -46,7 +46,8 @@ fn metrics_port_is_the_same_in_image_manifests_and_probes() {
         assert!(read(file).contains("9464"), "{file} does not use the metrics port 9464");
     }
     let deployment = read("deploy/k8s/deployment.yaml");
-    assert!(deployment.matches("path: /healthz").count() >= 2, "readiness and liveness probes on /healthz");
+    assert!(deployment.contains("readinessProbe:\n            httpGet: { path: /readyz"), "readiness follows the broker connection");
+    assert!(deployment.contains("livenessProbe:\n            httpGet: { path: /healthz"), "liveness on /healthz");
 }
 
 #[test]

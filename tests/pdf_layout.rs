@@ -116,9 +116,22 @@ fn build_pdf(pages: Vec<PageSpec>) -> Vec<u8> {
     type0.set("Encoding", name("UniGB-UCS2-H"));
     type0.set("DescendantFonts", Object::Array(vec![Object::Reference(cid_id)]));
     let type0_id = doc.add_object(type0);
+    // F3: a Type0 font on the predefined GBK-EUC-H CMap (pdf-extract panics on it) with a
+    // ToUnicode for two GBK codes: 中 = D6D0, 文 = CEC4.
+    let gbk_cmap = b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n2 beginbfchar\n<D6D0> <4E2D>\n<CEC4> <6587>\nendbfchar\nendcmap CMapName currentdict /CMap defineresource pop end end\n";
+    let gbk_to_unicode = doc.add_object(Stream::new(Dictionary::new(), gbk_cmap.to_vec()));
+    let mut gbk = Dictionary::new();
+    gbk.set("Type", name("Font"));
+    gbk.set("Subtype", name("Type0"));
+    gbk.set("BaseFont", name("TestSongGBK"));
+    gbk.set("Encoding", name("GBK-EUC-H"));
+    gbk.set("DescendantFonts", Object::Array(vec![Object::Reference(cid_id)]));
+    gbk.set("ToUnicode", Object::Reference(gbk_to_unicode));
+    let gbk_id = doc.add_object(gbk);
     let mut fonts = Dictionary::new();
     fonts.set("F1", Object::Reference(helv_id));
     fonts.set("F2", Object::Reference(type0_id));
+    fonts.set("F3", Object::Reference(gbk_id));
     let mut resources = Dictionary::new();
     resources.set("Font", fonts);
     let mut kids = Vec::new();
@@ -299,17 +312,17 @@ fn a_table_continued_on_the_next_page_is_stitched() {
     let ys1: Vec<f64> = (0..=36).map(|i| 60.0 + 20.0 * i as f64).collect();
     p1 += &stroked_grid(&xs, &ys1, &[], &[]);
     p1 += &header(60.0);
-    for i in 1..36 {
-        p1 += &cjk(64.0, ys1[i] + 6.0, 10.0, &format!("科目{i}"));
-        p1 += &latin(204.0, ys1[i] + 6.0, 10.0, &format!("{i}.00"));
+    for (i, y) in ys1.iter().enumerate().take(36).skip(1) {
+        p1 += &cjk(64.0, y + 6.0, 10.0, &format!("科目{i}"));
+        p1 += &latin(204.0, y + 6.0, 10.0, &format!("{i}.00"));
     }
     p1 += &latin(290.0, 815.0, 9.0, "- 1 -");
     let ys2: Vec<f64> = (0..=4).map(|i| 50.0 + 20.0 * i as f64).collect();
     let mut p2 = stroked_grid(&xs, &ys2, &[], &[]);
     p2 += &header(50.0);
-    for i in 1..4 {
-        p2 += &cjk(64.0, ys2[i] + 6.0, 10.0, &format!("科目{}", 35 + i));
-        p2 += &latin(204.0, ys2[i] + 6.0, 10.0, &format!("{}.00", 35 + i));
+    for (i, y) in ys2.iter().enumerate().take(4).skip(1) {
+        p2 += &cjk(64.0, y + 6.0, 10.0, &format!("科目{}", 35 + i));
+        p2 += &latin(204.0, y + 6.0, 10.0, &format!("{}.00", 35 + i));
     }
     p2 += &cjk(60.0, 200.0, 12.0, "部门收入总表");
     let ys3: Vec<f64> = (0..=2).map(|i| 220.0 + 20.0 * i as f64).collect();
@@ -452,4 +465,16 @@ fn encryption_with_a_user_password_is_encrypted_and_without_one_reads() {
     let open = qpdf_encrypt(&bytes, "").expect("qpdf ran once already");
     let x = extract(&open).expect("empty user password opens it");
     check_project_table(&x.tables[0]);
+}
+
+#[test]
+fn predefined_gbk_cmap_does_not_lose_the_page() {
+    let mut c = cjk(60.0, 60.0, 12.0, "说明");
+    c += &format!("BT /F3 12 Tf 1 0 0 1 60 {} Tm <D6D0CEC4> Tj ET\n", PAGE_H - 100.0);
+    let bytes = build_pdf(vec![page(c)]);
+    let deadline = yusuan::limits::Deadline::start(std::time::Duration::from_secs(30));
+    let doc = yusuan::decode::pdf::decode(&bytes, &Limits::default(), &deadline).expect("decodes");
+    let text: String = doc.pages[0].glyphs.iter().map(|g| g.ch).collect();
+    assert!(text.contains("说明") && text.contains("中文"), "{text}");
+    assert!(doc.pages[0].fonts.iter().any(|f| f == "TestSongGBK"));
 }

@@ -4,8 +4,9 @@
 //! Every test uses its own queue, runs the real `yusuan` binary as child processes (so it can
 //! kill -9 and SIGTERM them) and an in-process sink on a free port. Waits are bounded.
 //!
-//! The assertions hold whatever the extractor makes of a document: each job must end up exactly
-//! once at the API, either as an extraction (keyed `<sha256>:1`) or as a failure.
+//! Each job must end up exactly once at the API, as an extraction (keyed `<sha256>:1`) or as a
+//! failure with its code. The documents are tests/fixtures/worker (see its README): four small
+//! hand-made ones that extract, and broken files that must fail with known codes.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -13,12 +14,39 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use tokio::sync::RwLock;
 
 use yusuan::sink::Sink;
 
-/// The broker restart test takes this exclusively; all other tests share it.
-static BROKER: RwLock<()> = RwLock::const_new(());
+/// The broker restart test takes the broker exclusively; all other tests share it. A file lock
+/// (flock) rather than an in-process lock: test runs of other checkouts on the same machine use
+/// the same RabbitMQ node, and a restart must not pull it from under their tests either.
+struct BrokerLock(#[allow(dead_code)] std::fs::File);
+
+impl BrokerLock {
+    async fn shared() -> BrokerLock {
+        Self::take(false).await
+    }
+
+    async fn exclusive() -> BrokerLock {
+        Self::take(true).await
+    }
+
+    async fn take(exclusive: bool) -> BrokerLock {
+        let path = std::env::temp_dir().join("yusuan-rabbitmq-tests.lock");
+        tokio::task::spawn_blocking(move || {
+            use std::os::fd::AsRawFd as _;
+            let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).unwrap();
+            let operation = if exclusive { libc::LOCK_EX } else { libc::LOCK_SH };
+            // SAFETY: flock on a file descriptor this function owns; the lock lives as long as the
+            // File (and dies with the process, so a killed test run cannot leave it held).
+            let rc = unsafe { libc::flock(file.as_raw_fd(), operation) };
+            assert_eq!(rc, 0, "flock {}: {}", path.display(), std::io::Error::last_os_error());
+            BrokerLock(file)
+        })
+        .await
+        .unwrap()
+    }
+}
 
 const BIN: &str = env!("CARGO_BIN_EXE_yusuan");
 const LIMIT: Duration = Duration::from_secs(90);
@@ -265,7 +293,8 @@ fn queue_counts(queue: &str) -> (u64, u64) {
     panic!("queue {queue} not listed by rabbitmqctl: {text}");
 }
 
-/// Each file exactly once; extractions keyed by the file's content; failures carry its sha256.
+/// Each file exactly once; extractions keyed by the file's content; failures carry its sha256
+/// when the bytes were read.
 fn assert_each_once(arrivals: &[(String, &'static str, Value)], files: &[PathBuf]) -> HashMap<String, (String, Value)> {
     let mut by_name: HashMap<String, (String, Value)> = HashMap::new();
     for (name, kind, row) in arrivals {
@@ -280,7 +309,12 @@ fn assert_each_once(arrivals: &[(String, &'static str, Value)], files: &[PathBuf
         if kind == "extraction" {
             assert_eq!(row["idempotency_key"], format!("{sha}:1"));
         } else {
-            assert_eq!(row["sha256"], sha, "failure of {name}");
+            // Only a document refused before its bytes were read (too large to fetch, or not
+            // fetchable at all) has no sha256.
+            let unread = matches!(row["code"].as_str(), Some("too_large" | "invalid_job")) && row["sha256"].is_null();
+            if !unread {
+                assert_eq!(row["sha256"], sha, "failure of {name}");
+            }
             assert!(!row["code"].as_str().unwrap().is_empty());
         }
     }
@@ -302,7 +336,7 @@ fn documents() -> Vec<PathBuf> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn happy_path_every_document_arrives_once() {
-    let _shared = BROKER.read().await;
+    let _shared = BrokerLock::shared().await;
     let mut h = Harness::new("happy").await;
     // The same content under another name is enqueued once.
     let copy = h.dir.path().join("copy_of_a.pdf");
@@ -354,7 +388,7 @@ async fn happy_path_every_document_arrives_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_mid_job_redelivers_and_loses_nothing() {
-    let _shared = BROKER.read().await;
+    let _shared = BrokerLock::shared().await;
     let mut h = Harness::new("kill9").await;
     // The API is down, so the worker holds the job mid-way (extracted, retrying the POST).
     h.sink.fail_next(1_000_000);
@@ -378,7 +412,7 @@ async fn kill_9_mid_job_redelivers_and_loses_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn api_outage_is_retried_and_nothing_is_acked_early() {
-    let _shared = BROKER.read().await;
+    let _shared = BrokerLock::shared().await;
     let mut h = Harness::new("outage").await;
     h.sink.fail_next(1_000_000);
     let docs = vec![fixture("project_a.docx"), fixture("project_b.pdf")];
@@ -409,7 +443,7 @@ async fn api_outage_is_retried_and_nothing_is_acked_early() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn corrupt_file_is_reported_dead_lettered_and_the_next_job_runs() {
-    let _shared = BROKER.read().await;
+    let _shared = BrokerLock::shared().await;
     let mut h = Harness::new("corrupt").await;
     let bad = fixture("not_a_document.pdf");
     let cut = fixture("corrupt.pdf");
@@ -456,7 +490,7 @@ async fn corrupt_file_is_reported_dead_lettered_and_the_next_job_runs() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn broker_restart_during_a_run_reconnects_and_finishes() {
-    let _exclusive = BROKER.write().await;
+    let _exclusive = BrokerLock::exclusive().await;
     let mut h = Harness::new("restart").await;
     let docs = documents();
     let paths: Vec<&Path> = docs.iter().map(PathBuf::as_path).collect();
@@ -493,7 +527,7 @@ async fn broker_restart_during_a_run_reconnects_and_finishes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_returns_unfinished_jobs_and_exits_within_the_drain_timeout() {
-    let _shared = BROKER.read().await;
+    let _shared = BrokerLock::shared().await;
     let mut h = Harness::new("sigterm").await;
     h.sink.fail_next(1_000_000);
     h.enqueue(&[&fixture("project_a.pdf")], &[]);
@@ -527,7 +561,7 @@ async fn sigterm_returns_unfinished_jobs_and_exits_within_the_drain_timeout() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_lets_in_flight_jobs_finish() {
-    let _shared = BROKER.read().await;
+    let _shared = BrokerLock::shared().await;
     let mut h = Harness::new("drain").await;
     h.sink.fail_next(1_000_000);
     let doc = fixture("project_a.docx");
@@ -552,7 +586,7 @@ async fn sigterm_lets_in_flight_jobs_finish() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn api_rejection_is_reported_and_dead_lettered() {
-    let _shared = BROKER.read().await;
+    let _shared = BrokerLock::shared().await;
     let mut h = Harness::new("rejected").await;
     // The first extraction posted is refused with a 422: not retried, reported as `rejected`.
     h.sink.reject_next(1);
@@ -575,7 +609,7 @@ async fn api_rejection_is_reported_and_dead_lettered() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn jobs_by_reference_are_read_only_inside_the_files_root() {
-    let _shared = BROKER.read().await;
+    let _shared = BrokerLock::shared().await;
     let mut h = Harness::new("byref").await;
     let root = h.dir.path().join("uploads");
     std::fs::create_dir(&root).unwrap();
@@ -617,4 +651,143 @@ fn enqueue_dry_run_lists_jobs_without_a_broker() {
     // 7 documents in the fixtures directory; project_a.pdf named again is a duplicate.
     assert!(stderr.contains("would enqueue 7 job(s)"), "{stderr}");
     assert!(stderr.contains("1 duplicate(s) skipped"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn limits_end_jobs_as_timeout_and_too_large_failures() {
+    let _shared = BrokerLock::shared().await;
+    let docs = vec![fixture("project_a.pdf"), fixture("project_b.docx")];
+    let paths: Vec<&Path> = docs.iter().map(PathBuf::as_path).collect();
+    for (flags, code) in [(["--timeout-secs", "0"], "timeout"), (["--max-download-mb", "0"], "too_large")] {
+        let mut h = Harness::new(code).await;
+        h.enqueue(&paths, &[]);
+        h.start_worker(&flags);
+        let arrivals = h.wait_for_arrivals(2).await;
+        let by_name = assert_each_once(&arrivals, &docs);
+        for (name, (kind, row)) in &by_name {
+            assert_eq!((kind.as_str(), row["code"].as_str().unwrap()), ("failure", code), "{name}: {row}");
+        }
+        let m = h.metrics(0).await;
+        assert_eq!(metric_sum(&m, &format!("yusuan_job_failures_total{{code=\"{code}\"}}")), 2.0, "{m}");
+        h.assert_queue_drained().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_that_are_not_jobs_are_reported_as_invalid_job() {
+    let _shared = BrokerLock::shared().await;
+    let mut h = Harness::new("invalid").await;
+    // Declare the topology the way the worker does, then publish messages no enqueuer would.
+    h.enqueue(&[&fixture("project_a.docx")], &[]);
+    let connection = lapin::Connection::connect(&amqp_url(), Default::default()).await.unwrap();
+    let channel = connection.create_channel().await.unwrap();
+    let bodies: [(&[u8], Option<&str>); 3] = [
+        (b"not json at all", None),
+        (b"{\"file_name\": \"no-id.pdf\"}", None),
+        (b"{\"job_id\": \"j-both\", \"file_name\": \"x.pdf\", \"content_base64\": \"\", \"url\": \"http://x/\"}", Some("m-3")),
+    ];
+    for (body, message_id) in bodies {
+        let mut properties = lapin::BasicProperties::default();
+        if let Some(id) = message_id {
+            properties = properties.with_message_id(id.into());
+        }
+        channel
+            .basic_publish("".into(), h.queue.as_str().into(), Default::default(), body, properties)
+            .await
+            .unwrap();
+    }
+    h.start_worker(&[]);
+    let arrivals = h.wait_for_arrivals(4).await;
+    let invalid: Vec<&Value> =
+        arrivals.iter().filter(|(_, _, row)| row["code"] == "invalid_job").map(|(_, _, row)| row).collect();
+    assert_eq!(invalid.len(), 3, "each bad message is its own failure: {arrivals:?}");
+    assert!(invalid.iter().all(|row| row["sha256"].is_null()));
+    assert!(invalid.iter().any(|row| row["job_id"] == "j-both"));
+    assert!(invalid.iter().any(|row| row["file_name"] == "no-id.pdf"));
+    // The real job among them was extracted as usual.
+    assert!(arrivals.iter().any(|(name, kind, _)| name == "project_a.docx" && *kind == "extraction"));
+    let _ = connection.close(200, "".into()).await;
+    h.assert_queue_drained().await;
+}
+
+/// Sets the broker's memory high watermark for a test and puts the previous value back when
+/// dropped (also when the test fails): a watermark of 0 blocks every publisher on the node.
+struct MemoryAlarm(String);
+
+impl MemoryAlarm {
+    fn raise() -> MemoryAlarm {
+        let out = Command::new("rabbitmqctl")
+            .args(["eval", "vm_memory_monitor:get_vm_memory_high_watermark()."])
+            .output()
+            .unwrap();
+        let previous = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        assert!(previous.parse::<f64>().is_ok(), "current watermark: {previous:?}");
+        rabbitmqctl(&["set_vm_memory_high_watermark", "0"]);
+        MemoryAlarm(previous)
+    }
+}
+
+impl Drop for MemoryAlarm {
+    fn drop(&mut self) {
+        let _ = Command::new("rabbitmqctl").args(["set_vm_memory_high_watermark", &self.0]).output();
+    }
+}
+
+fn rabbitmqctl(args: &[&str]) {
+    let out = Command::new("rabbitmqctl").args(args).output().unwrap();
+    assert!(out.status.success(), "rabbitmqctl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enqueue_survives_a_broker_restart_and_publishes_every_job() {
+    let _exclusive = BrokerLock::exclusive().await;
+    let h = Harness::new("enqrestart").await;
+    // Declare the topology first, so that the blocked run below only waits on its publishes.
+    h.enqueue(&[&fixture("project_a.docx")], &["--confirm-window", "1"]);
+    let docs = documents();
+    let alarm = MemoryAlarm::raise();
+    // With the node refusing to accept messages the enqueuer is stuck on its first confirm; the
+    // broker then restarts under it.
+    let mut enqueue = Command::new(BIN)
+        .args(["enqueue", "--queue", &h.queue, "--amqp-url", &amqp_url(), "--confirm-window", "1"])
+        .args(&docs[1..])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(enqueue.try_wait().unwrap().is_none(), "the enqueuer waits for its confirms");
+    rabbitmqctl(&["stop_app"]);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    rabbitmqctl(&["start_app"]);
+    rabbitmqctl(&["await_startup"]);
+    drop(alarm);
+
+    let status = wait_until(LIMIT, || {
+        let done = enqueue.try_wait().unwrap();
+        async move { done }
+    })
+    .await
+    .expect("the enqueuer finishes after the restart");
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(enqueue.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    assert!(status.success(), "{stderr}");
+    assert!(stderr.contains("enqueued 3 job(s)"), "{stderr}");
+    assert!(stderr.contains("publishing 1 job(s) again"), "it noticed and republished: {stderr}");
+
+    // Every job is in the queue, once per file (a job whose confirm alone was lost could be there
+    // twice under the same job id; with the node blocked nothing was accepted before the restart).
+    let connection = lapin::Connection::connect(&amqp_url(), Default::default()).await.unwrap();
+    let channel = connection.create_channel().await.unwrap();
+    let mut names = Vec::new();
+    while let Some(message) = channel
+        .basic_get(h.queue.as_str().into(), lapin::options::BasicGetOptions { no_ack: true })
+        .await
+        .unwrap()
+    {
+        let job: Value = serde_json::from_slice(&message.delivery.data).unwrap();
+        names.push(job["file_name"].as_str().unwrap().to_string());
+    }
+    names.sort();
+    assert_eq!(names, ["project_a.docx", "project_a.pdf", "project_b.docx", "project_b.pdf"]);
 }

@@ -26,6 +26,50 @@ struct LineTable {
 }
 
 impl LineTable {
+    /// The arithmetic the printed numbers break, found by the generator's own check: a total or a
+    /// 类/款 row against the sum of its children by 科目编码 prefix, and the first amount column
+    /// against the sum of the others. A difference of one printed unit (0.01 万元) is `rounding`,
+    /// more is `sum_mismatch` / `hierarchy_mismatch`. One warning per row, the worst code.
+    fn arithmetic_warnings(&self) -> Vec<ExpectedWarning> {
+        use rust_decimal::Decimal;
+        let val = |v: &str| -> Decimal {
+            let t: String = v.chars().filter(|c| *c != ',').collect();
+            if t.is_empty() { Decimal::ZERO } else { dec(&t) }
+        };
+        let cent = dec("0.01");
+        let mut out = Vec::new();
+        for (row, code, name, vals) in &self.rows {
+            let mut worst: Option<(&'static str, String)> = None;
+            let mut note = |code: &'static str, why: String| {
+                let rank = |c: &str| if c == "rounding" { 0 } else { 1 };
+                if worst.as_ref().is_none_or(|w| rank(code) > rank(w.0)) {
+                    worst = Some((code, why));
+                }
+            };
+            let child_len = if code.is_empty() { 3 } else { code.len() + 2 };
+            let children: Vec<_> = self.rows.iter().filter(|r| r.1.len() == child_len && r.1.starts_with(code)).collect();
+            if !children.is_empty() {
+                for (k, key) in self.keys.iter().enumerate() {
+                    let sum: Decimal = children.iter().map(|r| val(r.3[k])).sum();
+                    let diff = (val(vals[k]) - sum).abs();
+                    if diff > Decimal::ZERO {
+                        let kind = if diff <= cent { "rounding" } else if code.is_empty() { "sum_mismatch" } else { "hierarchy_mismatch" };
+                        note(kind, format!("{name} {key} {} vs its rows' sum {sum}", vals[k]));
+                    }
+                }
+            }
+            let rest: Decimal = vals[1..].iter().map(|v| val(v)).sum();
+            let diff = (val(vals[0]) - rest).abs();
+            if diff > Decimal::ZERO {
+                note(if diff <= cent { "rounding" } else { "sum_mismatch" }, format!("{name} {} {} vs its columns' sum {rest}", self.keys[0], vals[0]));
+            }
+            if let Some((code, why)) = worst {
+                out.push(ExpectedWarning { code, message: format!("{}: {why}", self.title), table: self.table, row: Some(*row) });
+            }
+        }
+        out
+    }
+
     fn records(&self) -> Vec<Record> {
         self.rows
             .iter()
@@ -624,25 +668,27 @@ pub fn tongnan_doc(name: &str) -> DocModel {
         debug_assert!(lt.rows.iter().all(|r| r.0 >= lt.first_data_row));
     }
     let line_records: Vec<Record> = line_tables.iter().flat_map(|lt| lt.records()).collect();
+    let mut warnings: Vec<ExpectedWarning> = line_tables.iter().flat_map(|lt| lt.arithmetic_warnings()).collect();
+    warnings.push(ExpectedWarning {
+        code: "cross_table_mismatch",
+        message: "基本支出 total 494.83 in the 基本支出预算表 vs 494.82 in the 支出预算表 and 部门支出总表".into(),
+        table: 2,
+        row: Some(total_row_t2),
+    });
+    warnings.push(ExpectedWarning {
+        code: "label_mismatch",
+        message: "部门收支总表: 39.70 is 社会保障和就业支出 but the row is labelled 社会保险基金支出".into(),
+        table: 5,
+        row: Some(mislabelled_row),
+    });
+    warnings.sort_by_key(|w| (w.table, w.row));
     DocModel {
         name: name.to_string(),
         description: "004 潼南区政务服务管理办公室 2021 部门预算: nine financial tables (万元; 基本支出预算表 continues on the next page with its header repeated, 部门收入总表 without), 整体绩效目标表, four Chongqing 项目绩效目标表 with a vertical 绩效指标 label; source inconsistencies kept".into(),
         landscape: false,
+        docx_bookmarks: None,
         blocks,
-        warnings: vec![
-            ExpectedWarning {
-                code: "cross_table_mismatch",
-                message: "基本支出 total 494.83 in the 基本支出预算表 vs 494.82 in the 支出预算表 and 部门支出总表".into(),
-                table: 2,
-                row: Some(total_row_t2),
-            },
-            ExpectedWarning {
-                code: "label_mismatch",
-                message: "部门收支总表: 39.70 is 社会保障和就业支出 but the row is labelled 社会保险基金支出".into(),
-                table: 5,
-                row: Some(mislabelled_row),
-            },
-        ],
+        warnings,
         records: Rc::new(move |fmt| {
             let mut v = line_records.clone();
             v.push(dept_record(fmt, 9));

@@ -26,10 +26,38 @@ fn run(text: &str, pt: f32, bold: bool, font: &str) -> String {
     )
 }
 
+/// The runs of a paragraph: text with a gap of several spaces is split around the gap, as Word
+/// leaves "其中：财政    资金" in separate runs; the text read back is the same.
+fn runs(text: &str, pt: f32, bold: bool, font: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("  ") {
+        let j = rest[i..].find(|c: char| c != ' ').map(|k| i + k).unwrap_or(rest.len());
+        if i > 0 {
+            out.push_str(&run(&rest[..i], pt, bold, font));
+        }
+        out.push_str(&run(&rest[i..j], pt, bold, font));
+        rest = &rest[j..];
+    }
+    if !rest.is_empty() {
+        out.push_str(&run(rest, pt, bold, font));
+    }
+    out
+}
+
 fn para(text: &str, jc: &str, pt: f32, bold: bool, font: &str, spacing_after: u32) -> String {
+    para_marked(text, jc, pt, bold, font, spacing_after, None)
+}
+
+/// A paragraph, optionally wrapped in a bookmark (id, name).
+fn para_marked(text: &str, jc: &str, pt: f32, bold: bool, font: &str, spacing_after: u32, mark: Option<(usize, &str)>) -> String {
+    let (start, end) = match mark {
+        Some((id, name)) => (format!("<w:bookmarkStart w:id=\"{id}\" w:name=\"{}\"/>", esc(name)), format!("<w:bookmarkEnd w:id=\"{id}\"/>")),
+        None => (String::new(), String::new()),
+    };
     format!(
-        "<w:p><w:pPr><w:spacing w:before=\"0\" w:after=\"{spacing_after}\" w:line=\"300\" w:lineRule=\"auto\"/><w:jc w:val=\"{jc}\"/></w:pPr>{}</w:p>",
-        if text.is_empty() { String::new() } else { run(text, pt, bold, font) }
+        "<w:p><w:pPr><w:spacing w:before=\"0\" w:after=\"{spacing_after}\" w:line=\"300\" w:lineRule=\"auto\"/><w:jc w:val=\"{jc}\"/></w:pPr>{start}{}{end}</w:p>",
+        runs(text, pt, bold, font)
     )
 }
 
@@ -48,7 +76,7 @@ fn border(side: &str, val: &str, sz: u32) -> String {
     }
 }
 
-fn table_xml(t: &TableModel, text_width: u32) -> String {
+fn table_xml(t: &TableModel, text_width: u32, go_back: Option<(usize, usize)>) -> String {
     let total: f32 = t.widths.iter().sum();
     let grid: Vec<u32> = t.widths.iter().map(|w| (w / total * text_width as f32).round() as u32).collect();
     let mut x = String::new();
@@ -123,8 +151,9 @@ fn table_xml(t: &TableModel, text_width: u32) -> String {
             if !starts_here || paras.is_empty() {
                 x.push_str(&para("", jc, t.font_pt, false, BODY_FONT, 0));
             } else {
-                for p in paras {
-                    x.push_str(&para(p, jc, t.font_pt, cell.bold || r < t.header_rows, BODY_FONT, 0));
+                for (k, p) in paras.iter().enumerate() {
+                    let mark = if k == 0 && go_back == Some((cell.row, cell.col)) { Some((0, "_GoBack")) } else { None };
+                    x.push_str(&para_marked(p, jc, t.font_pt, cell.bold || r < t.header_rows, BODY_FONT, 0, mark));
                 }
             }
             x.push_str("</w:tc>");
@@ -141,11 +170,18 @@ pub fn document_xml(doc: &DocModel) -> String {
     let mut landscape = doc.landscape;
     let width = |l: bool| if l { A4_H - 2 * MARGIN } else { A4_W - 2 * MARGIN };
     let mut prev_table = false;
+    let mut table_index = 0;
+    let mut toc = 0;
     for b in &doc.blocks {
         let is_table = matches!(b, Block::Table(_));
         match b {
             Block::Title(t) => body.push_str(&para(t, "center", 16.0, true, HEAD_FONT, 200)),
-            Block::Heading(t) => body.push_str(&para(t, "left", 12.0, true, HEAD_FONT, 120)),
+            Block::Heading(t) => {
+                let name = format!("_Toc_4_4_{:010}", toc + 1);
+                let mark = doc.docx_bookmarks.map(|_| (toc + 1, name.as_str()));
+                toc += 1;
+                body.push_str(&para_marked(t, "left", 12.0, true, HEAD_FONT, 120, mark));
+            }
             Block::Para(t) => body.push_str(&para(t, "both", 10.5, false, BODY_FONT, 80)),
             Block::Right(t) => body.push_str(&para(t, "right", 9.0, false, BODY_FONT, 40)),
             Block::Table(t) => {
@@ -154,7 +190,9 @@ pub fn document_xml(doc: &DocModel) -> String {
                 if prev_table {
                     body.push_str(&para("", "left", 6.0, false, BODY_FONT, 0));
                 }
-                body.push_str(&table_xml(t, width(landscape)));
+                let go_back = doc.docx_bookmarks.filter(|b| b.0 == table_index).map(|b| (b.1, b.2));
+                body.push_str(&table_xml(t, width(landscape), go_back));
+                table_index += 1;
             }
             Block::PageBreak => body.push_str("<w:p><w:r><w:br w:type=\"page\"/></w:r></w:p>"),
             Block::Section(l) => {

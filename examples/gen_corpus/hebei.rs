@@ -289,6 +289,7 @@ pub fn shanhaiguan_doc(name: &str) -> DocModel {
         name: name.to_string(),
         description: "001 山海关区行政审批局 2021: seven combined 项目绩效目标表 (元), wrapped cell text, 一级指标 spanning rows".into(),
         landscape: false,
+        docx_bookmarks: None,
         blocks,
         warnings: vec![],
         records: Rc::new(move |fmt| ps.iter().enumerate().map(|(i, p)| p.record(fmt, vec![i])).collect()),
@@ -564,6 +565,11 @@ pub fn pair_doc(name: &str, kind: PairKind, agency_row: bool, limit: Option<usiz
         name: name.to_string(),
         description: format!("{desc}{}{}", limit.map(|n| format!(" (first {n} projects only)")).unwrap_or_default(), if agency_row { "; agency line as the info table's first, borderless row" } else { "; agency line printed above the info table" }),
         landscape: false,
+        // 002 has _GoBack in its last cell (the last 指标值确定依据), 003 in project 1's 社会效益 描述
+        docx_bookmarks: Some(match kind {
+            PairKind::Caofeidian => (2 * projects.len() - 1, projects.last().unwrap().inds.len(), 5),
+            PairKind::Yutian => (1, 6, 3),
+        }),
         blocks,
         warnings: vec![],
         records: Rc::new(move |fmt| ps.iter().enumerate().map(|(i, p)| p.record(fmt, vec![2 * i, 2 * i + 1])).collect()),

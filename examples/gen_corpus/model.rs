@@ -238,6 +238,9 @@ pub struct DocModel {
     pub blocks: Vec<Block>,
     pub warnings: Vec<ExpectedWarning>,
     pub records: RecordFn,
+    /// DOCX only: Word's bookmarks as the 002/003 sources carry them — `_Toc…` around every
+    /// heading and `_GoBack` inside the cell (table, row, col) given here. They hold no text.
+    pub docx_bookmarks: Option<(usize, usize, usize)>,
 }
 
 impl DocModel {

@@ -390,6 +390,7 @@ fn budget_doc(name: &str, agency: &'static str, tree: Tree, seed: u64, full: boo
             if full { "部门支出预算总表 runs over pages without its header, 功能分类预算表 with it repeated" } else { "部门支出预算总表 runs over pages without its header" }
         ),
         landscape: false,
+        docx_bookmarks: None,
         blocks,
         warnings: vec![],
         records: Rc::new(move |_| records.clone()),
@@ -658,6 +659,7 @@ fn perf_doc(name: &str, projects: fn() -> Vec<PerfProject>, description: &str) -
         name: name.to_string(),
         description: description.to_string(),
         landscape: false,
+        docx_bookmarks: None,
         blocks,
         warnings: vec![],
         records: Rc::new(move |fmt| projects().iter().enumerate().map(|(i, p)| perf_record(p, fmt, i)).collect()),

@@ -12,7 +12,6 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::path::Path;
-use std::time::Instant;
 
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
@@ -20,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use super::matching::table_similarity;
 use super::metrics::{adjacency_counts, Counts};
 use super::report::{esc, hbar_chart, rate};
-use super::error_text;
+use super::extract_timed;
 use crate::decode::pdf::geometry::PageFrame;
 use crate::model::{Cell, Extraction, Table};
 
@@ -256,10 +255,7 @@ pub fn evaluate(dir: &Path) -> anyhow::Result<IcdarReport> {
             std::collections::btree_map::Entry::Vacant(v) => {
                 let path = dir.join(&pdf);
                 let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-                let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                let started = Instant::now();
-                let result = crate::extract(&name, &bytes, &limits).map_err(|e| error_text(&e));
-                let secs = started.elapsed().as_secs_f64();
+                let (result, secs) = extract_timed(&path, &bytes, &limits);
                 v.insert((result, page_frames(&bytes), secs))
             }
         };

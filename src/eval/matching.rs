@@ -54,14 +54,26 @@ pub fn match_tables(expected: &[Table], extracted: &[Table]) -> Vec<(usize, usiz
     cands.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.abs_diff(a.2).cmp(&b.1.abs_diff(b.2))).then(a.1.cmp(&b.1)));
     let mut used_e = vec![false; expected.len()];
     let mut used_p = vec![false; extracted.len()];
+    let mut pairs = take_free_pairs(cands.into_iter().map(|(_, i, j)| (i, j)), &mut used_e, &mut used_p);
+    pairs.sort();
+    pairs
+}
+
+/// Greedy one-to-one pairing: walks `candidates` (expected index, extracted index) in the order
+/// given, best first, and keeps each pair whose two sides are both still free. `used_e` / `used_p`
+/// mark the sides already paired and are updated.
+pub(crate) fn take_free_pairs(
+    candidates: impl IntoIterator<Item = (usize, usize)>,
+    used_e: &mut [bool],
+    used_p: &mut [bool],
+) -> Vec<(usize, usize)> {
     let mut pairs = Vec::new();
-    for (_, i, j) in cands {
+    for (i, j) in candidates {
         if !used_e[i] && !used_p[j] {
             used_e[i] = true;
             used_p[j] = true;
             pairs.push((i, j));
         }
     }
-    pairs.sort();
     pairs
 }

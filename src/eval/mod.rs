@@ -14,7 +14,7 @@ pub mod report;
 pub mod score;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use serde::Serialize;
@@ -117,13 +117,8 @@ pub fn run(args: EvalArgs) -> anyhow::Result<i32> {
     for doc in &docs {
         bar.set_message(doc.file.clone());
         bar.inc(1);
-        let name = doc.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let (result, seconds) = match std::fs::read(&doc.path) {
-            Ok(bytes) => {
-                let started = Instant::now();
-                let result = crate::extract(&name, &bytes, &limits).map_err(|e| error_text(&e));
-                (result, started.elapsed().as_secs_f64())
-            }
+            Ok(bytes) => extract_timed(&doc.path, &bytes, &limits),
             Err(e) => anyhow::bail!("cannot read the corpus document {}: {e}", doc.path.display()),
         };
         reports.push(score::score_document(&doc.file, &doc.family, &doc.truth, result, seconds));
@@ -182,6 +177,15 @@ pub fn build_report(corpus: &str, documents: Vec<DocReport>, thresholds: &BTreeM
         passed,
         documents,
     }
+}
+
+/// Runs the extractor on a document's bytes, named by its file name as the CLI names it, and
+/// times it: the result (or the error as [`error_text`]) and the seconds it took.
+fn extract_timed(path: &Path, bytes: &[u8], limits: &crate::Limits) -> (Result<crate::Extraction, String>, f64) {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let started = Instant::now();
+    let result = crate::extract(&name, bytes, limits).map_err(|e| error_text(&e));
+    (result, started.elapsed().as_secs_f64())
 }
 
 /// An extraction error as one line led by its stable code ("unsupported: …"), without repeating

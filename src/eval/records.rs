@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::matching::take_free_pairs;
 use super::metrics::norm_text;
 use crate::interpret::Record;
 
@@ -164,10 +165,15 @@ pub fn values_agree(a: &Option<String>, b: &Option<String>) -> bool {
     }
 }
 
-/// How many flattened fields two records share; pairs records that are not identical.
-fn similarity(a: &Flat, b: &Flat) -> usize {
-    let bmap: BTreeMap<&str, &Option<String>> = b.fields.iter().map(|(k, v)| (k.as_str(), v)).collect();
-    a.fields.iter().filter(|(k, v)| v.is_some() && bmap.get(k.as_str()).is_some_and(|w| values_agree(v, w))).count()
+/// A record's fields by name, for [`similarity`].
+fn field_map(f: &Flat) -> BTreeMap<&str, &Option<String>> {
+    f.fields.iter().map(|(k, v)| (k.as_str(), v)).collect()
+}
+
+/// How many flattened fields two records share (`b` as its [`field_map`]); pairs records that are
+/// not identical.
+fn similarity(a: &Flat, b: &BTreeMap<&str, &Option<String>>) -> usize {
+    a.fields.iter().filter(|(k, v)| v.is_some() && b.get(k.as_str()).is_some_and(|w| values_agree(v, w))).count()
 }
 
 /// A record's identity for the first, exact pairing pass.
@@ -190,22 +196,21 @@ const MAX_SIMILARITY_PAIRS: usize = 250_000;
 fn pair(expected: &[&Flat], extracted: &[&Flat]) -> Vec<(usize, usize)> {
     let mut used_e = vec![false; expected.len()];
     let mut used_p = vec![false; extracted.len()];
-    let mut pairs = Vec::new();
-    for (i, e) in expected.iter().enumerate() {
-        let id = identity(e);
-        if let Some(j) = (0..extracted.len()).find(|&j| !used_p[j] && identity(extracted[j]) == id) {
-            used_e[i] = true;
-            used_p[j] = true;
-            pairs.push((i, j));
-        }
-    }
+    // Each expected record takes the first free extracted one of the same identity.
+    let (ids_e, ids_p): (Vec<String>, Vec<String>) =
+        (expected.iter().map(|f| identity(f)).collect(), extracted.iter().map(|f| identity(f)).collect());
+    let (ids_e, ids_p) = (&ids_e, &ids_p);
+    let same_identity = (0..expected.len())
+        .flat_map(|i| (0..extracted.len()).filter(move |&j| ids_e[i] == ids_p[j]).map(move |j| (i, j)));
+    let mut pairs = take_free_pairs(same_identity, &mut used_e, &mut used_p);
     let rest_e: Vec<usize> = (0..expected.len()).filter(|&i| !used_e[i]).collect();
     let rest_p: Vec<usize> = (0..extracted.len()).filter(|&j| !used_p[j]).collect();
     if rest_e.len() * rest_p.len() <= MAX_SIMILARITY_PAIRS {
+        let maps: Vec<_> = rest_p.iter().map(|&j| field_map(extracted[j])).collect();
         let mut cands: Vec<(usize, usize, usize)> = Vec::new();
         for &i in &rest_e {
-            for &j in &rest_p {
-                let s = similarity(expected[i], extracted[j]);
+            for (&j, map) in rest_p.iter().zip(&maps) {
+                let s = similarity(expected[i], map);
                 if s > 0 {
                     cands.push((s, i, j));
                 }
@@ -213,13 +218,7 @@ fn pair(expected: &[&Flat], extracted: &[&Flat]) -> Vec<(usize, usize)> {
         }
         // Highest agreement first; among equals, the nearest in document order.
         cands.sort_by(|a, b| b.0.cmp(&a.0).then((a.1.abs_diff(a.2)).cmp(&b.1.abs_diff(b.2))));
-        for (_, i, j) in cands {
-            if !used_e[i] && !used_p[j] {
-                used_e[i] = true;
-                used_p[j] = true;
-                pairs.push((i, j));
-            }
-        }
+        pairs.extend(take_free_pairs(cands.into_iter().map(|(_, i, j)| (i, j)), &mut used_e, &mut used_p));
     }
     pairs.sort();
     pairs

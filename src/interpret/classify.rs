@@ -61,7 +61,7 @@ fn any_label(table: &Table, pred: impl Fn(&str) -> bool) -> bool {
 }
 
 /// Is there a subject-code column: 科目编码, or split 类 | 款 | 项 columns?
-pub fn has_subject_columns(table: &Table) -> bool {
+fn has_subject_columns(table: &Table) -> bool {
     let head = table.n_rows.min(6);
     let mut split = [false; 3];
     for c in table.cells.iter().filter(|c| c.row < head) {
@@ -99,10 +99,11 @@ pub fn classify(table: &Table) -> TableKind {
             Some(Field::Total | Field::Fiscal | Field::FundUse | Field::Goal | Field::CompetentDept | Field::ImplementingUnit | Field::Start | Field::FundsBlock)
         )
     });
-    if has_project_labels && (has_information || indicator_header_row(table).is_some()) {
+    let has_indicator_block = indicator_header_row(table).is_some();
+    if has_project_labels && (has_information || has_indicator_block) {
         return TableKind::Project;
     }
-    if indicator_header_row(table).is_some() {
+    if has_indicator_block {
         return TableKind::ProjectIndicators;
     }
     let financial = |kind| TableKind::Financial(kind);

@@ -1,10 +1,8 @@
 //! 部门（单位）整体绩效目标表 → `DepartmentPerformance`.
 
-use rust_decimal::Decimal;
-
-use super::headers::{label_key, right_of, row_cells, strip_list_number, table_context, text_at, looks_like_title};
+use super::headers::{header_bottom, label_key, looks_like_title, right_of, row_cells, strip_list_number, table_context, text_at};
 use super::record::{DepartmentIndicator, DepartmentPerformance};
-use super::values::{canon, find_unit, normalise_comparator, parse_amount, parse_number, parse_percent, squash, unit_factor};
+use super::values::{canon, factor_of, find_unit, normalise_comparator, parse_amount, parse_number, parse_percent, squash};
 use crate::model::{Cell, Table};
 
 fn value_right<'t>(table: &'t Table, cell: &Cell) -> Option<&'t Cell> {
@@ -38,7 +36,7 @@ pub fn read_department(table: &Table) -> DepartmentPerformance {
             title = Some(c.text.trim().to_string());
         }
     }
-    let factor = unit.as_deref().and_then(unit_factor).unwrap_or(Decimal::ONE);
+    let factor = factor_of(unit.as_deref());
     let mut rec = DepartmentPerformance {
         title: title.as_deref().map(|t| squash(&strip_list_number(t))),
         agency_name: None,
@@ -46,7 +44,8 @@ pub fn read_department(table: &Table) -> DepartmentPerformance {
         source_tables: vec![table.index],
         ..DepartmentPerformance::default()
     };
-    let head = indicator_header(table).unwrap_or(table.n_rows);
+    let header = indicator_header(table);
+    let head = header.unwrap_or(table.n_rows);
     let mut cells: Vec<&Cell> = table.cells.iter().filter(|c| c.row < head).collect();
     cells.sort_by_key(|c| (c.row, c.col));
     for cell in cells {
@@ -65,7 +64,7 @@ pub fn read_department(table: &Table) -> DepartmentPerformance {
     if rec.agency_name.is_none() {
         rec.agency_name = ctx.agency_name;
     }
-    if let Some(h) = indicator_header(table) {
+    if let Some(h) = header {
         let col = |names: &[&str]| {
             row_cells(table, h).iter().find(|c| names.contains(&label_key(&c.text).as_str())).map(|c| c.col)
         };
@@ -76,15 +75,7 @@ pub fn read_department(table: &Table) -> DepartmentPerformance {
             col(&["指标性质"]),
             col(&["指标值"]),
         );
-        // The header's own cells end the header; a vertical "绩效指标" label beside it spans the block.
-        let header_bottom = [name, weight, unit_col, nature, value]
-            .iter()
-            .flatten()
-            .filter_map(|&c| super::headers::covering(table, h, c))
-            .map(|c| c.row + c.row_span)
-            .max()
-            .unwrap_or(h + 1);
-        for r in header_bottom..table.n_rows {
+        for r in header_bottom(table, h, &[name, weight, unit_col, nature, value])..table.n_rows {
             let text = |c: Option<usize>| c.map(|c| text_at(table, r, c).trim().to_string()).filter(|t| !t.is_empty());
             let ind = DepartmentIndicator {
                 name: text(name),

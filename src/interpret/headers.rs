@@ -72,6 +72,13 @@ pub fn text_at(table: &Table, r: usize, c: usize) -> &str {
     covering(table, r, c).map(|c| c.text.as_str()).unwrap_or("")
 }
 
+/// Where the body under a header row starts: below the lowest of the header's own cells in the
+/// given columns (a vertical "绩效指标" label beside the header spans the whole block, so only the
+/// header's own columns count).
+pub fn header_bottom(table: &Table, row: usize, cols: &[Option<usize>]) -> usize {
+    cols.iter().flatten().filter_map(|&c| covering(table, row, c)).map(|c| c.row + c.row_span).max().unwrap_or(row + 1)
+}
+
 /// A label with its decorations removed: whitespace, full-width forms, a trailing colon, a unit in
 /// brackets and a leading "其中:" — "其中：财政    资金" → "财政资金", "资金总额(万元)" → "资金总额".
 pub fn label_key(text: &str) -> String {

@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 
 use super::headers::{covering, label_key, row_cells, table_context, text_at, Header};
 use super::record::BudgetLine;
-use super::values::{canon, parse_amount, parse_number, squash, unit_factor};
+use super::values::{canon, factor_of, parse_amount, parse_number, squash};
 use crate::model::Table;
 
 /// The structure of a table with a 科目 column.
@@ -28,6 +28,16 @@ pub enum CodeColumns {
     Split(Vec<usize>),
 }
 
+impl CodeColumns {
+    /// The columns the code is printed in.
+    pub fn columns(&self) -> &[usize] {
+        match self {
+            CodeColumns::Single(c) => std::slice::from_ref(c),
+            CodeColumns::Split(cols) => cols,
+        }
+    }
+}
+
 pub(crate) fn is_code_key(k: &str) -> bool {
     matches!(k, "科目编码" | "功能科目编码" | "经济科目编码" | "科目代码" | "功能分类科目编码" | "经济分类科目编码")
 }
@@ -38,18 +48,23 @@ fn is_name_key(k: &str) -> bool {
 
 /// Is `row` a data row: a number (an amount or a 科目 code) somewhere? (Total labels are no sign:
 /// 合计 / 小计 are column headers too.)
-fn is_data_row(table: &Table, r: usize) -> bool {
+pub(crate) fn is_data_row(table: &Table, r: usize) -> bool {
     row_cells(table, r).iter().any(|c| parse_number(&c.text).is_some())
+}
+
+/// The decoder's header row count, unless it swallows rows that hold data (a layout can mistake
+/// the first rows of a table for a header it repeated).
+pub(crate) fn declared_header_rows(table: &Table) -> Option<usize> {
+    let declared = table.header_rows.min(table.n_rows);
+    (declared > 0 && (0..declared).all(|r| !is_data_row(table, r))).then_some(declared)
 }
 
 /// Number of header rows: the table's own count when it has one, otherwise the rows down to the
 /// one naming the 科目 columns (and the rows its cells span), plus any following rows that hold
 /// no data.
 pub fn header_rows(table: &Table) -> usize {
-    // The decoder's count, unless it swallows rows that hold data (a layout can mistake the first
-    // rows of a table for a header it repeated).
-    if table.header_rows > 0 && (0..table.header_rows.min(table.n_rows)).all(|r| !is_data_row(table, r)) {
-        return table.header_rows.min(table.n_rows);
+    if let Some(declared) = declared_header_rows(table) {
+        return declared;
     }
     let mut end = 0;
     for r in 0..table.n_rows.min(8) {
@@ -84,21 +99,56 @@ pub fn subject_layout(table: &Table) -> Option<SubjectLayout> {
         cols.extend(find("项"));
         CodeColumns::Split(cols)
     };
-    let code_cols: Vec<usize> = match &code {
-        CodeColumns::Single(c) => vec![*c],
-        CodeColumns::Split(v) => v.clone(),
-    };
     let name = keys.iter().position(|k| is_name_key(k));
     // A merged header cell ("功能分类科目") may cover both code and name columns; the leaf names are
     // what matter, and only columns right of the 科目 columns carry amounts.
-    let first_amount = code_cols.iter().chain(name.iter()).max().map(|m| m + 1).unwrap_or(0);
+    let first_amount = code.columns().iter().chain(name.iter()).max().map(|m| m + 1).unwrap_or(0);
     let amounts = (first_amount..table.n_cols)
         .filter(|&c| !header.leaf[c].is_empty())
         // A column is its own only at the cell's left edge of a horizontally merged leaf.
         .filter(|&c| covering(table, rows - 1, c).map(|cell| cell.col == c).unwrap_or(true))
-        .map(|c| (c, squash(&header.leaf[c])))
+        .map(|c| (c, without_group_prefix(&squash(&header.leaf[c]))))
         .collect();
+    let amounts = disambiguate(table, rows, amounts);
     Some(SubjectLayout { header, code, name, amounts })
+}
+
+/// A leaf name with its group header run into it ("2024年预算数基本支出" — a layout that found one
+/// header row where two were printed) → the leaf ("基本支出"). A year-dated group label
+/// (2024年预算数, 2021年基本支出, 2023年度预算) is never part of a leaf name; alone it is the leaf.
+fn without_group_prefix(key: &str) -> String {
+    static GROUP: OnceLock<Regex> = OnceLock::new();
+    let re = GROUP.get_or_init(|| Regex::new(r"^\d{4}年度?(?:预算数|预算|基本支出|项目支出|支出预算)").unwrap());
+    match re.find(key) {
+        Some(m) if m.end() < key.len() => key[m.end()..].to_string(),
+        _ => key.to_string(),
+    }
+}
+
+/// Leaf names are the keys of `amounts`; two columns with the same leaf ("小计" under 基本支出 and
+/// under 项目支出) would overwrite each other, so a repeated leaf is prefixed with the header above
+/// it ("基本支出小计"), and failing that numbered ("小计2").
+fn disambiguate(table: &Table, rows: usize, amounts: Vec<(usize, String)>) -> Vec<(usize, String)> {
+    let count = |k: &str, list: &[(usize, String)]| list.iter().filter(|(_, x)| x == k).count();
+    let mut out: Vec<(usize, String)> = amounts
+        .iter()
+        .map(|(c, k)| {
+            if count(k, &amounts) < 2 {
+                return (*c, k.clone());
+            }
+            let leaf_top = covering(table, rows - 1, *c).map(|cell| cell.row).unwrap_or(0);
+            let parent = (0..leaf_top).rev().map(|r| squash(text_at(table, r, *c))).find(|t| !t.is_empty() && t != k);
+            (*c, format!("{}{k}", parent.unwrap_or_default()))
+        })
+        .collect();
+    let snapshot = out.clone();
+    for (i, (_, k)) in out.iter_mut().enumerate() {
+        let before = snapshot[..i].iter().filter(|(_, x)| x == k).count();
+        if before > 0 {
+            k.push_str(&(before + 1).to_string());
+        }
+    }
+    out
 }
 
 pub fn is_total_label(text: &str) -> bool {
@@ -152,9 +202,19 @@ pub struct LineTable {
 
 /// Reads the budget lines of a table with a 科目 column (none for other tables), and what a
 /// continuation of it needs.
-pub fn read_budget_lines(table: &Table) -> (Vec<BudgetLine>, Option<LineTable>) {
+///
+/// `before` is the financial table just before this one, if any: a table with its own 科目 header
+/// but no title or unit of its own after it is that table continued on a page that repeated the
+/// header (and that the layout did not stitch), so it keeps that table's title, agency and unit.
+pub fn read_budget_lines(table: &Table, before: Option<&LineTable>) -> (Vec<BudgetLine>, Option<LineTable>) {
     let Some(layout) = subject_layout(table) else { return (Vec::new(), None) };
     let ctx = table_context(table);
+    if let Some(prev) = before.filter(|_| ctx.title.is_none() && ctx.unit.is_none()) {
+        let first_row = layout.header.rows;
+        let mut doc = LineTable { layout, n_cols: table.n_cols, carried: prev.carried.clone(), ..prev.clone() };
+        let lines = read_rows(table, first_row, &mut doc);
+        return (lines, Some(doc));
+    }
     let (title_agency, table_title) = match ctx.title.as_deref() {
         Some(t) => {
             let (a, rest) = split_agency_title(&super::headers::strip_list_number(t));
@@ -167,7 +227,7 @@ pub fn read_budget_lines(table: &Table) -> (Vec<BudgetLine>, Option<LineTable>) 
         layout,
         table_title,
         agency_name: title_agency.or(ctx.agency_name),
-        factor: ctx.unit.as_deref().and_then(unit_factor).unwrap_or(Decimal::ONE),
+        factor: factor_of(ctx.unit.as_deref()),
         unit: ctx.unit,
         first_table: table.index,
         n_cols: table.n_cols,
@@ -183,13 +243,9 @@ pub fn read_continuation(table: &Table, doc: &mut LineTable) -> Option<Vec<Budge
     if table.n_cols != doc.n_cols || subject_layout(table).is_some() || table_context(table).title.is_some() {
         return None;
     }
-    let code_cols: Vec<usize> = match &doc.layout.code {
-        CodeColumns::Single(c) => vec![*c],
-        CodeColumns::Split(v) => v.clone(),
-    };
     let first_row = (0..table.n_rows).find(|&r| is_data_row(table, r))?;
     let coded = (first_row..table.n_rows.min(first_row + 3)).any(|r| {
-        code_cols.iter().any(|&c| {
+        doc.layout.code.columns().iter().any(|&c| {
             let t = squash(text_at(table, r, c));
             t.len() >= 2 && t.chars().all(|ch| ch.is_ascii_digit())
         })
@@ -286,18 +342,13 @@ fn split_code(parts: &[String], carried: &mut Vec<String>) -> Option<String> {
         *carried = now;
         return Some(whole);
     }
-    let mut code = String::new();
-    for (i, p) in parts.iter().enumerate().take(deepest + 1) {
-        if p.is_empty() {
-            code.push_str(carried.get(i)?);
-        } else {
-            code.push_str(p);
-        }
-    }
-    let mut now: Vec<String> = Vec::new();
-    for (i, p) in parts.iter().enumerate().take(deepest + 1) {
-        now.push(if p.is_empty() { carried.get(i).cloned().unwrap_or_default() } else { p.clone() });
-    }
+    // Each level down to the deepest printed one, as printed or carried down.
+    let now: Vec<String> = parts[..=deepest]
+        .iter()
+        .enumerate()
+        .map(|(i, p)| if p.is_empty() { carried.get(i).cloned() } else { Some(p.clone()) })
+        .collect::<Option<_>>()?;
+    let code = now.concat();
     *carried = now;
     if code.chars().all(|c| c.is_ascii_digit()) {
         Some(code)
@@ -325,6 +376,14 @@ mod tests {
             split_agency_title("重庆市潼南区政务服务管理办公室一般公共预算\"三公\"经费支出表").0.as_deref(),
             Some("重庆市潼南区政务服务管理办公室")
         );
+    }
+
+    #[test]
+    fn group_prefixes_run_into_leaves() {
+        assert_eq!(without_group_prefix("2024年预算数基本支出"), "基本支出");
+        assert_eq!(without_group_prefix("2021年基本支出合计"), "合计");
+        assert_eq!(without_group_prefix("2024年预算数"), "2024年预算数");
+        assert_eq!(without_group_prefix("一般公共预算拨款收入"), "一般公共预算拨款收入");
     }
 
     #[test]

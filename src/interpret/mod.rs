@@ -73,7 +73,7 @@ pub fn interpret(tables: &[Table]) -> (Vec<Record>, Vec<Warning>) {
             TableKind::Financial(_) => {
                 open_project = None;
                 open_block = None;
-                let (found, line_table) = lines::read_budget_lines(table);
+                let (found, line_table) = lines::read_budget_lines(table, open_lines.as_ref());
                 records.extend(found.into_iter().map(Record::BudgetLine));
                 open_lines = line_table;
             }

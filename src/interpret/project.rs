@@ -13,9 +13,9 @@ use regex::Regex;
 use rust_decimal::Decimal;
 
 use super::classify::indicator_header_row;
-use super::headers::{below, covering, label_key, right_of, row_cells, strip_list_number, table_context, text_at};
+use super::headers::{below, covering, header_bottom, label_key, right_of, row_cells, strip_list_number, table_context, text_at};
 use super::record::{Indicator, ProjectPerformance, SpendingPlan};
-use super::values::{canon, parse_amount, parse_date, parse_percent, parse_quantity, squash, unit_factor, DateEnd};
+use super::values::{canon, factor_of, parse_amount, parse_date, parse_percent, parse_quantity, squash, DateEnd};
 use crate::model::{Cell, Table};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,6 +111,13 @@ fn value_text(table: &Table, cell: &Cell) -> Option<String> {
     value_of(table, cell).map(|v| v.text.trim().to_string()).filter(|t| !t.is_empty())
 }
 
+/// Sets a field that is not set yet: of two labels naming one field, the first in reading order wins.
+fn fill<T>(slot: &mut Option<T>, value: impl FnOnce() -> Option<T>) {
+    if slot.is_none() {
+        *slot = value();
+    }
+}
+
 /// Reads the project information above `stop_row` into `rec`.
 fn read_information(table: &Table, stop_row: usize, factor: Decimal, rec: &mut ProjectPerformance) {
     let mut plan = SpendingPlan::default();
@@ -120,51 +127,33 @@ fn read_information(table: &Table, stop_row: usize, factor: Decimal, rec: &mut P
     for cell in &cells {
         if let Some(m) = month_of(&cell.text) {
             has_plan = true;
-            let v = below(table, cell).map(|b| parse_percent(&b.text)).unwrap_or(None);
             let slot = match m {
                 0 => &mut plan.mar,
                 1 => &mut plan.jun,
                 2 => &mut plan.oct,
                 _ => &mut plan.dec,
             };
-            if slot.is_none() {
-                *slot = v;
-            }
+            fill(slot, || below(table, cell).and_then(|b| parse_percent(&b.text)));
             continue;
         }
         let Some(field) = field_of(&cell.text) else { continue };
-        let set = |slot: &mut Option<String>, v: Option<String>| {
-            if slot.is_none() {
-                *slot = v;
-            }
-        };
+        let text = || value_text(table, cell);
+        let amount = || text().and_then(|t| parse_amount(&t, factor));
         match field {
-            Field::Code => set(&mut rec.project_code, value_text(table, cell).map(|t| squash(&t))),
-            Field::Name => set(&mut rec.project_name, value_text(table, cell)),
-            Field::Total => {
-                if rec.budget_total.is_none() {
-                    rec.budget_total = value_text(table, cell).and_then(|t| parse_amount(&t, factor));
-                }
-            }
-            Field::Fiscal => {
-                if rec.budget_fiscal.is_none() {
-                    rec.budget_fiscal = value_text(table, cell).and_then(|t| parse_amount(&t, factor));
-                }
-            }
-            Field::Other => {
-                if rec.budget_other.is_none() {
-                    rec.budget_other = value_text(table, cell).and_then(|t| parse_amount(&t, factor));
-                }
-            }
-            Field::FundUse => set(&mut rec.fund_use, fund_use(table, cell)),
-            Field::Goal => set(&mut rec.goal, value_text(table, cell)),
-            Field::CompetentDept => set(&mut rec.competent_dept, value_text(table, cell)),
-            Field::ImplementingUnit => set(&mut rec.implementing_unit, value_text(table, cell)),
-            Field::Nature => set(&mut rec.project_nature, value_text(table, cell)),
-            Field::Start => set(&mut rec.start_date, value_text(table, cell).and_then(|t| parse_date(&t, DateEnd::Start))),
-            Field::End => set(&mut rec.end_date, value_text(table, cell).and_then(|t| parse_date(&t, DateEnd::End))),
-            Field::Overview => set(&mut rec.overview, value_text(table, cell)),
-            Field::LegalBasis => set(&mut rec.legal_basis, value_text(table, cell)),
+            Field::Code => fill(&mut rec.project_code, || text().map(|t| squash(&t))),
+            Field::Name => fill(&mut rec.project_name, text),
+            Field::Total => fill(&mut rec.budget_total, amount),
+            Field::Fiscal => fill(&mut rec.budget_fiscal, amount),
+            Field::Other => fill(&mut rec.budget_other, amount),
+            Field::FundUse => fill(&mut rec.fund_use, || fund_use(table, cell)),
+            Field::Goal => fill(&mut rec.goal, text),
+            Field::CompetentDept => fill(&mut rec.competent_dept, text),
+            Field::ImplementingUnit => fill(&mut rec.implementing_unit, text),
+            Field::Nature => fill(&mut rec.project_nature, text),
+            Field::Start => fill(&mut rec.start_date, || text().and_then(|t| parse_date(&t, DateEnd::Start))),
+            Field::End => fill(&mut rec.end_date, || text().and_then(|t| parse_date(&t, DateEnd::End))),
+            Field::Overview => fill(&mut rec.overview, text),
+            Field::LegalBasis => fill(&mut rec.legal_basis, text),
             Field::FundsBlock | Field::Ignored => {}
         }
     }
@@ -233,7 +222,7 @@ fn indicator_columns(table: &Table, header_row: usize) -> IndicatorColumns {
 }
 
 /// "指标 1:" / "指标1：" / "指标:4:" numbering and a trailing ;；。 removed.
-pub(crate) fn clean_level3(text: &str) -> String {
+fn clean_level3(text: &str) -> String {
     static NUM: OnceLock<Regex> = OnceLock::new();
     let re = NUM.get_or_init(|| Regex::new(r"^指标\s*[:：]?\s*\d+\s*[:：.．、]\s*").unwrap());
     let t = text.trim();
@@ -258,16 +247,9 @@ fn read_indicators(table: &Table, header_row: usize) -> (Vec<Indicator>, Option<
     if cols.level3.or(cols.level2).is_none() {
         return (Vec::new(), None);
     }
-    // The header's own cells end the header; a vertical "绩效指标" label beside it spans the block.
-    let header_bottom = [cols.level1, cols.level2, cols.level3, cols.value]
-        .iter()
-        .flatten()
-        .filter_map(|&c| covering(table, header_row, c))
-        .map(|c| c.row + c.row_span)
-        .max()
-        .unwrap_or(header_row + 1);
+    let from = header_bottom(table, header_row, &[cols.level1, cols.level2, cols.level3, cols.value]);
     let mut block = IndicatorBlock { cols, n_cols: table.n_cols, last1: None, last2: None };
-    let out = read_indicator_rows(table, header_bottom, &mut block);
+    let out = read_indicator_rows(table, from, &mut block);
     (out, Some(block))
 }
 
@@ -404,29 +386,26 @@ fn segment(table: &Table, a: usize, b: usize) -> Table {
 pub fn read_projects(table: &Table) -> Vec<ProjectPerformance> {
     let segments = project_segments(table);
     if segments.len() == 1 {
-        return vec![read_project(table)];
+        return vec![read_project(table, None)];
     }
     let mut out: Vec<ProjectPerformance> = Vec::new();
     for (a, b) in segments {
         // The unit printed above the first project holds for the ones run on after it; its
         // agency line and title do not.
         let inherited = out.first().and_then(|f| f.amount_unit.clone());
-        out.push(read_project_with_unit(&segment(table, a, b), inherited));
+        out.push(read_project(&segment(table, a, b), inherited));
     }
     out
 }
 
-/// Reads one project table (information, and indicators when it has them).
-pub fn read_project(table: &Table) -> ProjectPerformance {
-    read_project_with_unit(table, None)
-}
-
-fn read_project_with_unit(table: &Table, inherited_unit: Option<String>) -> ProjectPerformance {
+/// Reads one project table (information, and indicators when it has them); `inherited_unit` is
+/// the unit of the project printed before it when the table prints none of its own.
+fn read_project(table: &Table, inherited_unit: Option<String>) -> ProjectPerformance {
     let ctx = table_context(table);
     let header = indicator_header_row(table);
     let stop = header.unwrap_or(table.n_rows);
     let unit = ctx.unit.clone().or_else(|| unit_in_labels(table, stop)).or(inherited_unit);
-    let factor = unit.as_deref().and_then(unit_factor).unwrap_or(Decimal::ONE);
+    let factor = factor_of(unit.as_deref());
     let mut rec = ProjectPerformance {
         title: ctx.title.as_deref().map(strip_list_number),
         agency_code: ctx.agency_code,

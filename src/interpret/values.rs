@@ -41,6 +41,11 @@ pub fn unit_factor(unit: &str) -> Option<Decimal> {
     }
 }
 
+/// The multiplier for amounts printed under `unit`: 元 when the unit is not printed or not known.
+pub fn factor_of(unit: Option<&str>) -> Decimal {
+    unit.and_then(unit_factor).unwrap_or(Decimal::ONE)
+}
+
 /// The unit named in a "单位：万元" line or a header such as "资金总额(万元)" / "项目资金（元）".
 pub fn find_unit(text: &str) -> Option<String> {
     static UNIT_LINE: OnceLock<Regex> = OnceLock::new();
@@ -79,7 +84,7 @@ pub fn parse_amount(text: &str, factor: Decimal) -> Option<Decimal> {
 
 /// `amount × factor`, rounded half-away-from-zero to 分 and carried with scale 2 so it serialises
 /// as "2996500.00".
-pub fn to_yuan(amount: Decimal, factor: Decimal) -> Decimal {
+fn to_yuan(amount: Decimal, factor: Decimal) -> Decimal {
     let mut v = (amount * factor).round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
     v.rescale(2);
     v

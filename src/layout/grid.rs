@@ -153,15 +153,7 @@ impl CellGrid {
         if splits.iter().all(|s| s.is_empty()) {
             return;
         }
-        let mut start = Vec::with_capacity(nc + 1);
-        let mut xs = Vec::new();
-        for c in 0..nc {
-            start.push(xs.len());
-            xs.push(self.xs[c]);
-            xs.extend(&splits[c]);
-        }
-        start.push(xs.len());
-        xs.push(self.xs[nc]);
+        let (start, xs) = with_splits(&self.xs, &splits);
         let mut cells = Vec::with_capacity(self.cells.len());
         for cell in &self.cells {
             let (a, b) = (start[cell.col], start[cell.col + cell.col_span]);
@@ -303,15 +295,7 @@ impl CellGrid {
         if splits.iter().all(|s| s.is_empty()) {
             return;
         }
-        let mut start = Vec::with_capacity(nr + 1);
-        let mut ys = Vec::new();
-        for r in 0..nr {
-            start.push(ys.len());
-            ys.push(self.ys[r]);
-            ys.extend(&splits[r]);
-        }
-        start.push(ys.len());
-        ys.push(self.ys[nr]);
+        let (start, ys) = with_splits(&self.ys, &splits);
         let mut cells = Vec::with_capacity(self.cells.len());
         for cell in &self.cells {
             let (a, b) = (start[cell.row], start[cell.row + cell.row_span]);
@@ -327,6 +311,22 @@ impl CellGrid {
         self.ys = ys;
         self.cells = cells;
     }
+}
+
+/// Inserts each interval's split positions into the axis `edges` (n + 1 boundaries of n intervals).
+/// Returns, per old boundary index, its index in the new axis (so an old span `a..b` maps to
+/// `start[a]..start[b]`), and the new boundaries.
+fn with_splits(edges: &[f64], splits: &[Vec<f64>]) -> (Vec<usize>, Vec<f64>) {
+    let mut start = Vec::with_capacity(edges.len());
+    let mut out = Vec::with_capacity(edges.len() + splits.iter().map(Vec::len).sum::<usize>());
+    for (i, split) in splits.iter().enumerate() {
+        start.push(out.len());
+        out.push(edges[i]);
+        out.extend(split);
+    }
+    start.push(out.len());
+    out.push(edges[splits.len()]);
+    (start, out)
 }
 
 /// Line bands a ruled row must hold before it is split into text rows.

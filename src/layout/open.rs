@@ -91,6 +91,7 @@ pub fn open_tables(rules: &[Line], glyphs: &[Glyph], taken: &[[f64; 4]], page_wi
     while i < candidates.len() {
         let first = candidates[i];
         let mut group = vec![first];
+        let mut short: Vec<f64> = Vec::new();
         let mut j = i + 1;
         while j < candidates.len() {
             let l = candidates[j];
@@ -98,6 +99,7 @@ pub fn open_tables(rules: &[Line], glyphs: &[Glyph], taken: &[[f64; 4]], page_wi
             if !same_extent {
                 // Shorter rules inside the table (under a spanning header) do not end it.
                 if l.from >= first.from - EXTENT_TOLERANCE && l.to <= first.to + EXTENT_TOLERANCE {
+                    short.push(l.pos);
                     j += 1;
                     continue;
                 }
@@ -112,12 +114,23 @@ pub fn open_tables(rules: &[Line], glyphs: &[Glyph], taken: &[[f64; 4]], page_wi
             j += 1;
         }
         let (x0, x1) = (first.from, first.to);
-        let rule_pos: Vec<f64> = group.iter().map(|l| l.pos).collect();
+        let mut rule_pos: Vec<f64> = group.iter().map(|l| l.pos).collect();
+        if rule_pos.len() == 2 {
+            // Top and bottom rules only: a shorter rule in the upper part (drawn under the
+            // columns that have sub-headers, not under cells spanning both header rows) is the
+            // header rule.
+            let (top, bottom) = (rule_pos[0], rule_pos[1]);
+            if let Some(&h) = short.iter().rev().find(|&&p| p > top + 2.0 && p < top + 0.4 * (bottom - top)) {
+                rule_pos.insert(1, h);
+            }
+        }
         let last = rule_pos[rule_pos.len() - 1];
         let frame = if group.len() >= 2 {
             // Rows running on below the last rule to the page end: the table continues overleaf.
-            let bottom = run_to_page_end(glyphs, taken, x0, x1, last, page_height);
-            let header_bottom = if group.len() >= 3 || bottom.is_some() { rule_pos[1] } else { rule_pos[0] };
+            // Only a table with a top and a header rule and no bottom rule runs on: below a
+            // third rule come notes, not rows.
+            let bottom = if rule_pos.len() == 2 { run_to_page_end(glyphs, taken, x0, x1, last, page_height) } else { None };
+            let header_bottom = if rule_pos.len() >= 3 || bottom.is_some() { rule_pos[1] } else { rule_pos[0] };
             Some(Frame { x0, x1, top: rule_pos[0], header_bottom, bottom: bottom.unwrap_or(last), rules: rule_pos.clone() })
         } else {
             // A lone rule closing rows that start at the page top: the continuation of a table.
@@ -163,7 +176,7 @@ fn run_to_page_end(glyphs: &[Glyph], taken: &[[f64; 4]], x0: f64, x1: f64, from:
     // Text on the page outside the table's x range below `from` also ends the run.
     let outside = glyphs.iter().any(|g| g.cy() > from && g.cy() < last.bottom && (g.cx() < x0 - 2.0 || g.cx() > x1 + 2.0) && !g.ch.is_whitespace());
     (multi >= 2 && !outside && last.bottom > 0.7 * page_height && lines.iter().all(|l| tabular(l, x1 - x0)))
-        .then(|| last.bottom + 1.0)
+        .then_some(last.bottom + 1.0)
 }
 
 /// Lines from the page top down to `to` when all of them are table rows: the top of the first.
@@ -173,7 +186,7 @@ fn run_from_page_top(glyphs: &[Glyph], taken: &[[f64; 4]], x0: f64, x1: f64, to:
     let multi = lines.iter().filter(|l| chunks(l).len() >= 2).count();
     let outside = glyphs.iter().any(|g| g.cy() < to && (g.cx() < x0 - 2.0 || g.cx() > x1 + 2.0) && !g.ch.is_whitespace());
     (multi >= 2 && !outside && first.top < 0.2 * page_height && lines.iter().all(|l| tabular(l, x1 - x0)))
-        .then(|| first.top - 1.0)
+        .then_some(first.top - 1.0)
 }
 
 /// A boundary inside the gap `[a, b]`: the middle of the widest part no `covers` span reaches
@@ -249,6 +262,30 @@ fn open_grid(f: &Frame, glyphs: &[Glyph], taken: &[[f64; 4]]) -> Option<(CellGri
     }
     xs.push(x1.max(columns[columns.len() - 1].1 + 1.0));
     let nc = columns.len();
+
+    // A header line between two others whose columns it shares with neither is a header cell
+    // centred over both rows ("科目编码" beside "2024年预算数" over "合计 | 基本支出"): it is not a
+    // row of its own but spans the two.
+    let mut header = header;
+    let mut centred: Vec<(usize, TextLine)> = Vec::new();
+    {
+        let col_set = |l: &TextLine| -> Vec<usize> {
+            let mut v: Vec<usize> = chunks(l).iter().map(|c| xs.partition_point(|&e| e <= (c.x0 + c.x1) / 2.0).clamp(1, nc) - 1).collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        let mut i = 1;
+        while i + 1 < header.len() {
+            let (a, m, b) = (col_set(&header[i - 1]), col_set(&header[i]), col_set(&header[i + 1]));
+            if m.iter().all(|c| !a.contains(c) && !b.contains(c)) {
+                let line = header.remove(i);
+                centred.push((i - 1, line));
+            } else {
+                i += 1;
+            }
+        }
+    }
 
     // Rows: header lines, then body lines (or, when rules separate body rows, the bands between them).
     let mut ys = vec![top];
@@ -370,6 +407,28 @@ fn open_grid(f: &Frame, glyphs: &[Glyph], taken: &[[f64; 4]]) -> Option<(CellGri
             }
         }
     }
+    for (upper, line) in &centred {
+        let r = *upper;
+        if r + 1 >= header_rows.min(nr) {
+            continue;
+        }
+        for ch in chunks(line) {
+            let width = (ch.x1 - ch.x0).max(1.0);
+            let mut cols: Vec<usize> = (0..nc).filter(|&c| ch.x1.min(xs[c + 1]) - ch.x0.max(xs[c]) >= 0.2 * width).collect();
+            if cols.is_empty() {
+                cols.push(col_of((ch.x0 + ch.x1) / 2.0));
+            }
+            let (c0, c1) = (cols[0], cols[cols.len() - 1]);
+            if (c0..=c1).any(|c| owner[r * nc + c].is_some() || owner[(r + 1) * nc + c].is_some()) {
+                continue;
+            }
+            cells.push(GridCell { row: r, col: c0, row_span: 2, col_span: c1 - c0 + 1, bbox: [0.0; 4], text: String::new() });
+            for c in c0..=c1 {
+                owner[r * nc + c] = Some(cells.len() - 1);
+                owner[(r + 1) * nc + c] = Some(cells.len() - 1);
+            }
+        }
+    }
     for r in 1..header_rows.min(nr) {
         for c in 0..nc {
             if owner[r * nc + c].is_none() {
@@ -458,6 +517,69 @@ mod tests {
             context: vec![],
         };
         assert!(table.check_tiling().is_ok());
+    }
+
+    #[test]
+    fn a_header_cell_centred_beside_a_spanning_header_spans_both_header_rows() {
+        let mut g = Vec::new();
+        // Upper header line: "预算数" centred over columns 1–2; between the lines, "科目" (column
+        // 0) vertically centred; lower line: sub-headers of columns 1 and 2.
+        g.extend(word("预算数", 281.0, 104.0, 10.0));
+        g.extend(word("科目", 60.0, 111.0, 10.0));
+        g.extend(word("合计", 200.0, 118.0, 10.0));
+        g.extend(word("基本", 330.0, 118.0, 10.0));
+        for (i, y) in [145.0, 160.0, 175.0].into_iter().enumerate() {
+            g.extend(word(&format!("支出{i}"), 60.0, y, 10.0));
+            g.extend(word(&format!("{i}.10"), 200.0, y, 10.0));
+            g.extend(word(&format!("{i}.20"), 330.0, y, 10.0));
+        }
+        let (mut grid, header_rows) = open_tables(&[rule(100.0), rule(135.0), rule(190.0)], &g, &[], 595.0, 842.0).remove(0);
+        assert_eq!(header_rows, 2);
+        grid.fill_text(&g);
+        let at = |r: usize, c: usize| grid.cells.iter().find(|x| x.row == r && x.col == c).cloned().unwrap();
+        assert_eq!((at(0, 0).text.as_str(), at(0, 0).row_span), ("科目", 2));
+        assert_eq!((at(0, 1).text.as_str(), at(0, 1).col_span), ("预算数", 2));
+        assert_eq!(at(1, 2).text, "基本");
+    }
+
+    #[test]
+    fn a_narrow_header_centred_over_two_columns_spans_them() {
+        let mut g = Vec::new();
+        g.extend(word("收入", 150.0, 105.0, 10.0));
+        g.extend(word("支出", 350.0, 105.0, 10.0));
+        for (i, y) in [125.0, 140.0, 155.0].into_iter().enumerate() {
+            g.extend(word(&format!("项目{i}"), 60.0, y, 10.0));
+            g.extend(word(&format!("{i}.00"), 230.0, y, 10.0));
+            g.extend(word(&format!("支出{i}"), 270.0, y, 10.0));
+            g.extend(word(&format!("{i}.50"), 420.0, y, 10.0));
+        }
+        let (mut grid, _) = open_tables(&[rule(100.0), rule(120.0), rule(170.0)], &g, &[], 595.0, 842.0).remove(0);
+        assert_eq!(grid.n_cols(), 4);
+        grid.fill_text(&g);
+        let at = |r: usize, c: usize| grid.cells.iter().find(|x| x.row == r && x.col == c).cloned().unwrap();
+        assert_eq!((at(0, 0).text.as_str(), at(0, 0).col_span), ("收入", 2));
+        assert_eq!((at(0, 2).text.as_str(), at(0, 2).col_span), ("支出", 2));
+    }
+
+    #[test]
+    fn rows_running_to_the_page_end_without_a_bottom_rule_belong_to_the_table() {
+        let mut g = Vec::new();
+        g.extend(word("科目", 60.0, 705.0, 10.0));
+        g.extend(word("金额", 300.0, 705.0, 10.0));
+        for (i, y) in [725.0, 745.0, 765.0, 785.0].into_iter().enumerate() {
+            g.extend(word(&format!("支出{i}"), 60.0, y, 10.0));
+            g.extend(word(&format!("{i}.00"), 300.0, y, 10.0));
+        }
+        let (grid, header_rows) = open_tables(&[rule(700.0), rule(720.0)], &g, &[], 595.0, 842.0).remove(0);
+        assert_eq!((header_rows, grid.n_rows()), (1, 5));
+        // The continuation on the next page: rows from the page top closed by one rule.
+        let mut g = Vec::new();
+        for (i, y) in [60.0, 80.0].into_iter().enumerate() {
+            g.extend(word(&format!("支出{i}"), 60.0, y, 10.0));
+            g.extend(word(&format!("{i}.00"), 300.0, y, 10.0));
+        }
+        let (grid, header_rows) = open_tables(&[rule(100.0)], &g, &[], 595.0, 842.0).remove(0);
+        assert_eq!((header_rows, grid.n_rows()), (0, 2));
     }
 
     #[test]

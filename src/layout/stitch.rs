@@ -63,7 +63,7 @@ pub fn stitch(parts: Vec<PageTable>) -> Vec<Table> {
         let continues = first_on_page
             && i > 0
             && is_last_on_page(&parts, i - 1)
-            && continues_previous(&parts[i - 1], part)
+            && out.last().is_some_and(|b| continues_previous(&parts[i - 1], part, &leading_rows(&b.table.cells, MAX_REPEATED_HEADER)))
             && out.last().is_some_and(|b| b.last_page + 1 == part.page);
         if continues {
             let b = out.last_mut().expect("checked above");
@@ -82,7 +82,7 @@ fn is_last_on_page(parts: &[PageTable], i: usize) -> bool {
     parts.get(i + 1).is_none_or(|next| next.page != parts[i].page)
 }
 
-fn continues_previous(prev: &PageTable, part: &PageTable) -> bool {
+fn continues_previous(prev: &PageTable, part: &PageTable, table_rows: &[Vec<String>]) -> bool {
     if part.page != prev.page + 1 {
         return false;
     }
@@ -100,27 +100,42 @@ fn continues_previous(prev: &PageTable, part: &PageTable) -> bool {
     } else {
         same_outer_edges(&prev.grid.xs, &part.grid.xs)
     };
-    let restarted = if prev.ruled || part.ruled { restarts(prev, part) } else { restarts(prev, &regrid_open(part, &prev.grid.xs)) };
+    let restarted =
+        if prev.ruled || part.ruled { restarts(table_rows, part) } else { restarts(table_rows, &regrid_open(part, &prev.grid.xs)) };
     footer_only && no_title && near_bottom && near_top && columns && !restarted
 }
 
-/// Whether `part` starts like a new instance of the same form rather than a continuation: its
-/// first row is a full-width title row, or it begins with the same label as the previous part
-/// (a form that starts again: "项目名称 | …") without repeating that whole row (a repeated
-/// header is a continuation).
-fn restarts(prev: &PageTable, part: &PageTable) -> bool {
-    let first_row = |t: &PageTable| -> Vec<(usize, usize, String)> {
-        let mut row: Vec<_> = t.grid.cells.iter().filter(|c| c.row == 0).map(|c| (c.col, c.col_span, squash(&c.text))).collect();
-        row.sort();
-        row
+/// Whether `part` starts like a new instance of the same form rather than a continuation.
+/// After the leading rows it repeats from the table's start (a repeated header, or a form's
+/// repeated title rows), it begins with a full-width title row, or with the same label as the
+/// table's row at that position but different content (a form that starts again: "项目名称 |
+/// 另一个项目"). Codes (digits) are not labels: 类 205 repeats down a table.
+fn restarts(table_rows: &[Vec<String>], part: &PageTable) -> bool {
+    let part_cells: Vec<Cell> = cells_of(part, 0);
+    let part_rows = leading_rows(&part_cells, table_rows.len().max(1));
+    let k = table_rows.iter().zip(&part_rows).take_while(|(a, b)| a == b).count();
+    let Some(row) = part_rows.get(k) else { return false };
+    let mut row_k: Vec<&GridCell> = part.grid.cells.iter().filter(|c| c.row == k).collect();
+    row_k.sort_by_key(|c| c.col);
+    let title_row = row_k.len() == 1 && row_k[0].col_span == part.grid.n_cols() && part.grid.n_cols() > 1 && !row_k[0].text.trim().is_empty();
+    let is_label = |t: &str| t.chars().any(|c| c.is_alphabetic());
+    let same_label = match (table_rows.get(k).and_then(|r| r.first()), row.first()) {
+        (Some(x), Some(y)) => is_label(x) && x == y && table_rows.get(k) != Some(row),
+        _ => false,
     };
-    let (a, b) = (first_row(prev), first_row(part));
-    if a == b {
-        return false;
-    }
-    let title_row = b.len() == 1 && b[0].1 == part.grid.n_cols() && part.grid.n_cols() > 1 && !b[0].2.is_empty();
-    let same_label = matches!((a.first(), b.first()), (Some(x), Some(y)) if x.0 == 0 && y.0 == 0 && !x.2.is_empty() && x.2 == y.2);
     title_row || same_label
+}
+
+/// Texts of the first `n` rows, each row's cells (those starting in it) in column order.
+fn leading_rows(cells: &[Cell], n: usize) -> Vec<Vec<String>> {
+    (0..n)
+        .map(|r| {
+            let mut row: Vec<&Cell> = cells.iter().filter(|c| c.row == r).collect();
+            row.sort_by_key(|c| c.col);
+            row.iter().map(|c| squash(&c.text)).collect()
+        })
+        .take_while(|row: &Vec<String>| !row.is_empty())
+        .collect()
 }
 
 /// Column structures match when the outer edges agree and every inner edge of one part is an
@@ -423,6 +438,44 @@ mod tests {
         assert!(t.check_tiling().is_ok(), "{:?}", t.check_tiling());
         assert_eq!(t.cell_at(0, 1).unwrap().col_span, 2);
         assert_eq!(t.cell_at(31, 1).unwrap().text, "31.00");
+    }
+
+    #[test]
+    fn a_code_repeated_at_the_top_of_the_next_page_is_no_restart() {
+        // Three pages of one table: the second and third parts both start with 类 "205".
+        let body: Vec<[String; 2]> = (0..30).map(|i| ["205".to_string(), format!("{i}.00")]).collect();
+        let r: Vec<Vec<&str>> = as_refs(&body);
+        let rs: Vec<&[&str]> = r.iter().map(|r| r.as_slice()).collect();
+        let mut first: Vec<&[&str]> = vec![&["科目编码", "金额"]];
+        first.extend(&rs);
+        let tables = stitch(vec![part(1, 100.0, &first, &[], &[]), part(2, 60.0, &rs, &[], &[]), part(3, 60.0, &rs[..3], &[], &[])]);
+        assert_eq!(tables.len(), 1);
+        assert_eq!(tables[0].pages, vec![1, 2, 3]);
+        assert_eq!(tables[0].n_rows, 64);
+    }
+
+    #[test]
+    fn a_merged_cell_cut_by_the_page_break_is_rejoined() {
+        let body = rows(30, 0);
+        let r: Vec<Vec<&str>> = as_refs(&body);
+        let rs: Vec<&[&str]> = r.iter().map(|r| r.as_slice()).collect();
+        let mut a = part(1, 100.0, &rs, &[], &[]);
+        // Column 0 of the last five rows on page 1 is one merged cell "产出指标".
+        a.grid.cells.retain(|c| !(c.col == 0 && c.row >= 25));
+        a.grid.cells.push(GridCell { row: 25, col: 0, row_span: 5, col_span: 1, bbox: [50.0, 600.0, 150.0, 700.0], text: "产出指标".into() });
+        let more = rows(4, 30);
+        let r2: Vec<Vec<&str>> = as_refs(&more);
+        let r2s: Vec<&[&str]> = r2.iter().map(|r| r.as_slice()).collect();
+        let mut b = part(2, 60.0, &r2s, &[], &[]);
+        // Its rest on page 2: an empty merged cell over the first three rows.
+        b.grid.cells.retain(|c| !(c.col == 0 && c.row < 3));
+        b.grid.cells.push(GridCell { row: 0, col: 0, row_span: 3, col_span: 1, bbox: [50.0, 60.0, 150.0, 120.0], text: String::new() });
+        let tables = stitch(vec![a, b]);
+        assert_eq!(tables.len(), 1);
+        let t = &tables[0];
+        assert!(t.check_tiling().is_ok(), "{:?}", t.check_tiling());
+        let merged = t.cell_at(31, 0).unwrap();
+        assert_eq!((merged.row, merged.row_span, merged.text.as_str()), (25, 8, "产出指标"));
     }
 
     #[test]

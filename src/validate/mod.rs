@@ -6,21 +6,23 @@
 mod finance;
 mod project;
 
+use std::collections::HashMap;
+
+use crate::interpret::project::project_segments;
 use crate::interpret::Record;
 use crate::model::{Table, Warning};
 
 pub fn validate(tables: &[Table], records: &[Record]) -> Vec<Warning> {
     let mut warnings = Vec::new();
     // The k-th project read from a table is the table's k-th project segment.
-    let mut seen_on_table: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+    let mut segments: HashMap<usize, std::vec::IntoIter<(usize, usize)>> = HashMap::new();
     for rec in records {
         if let Record::ProjectPerformance(p) = rec {
             let rows = p.source_tables.first().and_then(|&t| {
-                let k = seen_on_table.entry(t).or_default();
-                let table = tables.iter().find(|x| x.index == t)?;
-                let range = crate::interpret::project::project_segments(table).get(*k).copied();
-                *k += 1;
-                range
+                let table_segments = segments.entry(t).or_insert_with(|| {
+                    tables.iter().find(|x| x.index == t).map(project_segments).unwrap_or_default().into_iter()
+                });
+                table_segments.next()
             });
             warnings.extend(project::check_project(tables, p, rows));
         }

@@ -4,32 +4,23 @@ use rust_decimal::Decimal;
 
 use crate::interpret::headers::{below, label_key, right_of};
 use crate::interpret::project::{field_of, Field};
-use crate::interpret::values::{canon, parse_amount, unit_factor};
+use crate::interpret::values::{canon, factor_of, parse_amount};
 use crate::interpret::ProjectPerformance;
 use crate::model::{Table, Warning};
 
-/// The grid row of the first cell (in reading order) satisfying `pred`, in the record's first table
-/// and within the record's rows of it.
-fn row_of(
-    tables: &[Table],
-    p: &ProjectPerformance,
-    rows: Option<(usize, usize)>,
-    pred: impl Fn(&crate::model::Cell) -> bool,
-) -> (Option<usize>, Option<usize>) {
-    let Some(&t) = p.source_tables.first() else { return (None, None) };
-    let Some(table) = tables.iter().find(|x| x.index == t) else { return (Some(t), None) };
+/// The grid row of the first cell (in reading order) satisfying `pred`, within the record's rows
+/// of its table.
+fn row_of(table: &Table, rows: Option<(usize, usize)>, pred: impl Fn(&crate::model::Cell) -> bool) -> Option<usize> {
     let (a, b) = rows.unwrap_or((0, table.n_rows));
     let mut cells: Vec<_> = table.cells.iter().filter(|c| c.row >= a && c.row < b).collect();
     cells.sort_by_key(|c| (c.row, c.col));
-    let row = cells.into_iter().find(|c| pred(c)).map(|c| c.row);
-    (Some(t), row)
+    cells.into_iter().find(|c| pred(c)).map(|c| c.row)
 }
 
-/// The 年度资金申请总额 printed in the record's rows, in 元, with its row.
-fn annual_request(tables: &[Table], p: &ProjectPerformance, rows: Option<(usize, usize)>) -> Option<(Decimal, usize)> {
-    let table = tables.iter().find(|x| Some(&x.index) == p.source_tables.first())?;
+/// The 年度资金申请总额 printed in the record's rows of its table, in 元, with its row.
+fn annual_request(table: &Table, p: &ProjectPerformance, rows: Option<(usize, usize)>) -> Option<(Decimal, usize)> {
     let (a, b) = rows.unwrap_or((0, table.n_rows));
-    let factor = p.amount_unit.as_deref().and_then(unit_factor).unwrap_or(Decimal::ONE);
+    let factor = factor_of(p.amount_unit.as_deref());
     let label = table.cells.iter().find(|c| c.row >= a && c.row < b && label_key(&c.text) == "年度资金申请总额")?;
     let mut next = right_of(table, label);
     while let Some(n) = next {
@@ -51,21 +42,24 @@ fn warning(code: &str, message: String, at: (Option<usize>, Option<usize>)) -> W
 pub fn check_project(tables: &[Table], p: &ProjectPerformance, rows: Option<(usize, usize)>) -> Vec<Warning> {
     let mut out = Vec::new();
     let name = p.project_name.as_deref().unwrap_or("项目");
+    // The record's first table: the one its rows and labels are in.
+    let at_table = p.source_tables.first().copied();
+    let table = at_table.and_then(|t| tables.iter().find(|x| x.index == t));
     // Where the form states the year's request apart from a multi-year total (Shanghai 填报表:
     // 项目资金总额 / 年度资金申请总额), the year's split is what must add up.
-    let annual = annual_request(tables, p, rows);
+    let annual = table.and_then(|t| annual_request(t, p, rows));
     let total = annual.map(|(v, _)| v).or(p.budget_total);
     if let (Some(total), Some(fiscal)) = (total, p.budget_fiscal) {
         let other = p.budget_other.unwrap_or(Decimal::ZERO);
         if total != fiscal + other {
-            let at = match annual {
-                Some((_, row)) => (p.source_tables.first().copied(), Some(row)),
-                None => row_of(tables, p, rows, |c| field_of(&c.text) == Some(Field::Total)),
+            let row = match annual {
+                Some((_, row)) => Some(row),
+                None => table.and_then(|t| row_of(t, rows, |c| field_of(&c.text) == Some(Field::Total))),
             };
             out.push(warning(
                 "budget_split",
                 format!("{name}: 预算数 {total} ≠ 财政资金 {fiscal} + 其他资金 {other}"),
-                at,
+                (at_table, row),
             ));
         }
     }
@@ -76,7 +70,6 @@ pub fn check_project(tables: &[Table], p: &ProjectPerformance, rows: Option<(usi
             let decreasing = present.windows(2).any(|w| w[1] < w[0]);
             let ends_at_100 = plan.dec == Some(Decimal::ONE_HUNDRED);
             if decreasing || !ends_at_100 {
-                let table = p.source_tables.first().and_then(|&t| tables.iter().find(|x| x.index == t));
                 let (a, b) = rows.unwrap_or((0, usize::MAX));
                 let row = table.and_then(|t| {
                     t.cells
@@ -90,7 +83,7 @@ pub fn check_project(tables: &[Table], p: &ProjectPerformance, rows: Option<(usi
                 out.push(warning(
                     "spending_plan",
                     format!("{name}: spending plan {what}: {:?}", values.map(|v| v.map(|d| d.to_string()))),
-                    (p.source_tables.first().copied(), row),
+                    (at_table, row),
                 ));
             }
         }

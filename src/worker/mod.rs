@@ -537,7 +537,8 @@ async fn fail(
         code,
         message: &message,
     };
-    if let Delivered::Rejected(reason) = context.sink.post_failure(&report).await {
+    let key = Sink::failure_key(&report, &delivery.data);
+    if let Delivered::Rejected(reason) = context.sink.post_failure(&report, &key).await {
         // The dead-lettered copy still carries the code; nothing more can be done here.
         tracing::error!(%reason, "the API refused the failure report");
     }

@@ -128,11 +128,20 @@ impl Sink {
         self.post("extractions", &key, json).await
     }
 
-    /// Failures carry a key too (job id and code), so a redelivered failing job can be recognised.
-    pub async fn post_failure(&self, body: &FailurePost<'_>) -> Delivered {
-        let key = format!("failure:{}:{}", body.job_id, body.code);
+    /// Failures carry a key too, so a redelivered failing job can be recognised:
+    /// `failure:<job id>:<code>`, or `failure:message-<sha256 of the message>:<code>` for a message
+    /// without a job id (two different unreadable messages must not collapse into one).
+    pub fn failure_key(body: &FailurePost<'_>, message: &[u8]) -> String {
+        if body.job_id.is_empty() {
+            format!("failure:message-{}:{}", crate::sha256_hex(message), body.code)
+        } else {
+            format!("failure:{}:{}", body.job_id, body.code)
+        }
+    }
+
+    pub async fn post_failure(&self, body: &FailurePost<'_>, key: &str) -> Delivered {
         let json = serde_json::to_vec(body).expect("a failure report always serialises");
-        self.post("failures", &key, json).await
+        self.post("failures", key, json).await
     }
 
     /// Posts until the API accepts or rejects. Never returns on a transient error: the caller
@@ -245,6 +254,17 @@ mod tests {
             let report = FailurePost { job_id: "j", metadata: &metadata, file_name: "a", sha256: None, code, message: "" };
             assert!(validator.is_valid(&serde_json::to_value(&report).unwrap()), "{code}");
         }
+    }
+
+    #[test]
+    fn failure_keys_are_stable_per_job_and_distinct_for_anonymous_messages() {
+        let metadata = Value::Null;
+        let named = FailurePost { job_id: "j1", metadata: &metadata, file_name: "a", sha256: None, code: "truncated", message: "" };
+        assert_eq!(Sink::failure_key(&named, b"x"), "failure:j1:truncated");
+        assert_eq!(Sink::failure_key(&named, b"y"), "failure:j1:truncated");
+        let anonymous = FailurePost { job_id: "", code: "invalid_job", ..named };
+        assert_ne!(Sink::failure_key(&anonymous, b"garbage one"), Sink::failure_key(&anonymous, b"garbage two"));
+        assert_eq!(Sink::failure_key(&anonymous, b"same"), Sink::failure_key(&anonymous, b"same"));
     }
 
     #[tokio::test]

@@ -1,7 +1,10 @@
 //! Font fix-ups before pdf-extract sees the document. pdf-extract panics on Type0 fonts with a
 //! predefined CMap other than Identity-H/V. The UCS-2 / UTF-16 ones (UniGB-UCS2-H and friends,
 //! common in older Chinese producers) encode each character by its Unicode value, so they are
-//! rewritten to Identity-H with an identity ToUnicode: same codes, same text.
+//! rewritten to Identity-H with an identity ToUnicode: same codes, same text. Other predefined
+//! CMaps (GBK-EUC-H, B5pc-H …) are rewritten to Identity-H as well, keeping their ToUnicode:
+//! their two-byte codes still decode through it, one-byte codes come out unreadable (counted
+//! by the text-layer check) — the page keeps its other fonts' text instead of losing it all.
 
 use pdf_extract::{Dictionary, Document, Object, ObjectId, Stream};
 
@@ -39,7 +42,12 @@ pub fn rewrite_predefined_cmaps(doc: &mut Document) {
                 return None;
             }
             let enc = d.get(b"Encoding").and_then(Object::as_name).ok()?;
-            is_unicode_cmap(enc).then(|| (*id, d.get(b"ToUnicode").is_ok()))
+            if enc == b"Identity-H" || enc == b"Identity-V" {
+                return None;
+            }
+            // Unicode CMaps get an identity ToUnicode when they lack one; other predefined
+            // CMaps keep whatever ToUnicode they have.
+            Some((*id, d.get(b"ToUnicode").is_ok() || !is_unicode_cmap(enc)))
         })
         .collect();
     if targets.is_empty() {

@@ -1,6 +1,6 @@
 //! Positioned glyphs from pdf-extract's output device, mapped onto the displayed page.
 
-use pdf_extract::{MediaBox, OutputDev, OutputError, Transform};
+use pdf_extract::{ColorSpace, MediaBox, OutputDev, OutputError, Path, PathOp, Transform};
 
 use super::geometry::{Affine, PageFrame};
 use super::{Glyph, ShownString};
@@ -121,6 +121,78 @@ impl OutputDev for GlyphSink {
         Ok(())
     }
     fn end_line(&mut self) -> Result<(), OutputError> {
+        Ok(())
+    }
+}
+
+/// The x of the one-point path stroked after each page when all pages share one pdf-extract run
+/// (its y is the page number). A page that strokes exactly this is not a real document.
+pub const PAGE_END_MARK_X: i64 = -31_415_926;
+
+/// Collects the glyphs of several pages shown by one pdf-extract run, split where the
+/// page-end marks are stroked.
+pub struct DocumentSink {
+    pages: Vec<GlyphSink>,
+    /// Pages completed so far (marks seen in order).
+    done: usize,
+    /// Something arrived after the last page or a mark came out of order.
+    misplaced: bool,
+}
+
+impl DocumentSink {
+    pub fn new(frames: impl IntoIterator<Item = PageFrame>) -> Self {
+        DocumentSink { pages: frames.into_iter().map(GlyphSink::new).collect(), done: 0, misplaced: false }
+    }
+
+    /// One sink per page when every page's mark came, in order; `None` otherwise.
+    pub fn into_pages(self) -> Option<Vec<GlyphSink>> {
+        (!self.misplaced && self.done == self.pages.len()).then_some(self.pages)
+    }
+
+    fn current(&mut self) -> Option<&mut GlyphSink> {
+        let page = self.pages.get_mut(self.done);
+        if page.is_none() {
+            self.misplaced = true;
+        }
+        page
+    }
+}
+
+impl OutputDev for DocumentSink {
+    fn begin_page(&mut self, _page_num: u32, _media_box: &MediaBox, _art_box: Option<(f64, f64, f64, f64)>) -> Result<(), OutputError> {
+        Ok(())
+    }
+    fn end_page(&mut self) -> Result<(), OutputError> {
+        Ok(())
+    }
+    fn output_character(&mut self, trm: &Transform, width: f64, spacing: f64, font_size: f64, text: &str) -> Result<(), OutputError> {
+        match self.current() {
+            Some(page) => page.output_character(trm, width, spacing, font_size, text),
+            None => Ok(()),
+        }
+    }
+    fn begin_word(&mut self) -> Result<(), OutputError> {
+        match self.current() {
+            Some(page) => page.begin_word(),
+            None => Ok(()),
+        }
+    }
+    fn end_word(&mut self) -> Result<(), OutputError> {
+        Ok(())
+    }
+    fn end_line(&mut self) -> Result<(), OutputError> {
+        Ok(())
+    }
+    fn stroke(&mut self, _ctm: &Transform, _colorspace: &ColorSpace, _color: &[f64], path: &Path) -> Result<(), OutputError> {
+        if let [PathOp::MoveTo(x, y)] = path.ops.as_slice() {
+            if *x == PAGE_END_MARK_X as f64 {
+                if *y == (self.done + 1) as f64 {
+                    self.done += 1;
+                } else {
+                    self.misplaced = true;
+                }
+            }
+        }
         Ok(())
     }
 }

@@ -28,6 +28,46 @@ pub struct PageDrawing {
     pub fonts: Vec<String>,
     /// Every string shown by `Tj` / `TJ`, in the order pdf-extract reports them.
     pub strings: Vec<ShownString>,
+    /// What the page's own content stream (not its forms) asks of pdf-extract's interpreter:
+    /// whether it can share one run with the other pages (see `merged`).
+    pub interp: InterpreterUse,
+}
+
+/// Resource lookups and graphics-state balance of a page's top-level content, as pdf-extract's
+/// interpreter will see them.
+#[derive(Debug, Default)]
+pub struct InterpreterUse {
+    /// `Content::decode` read the stream.
+    pub decoded: bool,
+    /// The walk stopped early (operation budget): the facts below are incomplete.
+    pub truncated: bool,
+    /// `Do` or an inline image: pdf-extract interprets XObjects (even images) as content with
+    /// the page's resources, which a shared run could not reproduce exactly.
+    pub paints_xobjects: bool,
+    /// A `Q` without a matching `q`.
+    pub restore_underflow: bool,
+    /// `q` left open at the end of the stream.
+    pub open_saves: usize,
+    /// Names looked up by `Tf`, `gs`, `cs` / `CS` (device colour spaces excluded), in order.
+    pub lookups: Vec<(ResourceKind, Vec<u8>)>,
+}
+
+/// The resource categories pdf-extract looks names up in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ResourceKind {
+    Font,
+    ExtGState,
+    ColorSpace,
+}
+
+impl ResourceKind {
+    pub fn key(self) -> &'static [u8] {
+        match self {
+            ResourceKind::Font => b"Font",
+            ResourceKind::ExtGState => b"ExtGState",
+            ResourceKind::ColorSpace => b"ColorSpace",
+        }
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -111,6 +151,11 @@ fn is_white(space: Space, comps: &[f64]) -> bool {
 impl<'a> Walker<'a> {
     fn run(&mut self, content: &[u8], resources: Option<&'a Dictionary>, mut gs: GraphicsState, depth: usize) {
         let Ok(content) = Content::decode(content) else { return };
+        let top = depth == 0;
+        if top {
+            self.out.interp.decoded = true;
+        }
+        let mut saves = 0usize;
         // pdf-extract starts every form with a fresh CTM: its glyphs need the form's CTM afterwards.
         let base = if depth == 0 { Affine::IDENTITY } else { gs.ctm };
         let mut stack: Vec<GraphicsState> = Vec::new();
@@ -118,10 +163,14 @@ impl<'a> Walker<'a> {
         let mut rects: Vec<[(f64, f64); 4]> = Vec::new();
         for op in &content.operations {
             if self.ops_budget == 0 {
+                self.out.interp.truncated = true;
                 return;
             }
             self.ops_budget -= 1;
             let o = &op.operands;
+            if top {
+                self.note_interpreter_use(&op.operator, o, &mut saves);
+            }
             match op.operator.as_str() {
                 "q" => stack.push(gs),
                 "Q" => {
@@ -242,15 +291,46 @@ impl<'a> Walker<'a> {
                     }
                 }
                 "BI" | "EI" => self.out.images += usize::from(op.operator == "BI"),
-                "Do" => {
-                    if depth < MAX_FORM_DEPTH {
-                        if let Some(name) = o.first().and_then(|n| n.as_name().ok()) {
-                            self.paint_xobject(name, resources, gs, depth);
-                        }
+                "Do" if depth < MAX_FORM_DEPTH => {
+                    if let Some(name) = o.first().and_then(|n| n.as_name().ok()) {
+                        self.paint_xobject(name, resources, gs, depth);
                     }
                 }
                 _ => {}
             }
+        }
+        if top {
+            self.out.interp.open_saves = saves;
+        }
+    }
+
+    /// Records what pdf-extract's interpreter will do with this top-level operation that depends
+    /// on the page: resource lookups, XObjects, and the `q` / `Q` balance.
+    fn note_interpreter_use(&mut self, operator: &str, operands: &[Object], saves: &mut usize) {
+        let interp = &mut self.out.interp;
+        let name = || operands.first().and_then(|n| n.as_name().ok()).map(<[u8]>::to_vec);
+        match operator {
+            "q" => *saves += 1,
+            "Q" => match saves.checked_sub(1) {
+                Some(n) => *saves = n,
+                None => interp.restore_underflow = true,
+            },
+            "Do" | "BI" => interp.paints_xobjects = true,
+            "Tf" | "gs" | "cs" | "CS" => {
+                let kind = match operator {
+                    "Tf" => ResourceKind::Font,
+                    "gs" => ResourceKind::ExtGState,
+                    _ => ResourceKind::ColorSpace,
+                };
+                match name() {
+                    // pdf-extract resolves these four itself, without the page's resources.
+                    Some(n) if kind == ResourceKind::ColorSpace && matches!(n.as_slice(), b"DeviceGray" | b"DeviceRGB" | b"DeviceCMYK" | b"Pattern") => {}
+                    Some(n) => interp.lookups.push((kind, n)),
+                    // pdf-extract panics on a missing name operand; leave that page to its own run.
+                    None => interp.truncated = true,
+                }
+            }
+            _ => {}
         }
     }
 
@@ -337,11 +417,17 @@ impl<'a> Walker<'a> {
 
     fn font_index(&mut self, name: &[u8], resources: Option<&'a Dictionary>) -> u16 {
         let doc = self.doc;
-        let base_font = resources
+        let font = resources
             .and_then(|r| r.get_deref(b"Font", doc).and_then(Object::as_dict).ok())
-            .and_then(|fonts| fonts.get_deref(name, doc).and_then(Object::as_dict).ok())
-            .and_then(|font| font.get_deref(b"BaseFont", doc).and_then(Object::as_name).ok());
-        let Some(base_font) = base_font else { return 0 };
+            .and_then(|fonts| fonts.get_deref(name, doc).and_then(Object::as_dict).ok());
+        let Some(font) = font else { return 0 };
+        // Type3 fonts (Chromium embeds CJK that way) have no /BaseFont: their /Name, else the
+        // resource name, still tells fonts apart.
+        let base_font = font
+            .get_deref(b"BaseFont", doc)
+            .and_then(Object::as_name)
+            .or_else(|_| font.get_deref(b"Name", doc).and_then(Object::as_name))
+            .unwrap_or(name);
         let full = String::from_utf8_lossy(base_font);
         // Subset fonts are named "ABCDEF+RealName".
         let real = match full.split_once('+') {
@@ -453,9 +539,12 @@ fn subpath_start(path: &[Edge]) -> Option<(f64, f64)> {
     })
 }
 
+/// The two ends of a centre line and the thickness it stands for.
+type CentreLine = ((f64, f64), (f64, f64), f64);
+
 /// For an axis-aligned rectangle at most [`THIN_FILL`] thick: the centre line's ends and the
 /// thickness. (Rotated rectangles and large shaded areas give `None`.)
-fn thin_rect_axis(r: &[(f64, f64); 4]) -> Option<((f64, f64), (f64, f64), f64)> {
+fn thin_rect_axis(r: &[(f64, f64); 4]) -> Option<CentreLine> {
     let (x0, x1) = r.iter().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.0), b.max(p.0)));
     let (y0, y1) = r.iter().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)));
     let aligned = (0..4).all(|i| {
