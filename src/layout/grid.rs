@@ -118,22 +118,30 @@ impl CellGrid {
 }
 
 impl CellGrid {
+    /// The visible upright glyphs of each cell (indexed like `self.cells`) that `keep` accepts,
+    /// assigned by centre; the text-alignment splits below look only at these.
+    fn upright_glyphs_by_cell<'g>(&self, glyphs: &'g [Glyph], keep: impl Fn(&GridCell) -> bool) -> Vec<Vec<&'g Glyph>> {
+        let nc = self.n_cols();
+        let owners = self.slot_owners();
+        let mut per_cell: Vec<Vec<&Glyph>> = vec![Vec::new(); self.cells.len()];
+        for g in glyphs.iter().filter(|g| g.upright() && !g.ch.is_whitespace()) {
+            if let Some((r, c)) = self.slot_at(g.cx(), g.cy()) {
+                let o = owners[r * nc + c];
+                if o != usize::MAX && keep(&self.cells[o]) {
+                    per_cell[o].push(g);
+                }
+            }
+        }
+        per_cell
+    }
+
     /// Splits grid columns whose cells hold several text columns aligned across rows (tables
     /// ruled only between column groups). A column is split only where at least
     /// [`MIN_SPLIT_ROWS`] rows show separate chunks and no row's chunk crosses the gap.
     pub fn split_columns_by_text(&mut self, glyphs: &[Glyph]) {
         let nc = self.n_cols();
-        let owners = self.slot_owners();
-        // Glyphs per single-column cell, by column.
-        let mut per_cell: Vec<Vec<&Glyph>> = vec![Vec::new(); self.cells.len()];
-        for g in glyphs.iter().filter(|g| g.upright() && !g.ch.is_whitespace()) {
-            if let Some((r, c)) = self.slot_at(g.cx(), g.cy()) {
-                let o = owners[r * nc + c];
-                if o != usize::MAX && self.cells[o].col_span == 1 {
-                    per_cell[o].push(g);
-                }
-            }
-        }
+        // Glyphs per single-column cell.
+        let per_cell = self.upright_glyphs_by_cell(glyphs, |cell| cell.col_span == 1);
         let mut splits: Vec<Vec<f64>> = vec![Vec::new(); nc];
         for (c, split) in splits.iter_mut().enumerate() {
             let mut lines_chunks: Vec<Vec<(f64, f64)>> = Vec::new();
@@ -178,17 +186,7 @@ impl CellGrid {
     /// [`MIN_SPLIT_ROWS`] cells of the same column range look like that (a real merged cell
     /// holds one chunk running across the boundary, or text in one column only).
     pub fn split_false_merges(&mut self, glyphs: &[Glyph]) {
-        let nc = self.n_cols();
-        let owners = self.slot_owners();
-        let mut per_cell: Vec<Vec<&Glyph>> = vec![Vec::new(); self.cells.len()];
-        for g in glyphs.iter().filter(|g| g.upright() && !g.ch.is_whitespace()) {
-            if let Some((r, c)) = self.slot_at(g.cx(), g.cy()) {
-                let o = owners[r * nc + c];
-                if o != usize::MAX && self.cells[o].col_span > 1 && self.cells[o].row_span == 1 {
-                    per_cell[o].push(g);
-                }
-            }
-        }
+        let per_cell = self.upright_glyphs_by_cell(glyphs, |cell| cell.col_span > 1 && cell.row_span == 1);
         let mut candidates: std::collections::HashMap<(usize, usize), Vec<usize>> = Default::default();
         for (i, (cell, gs)) in self.cells.iter().zip(&per_cell).enumerate() {
             if gs.is_empty() {
@@ -241,18 +239,8 @@ impl CellGrid {
     /// [`CellGrid::split_rows_by_text`] with explicit thresholds: open tables, whose rules mark
     /// groups of rows, split bands of two lines already when most columns have both.
     pub fn split_rows_by_text_with(&mut self, glyphs: &[Glyph], min_bands: usize, min_busy: usize) {
-        let nc = self.n_cols();
         let nr = self.n_rows();
-        let owners = self.slot_owners();
-        let mut per_cell: Vec<Vec<&Glyph>> = vec![Vec::new(); self.cells.len()];
-        for g in glyphs.iter().filter(|g| g.upright() && !g.ch.is_whitespace()) {
-            if let Some((r, c)) = self.slot_at(g.cx(), g.cy()) {
-                let o = owners[r * nc + c];
-                if o != usize::MAX && self.cells[o].row_span == 1 {
-                    per_cell[o].push(g);
-                }
-            }
-        }
+        let per_cell = self.upright_glyphs_by_cell(glyphs, |cell| cell.row_span == 1);
         let mut splits: Vec<Vec<f64>> = vec![Vec::new(); nr];
         for (r, split) in splits.iter_mut().enumerate() {
             // Lines of each cell in this row: (top, bottom, cell).
