@@ -161,6 +161,19 @@ pub fn table_context(table: &Table) -> TableContext {
     if ctx.title.is_none() {
         ctx.title = table.context.iter().rev().find(|p| looks_like_title(p)).cloned();
     }
+    // "部门：" printed as a paragraph of its own with the name in the next one (the Jiangsu
+    // tables set label and name in two text boxes).
+    if ctx.agency_name.is_none() {
+        for pair in table.context.windows(2) {
+            let label = canon(&pair[0]);
+            let is_label = matches!(label.trim_end_matches(':'), "部门" | "编制部门" | "编制单位" | "单位名称" | "部门名称")
+                && label.ends_with(':');
+            let name = canon(&pair[1]);
+            if is_label && name.chars().count() >= 2 && !name.contains("单位:") && !looks_like_title(&name) {
+                ctx.agency_name = Some(name);
+            }
+        }
+    }
     for p in table.context.iter().rev() {
         for line in p.lines() {
             if ctx.agency_code.is_none() {
