@@ -389,6 +389,11 @@ pub fn read_budget_lines(
         let mut block_doc = LineTable { layout: block, carried: Vec::new(), ..doc.clone() };
         lines.extend(read_rows(table, first_row, &mut block_doc));
     }
+    // An empty table (政府性基金 / 国有资本经营 with nothing to report) prints a blank 合计 row, a
+    // "此表为空" note or template rows: no amount anywhere means no budget lines at all.
+    if !lines.iter().any(|l| l.amounts.values().any(Option::is_some)) {
+        lines.clear();
+    }
     (lines, Some(doc))
 }
 
@@ -459,6 +464,11 @@ fn read_rows(table: &Table, first_row: usize, doc: &mut LineTable) -> Vec<Budget
             layout.amounts.iter().map(|(c, key)| (key.clone(), parse_amount(&cell_text(*c), doc.factor))).collect();
         let any_amount = amounts.values().any(Option::is_some);
         if code.is_none() && subject_name.is_none() && !any_amount {
+            continue;
+        }
+        // Placeholder rows ("…", "——" left from the template) are not lines.
+        let placeholder = |t: &str| !t.is_empty() && t.chars().all(|c| matches!(c, '…' | '.' | '-' | '—' | '－' | '/' | '无'));
+        if !any_amount && placeholder(&squash(&raw_name)) && code.as_deref().is_none_or(placeholder) {
             continue;
         }
         // Notes printed inside the table ("备注：…", "注：…") are not lines.

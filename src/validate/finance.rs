@@ -113,6 +113,113 @@ pub fn check_financial(tables: &[Table], records: &[Record]) -> Vec<Warning> {
     // The same mislabelled row in the 收支总表 and the 财政拨款收支总表 is one defect.
     let labels = check_summary_labels(tables, &kinds, &by_table).into_iter().map(|w| (w.message.clone(), w)).collect();
     out.extend(one_warning_per_misprint(labels));
+    out.extend(one_warning_per_misprint(check_summary_figures(tables, &kinds, &by_table)));
+    out
+}
+
+/// The fund scope a title speaks for: 财政拨款 (the 一般公共预算 tables are its part that 决算
+/// and 预算 print alike) or the whole 部门.
+fn fund_scope(title: &str) -> &'static str {
+    let t = canon(title);
+    if t.contains("财政拨款") || t.contains("一般公共预算") {
+        "财政拨款"
+    } else {
+        "部门"
+    }
+}
+
+/// The amount a 类 line states for itself: its total column, or its only amount.
+fn line_total(l: &BudgetLine) -> Option<Decimal> {
+    let total = l.amounts.iter().find(|(k, _)| is_total_key(&label_key(k))).map(|(_, v)| *v);
+    match total {
+        Some(v) => v,
+        None if l.amounts.len() == 1 => l.amounts.values().next().copied().flatten(),
+        None => None,
+    }
+}
+
+/// The 收支总表 against the 科目 tables of its fund scope: an expenditure row labelled with a 类's
+/// name must print that 类's amount (`cross_table_mismatch`), and the 类 rows it lists must add up
+/// to its 本年支出合计 (`rounding` / `sum_mismatch`). Only where every 科目 table of the scope
+/// prints the 类 alike, and only over rows that are all 类 names, so that a layout this reading
+/// does not know says nothing.
+fn check_summary_figures(
+    tables: &[Table],
+    kinds: &[TableKind],
+    by_table: &BTreeMap<usize, Vec<&BudgetLine>>,
+) -> Vec<(String, Warning)> {
+    // (scope, 类 name) → the amounts the expenditure 科目 tables print for it, with their places.
+    let mut classes: BTreeMap<(&str, String), Vec<(Decimal, Place)>> = BTreeMap::new();
+    for lines in by_table.values() {
+        for l in lines.iter().filter(|l| l.subject_code.as_deref().is_some_and(|c| c.len() == 3)) {
+            let title = l.table_title.as_deref().unwrap_or("");
+            if canon(title).contains("收入") && !canon(title).contains("支出") {
+                continue;
+            }
+            let (Some(name), Some(v)) = (&l.subject_name, line_total(l)) else { continue };
+            let place = Place { table: home(l), row: l.row };
+            classes.entry((fund_scope(title), squash(name))).or_default().push((v, place));
+        }
+    }
+    let mut out = Vec::new();
+    for (table, kind) in tables.iter().zip(kinds) {
+        if *kind != TableKind::Financial(FinancialKind::IncomeExpenditureSummary) {
+            continue;
+        }
+        let ctx = crate::interpret::headers::table_context(table);
+        let scope = fund_scope(ctx.title.as_deref().unwrap_or(""));
+        let factor = factor_of(ctx.unit.as_deref());
+        let step = printed_step(table, None, factor);
+        // (label column, amount column) → the 类 rows' amounts and the 本年支出合计 printed there.
+        let mut columns: BTreeMap<(usize, usize), (Vec<Decimal>, bool, Option<(usize, Decimal)>)> = BTreeMap::new();
+        for r in 0..table.n_rows {
+            let cells = row_cells(table, r);
+            for (i, cell) in cells.iter().enumerate() {
+                let label = strip_list_number(&squash(&cell.text));
+                let Some(next) = cells.get(i + 1) else { continue };
+                let value = parse_amount(&next.text, factor);
+                let column = columns.entry((cell.col, next.col)).or_insert((Vec::new(), true, None));
+                if canon(&label) == "本年支出合计" {
+                    column.2 = value.map(|v| (r, v));
+                    continue;
+                }
+                let Some(printed) = classes.get(&(scope, label.clone())) else {
+                    // An expenditure row that is no 类 (基本支出, 项目支出 …): the column is not a
+                    // list of 类 and its sum says nothing.
+                    if label.ends_with("支出") && column.2.is_none() {
+                        column.1 = false;
+                    }
+                    continue;
+                };
+                let Some(v) = value else { continue };
+                column.0.push(v);
+                let reference = printed[0].0;
+                if printed.iter().all(|(x, _)| *x == reference) && v != reference {
+                    let mut w = warn(
+                        "cross_table_mismatch",
+                        format!("{label} is {v} in this 收支总表 but {reference} in the 科目 tables"),
+                        table.index,
+                        Some(r),
+                    );
+                    w.related = printed.iter().map(|(_, p)| *p).collect();
+                    out.push((format!("{label}|{v}|{reference}"), w));
+                }
+            }
+        }
+        for (parts, all_classes, total) in columns.into_values() {
+            let Some((r, total)) = total else { continue };
+            if !all_classes || parts.len() < 2 {
+                continue;
+            }
+            let sum: Decimal = parts.iter().sum();
+            if let Some(code) = compare(total, sum, tolerance(step, parts.len()), "sum_mismatch") {
+                out.push((
+                    format!("{}|{r}|本年支出合计", table.index),
+                    warn(code, format!("本年支出合计 = {total} but its 类 rows sum to {sum}"), table.index, Some(r)),
+                ));
+            }
+        }
+    }
     out
 }
 
