@@ -1,9 +1,9 @@
 //! Issue 13 against a real RabbitMQ: long API outages and documents that kill workers end with
 //! nothing lost and nothing dead-lettered silently.
 //!
-//! - `compressed_outage_*`: the broker's consumer timeout is cut to 10 s (for the test's length,
-//!   under the exclusive broker lock, put back afterwards) and the API answers 503 for 60 s: six
-//!   timeouts. The job queue allows a single broker return (`--delivery-limit 1`), so one broker
+//! - `compressed_outage_*`: the broker's consumer timeout is cut to 10 s, checked every second
+//!   (for the test's length, under the exclusive broker lock, put back afterwards) and the API
+//!   answers 503 for 60 s: six timeouts. The job queue allows a single broker return (`--delivery-limit 1`), so one broker
 //!   timeout per job would dead-letter half of them, as measured in the issue.
 //! - `outage_spanning_worker_restarts_*`: SIGTERM of a paused worker, kill -9 of a worker holding
 //!   jobs, and a third worker that finishes once the API is back.
@@ -64,24 +64,28 @@ fn rabbitmqctl(args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
-/// Sets the node's `consumer_timeout` (RabbitMQ 3.10 reads it when a channel opens; 3.12+ also
-/// take the queue argument `x-consumer-timeout`) and puts the previous setting back when dropped.
-struct ConsumerTimeout(String);
+/// Sets one of the node's `rabbit` application settings and puts the previous value back when
+/// dropped (also when the test fails). Channels read both settings used here when they open.
+struct RabbitSetting {
+    key: &'static str,
+    previous: String,
+}
 
-impl ConsumerTimeout {
-    fn set(millis: u64) -> ConsumerTimeout {
-        let previous = rabbitmqctl(&["eval", "application:get_env(rabbit, consumer_timeout)."]);
-        rabbitmqctl(&["eval", &format!("application:set_env(rabbit, consumer_timeout, {millis}).")]);
-        ConsumerTimeout(previous)
+impl RabbitSetting {
+    fn set(key: &'static str, value: u64) -> RabbitSetting {
+        let previous = rabbitmqctl(&["eval", &format!("application:get_env(rabbit, {key}).")]);
+        rabbitmqctl(&["eval", &format!("application:set_env(rabbit, {key}, {value}).")]);
+        RabbitSetting { key, previous }
     }
 }
 
-impl Drop for ConsumerTimeout {
+impl Drop for RabbitSetting {
     fn drop(&mut self) {
         // `{ok,1800000}` or `undefined`.
-        let restore = match self.0.strip_prefix("{ok,").and_then(|v| v.strip_suffix('}')) {
-            Some(value) => format!("application:set_env(rabbit, consumer_timeout, {value})."),
-            None => "application:unset_env(rabbit, consumer_timeout).".to_string(),
+        let key = self.key;
+        let restore = match self.previous.strip_prefix("{ok,").and_then(|v| v.strip_suffix('}')) {
+            Some(value) => format!("application:set_env(rabbit, {key}, {value})."),
+            None => format!("application:unset_env(rabbit, {key})."),
         };
         let _ = Command::new("rabbitmqctl").args(["eval", &restore]).output();
     }
@@ -399,7 +403,11 @@ async fn hold_one_message_unacked(queue: &str) -> (lapin::Connection, lapin::Cha
 async fn compressed_outage_pauses_probes_resumes_and_loses_nothing() {
     // The consumer timeout is a node-wide setting: no other test may run meanwhile.
     let _exclusive = BrokerLock::take(true).await;
-    let _timeout = ConsumerTimeout::set(10_000);
+    // RabbitMQ 3.10 checks consumer timeouts on each channel's tick, once a minute by default:
+    // a tick of 1 s makes the 10 s timeout bite at 10 s. (3.12+ also take the queue argument
+    // `x-consumer-timeout`; 4.3 cancels the consumer instead of closing the channel.)
+    let _timeout = RabbitSetting::set("consumer_timeout", 10_000);
+    let _tick = RabbitSetting::set("channel_tick_interval", 1_000);
     let mut h = Harness::new("outage").await;
     let docs = distinct_documents(h.dir.path(), 8);
     h.sink.fail_next(1 << 40);

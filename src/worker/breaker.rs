@@ -209,15 +209,18 @@ mod tests {
     async fn waiters_see_open_and_close() {
         let b = std::sync::Arc::new(Breaker::new(1));
         let mut rx = b.subscribe();
-        let waiter = tokio::spawn(async move {
+        let open_waiter = tokio::spawn(async move {
             opened(&mut rx).await;
-            closed(&mut rx).await;
+            rx
         });
         assert!(b.record_failure("HTTP 503", probe));
+        let mut rx = tokio::time::timeout(Duration::from_secs(1), open_waiter).await.unwrap().unwrap();
+        let close_waiter = tokio::spawn(async move { closed(&mut rx).await });
         b.update_reason(PauseReason::ApiUnavailable { last_error: "connection refused".into() });
-        assert_eq!(b.state().is_open(), true);
+        assert!(b.is_open());
         assert!(b.open_for().is_some());
         b.close();
-        tokio::time::timeout(Duration::from_secs(1), waiter).await.unwrap().unwrap();
+        tokio::time::timeout(Duration::from_secs(1), close_waiter).await.unwrap().unwrap();
+        assert!(b.open_for().is_none());
     }
 }

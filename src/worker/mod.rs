@@ -134,6 +134,7 @@ struct Context {
     /// stage, a buffered delivery and the broker's own timer granularity all fit under it.
     hold_limit: Duration,
     max_worker_losses: u32,
+    abandoned_here: AbandonedHere,
 }
 
 /// The hold limit for a broker consumer timeout, checked against the extraction budget: a job must
@@ -191,6 +192,7 @@ async fn run_async(args: WorkerArgs) -> anyhow::Result<()> {
         breaker: breaker.clone(),
         hold_limit,
         max_worker_losses: args.max_worker_losses.max(1),
+        abandoned_here: AbandonedHere::default(),
     });
 
     let (stop_trigger, stop) = shutdown::channel();
@@ -539,20 +541,62 @@ struct Held<'a> {
     publish_channel: &'a Channel,
     /// Worker losses so far, this delivery's included: what a copy given back carries.
     losses: u32,
+    /// The broker redelivered this message (see [`arrival`]).
+    redelivered: bool,
     /// When the job must have let go of the delivery (the hold limit).
     deadline: Instant,
+}
+
+/// What a delivery says about lost workers when it arrives.
+struct Arrival {
+    /// Worker losses so far, this delivery's included.
+    losses: u32,
+    /// The broker redelivered this very message: its previous holder went away unsettled.
+    redelivered: bool,
 }
 
 /// Worker losses a delivery has seen: the count carried by our header, plus one if the broker
 /// redelivered this very message (its previous holder went away without settling it). Our worker
 /// never returns a delivery to the broker itself (it republishes), so a broker redelivery means a
 /// lost worker. Every version sets `redelivered` then; the broker counters are checked as well.
-fn losses_on_arrival(delivery: &lapin::message::Delivery) -> (u32, bool) {
+/// A redelivery of a job this worker itself abandoned when its own connection was lost is not the
+/// document's doing and is not counted.
+fn arrival(context: &Context, delivery: &lapin::message::Delivery) -> Arrival {
     let headers = delivery.properties.headers().as_ref();
     let carried = queue::header_count(headers, queue::WORKER_LOSSES_HEADER).unwrap_or(0).min(u32::MAX as u64 - 1) as u32;
     let redelivered = delivery.redelivered
         || queue::BROKER_COUNT_HEADERS.iter().any(|name| queue::header_count(headers, name).unwrap_or(0) > 0);
-    (carried + u32::from(redelivered), redelivered)
+    let counted = redelivered && !context.abandoned_here.take(delivery);
+    if redelivered && !counted {
+        tracing::info!("redelivered after this worker's own connection loss: not counted as a lost worker");
+    }
+    Arrival { losses: carried + u32::from(counted), redelivered }
+}
+
+/// Jobs this worker abandoned because its own broker connection or channel was lost (a broker
+/// restart, a network cut, a consumer timeout), by the sha256 of the message body. The broker
+/// redelivers them; if one comes back to this same worker, that loss is not counted against the
+/// document. (Redelivered to another worker it is counted: only this one knows it is alive.)
+/// Entries expire after an hour.
+#[derive(Default)]
+struct AbandonedHere(std::sync::Mutex<std::collections::HashMap<String, Instant>>);
+
+impl AbandonedHere {
+    const KEEP: Duration = Duration::from_secs(3600);
+
+    fn remember(&self, delivery: &lapin::message::Delivery) {
+        let mut map = self.0.lock().expect("abandoned-jobs lock");
+        map.retain(|_, at| at.elapsed() < Self::KEEP);
+        map.insert(crate::sha256_hex(&delivery.data), Instant::now());
+    }
+
+    fn take(&self, delivery: &lapin::message::Delivery) -> bool {
+        let mut map = self.0.lock().expect("abandoned-jobs lock");
+        if map.is_empty() {
+            return false;
+        }
+        map.remove(&crate::sha256_hex(&delivery.data)).is_some_and(|at| at.elapsed() < Self::KEEP)
+    }
 }
 
 /// Every log line of one job carries its id and file through this span (filled in once the
@@ -578,11 +622,12 @@ async fn handle_delivery_in_span(
     let metrics = context.metrics.clone();
     metrics.in_flight.add(1);
     let message_id = delivery.properties.message_id().as_ref().map(|s| s.to_string());
-    let (losses, _) = losses_on_arrival(&delivery);
+    let Arrival { losses, redelivered } = arrival(&context, &delivery);
     let held = Held {
         delivery: &delivery,
         publish_channel: &publish_channel,
         losses,
+        redelivered,
         deadline: Instant::now() + context.hold_limit,
     };
     let outcome = tokio::select! {
@@ -590,6 +635,9 @@ async fn handle_delivery_in_span(
         _ = lost.fired() => Outcome::Abandoned,
         _ = abandon.fired() => Outcome::Requeue { reason: RequeueReason::Drain, losses },
     };
+    if let Outcome::Abandoned = outcome {
+        context.abandoned_here.remember(&delivery);
+    }
     settle(&context, &delivery, &publish_channel, &outcome).await;
     let label = match &outcome {
         Outcome::Delivered => "delivered",
@@ -656,7 +704,7 @@ async fn requeue(context: &Context, delivery: &lapin::message::Delivery, channel
 
 /// A delivery the worker will not start (paused or draining): straight back to the queue.
 async fn give_back_unstarted(context: &Context, delivery: lapin::message::Delivery, channel: &Channel, reason: RequeueReason) {
-    let (losses, _) = losses_on_arrival(&delivery);
+    let Arrival { losses, .. } = arrival(context, &delivery);
     settle(context, &delivery, channel, &Outcome::Requeue { reason, losses }).await;
     context.metrics.jobs.inc_by("returned", 1);
 }
@@ -672,13 +720,13 @@ async fn process(context: &Context, held: &Held<'_>, message_id: Option<&str>) -
     };
     let identity = job.identity();
     record_identity(&identity);
-    let (losses, redelivered) = losses_on_arrival(delivery);
+    let (losses, redelivered) = (held.losses, held.redelivered);
     tracing::info!(redelivered = delivery.redelivered, losses, "job received");
     if losses >= context.max_worker_losses {
         return report_worker_killer(context, held, &job).await;
     }
     if redelivered {
-        // Processing this very delivery again would let a second crash spend another of the
+        // Even when the loss was not counted: processing this very delivery again would let a second crash spend another of the
         // broker's attempts; the copy carries the count instead and starts the broker's at zero.
         tracing::warn!(losses, max = context.max_worker_losses, "redelivered by the broker: the worker holding this job was lost");
         return Outcome::Requeue { reason: RequeueReason::Redelivered, losses };
