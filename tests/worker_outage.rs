@@ -3,8 +3,10 @@
 //!
 //! - `compressed_outage_*`: the broker's consumer timeout is cut to 10 s, checked every second
 //!   (for the test's length, under the exclusive broker lock, put back afterwards) and the API
-//!   answers 503 for 60 s: six timeouts. The job queue allows a single broker return (`--delivery-limit 1`), so one broker
-//!   timeout per job would dead-letter half of them, as measured in the issue.
+//!   answers 503 for 60 s: six timeouts. The job queue allows a single broker return
+//!   (`--delivery-limit 1`), so two broker timeouts of one job would dead-letter it.
+//! - `without_the_breaker_*`: the same timeout, a breaker that never opens: the hold limit alone
+//!   gives the jobs back in time.
 //! - `outage_spanning_worker_restarts_*`: SIGTERM of a paused worker, kill -9 of a worker holding
 //!   jobs, and a third worker that finishes once the API is back.
 //! - `a_document_that_kills_workers_*`: a debug-build fault hook makes the worker abort on one
@@ -495,6 +497,37 @@ async fn compressed_outage_pauses_probes_resumes_and_loses_nothing() {
         metric(&m, "yusuan_breaker_probes_total"),
         h.answered_503().await
     );
+    h.assert_nothing_left().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_the_breaker_the_hold_limit_still_beats_the_consumer_timeout() {
+    // A slow or flapping API may never open the breaker; the hold limit alone must then keep
+    // every delivery away from the broker's consumer timeout.
+    let _exclusive = BrokerLock::take(true).await;
+    let _timeout = RabbitSetting::set("consumer_timeout", 10_000);
+    let _tick = RabbitSetting::set("channel_tick_interval", 1_000);
+    let mut h = Harness::new("hold").await;
+    let docs = distinct_documents(h.dir.path(), 4);
+    h.sink.fail_next(1 << 40);
+    h.enqueue(&docs);
+    h.start_worker(
+        &["--concurrency", "2", "--consumer-timeout-secs", "10", "--timeout-secs", "2", "--breaker-failures", "1000000"],
+        &[("YUSUAN_RETRY_INITIAL_MS", "100"), ("YUSUAN_RETRY_MAX_SECS", "1")],
+    );
+    // 25 s of 503: two and a half consumer timeouts.
+    tokio::time::sleep(Duration::from_secs(25)).await;
+    let m = h.metrics(0).await;
+    // Each job is given back after at most 5 s (half the timeout), so within 25 s at least four.
+    assert!(metric(&m, "yusuan_jobs_requeued_total{reason=\"hold_limit\"}") >= 4.0, "{m}");
+    assert_eq!(metric(&m, "yusuan_breaker_pauses_total"), 0.0, "{m}");
+    h.sink.fail_next(0);
+    let arrivals = h.wait_for_arrivals(4, LIMIT).await;
+    assert_all_extracted_once(&arrivals, &docs);
+    assert!(h.dead_letters().await.is_empty(), "nothing dead-lettered");
+    let m = h.metrics(0).await;
+    assert_eq!(metric(&m, "yusuan_broker_connections_total"), 1.0, "the broker never timed out a consumer: {m}");
+    assert!(!h.log(0).contains("broker connection lost"));
     h.assert_nothing_left().await;
 }
 

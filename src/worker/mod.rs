@@ -566,7 +566,7 @@ fn arrival(context: &Context, delivery: &lapin::message::Delivery) -> Arrival {
     let carried = queue::header_count(headers, queue::WORKER_LOSSES_HEADER).unwrap_or(0).min(u32::MAX as u64 - 1) as u32;
     let redelivered = delivery.redelivered
         || queue::BROKER_COUNT_HEADERS.iter().any(|name| queue::header_count(headers, name).unwrap_or(0) > 0);
-    let counted = redelivered && !context.abandoned_here.take(delivery);
+    let counted = redelivered && !context.abandoned_here.take(&delivery.data);
     if redelivered && !counted {
         tracing::info!("redelivered after this worker's own connection loss: not counted as a lost worker");
     }
@@ -584,18 +584,20 @@ struct AbandonedHere(std::sync::Mutex<std::collections::HashMap<String, Instant>
 impl AbandonedHere {
     const KEEP: Duration = Duration::from_secs(3600);
 
-    fn remember(&self, delivery: &lapin::message::Delivery) {
+    /// Remembers a message body.
+    fn remember(&self, body: &[u8]) {
         let mut map = self.0.lock().expect("abandoned-jobs lock");
         map.retain(|_, at| at.elapsed() < Self::KEEP);
-        map.insert(crate::sha256_hex(&delivery.data), Instant::now());
+        map.insert(crate::sha256_hex(body), Instant::now());
     }
 
-    fn take(&self, delivery: &lapin::message::Delivery) -> bool {
+    /// Whether this body was abandoned here (and forgets it: one redelivery per abandonment).
+    fn take(&self, body: &[u8]) -> bool {
         let mut map = self.0.lock().expect("abandoned-jobs lock");
         if map.is_empty() {
             return false;
         }
-        map.remove(&crate::sha256_hex(&delivery.data)).is_some_and(|at| at.elapsed() < Self::KEEP)
+        map.remove(&crate::sha256_hex(body)).is_some_and(|at| at.elapsed() < Self::KEEP)
     }
 }
 
@@ -636,7 +638,7 @@ async fn handle_delivery_in_span(
         _ = abandon.fired() => Outcome::Requeue { reason: RequeueReason::Drain, losses },
     };
     if let Outcome::Abandoned = outcome {
-        context.abandoned_here.remember(&delivery);
+        context.abandoned_here.remember(&delivery.data);
     }
     settle(&context, &delivery, &publish_channel, &outcome).await;
     let label = match &outcome {
@@ -739,6 +741,10 @@ async fn process(context: &Context, held: &Held<'_>, message_id: Option<&str>) -
         Err(FetchEnd::Failed(error)) => return fail(context, held, &identity, None, error).await,
         Err(FetchEnd::HoldLimit) => return Outcome::Requeue { reason: RequeueReason::HoldLimit, losses },
     };
+    if let BreakerState::Open { .. } = context.breaker.state() {
+        // Paused while downloading: no extraction whose result could not be delivered now.
+        return Outcome::Requeue { reason: RequeueReason::Paused, losses };
+    }
     let sha256 = crate::sha256_hex(&bytes);
     debug_abort_hook(&job.file_name);
     let extraction = match extract_blocking(context, &job.file_name, bytes, held.deadline).await {
@@ -926,5 +932,16 @@ mod tests {
         assert_eq!(hold_limit(Duration::from_secs(10), Duration::from_secs(2)).unwrap(), Duration::from_secs(5));
         let refused = hold_limit(Duration::from_secs(60), Duration::from_secs(30)).unwrap_err().to_string();
         assert!(refused.contains("--timeout-secs (30)"), "{refused}");
+    }
+
+    #[test]
+    fn an_abandoned_job_is_forgiven_once_and_only_that_job() {
+        let abandoned = AbandonedHere::default();
+        assert!(!abandoned.take(b"job one"));
+        abandoned.remember(b"job one");
+        assert!(!abandoned.take(b"job two"));
+        assert!(abandoned.take(b"job one"));
+        // A second redelivery of the same job is a second loss.
+        assert!(!abandoned.take(b"job one"));
     }
 }

@@ -1,12 +1,11 @@
 //! Delivery to the downstream API (CONTRACT §4) and the policy deciding what is worth retrying.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use serde::Serialize;
 use serde_json::Value;
-
-use std::sync::Arc;
 
 use super::breaker::{self, Breaker, BreakerState, PauseReason, ProbeRequest};
 use super::metrics::Metrics;
@@ -189,7 +188,12 @@ impl Sink {
             if let BreakerState::Open { reason, .. } = self.breaker.state() {
                 break Delivered::Deferred(Deferral::Paused(reason));
             }
-            let (verdict, response) = self.send(path, key, json.clone()).await;
+            // A request still running at the deadline is given up too: the job goes back rather than
+            // hold its delivery for up to another --http-timeout-secs.
+            let Ok((verdict, response)) = tokio::time::timeout_at(deadline.into(), self.send(path, key, json.clone())).await
+            else {
+                break Delivered::Deferred(Deferral::HoldLimit);
+            };
             match verdict {
                 Verdict::Accepted => {
                     self.breaker.record_answer();
