@@ -728,8 +728,9 @@ async fn process(context: &Context, held: &Held<'_>, message_id: Option<&str>) -
         return report_worker_killer(context, held, &job).await;
     }
     if redelivered {
-        // Even when the loss was not counted: processing this very delivery again would let a second crash spend another of the
-        // broker's attempts; the copy carries the count instead and starts the broker's at zero.
+        // Even when the loss was not counted: processing this very delivery again would let a
+        // second crash spend another of the broker's attempts; the copy carries our count instead
+        // and starts the broker's at zero.
         tracing::warn!(losses, max = context.max_worker_losses, "redelivered by the broker: the worker holding this job was lost");
         return Outcome::Requeue { reason: RequeueReason::Redelivered, losses };
     }
