@@ -184,9 +184,9 @@ fn check_summary_figures(
                     continue;
                 }
                 let Some(printed) = classes.get(&(scope, label.clone())) else {
-                    // An expenditure row that is no 类 (基本支出, 项目支出 …): the column is not a
-                    // list of 类 and its sum says nothing.
-                    if label.ends_with("支出") && column.2.is_none() {
+                    // An expenditure row with an amount that is no 类 (基本支出, 项目支出 …): the
+                    // column is not a list of 类 and its sum says nothing.
+                    if label.ends_with("支出") && column.2.is_none() && value.is_some_and(|v| !v.is_zero()) {
                         column.1 = false;
                     }
                     continue;
