@@ -29,6 +29,26 @@ fn amount_f4(right: f64, top: f64, size: f64, s: &str) -> String {
     format!("BT /F4 {size} Tf 1 0 0 1 {x} {} Tm <{}> Tj ET\n", PAGE_H - top - 0.85 * size, utf16_hex(s))
 }
 
+/// The same, shown the way WPS 表格 does: one string per character, each placed by `Td` at the
+/// half-width advance, so the positions are right whatever width the reader takes for a glyph.
+fn amount_f4_per_glyph(right: f64, top: f64, size: f64, s: &str) -> String {
+    let step = 0.5 * size;
+    let x = right - step * s.chars().count() as f64;
+    let mut out = format!("BT /F4 {size} Tf 1 0 0 1 {x} {} Tm", PAGE_H - top - 0.85 * size);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 {
+            out += &format!(" {step} 0 Td");
+        }
+        out += &format!(" <{}> Tj", utf16_hex(&c.to_string()));
+    }
+    out + " ET\n"
+}
+
+/// Helvetica's advance of a string of digits, commas and points (556 and 278 per 1000).
+fn helvetica_width(size: f64, s: &str) -> f64 {
+    s.chars().map(|c| if c.is_ascii_digit() { 0.556 } else { 0.278 }).sum::<f64>() * size
+}
+
 fn latin(x: f64, top: f64, size: f64, s: &str) -> String {
     format!("BT /F1 {size} Tf 1 0 0 1 {x} {} Tm ({s}) Tj ET\n", PAGE_H - top - 0.85 * size)
 }
@@ -511,6 +531,33 @@ fn predefined_gbk_cmap_does_not_lose_the_page() {
     let text: String = doc.pages[0].glyphs.iter().map(|g| g.ch).collect();
     assert!(text.contains("说明") && text.contains("中文"), "{text}");
     assert!(doc.pages[0].fonts.iter().any(|f| f == "TestSongGBK"));
+}
+
+#[test]
+fn amounts_touching_at_a_shared_border_stay_in_their_own_cells() {
+    // sh_04-like 收入预算总表 row: two equal amounts in adjacent 83 pt columns, each filling its
+    // cell (2.84 pt from the left line, 2.16 pt from the right one). Row 1 as WPS 表格 writes it
+    // (F4 with a /W range, one string per glyph); row 2 in Helvetica, only 0.5 pt from the
+    // shared border on each side.
+    let xs = [60.0, 220.0, 303.0, 386.0];
+    let ys = [100.0, 124.0, 148.0, 172.0];
+    let mut c = stroked_grid(&xs, &ys, &[], &[]);
+    c += &cjk(64.0, 106.0, 12.0, "功能分类科目名称");
+    c += &cjk(224.0, 106.0, 12.0, "合计");
+    c += &cjk(306.0, 106.0, 12.0, "财政拨款");
+    c += &cjk(64.0, 130.0, 12.0, "一般公共服务支出");
+    c += &amount_f4_per_glyph(xs[2] - 2.16, 130.0, 12.0, "82,096,797.42");
+    c += &amount_f4_per_glyph(xs[3] - 2.16, 130.0, 12.0, "82,096,797.42");
+    c += &cjk(64.0, 154.0, 12.0, "行政运行");
+    let amount = "12,029,501.84";
+    c += &latin(xs[2] - 0.5 - helvetica_width(12.0, amount), 154.0, 12.0, amount);
+    c += &latin(xs[2] + 0.5, 154.0, 12.0, amount);
+    let x = extract(&build_pdf(vec![page(c)])).expect("extracts");
+    assert_eq!(x.tables.len(), 1);
+    let t = &x.tables[0];
+    assert_eq!((t.n_rows, t.n_cols), (3, 3));
+    assert_eq!((text(t, 1, 1), text(t, 1, 2)), ("82,096,797.42".to_string(), "82,096,797.42".to_string()));
+    assert_eq!((text(t, 2, 1), text(t, 2, 2)), ("12,029,501.84".to_string(), "12,029,501.84".to_string()));
 }
 
 /// How a producer lays a landscape table on a page: the page's /Rotate, a `cm` wrapped around
