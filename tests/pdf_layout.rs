@@ -641,6 +641,8 @@ fn rotated_pages_read_their_amounts_whole_however_the_producer_turns_them() {
         ("rotate 90, turned Tm", Placement { rotate: 90, cm: None, matrix: TURN_FOR_ROTATE_90, frame_h: 595.0 }),
         ("rotate 270, cm", Placement { rotate: 270, cm: Some(TURN_FOR_ROTATE_270), matrix: IDENTITY, frame_h: 595.0 }),
         ("rotate 270, turned Tm", Placement { rotate: 270, cm: None, matrix: TURN_FOR_ROTATE_270, frame_h: 595.0 }),
+        // A portrait page shown upside down, its content turned back.
+        ("rotate 180, cm", Placement { rotate: 180, cm: Some([-1.0, 0.0, 0.0, -1.0, 595.0, PAGE_H]), matrix: IDENTITY, frame_h: PAGE_H }),
     ];
     for (how, placement) in upright_on_display {
         let x = extract(&build_pdf(vec![placement.page()])).unwrap_or_else(|e| panic!("{how}: {e:?}"));
