@@ -12,6 +12,9 @@ use super::PageTable;
 const COLUMN_TOLERANCE: f64 = 3.0;
 /// Lines after a table that still count as "the page ends here": page numbers, footers.
 const MAX_FOOTER_LINES: usize = 2;
+/// A heading left at the foot of a page for the table on the next: its title and the lines under
+/// it ("部门：", the agency, "单位：万元" are three pieces when printed far apart).
+const MAX_CARRIED_HEADING_LINES: usize = 5;
 const MAX_FOOTER_CHARS: usize = 16;
 /// At most this many header rows are compared for repetition.
 const MAX_REPEATED_HEADER: usize = 6;
@@ -69,7 +72,12 @@ pub fn stitch(parts: Vec<PageTable>) -> Vec<Table> {
             let b = out.last_mut().expect("checked above");
             append(b, part);
         } else {
-            out.push(start(part));
+            let carried = if first_on_page && i > 0 && is_last_on_page(&parts, i - 1) {
+                title_left_on_page_before(&parts[i - 1], part)
+            } else {
+                Vec::new()
+            };
+            out.push(start(part, &carried));
         }
     }
     out.into_iter()
@@ -224,12 +232,31 @@ fn cells_of(part: &PageTable, row_offset: usize) -> Vec<Cell> {
         .collect()
 }
 
-fn start(part: &PageTable) -> Building {
+/// A new table's title printed at the foot of the page before, under that page's last table
+/// (the title and "部门：…" line fit, the table did not): the lines from that title down, when the
+/// new table has no title of its own above it.
+fn title_left_on_page_before(prev: &PageTable, part: &PageTable) -> Vec<String> {
+    if part.lines_above.iter().any(|l| looks_like_title(l)) {
+        return Vec::new();
+    }
+    let Some(at) = prev.lines_below.iter().rposition(|l| looks_like_title(l)) else { return Vec::new() };
+    let carried = &prev.lines_below[at..];
+    // Only a short heading block: a page of prose ending in a sentence about a table is no title.
+    if carried.len() > MAX_CARRIED_HEADING_LINES || carried.iter().any(|l| l.chars().count() > 60) {
+        return Vec::new();
+    }
+    carried.to_vec()
+}
+
+/// A table from its first part; `carried` are heading lines printed for it at the foot of the
+/// page before.
+fn start(part: &PageTable, carried: &[String]) -> Building {
     let cells = cells_of(part, 0);
     let n_rows = part.grid.n_rows();
     let n_cols = part.grid.n_cols();
-    let context: Vec<String> = part.lines_above.iter().rev().take(4).rev().cloned().collect();
-    let title = part.lines_above.iter().rev().take(4).find(|l| looks_like_title(l)).cloned();
+    let above: Vec<String> = carried.iter().chain(&part.lines_above).cloned().collect();
+    let context: Vec<String> = above.iter().rev().take(4).rev().cloned().collect();
+    let title = above.iter().rev().take(4).find(|l| looks_like_title(l)).cloned();
     let open_header = header_text(&cells, part.header_rows);
     let mut table =
         Table { index: 0, pages: vec![part.page], title, n_rows, n_cols, header_rows: 0, cells, context };
