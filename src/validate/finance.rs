@@ -102,11 +102,16 @@ pub fn check_financial(tables: &[Table], records: &[Record]) -> Vec<Warning> {
             out.extend(check_plain_row_totals(table));
         }
     }
-    out.extend(one_warning_per_slip(slips));
     let mut printing: Vec<(String, Warning)> = Vec::new();
     for lines in by_table.values() {
         printing.extend(check_printing(tables, lines));
     }
+    // A table with an unreadable amount cannot be summed: its sums would report the amount we
+    // could not read, not a slip of the document.
+    let unreadable: HashSet<Option<usize>> =
+        printing.iter().filter(|(_, w)| w.code == "malformed_amount").map(|(_, w)| w.table).collect();
+    slips.retain(|s| !unreadable.contains(&s.warning.table));
+    out.extend(one_warning_per_slip(slips));
     out.extend(one_warning_per_misprint(printing));
     out.extend(check_cross_table(&totals));
     out.extend(check_code_labels(&by_table));
