@@ -1197,7 +1197,10 @@ fn tables_without_subjects_have_their_row_totals_checked() {
     };
     let tables = vec![three_public("6")];
     assert!(validate(&tables, &interpret(&tables).0).is_empty());
+    // Whole 万元: three addends may miss their total by up to 1.5 万元 through rounding.
     let tables = vec![three_public("7")];
+    assert_eq!(codes(&validate(&tables, &interpret(&tables).0)), vec![("rounding".to_string(), Some(0), Some(3))]);
+    let tables = vec![three_public("8")];
     assert_eq!(codes(&validate(&tables, &interpret(&tables).0)), vec![("sum_mismatch".to_string(), Some(0), Some(3))]);
 
     let summary = grid(

@@ -526,9 +526,11 @@ fn split_code(parts: &[String], carried: &mut Vec<String>) -> Option<String> {
 /// Printed width of each level of a split code: 类 3 digits, 款 2, 项 2.
 pub(crate) const LEVEL_WIDTHS: [usize; 3] = [3, 2, 2];
 
-/// Is `part` printed as a code of level `level` should be (all digits, the level's width)?
+/// Is `part` printed as a code of level `level` should be: all digits, the level's own width, or
+/// the whole code down to that level (templates that print "20406" under 款)?
 pub(crate) fn level_printed_right(part: &str, level: usize) -> bool {
-    part.chars().all(|c| c.is_ascii_digit()) && LEVEL_WIDTHS.get(level).is_none_or(|&w| part.len() == w)
+    let whole: usize = LEVEL_WIDTHS.iter().take(level + 1).sum();
+    part.chars().all(|c| c.is_ascii_digit()) && LEVEL_WIDTHS.get(level).is_none_or(|&w| part.len() == w || part.len() == whole)
 }
 
 /// The code of level `i` where the publisher printed it wrong, resolved where that is unambiguous:
@@ -570,6 +572,7 @@ mod tests {
         let mut carried = Vec::new();
         assert_eq!(split_code(&p(&["7", "11", "02"]), &mut carried).as_deref(), Some("71102"));
         assert!(!level_printed_right("7", 0) && !level_printed_right("2", 1) && level_printed_right("02", 2));
+        assert!(level_printed_right("20406", 1) && level_printed_right("2040601", 2) && !level_printed_right("2040", 1));
     }
 
     #[test]
