@@ -19,6 +19,7 @@ pub mod interpret;
 pub mod layout;
 pub mod limits;
 pub mod model;
+pub mod output;
 pub mod sink;
 pub mod validate;
 pub mod worker;
@@ -73,6 +74,10 @@ fn extract_unguarded(file_name: &str, bytes: &[u8], limits: &Limits) -> Result<E
         }
         Format::Docx => {
             let doc = decode::docx::decode(bytes, limits, &deadline)?;
+            (doc.tables, doc.warnings, None)
+        }
+        Format::Xlsx => {
+            let doc = decode::xlsx::decode(bytes, limits, &deadline)?;
             (doc.tables, doc.warnings, None)
         }
     };

@@ -83,6 +83,14 @@ fn every_document_has_sound_truth() {
                 let n = docx.document.children.iter().filter(|c| matches!(c, docx_rs::DocumentChild::Table(_))).count();
                 assert_eq!(n, x.tables.len(), "{}: tables in the DOCX vs the truth", e.file);
             }
+            Format::Xlsx => {
+                assert!(e.file.ends_with(".xlsx") && e.producer == "xlsx", "{}", e.truth);
+                assert_eq!(x.source.page_count, None, "{}", e.truth);
+                // An independent reader sees one worksheet per truth table.
+                let book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(&bytes))
+                    .unwrap_or_else(|err| panic!("{}: calamine cannot read it: {err}", e.file));
+                assert_eq!(calamine::Reader::sheet_names(&book).len(), x.tables.len(), "{}: sheets vs tables", e.file);
+            }
         }
         for (i, t) in x.tables.iter().enumerate() {
             let at = format!("{} table {i}", e.truth);
@@ -131,7 +139,7 @@ fn every_document_has_sound_truth() {
     eprintln!("corpus: {} families, {} documents, {tables} tables, {cells} cells", families.len(), entries.len());
     assert!(entries.len() >= 20, "only {} documents", entries.len());
     assert!(tables >= 150, "only {tables} tables");
-    for p in ["docx", "libreoffice", "chromium", "rects"] {
+    for p in ["docx", "libreoffice", "chromium", "rects", "xlsx"] {
         assert!(producers.contains(p), "no document from producer {p}");
     }
     // every family directory is in the manifest
