@@ -1,4 +1,4 @@
-//! yusuan: Chinese government budget documents (PDF, DOCX) → validated, structured data.
+//! yusuan: Chinese government budget documents (PDF, DOCX, XLSX) → validated, structured data.
 //!
 //! The heart is [`extract`]: bytes in, [`Extraction`] out; no I/O, no async, no globals. The data
 //! flows one way through the stages, one module each:
@@ -35,7 +35,7 @@ pub use model::{Extraction, Format, Table, SCHEMA_VERSION};
 use limits::Deadline;
 use model::Source;
 
-/// Extracts tables, records and warnings from one PDF or DOCX file.
+/// Extracts tables, records and warnings from one PDF, DOCX or XLSX file.
 ///
 /// `file_name` is only echoed into `source.file_name`: the format is sniffed from the bytes.
 /// A panic anywhere below (the PDF and DOCX libraries panic on some damaged inputs) is caught

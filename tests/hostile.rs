@@ -594,7 +594,32 @@ fn xlsx_cases() -> Vec<Case> {
             br#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheets><sheet name="&lol1;" sheetId="1"/></sheets></workbook>"#.to_vec(),
         )],
     );
+    // 100 100 one-digit cells (1 000 columns × 101 rows): inside the byte and grid limits, over a
+    // cell limit of 100 000 (the default, 1 000 000, is the same check at ten times the time).
+    let cell_bomb = {
+        let column = |mut c: usize| {
+            let mut name = String::new();
+            c += 1;
+            while c > 0 {
+                name.insert(0, (b'A' + ((c - 1) % 26) as u8) as char);
+                c = (c - 1) / 26;
+            }
+            name
+        };
+        let columns: Vec<String> = (0..1000).map(column).collect();
+        let mut rows = String::with_capacity(3 * MIB);
+        for r in 1..=101 {
+            rows.push_str(&format!(r#"<row r="{r}">"#));
+            for c in &columns {
+                rows.push_str(&format!(r#"<c r="{c}{r}"><v>1</v></c>"#));
+            }
+            rows.push_str("</row>");
+        }
+        xlsx_package(&sheet_xml("", &rows), &[])
+    };
     vec![
+        Case::new("100 100 cells", "cells.xlsx", cell_bomb, Error("too_large"))
+            .with_limits(Limits { max_xlsx_cells: 100_000, ..Limits::default() }),
         Case::new("valid xlsx (rust_xlsxwriter)", "ok.xlsx", written.clone(), Ok { format: Format::Xlsx, tables: 1 }),
         Case::new("minimal hand-made xlsx", "min.xlsx", minimal.clone(), Ok { format: Format::Xlsx, tables: 1 }),
         Case::new("xlsx named .pdf", "really-a-workbook.pdf", written.clone(), Ok { format: Format::Xlsx, tables: 1 }),

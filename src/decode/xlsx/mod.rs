@@ -39,11 +39,6 @@ use crate::model::{Cell, Table, Warning};
 
 pub use numfmt::render as render_number_format;
 
-/// Most non-empty cells read from one workbook. Budget workbooks hold thousands; a sheet of
-/// millions of tiny cells fits under the byte limits but not in a worker's memory once each is a
-/// `String` in a map.
-pub const MAX_XLSX_CELLS: usize = 2_000_000;
-
 /// How many rows above a table are kept as its context (as for DOCX paragraphs).
 const CONTEXT_LINES: usize = 4;
 
@@ -67,7 +62,7 @@ pub fn decode(bytes: &[u8], limits: &Limits, deadline: &Deadline) -> Result<Xlsx
 
     let mut tables = Vec::new();
     let mut warnings = Vec::new();
-    let mut cells_read = 0usize;
+    let mut cells_read = 0u64;
     let sheets = workbook.sheets_metadata().to_vec();
     for sheet in sheets {
         deadline.check("reading XLSX sheets")?;
@@ -81,7 +76,8 @@ pub fn decode(bytes: &[u8], limits: &Limits, deadline: &Deadline) -> Result<Xlsx
             .and_then(|(_, path)| package.part(path))
             .map(|xml| scan::sheet(&xml))
             .unwrap_or_default();
-        let texts = sheet_texts(&mut workbook, &sheet.name, &sheet_scan, &styles, &mut cells_read, deadline)?;
+        let texts =
+            sheet_texts(&mut workbook, &sheet.name, &sheet_scan, &styles, &mut cells_read, limits, deadline)?;
         if sheet_scan.formulas > 0 {
             warnings.push(Warning::new(
                 "xlsx_formulas",
@@ -124,7 +120,8 @@ fn sheet_texts(
     sheet: &str,
     scan: &scan::SheetScan,
     styles: &[scan::CellStyle],
-    cells_read: &mut usize,
+    cells_read: &mut u64,
+    limits: &Limits,
     deadline: &Deadline,
 ) -> Result<BTreeMap<(u32, u32), String>, ExtractError> {
     let mut texts = BTreeMap::new();
@@ -138,9 +135,11 @@ fn sheet_texts(
             continue;
         }
         *cells_read += 1;
-        if *cells_read > MAX_XLSX_CELLS {
+        if *cells_read > limits.max_xlsx_cells {
+            // Budget workbooks hold thousands of cells; each read one is a String in a map.
             return Err(ExtractError::TooLarge(format!(
-                "the workbook holds more than {MAX_XLSX_CELLS} non-empty cells"
+                "the workbook holds more than {} non-empty cells",
+                limits.max_xlsx_cells
             )));
         }
         if *cells_read % 65_536 == 0 {

@@ -8,9 +8,13 @@ use std::str::FromStr;
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
-/// A number as Excel's General format shows it for budget figures: integers without decimals,
-/// other values in their shortest round-trip form.
+/// A number as Excel's General format shows it for budget figures: at most 15 significant digits
+/// (Excel's precision: a sum saved as 0.30000000000000004 shows as 0.3), integers without
+/// decimals, otherwise the shortest form.
 pub fn general(value: f64) -> String {
+    let shortest = format!("{value}");
+    let significant = shortest.trim_start_matches(['-', '0', '.']).bytes().filter(u8::is_ascii_digit).count();
+    let value: f64 = if significant > 15 { format!("{value:.14e}").parse().unwrap_or(value) } else { value };
     if value.fract() == 0.0 && value.abs() < 1e15 {
         format!("{}", value as i64)
     } else {
@@ -316,6 +320,8 @@ mod tests {
         assert_eq!(render(12.0, "#,##0.##"), "12.");
         assert_eq!(render(12.5, "General"), "12.5");
         assert_eq!(render(300.0, "General"), "300");
+        assert_eq!(render(0.1 + 0.2, "General"), "0.3");
+        assert_eq!(render(314266470.92, "General"), "314266470.92");
         assert_eq!(render(1234567.0, "#,##0,"), "1,235");
         assert_eq!(render(44927.0, "yyyy\"年\"m\"月\"d\"日\""), "2023年1月1日");
         assert_eq!(render(44927.0, "yyyy-mm-dd"), "2023-01-01");
