@@ -647,6 +647,37 @@ fn xlsx_cases() -> Vec<Case> {
             Ok { format: Format::Xlsx, tables: 1 },
         ),
         Case::new("deeply nested sheet XML", "deep.xlsx", deep, Error("too_large")),
+        Case::new(
+            "shared strings declaring 10^12 entries",
+            "reserve.xlsx",
+            xlsx_package(
+                &sheet_xml("", r#"<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>0</v></c></row>"#),
+                &[(
+                    "xl/sharedStrings.xml",
+                    br#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" uniqueCount="999999999999"><si><t>a</t></si></sst>"#.to_vec(),
+                )],
+            ),
+            Error("truncated"),
+        ),
+        Case::new(
+            "cell reference past u32",
+            "overflow.xlsx",
+            xlsx_package(&sheet_xml("", &format!(r#"<row r="1">{}{}</row>"#, inline("A1", "a"), inline("B99999999999", "b"))), &[]),
+            Error("truncated"),
+        ),
+        Case::new(
+            "reversed merge range",
+            "reversed.xlsx",
+            xlsx_package(
+                format!(
+                    r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{}</sheetData><mergeCells count="1"><mergeCell ref="B2:A1"/></mergeCells></worksheet>"#,
+                    small_table_rows()
+                )
+                .as_bytes(),
+                &[],
+            ),
+            Error("truncated"),
+        ),
         Case::new("XXE in sharedStrings.xml", "xxe.xlsx", xxe_strings, Error("unsupported")),
         Case::new("billion laughs in workbook.xml", "lol.xlsx", laughs, Error("unsupported")),
         Case::new("no time left (xlsx)", "slow.xlsx", minimal, Error("timeout"))
@@ -885,4 +916,94 @@ fn xxe_target_is_never_read() {
         &Limits::default(),
     );
     assert_eq!(result.unwrap_err().code(), "unsupported");
+}
+
+/// Seeded mutations of every part calamine and the XLSX scans read (worksheet, shared strings,
+/// styles, workbook, relationships): each mutant ends quickly in a typed outcome, never in a
+/// caught panic (`internal_error`) or a hang. A cheap stand-in for a fuzzer that runs in CI.
+#[test]
+fn mutated_xlsx_parts_end_in_typed_outcomes() {
+    let sheet = r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="A1:C4"/><sheetData><row r="1"><c r="A1" t="s" s="1"><v>0</v></c><c r="C1" t="s"><v>1</v></c></row><row r="2"><c r="A2" t="s" s="1"><v>2</v></c><c r="B2" s="1"><v>1</v></c><c r="C2" s="2"><v>1234.5</v></c></row><row r="3"><c r="A3" t="inlineStr" s="1"><is><t>合计</t></is></c><c r="B3" s="3"><v>44927</v></c><c r="C3" s="2"><f>SUM(C2:C2)</f><v>1234.5</v></c></row><row r="4"><c r="A4" t="b"><v>1</v></c><c r="B4" t="e"><v>#DIV/0!</v></c></row></sheetData><mergeCells count="1"><mergeCell ref="A1:B1"/></mergeCells></worksheet>"#.as_bytes().to_vec();
+    let strings = r#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="3" uniqueCount="3"><si><t>部门收支总表</t></si><si><r><t>单位</t></r><r><t>：元</t></r></si><si><t xml:space="preserve"> 项目 </t></si></sst>"#.as_bytes().to_vec();
+    let styles = r##"<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><numFmts count="2"><numFmt numFmtId="164" formatCode="#,##0.00;[Red]\-#,##0.00"/><numFmt numFmtId="165" formatCode="yyyy&quot;年&quot;m&quot;月&quot;d&quot;日&quot;"/></numFmts><borders count="2"><border/><border><left style="thin"/><right style="thin"/></border></borders><cellXfs count="4"><xf numFmtId="0" borderId="0"/><xf numFmtId="0" borderId="1"/><xf numFmtId="164" borderId="1"/><xf numFmtId="165" borderId="1"/></cellXfs></styleSheet>"##.as_bytes().to_vec();
+    let workbook = r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="收支总表" sheetId="1" r:id="rId1"/></sheets><definedNames><definedName name="_xlnm.Print_Titles" localSheetId="0">'收支总表'!$1:$2</definedName></definedNames></workbook>"#.as_bytes().to_vec();
+    let rels = r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/><Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>"#.as_bytes().to_vec();
+    let parts: Vec<(&str, Vec<u8>)> = vec![
+        ("xl/worksheets/sheet1.xml", sheet),
+        ("xl/sharedStrings.xml", strings),
+        ("xl/styles.xml", styles),
+        ("xl/workbook.xml", workbook),
+        ("xl/_rels/workbook.xml.rels", rels),
+    ];
+    let package = |parts: &[(&str, Vec<u8>)]| xlsx_package(&parts[0].1, &parts[1..]);
+    // The unmutated workbook is read as meant, so the mutants start from a working path.
+    let base = yusuan::extract("base.xlsx", &package(&parts), &Limits::default()).unwrap();
+    assert_eq!(base.tables.len(), 1);
+    assert_eq!(base.tables[0].text_rows()[1], ["项目", "1", "1,234.50"]);
+    assert_eq!(base.tables[0].text_rows()[2][1], "2023年1月1日");
+
+    // 2 000 run in about 3 s in a debug build; 20 000 (about 27 s) found the three calamine traps
+    // now checked before it reads anything (reference overflow, reversed range, string reserve).
+    const MUTANTS: usize = 2000;
+    const INTERESTING: &[u8] = b"<>/\"'=&;:#$!-.0123456789 AZaz\x00\xff\xe4";
+    let mut rng = fastrand::Rng::with_seed(14);
+    let mut failures = Vec::new();
+    let mut outcomes: std::collections::BTreeMap<String, usize> = Default::default();
+    for i in 0..MUTANTS {
+        let mut mutant = parts.clone();
+        let which = rng.usize(..mutant.len());
+        let body = &mut mutant[which].1;
+        for _ in 0..rng.usize(1..6) {
+            if body.is_empty() {
+                break;
+            }
+            let at = rng.usize(..body.len());
+            // Half of the operations keep the XML well formed (digits and letters of references,
+            // indexes, spans and values), so that mutants get past the scan into calamine.
+            if rng.bool() {
+                let digits: Vec<usize> = (0..body.len()).filter(|&k| body[k].is_ascii_alphanumeric()).collect();
+                let k = digits[rng.usize(..digits.len())];
+                match (body[k].is_ascii_digit(), rng.u8(..3)) {
+                    (true, 0) => body[k] = b'0' + rng.u8(..10),
+                    (true, 1) => {
+                        body.splice(k..k, b"99999999999".iter().copied());
+                    }
+                    (true, _) => {
+                        body.splice(k..k, b"-".iter().copied());
+                    }
+                    (false, _) if body[k].is_ascii_uppercase() => body[k] = b'A' + rng.u8(..26),
+                    (false, _) => body[k] = b'a' + rng.u8(..26),
+                }
+                continue;
+            }
+            match rng.u8(..4) {
+                0 => body[at] = INTERESTING[rng.usize(..INTERESTING.len())],
+                1 => {
+                    let end = (at + rng.usize(1..40)).min(body.len());
+                    body.drain(at..end);
+                }
+                2 => {
+                    let end = (at + rng.usize(1..60)).min(body.len());
+                    let copy = body[at..end].to_vec();
+                    let to = rng.usize(..body.len());
+                    body.splice(to..to, copy);
+                }
+                _ => body[at] = rng.u8(..),
+            }
+        }
+        let started = Instant::now();
+        let result = yusuan::extract("mutant.xlsx", &package(&mutant), &Limits::default());
+        let took = started.elapsed();
+        let outcome = match &result {
+            Result::Ok(_) => "ok".to_string(),
+            Err(e) => e.code().to_string(),
+        };
+        *outcomes.entry(outcome.clone()).or_default() += 1;
+        if outcome == "internal_error" || took > Duration::from_secs(5) {
+            failures.push(format!("mutant {i} of {}: {outcome} in {took:?}: {:?}", mutant[which].0, result.err()));
+        }
+    }
+    eprintln!("{MUTANTS} mutants: {outcomes:?}");
+    assert!(failures.is_empty(), "{failures:#?}");
+    assert!(outcomes.len() >= 2, "the mutations reach more than one outcome: {outcomes:?}");
 }

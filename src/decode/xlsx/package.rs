@@ -3,8 +3,9 @@
 //! calamine reads entries with `read_to_end` and trusts the declared sizes, so it never reads the
 //! uploaded archive. Every XML part is inflated here through the DOCX decoder's bounded reader
 //! (entry, total and ratio limits measured while inflating), checked by the same XML scan (well
-//! formed, no DTD, nesting within the limit) and re-packed *stored* into a fresh in-memory zip
-//! holding only what passed. Binary parts (images, embedded objects, VBA, printer settings) are
+//! formed, no DTD, nesting within the limit), checked for what calamine trusts unchecked (cell
+//! references within the sheet, a shared-string count it reserves up front), and re-packed *stored* into a fresh
+//! in-memory zip holding only what passed. Binary parts (images, embedded objects, VBA, printer settings) are
 //! never inflated and never re-packed: no table needs them, and nothing in them is executed.
 //! External-link parts are XML and are kept (calamine ignores them): a link is never followed.
 
@@ -67,6 +68,9 @@ pub fn vet(bytes: &[u8], limits: &Limits, deadline: &Deadline) -> Result<VettedP
         total += data.len() as u64;
         let body = data.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(&data);
         scan_part(&name, body, limits.max_xml_depth)?;
+        if normalized.starts_with("xl/") {
+            super::scan::check_for_calamine(&name, body)?;
+        }
         out.start_file(normalized.as_str(), stored)
             .map_err(|e| ExtractError::Internal(format!("re-packing {name}: {e}")))?;
         out.write_all(&data).map_err(|e| ExtractError::Internal(format!("re-packing {name}: {e}")))?;

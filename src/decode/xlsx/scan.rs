@@ -221,6 +221,94 @@ fn parse_print_titles(formula: &str) -> Option<(Option<String>, (u32, u32))> {
     None
 }
 
+/// Excel's sheet size: 1 048 576 rows × 16 384 columns (XFD).
+const MAX_ROW: u64 = 1_048_576;
+const MAX_COL: u64 = 16_384;
+
+/// One side of a reference as calamine parses it: optional column letters, optional row digits,
+/// within the sheet (short enough never to overflow calamine's u32 arithmetic) → (row, col),
+/// 1-based, 0 where the part is missing.
+fn reference_in_sheet(part: &str) -> Option<(u64, u64)> {
+    let letters = part.bytes().take_while(|b| b.is_ascii_alphabetic()).count();
+    let digits = &part[letters..];
+    if letters > 3 || digits.len() > 7 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let col = part[..letters].bytes().fold(0u64, |acc, b| acc * 26 + u64::from(b.to_ascii_uppercase() - b'A' + 1));
+    let row: u64 = if digits.is_empty() { 0 } else { digits.parse().ok().filter(|r| *r >= 1)? };
+    (col <= MAX_COL && row <= MAX_ROW).then_some((row, col))
+}
+
+/// A cell or range reference calamine can read without overflowing: each side in the sheet, and
+/// a range not reversed (calamine subtracts its start from its end unchecked).
+fn reference_is_sound(value: &str) -> bool {
+    let sides: Vec<Option<(u64, u64)>> = value.split(':').map(reference_in_sheet).collect();
+    match sides.as_slice() {
+        [Some(_)] => true,
+        [Some((r0, c0)), Some((r1, c1))] => r1 >= r0 && c1 >= c0,
+        _ => false,
+    }
+}
+
+/// Checks what calamine trusts without checking, before it reads a part:
+/// - every cell, row, merge and dimension reference: calamine accumulates them in u32 unchecked
+///   (a reference like "A99999999999" overflows: a panic in debug builds, a wrong position in
+///   release) and subtracts a range's start from its end unchecked;
+/// - the shared-string table's `uniqueCount`: calamine reserves that many strings up front, so a
+///   20-byte attribute could ask for terabytes and abort the process. It must not exceed twice
+///   the strings the part holds (plus slack for writers that count loosely).
+///
+/// Either is damage, so `truncated`.
+pub fn check_for_calamine(part: &str, xml: &[u8]) -> Result<(), crate::error::ExtractError> {
+    let damaged = |what: String| crate::error::ExtractError::Truncated(format!("{part}: {what}"));
+    let mut reader = Reader::from_reader(xml);
+    let mut buf = Vec::new();
+    let mut declared_strings: Option<u64> = None;
+    let mut strings: u64 = 0;
+    loop {
+        buf.clear();
+        match reader.read_event_into(&mut buf) {
+            Ok(Event::Start(ref s)) | Ok(Event::Empty(ref s)) => {
+                let local = s.local_name();
+                let (attr, is_row) = match local.as_ref() {
+                    b"c" => (b"r".as_slice(), false),
+                    b"row" => (b"r".as_slice(), true),
+                    b"mergeCell" | b"dimension" => (b"ref".as_slice(), false),
+                    b"sst" => {
+                        // What calamine parses (atoi of the raw value); anything it cannot parse
+                        // it ignores.
+                        declared_strings = local_attr(s, b"uniqueCount").and_then(|v| v.trim().parse().ok());
+                        continue;
+                    }
+                    b"si" => {
+                        strings += 1;
+                        continue;
+                    }
+                    _ => continue,
+                };
+                let Some(value) = local_attr(s, attr) else { continue };
+                let valid = if is_row {
+                    value.parse::<u64>().is_ok_and(|r| (1..=MAX_ROW).contains(&r))
+                } else {
+                    reference_is_sound(&value)
+                };
+                if !valid {
+                    let shown: String = value.chars().take(40).collect();
+                    return Err(damaged(format!("the reference \"{shown}\" is outside the sheet")));
+                }
+            }
+            Ok(Event::Eof) | Err(_) => break,
+            _ => {}
+        }
+    }
+    match declared_strings {
+        Some(declared) if declared > strings.saturating_mul(2) + 1024 => {
+            Err(damaged(format!("declares {declared} shared strings and holds {strings}")))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// "BC12" → (row 11, col 54). None for anything else.
 fn cell_ref(r: &str) -> Option<(u32, u32)> {
     let letters = r.bytes().take_while(|b| b.is_ascii_alphabetic()).count();
@@ -280,6 +368,18 @@ mod tests {
         assert_eq!(cell_ref("BC12"), Some((11, 54)));
         assert_eq!(cell_ref("XFD1048576"), Some((1_048_575, 16_383)));
         assert_eq!(cell_ref("1A"), None);
+        assert_eq!(reference_in_sheet("XFD1048576"), Some((1_048_576, 16_384)));
+        assert!(reference_is_sound("A1:C4") && reference_is_sound("B7") && reference_is_sound("A:C"));
+        for bad in ["A99999999999", "XFE1", "A0", "ABCD1", "A1B", "A1048577", "B2:A1", "A3:C1", "A1:B2:C3"] {
+            assert!(!reference_is_sound(bad), "{bad}");
+        }
+        let bad = br#"<worksheet><mergeCells><mergeCell ref="A1:B99999999999"/></mergeCells></worksheet>"#;
+        assert_eq!(check_for_calamine("s", bad).unwrap_err().code(), "truncated");
+        let good = br#"<worksheet><dimension ref="A1:C4"/><sheetData><row r="2"><c r="B2"/></row></sheetData></worksheet>"#;
+        assert!(check_for_calamine("s", good).is_ok());
+        let reserve_bomb = br#"<sst uniqueCount="999999999999"><si><t>a</t></si></sst>"#;
+        assert_eq!(check_for_calamine("s", reserve_bomb).unwrap_err().code(), "truncated");
+        assert!(check_for_calamine("s", br#"<sst count="3" uniqueCount="2"><si><t>a</t></si><si><t>b</t></si></sst>"#).is_ok());
         assert_eq!(parse_print_titles("'表 1'!$3:$4"), Some((Some("表 1".into()), (2, 3))));
         assert_eq!(parse_print_titles("Sheet1!$A:$A,Sheet1!$1:$2"), Some((Some("Sheet1".into()), (0, 1))));
         let styles = br##"<styleSheet><numFmts count="1"><numFmt numFmtId="164" formatCode="#,##0.00_ "/></numFmts>
