@@ -124,9 +124,9 @@ fn csv_output_reads_back_as_the_json() {
             let (_, grid) = read_csv(&dir.path().join(&name), false);
             assert_eq!(grid.len(), t.n_rows, "{name}");
             for c in &t.cells {
-                for r in c.row..c.row + c.row_span {
-                    for k in c.col..c.col + c.col_span {
-                        assert_eq!(grid[r][k], c.text, "{name} slot ({r}, {k})");
+                for (r, row) in grid.iter().enumerate().skip(c.row).take(c.row_span) {
+                    for (k, slot) in row.iter().enumerate().skip(c.col).take(c.col_span) {
+                        assert_eq!(slot, &c.text, "{name} slot ({r}, {k})");
                     }
                 }
             }

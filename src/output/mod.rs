@@ -347,11 +347,11 @@ pub fn table_sheet(table: &Table, merged: MergedCells) -> Sheet {
             continue; // outside the grid: the tiling check of the contract would have said so
         }
         let text = if c.text.is_empty() { Value::Empty } else { Value::Text(c.text.clone()) };
-        for r in c.row..c.row + c.row_span {
-            for k in c.col..c.col + c.col_span {
+        for (r, row) in rows.iter_mut().enumerate().skip(c.row).take(c.row_span) {
+            for (k, slot) in row.iter_mut().enumerate().skip(c.col).take(c.col_span) {
                 let top_left = r == c.row && k == c.col;
                 if top_left || merged == MergedCells::Fill {
-                    rows[r][k] = text.clone();
+                    *slot = text.clone();
                 }
             }
         }
