@@ -40,7 +40,7 @@ fn write_record_sheet(ws: &mut Worksheet, sheet: &Sheet) -> Result<(), XlsxError
             let col = col as u16;
             match value {
                 Value::Text(s) => {
-                    ws.write_string(r, col, s)?;
+                    ws.write_string(r, col, excel_text(s))?;
                 }
                 Value::Number(d) => {
                     ws.write_number_with_format(r, col, d.to_f64().unwrap_or(f64::NAN), &amount)?;
@@ -85,6 +85,37 @@ fn write_table_sheet(ws: &mut Worksheet, sheet: &Sheet) -> Result<(), XlsxError>
     Ok(())
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn texts_over_excels_cell_limit_are_cut_at_it() {
+        let long = "预".repeat(40_000);
+        assert_eq!(excel_text(&long).chars().count(), 32_767);
+        assert_eq!(excel_text("短"), "短");
+        let mut book = Workbook::new();
+        let sheet = Sheet {
+            name: "warnings".into(),
+            header: vec!["message".into()],
+            rows: vec![vec![Value::Text(long)]],
+            merges: Vec::new(),
+        };
+        write_record_sheet(book.add_worksheet(), &sheet).unwrap();
+        assert!(book.save_to_buffer().is_ok());
+    }
+}
+
+/// Excel holds at most 32 767 characters in a cell; a longer text (a very long 项目概况) is cut
+/// there rather than failing the whole workbook. The JSON and CSV keep it whole.
+fn excel_text(s: &str) -> &str {
+    const MAX_CHARS: usize = 32_767;
+    match s.char_indices().nth(MAX_CHARS) {
+        Some((end, _)) => &s[..end],
+        None => s,
+    }
+}
+
 /// Writes a table cell: a printed figure as a number with the format that prints it the same,
 /// anything else as text.
 pub fn write_printed(ws: &mut Worksheet, row: u32, col: u16, value: &Value, base: &Format) -> Result<(), XlsxError> {
@@ -94,7 +125,7 @@ pub fn write_printed(ws: &mut Worksheet, row: u32, col: u16, value: &Value, base
                 ws.write_number_with_format(row, col, number, &base.clone().set_num_format(code))?;
             }
             None => {
-                ws.write_string_with_format(row, col, s, base)?;
+                ws.write_string_with_format(row, col, excel_text(s), base)?;
             }
         },
         Value::Number(d) => {
