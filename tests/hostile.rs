@@ -944,12 +944,14 @@ fn mutated_xlsx_parts_end_in_typed_outcomes() {
 
     // 2 000 run in about 3 s in a debug build; 20 000 (about 27 s) found the three calamine traps
     // now checked before it reads anything (reference overflow, reversed range, string reserve).
-    const MUTANTS: usize = 2000;
+    // Longer campaigns: YUSUAN_MUTANTS=N YUSUAN_MUTATION_SEED=S cargo test --test hostile mutated
+    let env_number = |name: &str, default: u64| std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default);
+    let mutants = env_number("YUSUAN_MUTANTS", 2000) as usize;
     const INTERESTING: &[u8] = b"<>/\"'=&;:#$!-.0123456789 AZaz\x00\xff\xe4";
-    let mut rng = fastrand::Rng::with_seed(14);
+    let mut rng = fastrand::Rng::with_seed(env_number("YUSUAN_MUTATION_SEED", 14));
     let mut failures = Vec::new();
     let mut outcomes: std::collections::BTreeMap<String, usize> = Default::default();
-    for i in 0..MUTANTS {
+    for i in 0..mutants {
         let mut mutant = parts.clone();
         let which = rng.usize(..mutant.len());
         let body = &mut mutant[which].1;
@@ -1003,7 +1005,7 @@ fn mutated_xlsx_parts_end_in_typed_outcomes() {
             failures.push(format!("mutant {i} of {}: {outcome} in {took:?}: {:?}", mutant[which].0, result.err()));
         }
     }
-    eprintln!("{MUTANTS} mutants: {outcomes:?}");
+    eprintln!("{mutants} mutants: {outcomes:?}");
     assert!(failures.is_empty(), "{failures:#?}");
     assert!(outcomes.len() >= 2, "the mutations reach more than one outcome: {outcomes:?}");
 }
