@@ -77,11 +77,23 @@ pub struct Warning {
     pub table: Option<usize>,
     /// Grid row concerned, if any.
     pub row: Option<usize>,
+    /// Every other place the same printed defect shows (the 类 that inherits a 款's slip, the same
+    /// figure in another table): one defect is one warning, with all its places. An addition to
+    /// the contract.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<Place>,
+}
+
+/// A (table, row) place in the document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Place {
+    pub table: usize,
+    pub row: Option<usize>,
 }
 
 impl Warning {
     pub fn new(code: &str, message: impl Into<String>) -> Self {
-        Warning { code: code.to_string(), message: message.into(), table: None, row: None }
+        Warning { code: code.to_string(), message: message.into(), table: None, row: None, related: Vec::new() }
     }
     pub fn at(mut self, table: usize, row: Option<usize>) -> Self {
         self.table = Some(table);

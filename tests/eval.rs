@@ -327,13 +327,13 @@ fn thresholds_gate_per_family_with_default_fallback() {
     let bad = score_document("b.docx", "bad", &truth, Ok(extraction(vec![district_table("90")])), 0.01);
     let mut thresholds = BTreeMap::new();
     thresholds.insert("default".to_string(), Thresholds { cell_f1: Some(0.99), ..Default::default() });
-    let report = yusuan::eval::build_report("c", vec![good.clone(), bad.clone()], &thresholds);
+    let report = yusuan::eval::build_report("c", vec![good.clone(), bad.clone()], &thresholds, "default");
     assert!(!report.passed);
     let failing: Vec<_> = report.checks.iter().filter(|c| !c.passed).map(|c| (c.family.as_str(), c.metric.as_str())).collect();
     assert_eq!(failing, vec![("bad", "cell_f1")]);
     // A family entry overrides the default for that family only.
     thresholds.insert("bad".to_string(), Thresholds { cell_f1: Some(0.85), ..Default::default() });
-    let report = yusuan::eval::build_report("c", vec![good, bad], &thresholds);
+    let report = yusuan::eval::build_report("c", vec![good, bad], &thresholds, "default");
     assert!(report.passed, "{:?}", report.checks);
     assert_eq!(report.overall.scores.cells, Counts::new(19, 20, 20));
 }
@@ -494,7 +494,7 @@ fn html_report_of_constructed_documents_renders_in_chromium() {
     ];
     let mut thresholds = BTreeMap::new();
     thresholds.insert("default".to_string(), Thresholds { cell_f1: Some(0.99), ..Default::default() });
-    let report = yusuan::eval::build_report("constructed", docs, &thresholds);
+    let report = yusuan::eval::build_report("constructed", docs, &thresholds, "default");
     let dir = tempfile::tempdir().unwrap();
     yusuan::eval::report::write_html(&report, dir.path()).unwrap();
     if let Some(keep) = std::env::var_os("EVAL_KEEP_HTML") {

@@ -14,8 +14,39 @@ const PAGE_H: f64 = 842.0;
 /// Text in the CJK test font (Type0, predefined UniGB-UCS2-H CMap, no ToUnicode: the decoder
 /// must rewrite it), placed by its top-left corner in display coordinates.
 fn cjk(x: f64, top: f64, size: f64, s: &str) -> String {
-    let hex: String = s.encode_utf16().map(|u| format!("{u:04X}")).collect();
+    let hex = utf16_hex(s);
     format!("BT /F2 {size} Tf 1 0 0 1 {x} {} Tm <{hex}> Tj ET\n", PAGE_H - top - 0.85 * size)
+}
+
+fn utf16_hex(s: &str) -> String {
+    s.encode_utf16().map(|u| format!("{u:04X}")).collect()
+}
+
+/// An amount in F4 (half-width digits declared by a /W range) shown as one string, ending at
+/// `right` (right-aligned as in a budget table).
+fn amount_f4(right: f64, top: f64, size: f64, s: &str) -> String {
+    let x = right - 0.5 * size * s.chars().count() as f64;
+    format!("BT /F4 {size} Tf 1 0 0 1 {x} {} Tm <{}> Tj ET\n", PAGE_H - top - 0.85 * size, utf16_hex(s))
+}
+
+/// The same, shown the way WPS 表格 does: one string per character, each placed by `Td` at the
+/// half-width advance, so the positions are right whatever width the reader takes for a glyph.
+fn amount_f4_per_glyph(right: f64, top: f64, size: f64, s: &str) -> String {
+    let step = 0.5 * size;
+    let x = right - step * s.chars().count() as f64;
+    let mut out = format!("BT /F4 {size} Tf 1 0 0 1 {x} {} Tm", PAGE_H - top - 0.85 * size);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 {
+            out += &format!(" {step} 0 Td");
+        }
+        out += &format!(" <{}> Tj", utf16_hex(&c.to_string()));
+    }
+    out + " ET\n"
+}
+
+/// Helvetica's advance of a string of digits, commas and points (556 and 278 per 1000).
+fn helvetica_width(size: f64, s: &str) -> f64 {
+    s.chars().map(|c| if c.is_ascii_digit() { 0.556 } else { 0.278 }).sum::<f64>() * size
 }
 
 fn latin(x: f64, top: f64, size: f64, s: &str) -> String {
@@ -128,8 +159,31 @@ fn build_pdf(pages: Vec<PageSpec>) -> Vec<u8> {
     gbk.set("DescendantFonts", Object::Array(vec![Object::Reference(cid_id)]));
     gbk.set("ToUnicode", Object::Reference(gbk_to_unicode));
     let gbk_id = doc.add_object(gbk);
+    // F4: the CJK test font with half-width digits and punctuation given in the
+    // `c_first c_last w` form of /W, as WPS and Word write it (`11 29 500`): ',' to '9' are 500.
+    let mut cid_half = Dictionary::new();
+    cid_half.set("Type", name("Font"));
+    cid_half.set("Subtype", name("CIDFontType0"));
+    cid_half.set("BaseFont", name("TestSongHalf"));
+    let mut info = Dictionary::new();
+    info.set("Registry", Object::string_literal("Adobe"));
+    info.set("Ordering", Object::string_literal("GB1"));
+    info.set("Supplement", 2);
+    cid_half.set("CIDSystemInfo", info);
+    cid_half.set("FontDescriptor", Object::Reference(descriptor_id));
+    cid_half.set("DW", 1000);
+    cid_half.set("W", Object::Array(vec![Object::Integer(0x2C), Object::Integer(0x39), Object::Integer(500)]));
+    let cid_half_id = doc.add_object(cid_half);
+    let mut half = Dictionary::new();
+    half.set("Type", name("Font"));
+    half.set("Subtype", name("Type0"));
+    half.set("BaseFont", name("TestSongHalf"));
+    half.set("Encoding", name("UniGB-UCS2-H"));
+    half.set("DescendantFonts", Object::Array(vec![Object::Reference(cid_half_id)]));
+    let half_id = doc.add_object(half);
     let mut fonts = Dictionary::new();
     fonts.set("F1", Object::Reference(helv_id));
+    fonts.set("F4", Object::Reference(half_id));
     fonts.set("F2", Object::Reference(type0_id));
     fonts.set("F3", Object::Reference(gbk_id));
     let mut resources = Dictionary::new();
@@ -477,4 +531,165 @@ fn predefined_gbk_cmap_does_not_lose_the_page() {
     let text: String = doc.pages[0].glyphs.iter().map(|g| g.ch).collect();
     assert!(text.contains("说明") && text.contains("中文"), "{text}");
     assert!(doc.pages[0].fonts.iter().any(|f| f == "TestSongGBK"));
+}
+
+#[test]
+fn amounts_touching_at_a_shared_border_stay_in_their_own_cells() {
+    // sh_04-like 收入预算总表 row: two equal amounts in adjacent 83 pt columns, each filling its
+    // cell (2.84 pt from the left line, 2.16 pt from the right one). Row 1 as WPS 表格 writes it
+    // (F4 with a /W range, one string per glyph); row 2 in Helvetica, only 0.5 pt from the
+    // shared border on each side.
+    let xs = [60.0, 220.0, 303.0, 386.0];
+    let ys = [100.0, 124.0, 148.0, 172.0];
+    let mut c = stroked_grid(&xs, &ys, &[], &[]);
+    c += &cjk(64.0, 106.0, 12.0, "功能分类科目名称");
+    c += &cjk(224.0, 106.0, 12.0, "合计");
+    c += &cjk(306.0, 106.0, 12.0, "财政拨款");
+    c += &cjk(64.0, 130.0, 12.0, "一般公共服务支出");
+    c += &amount_f4_per_glyph(xs[2] - 2.16, 130.0, 12.0, "82,096,797.42");
+    c += &amount_f4_per_glyph(xs[3] - 2.16, 130.0, 12.0, "82,096,797.42");
+    c += &cjk(64.0, 154.0, 12.0, "行政运行");
+    let amount = "12,029,501.84";
+    c += &latin(xs[2] - 0.5 - helvetica_width(12.0, amount), 154.0, 12.0, amount);
+    c += &latin(xs[2] + 0.5, 154.0, 12.0, amount);
+    let x = extract(&build_pdf(vec![page(c)])).expect("extracts");
+    assert_eq!(x.tables.len(), 1);
+    let t = &x.tables[0];
+    assert_eq!((t.n_rows, t.n_cols), (3, 3));
+    assert_eq!((text(t, 1, 1), text(t, 1, 2)), ("82,096,797.42".to_string(), "82,096,797.42".to_string()));
+    assert_eq!((text(t, 2, 1), text(t, 2, 2)), ("12,029,501.84".to_string(), "12,029,501.84".to_string()));
+}
+
+/// How a producer lays a landscape table on a page: the page's /Rotate, a `cm` wrapped around
+/// the content, and the transform applied to every coordinate and text matrix inside it. The
+/// content is written in a logical frame `frame_h` high (y up), which the transforms map onto
+/// the 595 × 842 MediaBox.
+struct Placement {
+    rotate: i64,
+    cm: Option<[f64; 6]>,
+    matrix: [f64; 6],
+    frame_h: f64,
+}
+
+/// Landscape content turned onto the portrait MediaBox so that /Rotate 90 shows it upright.
+const TURN_FOR_ROTATE_90: [f64; 6] = [0.0, 1.0, -1.0, 0.0, 595.0, 0.0];
+/// The same for /Rotate 270.
+const TURN_FOR_ROTATE_270: [f64; 6] = [0.0, -1.0, 1.0, 0.0, 0.0, PAGE_H];
+const IDENTITY: [f64; 6] = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0];
+
+impl Placement {
+    fn apply(&self, x: f64, y: f64) -> (f64, f64) {
+        let [a, b, c, d, e, f] = self.matrix;
+        (a * x + c * y + e, b * x + d * y + f)
+    }
+
+    fn line(&self, x0: f64, top0: f64, x1: f64, top1: f64) -> String {
+        let (p, q) = (self.apply(x0, self.frame_h - top0), self.apply(x1, self.frame_h - top1));
+        format!("{} {} m {} {} l S\n", p.0, p.1, q.0, q.1)
+    }
+
+    /// A string in `font` whose glyph box starts at (x, top) of the logical frame.
+    fn text(&self, font: &str, x: f64, top: f64, size: f64, s: &str) -> String {
+        let [a, b, c, d, _, _] = self.matrix;
+        let (e, f) = self.apply(x, self.frame_h - top - 0.85 * size);
+        format!("BT /{font} {size} Tf {a} {b} {c} {d} {e} {f} Tm <{}> Tj ET\n", utf16_hex(s))
+    }
+
+    /// An F4 amount right-aligned to `right`.
+    fn amount(&self, right: f64, top: f64, size: f64, s: &str) -> String {
+        self.text("F4", right - 0.5 * size * s.chars().count() as f64, top, size, s)
+    }
+
+    /// The page: a budget table whose amounts are right-aligned in narrow columns, so that
+    /// glyphs read a full em wide (the /W range misread) would run past the table's edge.
+    fn page(&self) -> PageSpec {
+        let xs = [40.0, 200.0, 270.0, 340.0];
+        let ys = [60.0, 80.0, 100.0, 120.0];
+        let mut body = String::from("0.5 w 0 0 0 RG\n");
+        for &x in &xs {
+            body += &self.line(x, ys[0], x, ys[3]);
+        }
+        for &y in &ys {
+            body += &self.line(xs[0], y, xs[3], y);
+        }
+        body += &self.text("F2", 44.0, 65.0, 10.0, "科目名称");
+        body += &self.text("F2", 204.0, 65.0, 10.0, "合计");
+        body += &self.text("F2", 274.0, 65.0, 10.0, "基本支出");
+        body += &self.text("F2", 44.0, 85.0, 10.0, "一般公共服务支出");
+        body += &self.amount(xs[2] - 3.0, 85.0, 9.0, "18,330.37");
+        body += &self.amount(xs[3] - 3.0, 85.0, 9.0, "18,330.37");
+        body += &self.text("F2", 44.0, 105.0, 10.0, "行政运行");
+        body += &self.amount(xs[2] - 3.0, 105.0, 9.0, "729.00");
+        body += &self.amount(xs[3] - 3.0, 105.0, 9.0, "7,877.76");
+        let content = match self.cm {
+            Some([a, b, c, d, e, f]) => format!("q {a} {b} {c} {d} {e} {f} cm\n{body}Q\n"),
+            None => body,
+        };
+        PageSpec { content, rotate: self.rotate, form: None, image: false }
+    }
+}
+
+const ROTATED_TABLE_TEXTS: [&str; 9] =
+    ["科目名称", "合计", "基本支出", "一般公共服务支出", "18,330.37", "18,330.37", "行政运行", "729.00", "7,877.76"];
+
+#[test]
+fn rotated_pages_read_their_amounts_whole_however_the_producer_turns_them() {
+    let upright_on_display = [
+        // Word / PScript landscape: /Rotate 90 and one `cm` turning the whole content.
+        ("rotate 90, cm", Placement { rotate: 90, cm: Some(TURN_FOR_ROTATE_90), matrix: IDENTITY, frame_h: 595.0 }),
+        // Distiller: /Rotate 90, no `cm`, every text matrix turned and lines at turned coordinates.
+        ("rotate 90, turned Tm", Placement { rotate: 90, cm: None, matrix: TURN_FOR_ROTATE_90, frame_h: 595.0 }),
+        ("rotate 270, cm", Placement { rotate: 270, cm: Some(TURN_FOR_ROTATE_270), matrix: IDENTITY, frame_h: 595.0 }),
+        ("rotate 270, turned Tm", Placement { rotate: 270, cm: None, matrix: TURN_FOR_ROTATE_270, frame_h: 595.0 }),
+        // A portrait page shown upside down, its content turned back.
+        ("rotate 180, cm", Placement { rotate: 180, cm: Some([-1.0, 0.0, 0.0, -1.0, 595.0, PAGE_H]), matrix: IDENTITY, frame_h: PAGE_H }),
+    ];
+    for (how, placement) in upright_on_display {
+        let x = extract(&build_pdf(vec![placement.page()])).unwrap_or_else(|e| panic!("{how}: {e:?}"));
+        assert_eq!(x.tables.len(), 1, "{how}: {:#?}", x.tables);
+        let t = &x.tables[0];
+        assert_eq!((t.n_rows, t.n_cols), (3, 3), "{how}");
+        let read: Vec<String> = (0..3).flat_map(|r| (0..3).map(move |c| (r, c))).map(|(r, c)| text(t, r, c)).collect();
+        assert_eq!(read, ROTATED_TABLE_TEXTS, "{how}");
+    }
+    // Shown sideways: the page turns upright content (or an unrotated page has turned content).
+    // The grid is then the table turned; every text is still read whole along its baseline.
+    let sideways = [
+        ("rotate 90, upright content", Placement { rotate: 90, cm: None, matrix: IDENTITY, frame_h: PAGE_H }),
+        ("no rotate, cm", Placement { rotate: 0, cm: Some(TURN_FOR_ROTATE_90), matrix: IDENTITY, frame_h: 595.0 }),
+        ("no rotate, turned Tm", Placement { rotate: 0, cm: None, matrix: TURN_FOR_ROTATE_90, frame_h: 595.0 }),
+    ];
+    for (how, placement) in sideways {
+        let x = extract(&build_pdf(vec![placement.page()])).unwrap_or_else(|e| panic!("{how}: {e:?}"));
+        assert_eq!(x.tables.len(), 1, "{how}: {:#?}", x.tables);
+        let t = &x.tables[0];
+        assert_eq!((t.n_rows, t.n_cols), (3, 3), "{how}");
+        let mut read: Vec<String> = t.cells.iter().map(|c| c.text.clone()).collect();
+        let mut want: Vec<String> = ROTATED_TABLE_TEXTS.iter().map(|s| s.to_string()).collect();
+        read.sort();
+        want.sort();
+        assert_eq!(read, want, "{how}");
+    }
+}
+
+#[test]
+fn amounts_in_a_font_with_ranged_widths_are_read_whole() {
+    // Word 2007 / WPS 文字 tables (js_npc_office_2018 p12): the amount is one string in a font
+    // whose half-width digits are declared by a /W range; read a full em wide, "7,877.76" would
+    // run 36 pt past the table's right edge and come out "7,877".
+    let xs = [60.0, 220.0, 300.0];
+    let ys = [100.0, 120.0, 140.0];
+    let mut c = stroked_grid(&xs, &ys, &[], &[]);
+    c += &cjk(64.0, 105.0, 10.0, "科目名称");
+    c += &cjk(224.0, 105.0, 10.0, "金额");
+    c += &cjk(64.0, 125.0, 10.0, "合计");
+    c += &amount_f4(xs[2] - 3.0, 125.0, 9.0, "7,877.76");
+    let bytes = build_pdf(vec![page(c)]);
+    let x = extract(&bytes).expect("extracts");
+    assert_eq!(text(&x.tables[0], 1, 1), "7,877.76");
+    // And the glyph boxes are half an em wide, as declared.
+    let deadline = yusuan::limits::Deadline::start(std::time::Duration::from_secs(30));
+    let doc = yusuan::decode::pdf::decode(&bytes, &Limits::default(), &deadline).expect("decodes");
+    let seven = doc.pages[0].glyphs.iter().find(|g| g.ch == '7').unwrap();
+    assert!((seven.x1 - seven.x0 - 4.5).abs() < 0.01, "{seven:?}");
 }

@@ -85,6 +85,8 @@ pub struct Thresholds {
     pub record_field_accuracy: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warning_recall: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warning_precision: Option<f64>,
 }
 
 impl Thresholds {
@@ -99,6 +101,7 @@ impl Thresholds {
             ("adjacency_f1", pick(self.adjacency_f1, fallback.adjacency_f1)),
             ("record_field_accuracy", pick(self.record_field_accuracy, fallback.record_field_accuracy)),
             ("warning_recall", pick(self.warning_recall, fallback.warning_recall)),
+            ("warning_precision", pick(self.warning_precision, fallback.warning_precision)),
         ]
         .into_iter()
         .filter_map(|(k, v)| v.map(|v| (k, v)))

@@ -9,6 +9,7 @@ pub mod icdar;
 pub mod inspect;
 pub mod matching;
 pub mod metrics;
+pub mod real;
 pub mod records;
 pub mod report;
 pub mod score;
@@ -46,6 +47,13 @@ pub struct EvalArgs {
     /// eval exit with 3.
     #[arg(long, value_name = "FILE")]
     pub thresholds: Option<PathBuf>,
+    /// The real published documents, scored against the hand-made truth in CORPUS/real/ when the
+    /// folder is present (skipped, and said so, when it is not).
+    #[arg(long, value_name = "DIR", env = "YUSUAN_REAL_DOCS", default_value = real::DEFAULT_DOCS_DIR)]
+    pub real_docs: PathBuf,
+    /// Leave the real set out.
+    #[arg(long)]
+    pub no_real: bool,
 }
 
 /// Exit code when some family is below its thresholds (errors exit 1 through main).
@@ -78,6 +86,9 @@ pub struct EvalReport {
     pub checks: Vec<ThresholdCheck>,
     pub passed: bool,
     pub documents: Vec<DocReport>,
+    /// The real set's section (absent from the real set's own nested report and with --no-real).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub real: Option<real::RealReport>,
 }
 
 impl EvalReport {
@@ -124,7 +135,13 @@ pub fn run(args: EvalArgs) -> anyhow::Result<i32> {
         reports.push(score::score_document(&doc.file, &doc.family, &doc.truth, result, seconds));
     }
     bar.finish_and_clear();
-    let report = build_report(&args.corpus.display().to_string(), reports, &thresholds);
+    let mut report = build_report(&args.corpus.display().to_string(), reports, &thresholds, "default");
+    // The real set only with the whole corpus: a family filter names generated families.
+    if !args.no_real && args.families.is_empty() {
+        let real = real::evaluate(&args.corpus.join("real"), &args.real_docs, &thresholds, &limits)?;
+        report.passed &= real.passed();
+        report.real = Some(real);
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
@@ -137,8 +154,14 @@ pub fn run(args: EvalArgs) -> anyhow::Result<i32> {
     Ok(if report.passed { 0 } else { EXIT_BELOW_THRESHOLD })
 }
 
-/// Adds the documents up per family and overall and applies the thresholds.
-pub fn build_report(corpus: &str, documents: Vec<DocReport>, thresholds: &BTreeMap<String, Thresholds>) -> EvalReport {
+/// Adds the documents up per family and overall and applies the thresholds (`default_key` names
+/// the entry a family without its own falls back to).
+pub fn build_report(
+    corpus: &str,
+    documents: Vec<DocReport>,
+    thresholds: &BTreeMap<String, Thresholds>,
+    default_key: &str,
+) -> EvalReport {
     let mut by_family: BTreeMap<String, (Scores, BTreeMap<String, FieldCount>)> = BTreeMap::new();
     let mut overall = (Scores::default(), BTreeMap::<String, FieldCount>::new());
     for d in &documents {
@@ -158,7 +181,7 @@ pub fn build_report(corpus: &str, documents: Vec<DocReport>, thresholds: &BTreeM
     };
     let families: Vec<FamilyReport> =
         by_family.into_iter().map(|(f, (s, fields))| family_report(f, s, fields)).collect();
-    let default = thresholds.get("default").cloned().unwrap_or_default();
+    let default = thresholds.get(default_key).cloned().unwrap_or_default();
     let mut checks = Vec::new();
     for f in &families {
         let entry = thresholds.get(&f.family).cloned().unwrap_or_default();
@@ -176,12 +199,13 @@ pub fn build_report(corpus: &str, documents: Vec<DocReport>, thresholds: &BTreeM
         checks,
         passed,
         documents,
+        real: None,
     }
 }
 
 /// Runs the extractor on a document's bytes, named by its file name as the CLI names it, and
 /// times it: the result (or the error as [`error_text`]) and the seconds it took.
-fn extract_timed(path: &Path, bytes: &[u8], limits: &crate::Limits) -> (Result<crate::Extraction, String>, f64) {
+pub(crate) fn extract_timed(path: &Path, bytes: &[u8], limits: &crate::Limits) -> (Result<crate::Extraction, String>, f64) {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let started = Instant::now();
     let result = crate::extract(&name, bytes, limits).map_err(|e| error_text(&e));

@@ -10,6 +10,7 @@ use anyhow::Context;
 use super::metrics::cell_equal;
 use super::records::FieldCount;
 use super::score::{DocReport, Metrics, Scores, TableComparison};
+use super::real::{document_rows, RealReport, DOCUMENT_COLUMNS};
 use super::{EvalReport, FamilyReport};
 use crate::model::Table;
 
@@ -141,6 +142,10 @@ pub fn render_terminal(r: &EvalReport) -> String {
         }
     }
 
+    if let Some(real) = &r.real {
+        out.push_str(&render_real_terminal(real));
+    }
+
     let failing: Vec<_> = r.checks.iter().filter(|c| !c.passed).collect();
     if r.checks.is_empty() {
         let _ = writeln!(out, "\nno thresholds apply");
@@ -160,6 +165,86 @@ pub fn render_terminal(r: &EvalReport) -> String {
         }
     }
     out
+}
+
+/// The real set's section: per family, per document (grids, records, warnings TRUE / FALSE /
+/// missed), the false and missed warnings themselves, and its own verdict.
+fn render_real_terminal(real: &RealReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "\n== real documents ({}) ==", real.docs_dir);
+    let Some(rr) = &real.report else {
+        let _ = writeln!(out, "SKIPPED: {}", real.skipped.as_deref().unwrap_or("not scored"));
+        return out;
+    };
+    if !real.missing_documents.is_empty() {
+        let _ = writeln!(out, "not found there, not scored: {}", real.missing_documents.join(", "));
+    }
+    let mut rows: Vec<Vec<String>> = rr.families.iter().map(family_row).collect();
+    rows.push(family_row(&rr.overall));
+    out.push_str(&text_table(&COLUMNS, &rows));
+    let m = &rr.overall.metrics;
+    let _ = writeln!(
+        out,
+        "\nwarnings on the real set: precision {} recall {} (TRUE = a printed defect of the truth)\n",
+        rate(m.warning_precision),
+        rate(m.warning_recall)
+    );
+    out.push_str(&text_table(&DOCUMENT_COLUMNS, &document_rows(rr)));
+    for d in &rr.documents {
+        for (label, list) in [("FALSE", &d.warnings_unexpected), ("missed", &d.warnings_missing)] {
+            for w in list.iter().take(12) {
+                let pages: Vec<String> = w.pages.iter().map(|p| p.to_string()).collect();
+                let _ = writeln!(out, "  {label} {} p{} {}: {}", d.file, pages.join(","), w.code, w.message);
+            }
+            if list.len() > 12 {
+                let _ = writeln!(out, "  {label} {}: … {} more (see --json)", d.file, list.len() - 12);
+            }
+        }
+    }
+    let failing: Vec<_> = rr.checks.iter().filter(|c| !c.passed).collect();
+    if failing.is_empty() {
+        let _ = writeln!(out, "real set: PASS all {} threshold checks", rr.checks.len());
+    } else {
+        let _ = writeln!(out, "real set: FAIL {} of {} threshold checks", failing.len(), rr.checks.len());
+        for c in failing {
+            let value = c.value.map_or("—".into(), |v| format!("{v:.6}"));
+            let _ = writeln!(out, "  {} {} = {value} < {}", c.family, c.metric, c.minimum);
+        }
+    }
+    out
+}
+
+/// The real set's section of the HTML report.
+fn render_real_html(real: &RealReport) -> String {
+    let mut h = format!("<h2 id=\"real\">Real documents ({})</h2>", esc(&real.docs_dir));
+    let Some(rr) = &real.report else {
+        let _ = write!(h, r#"<p class="note">SKIPPED: {}</p>"#, esc(real.skipped.as_deref().unwrap_or("not scored")));
+        return h;
+    };
+    let failing = rr.checks.iter().filter(|c| !c.passed).count();
+    let verdict = if failing == 0 { "pass" } else { "fail" };
+    let _ = write!(h, r#"<p class="{verdict}">real set: {failing} of {} threshold checks failing</p>"#, rr.checks.len());
+    if !real.missing_documents.is_empty() {
+        let _ = write!(h, "<p>Not found, not scored: {}</p>", esc(&real.missing_documents.join(", ")));
+    }
+    let mut rows: Vec<Vec<String>> = rr.families.iter().map(family_row).collect();
+    rows.push(family_row(&rr.overall));
+    h.push_str(&figures_table(&COLUMNS, &rows));
+    h.push_str(&figures_table(&DOCUMENT_COLUMNS, &document_rows(rr)));
+    let mut list = Vec::new();
+    for d in &rr.documents {
+        for (label, warnings) in [("FALSE", &d.warnings_unexpected), ("missed", &d.warnings_missing)] {
+            for w in warnings {
+                let pages: Vec<String> = w.pages.iter().map(|p| p.to_string()).collect();
+                list.push(vec![label.to_string(), d.file.clone(), pages.join(", "), w.code.clone(), w.message.clone()]);
+            }
+        }
+    }
+    if !list.is_empty() {
+        h.push_str("<h3>False and missed warnings</h3>");
+        h.push_str(&figures_table(&["", "document", "pages", "code", "message"], &list));
+    }
+    h
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -567,6 +652,9 @@ pub fn render_html(r: &EvalReport) -> String {
     }
     if not_shown > 0 {
         let _ = write!(h, r#"<p class="note">{not_shown} more imperfect tables not drawn (see the JSON report).</p>"#);
+    }
+    if let Some(real) = &r.real {
+        h.push_str(&render_real_html(real));
     }
     h.push_str("</body></html>\n");
     h

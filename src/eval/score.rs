@@ -6,8 +6,10 @@ use serde::Serialize;
 
 use super::matching::{match_tables, table_similarity};
 use super::metrics::{adjacency_counts, cell_counts, grits, Counts};
+use super::real::Defect;
 use super::records::{compare_records, FieldCount, FieldMismatch};
-use crate::model::{Extraction, Format, Table, Warning};
+use crate::interpret::Record;
+use crate::model::{Extraction, Format, Place, Table, Warning};
 
 /// Raw counts, additive over documents; the rates are derived in [`Metrics`].
 #[derive(Debug, Clone, Default, Serialize)]
@@ -105,6 +107,7 @@ impl Metrics {
             "adjacency_f1" => self.adjacency_f1,
             "record_field_accuracy" => self.record_field_accuracy,
             "warning_recall" => self.warning_recall,
+            "warning_precision" => self.warning_precision,
             _ => None,
         }
     }
@@ -141,11 +144,14 @@ pub struct WarningBrief {
     pub table: Option<usize>,
     pub row: Option<usize>,
     pub message: String,
+    /// The pages the warning (or the printed defect) is on, where known.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pages: Vec<u32>,
 }
 
 impl From<&Warning> for WarningBrief {
     fn from(w: &Warning) -> Self {
-        WarningBrief { code: w.code.clone(), table: w.table, row: w.row, message: w.message.clone() }
+        WarningBrief { code: w.code.clone(), table: w.table, row: w.row, message: w.message.clone(), pages: Vec::new() }
     }
 }
 
@@ -175,11 +181,52 @@ pub struct DocReport {
     pub extracted_tables: Vec<Table>,
 }
 
-/// Scores one document. `extracted` is the extractor's result (or its error message).
+/// What a document is scored against: the corpus's complete truth, or the real set's hand-made
+/// truth (grids checked by hand only, printed defects instead of table/row warnings).
+pub struct Truth<'a> {
+    pub tables: &'a [Table],
+    /// False when `tables` lists only some of the document's tables (the grids checked by hand):
+    /// an extracted table without a truth partner is then not counted as extra.
+    pub all_tables: bool,
+    pub records: &'a [Record],
+    pub warnings: ExpectedWarnings<'a>,
+    pub format: Format,
+    pub page_count: Option<u32>,
+}
+
+/// The warnings a document must raise.
+pub enum ExpectedWarnings<'a> {
+    /// By code, table (through the table pairing) and row, as the generator knows them.
+    AtRows(&'a [Warning]),
+    /// Printed defects located by page: a raised warning is TRUE when it has the defect's code and
+    /// one of its places is on one of the defect's pages.
+    Defects(&'a [Defect]),
+}
+
+/// Scores one corpus document. `extracted` is the extractor's result (or its error message).
 pub fn score_document(
     file: &str,
     family: &str,
     truth: &Extraction,
+    extracted: Result<Extraction, String>,
+    seconds: f64,
+) -> DocReport {
+    let spec = Truth {
+        tables: &truth.tables,
+        all_tables: true,
+        records: &truth.records,
+        warnings: ExpectedWarnings::AtRows(&truth.warnings),
+        format: truth.source.format,
+        page_count: truth.source.page_count,
+    };
+    score_against(file, family, &spec, extracted, seconds)
+}
+
+/// Scores one document against `truth`.
+pub fn score_against(
+    file: &str,
+    family: &str,
+    truth: &Truth<'_>,
     extracted: Result<Extraction, String>,
     seconds: f64,
 ) -> DocReport {
@@ -189,9 +236,10 @@ pub fn score_document(
     };
     let empty_tables: Vec<Table> = Vec::new();
     let ext_tables = ext.as_ref().map_or(&empty_tables, |e| &e.tables);
-    let pairs = match_tables(&truth.tables, ext_tables);
+    let pairs = match_tables(truth.tables, ext_tables);
     let mut s = Scores { documents: 1, failed_documents: usize::from(error.is_some()), seconds, ..Default::default() };
-    s.tables = Counts::new(pairs.len(), ext_tables.len(), truth.tables.len());
+    let counted_extracted = if truth.all_tables { ext_tables.len() } else { pairs.len() };
+    s.tables = Counts::new(pairs.len(), counted_extracted, truth.tables.len());
 
     let mut comparisons = Vec::new();
     let partner: BTreeMap<usize, usize> = pairs.iter().copied().collect();
@@ -236,7 +284,7 @@ pub fn score_document(
     }
     let paired_extracted: Vec<usize> = pairs.iter().map(|&(_, j)| j).collect();
     for (j, p) in ext_tables.iter().enumerate() {
-        if paired_extracted.contains(&j) {
+        if paired_extracted.contains(&j) || !truth.all_tables {
             continue;
         }
         comparisons.push(TableComparison {
@@ -257,17 +305,26 @@ pub fn score_document(
     }
 
     let no_records = Vec::new();
-    let rc = compare_records(&truth.records, ext.as_ref().map_or(&no_records, |e| &e.records));
+    let rc = compare_records(truth.records, ext.as_ref().map_or(&no_records, |e| &e.records));
     s.records = Counts::new(rc.matched, rc.extracted, rc.expected);
     s.fields = rc.total();
 
     let no_warnings = Vec::new();
     let raised = ext.as_ref().map_or(&no_warnings, |e| &e.warnings);
     let to_expected_table: BTreeMap<usize, usize> = pairs.iter().map(|&(i, j)| (j, i)).collect();
-    let (matched, missing, unexpected) = match_warnings(&truth.warnings, raised, &to_expected_table);
-    s.warnings = Counts::new(matched, raised.len(), truth.warnings.len());
+    let (matched, missing, unexpected, expected_count) = match truth.warnings {
+        ExpectedWarnings::AtRows(expected) => {
+            let (m, missing, unexpected) = match_warnings(expected, raised, &to_expected_table);
+            (m, missing, unexpected, expected.len())
+        }
+        ExpectedWarnings::Defects(defects) => {
+            let (m, missing, unexpected) = match_defects(defects, raised, ext_tables);
+            (m, missing, unexpected, defects.len())
+        }
+    };
+    s.warnings = Counts::new(matched, raised.len(), expected_count);
 
-    let pages = ext.as_ref().and_then(|e| e.source.page_count).or(truth.source.page_count);
+    let pages = ext.as_ref().and_then(|e| e.source.page_count).or(truth.page_count);
     if let Some(n) = pages {
         s.pages = u64::from(n);
         s.paged_seconds = seconds;
@@ -278,7 +335,7 @@ pub fn score_document(
     DocReport {
         file: file.to_string(),
         family: family.to_string(),
-        format: ext.as_ref().map(|e| e.source.format).or(Some(truth.source.format)),
+        format: ext.as_ref().map(|e| e.source.format).or(Some(truth.format)),
         pages,
         seconds,
         error,
@@ -289,7 +346,7 @@ pub fn score_document(
         field_mismatches,
         warnings_missing: missing,
         warnings_unexpected: unexpected,
-        expected_tables: truth.tables.clone(),
+        expected_tables: truth.tables.to_vec(),
         extracted_tables: ext.map(|e| e.tables).unwrap_or_default(),
     }
 }
@@ -320,5 +377,67 @@ fn match_warnings(
         }
     }
     let unexpected = raised.iter().zip(&used).filter(|(_, &u)| !u).map(|(w, _)| WarningBrief::from(w)).collect();
+    (matched, missing, unexpected)
+}
+
+/// The pages of a place: the page of the row's first cell that has one, else every page of the
+/// table (a warning about the whole table).
+fn place_pages(tables: &[Table], place: Place) -> Vec<u32> {
+    let Some(table) = tables.iter().find(|t| t.index == place.table) else { return Vec::new() };
+    let row_page = place.row.and_then(|r| {
+        let mut cells: Vec<_> = table.cells.iter().filter(|c| c.row == r && c.page.is_some()).collect();
+        cells.sort_by_key(|c| c.col);
+        cells.first().and_then(|c| c.page)
+    });
+    match row_page {
+        Some(p) => vec![p],
+        None => table.pages.clone(),
+    }
+}
+
+/// Every page a raised warning shows on: its own place and its related places.
+pub fn warning_pages(w: &Warning, tables: &[Table]) -> Vec<u32> {
+    let mut pages: Vec<u32> = Vec::new();
+    let own = w.table.map(|t| Place { table: t, row: w.row });
+    for place in own.into_iter().chain(w.related.iter().copied()) {
+        pages.extend(place_pages(tables, place));
+    }
+    pages.sort_unstable();
+    pages.dedup();
+    pages
+}
+
+/// Pairs raised warnings with printed defects: same code, and a page in common. Each defect takes
+/// the first free warning that qualifies.
+fn match_defects(defects: &[Defect], raised: &[Warning], tables: &[Table]) -> (usize, Vec<WarningBrief>, Vec<WarningBrief>) {
+    let raised_pages: Vec<Vec<u32>> = raised.iter().map(|w| warning_pages(w, tables)).collect();
+    let mut used = vec![false; raised.len()];
+    let mut missing = Vec::new();
+    let mut matched = 0;
+    for d in defects {
+        let pages = d.pages();
+        let hit = (0..raised.len())
+            .find(|&j| !used[j] && raised[j].code == d.code && raised_pages[j].iter().any(|p| pages.contains(p)));
+        match hit {
+            Some(j) => {
+                used[j] = true;
+                matched += 1;
+            }
+            None => missing.push(WarningBrief {
+                code: d.code.clone(),
+                table: None,
+                row: None,
+                message: d.describe(),
+                pages,
+            }),
+        }
+    }
+    let unexpected = raised
+        .iter()
+        .zip(&used)
+        .zip(raised_pages)
+        .filter(|((_, &u), _)| !u)
+        .map(|((w, _), pages)| WarningBrief { pages, ..WarningBrief::from(w) })
+        .collect();
     (matched, missing, unexpected)
 }

@@ -117,7 +117,7 @@ pub fn classify(table: &Table) -> TableKind {
     if title.contains("政府性基金") {
         return financial(FinancialKind::GovernmentFund);
     }
-    if title.contains("收支") && title.contains("总表") {
+    if (title.contains("收支") || (title.contains("收入") && title.contains("支出"))) && title.contains("总表") {
         return financial(FinancialKind::IncomeExpenditureSummary);
     }
     if title.contains("收入") && title.contains("总表") {

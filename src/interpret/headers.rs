@@ -115,11 +115,24 @@ pub fn parse_agency_line(text: &str) -> Option<(String, String)> {
     Some((c[1].to_string(), name))
 }
 
+/// "部门：江苏省人大常委会办公厅    单位：万元" / "编制单位：XX局" → "江苏省人大常委会办公厅": the
+/// agency named by a labelled line (no agency code printed), with a trailing unit label cut off.
+pub fn parse_labelled_agency(text: &str) -> Option<String> {
+    static LABELLED: OnceLock<Regex> = OnceLock::new();
+    let re = LABELLED.get_or_init(|| {
+        Regex::new(r"^(?:编制部门|编制单位|编报单位|预算单位|单位名称|部门名称|部门)[:](.+?)(?:单位[:].*)?$").unwrap()
+    });
+    let t = canon(text);
+    let name = re.captures(&t)?[1].trim_end_matches([':', ',', '，']).to_string();
+    let plausible = name.chars().count() >= 2 && !name.chars().all(|c| c.is_ascii_digit()) && !name.contains("单位:");
+    plausible.then_some(name)
+}
+
 /// A title without its list number: "1.购买第三方服务绩效目标表" → "购买第三方服务绩效目标表".
 pub fn strip_list_number(title: &str) -> String {
     static NUM: OnceLock<Regex> = OnceLock::new();
     let re = NUM.get_or_init(|| {
-        Regex::new(r"^(?:[(（]\s*\d{1,3}\s*[)）]|\d{1,3}\s*[.．、]|(?:附)?表\s*\d{1,3}(?:-\d{1,3})?\s*[.．、:：]?)\s*(\S.*)$").unwrap()
+        Regex::new(r"^(?:[(（]\s*\d{1,3}\s*[)）]|\d{1,3}\s*[.．、]|[一二三四五六七八九十]{1,3}\s*[、.．]|(?:附|公开)?表\s*\d{1,3}(?:-\d{1,3})?\s*[.．、:：]?|公开\s*\d{1,3}\s*表\s*[.．、:：]?)\s*(\S.*)$").unwrap()
     });
     let t = title.trim();
     match re.captures(t) {
@@ -148,6 +161,19 @@ pub fn table_context(table: &Table) -> TableContext {
     if ctx.title.is_none() {
         ctx.title = table.context.iter().rev().find(|p| looks_like_title(p)).cloned();
     }
+    // "部门：" printed as a paragraph of its own with the name in the next one (the Jiangsu
+    // tables set label and name in two text boxes).
+    if ctx.agency_name.is_none() {
+        for pair in table.context.windows(2) {
+            let label = canon(&pair[0]);
+            let is_label = matches!(label.trim_end_matches(':'), "部门" | "编制部门" | "编制单位" | "单位名称" | "部门名称")
+                && label.ends_with(':');
+            let name = canon(&pair[1]);
+            if is_label && name.chars().count() >= 2 && !name.contains("单位:") && !looks_like_title(&name) {
+                ctx.agency_name = Some(name);
+            }
+        }
+    }
     for p in table.context.iter().rev() {
         for line in p.lines() {
             if ctx.agency_code.is_none() {
@@ -155,6 +181,9 @@ pub fn table_context(table: &Table) -> TableContext {
                     ctx.agency_code = Some(code);
                     ctx.agency_name = Some(name);
                 }
+            }
+            if ctx.agency_name.is_none() {
+                ctx.agency_name = parse_labelled_agency(line);
             }
             if ctx.unit.is_none() {
                 ctx.unit = find_unit(line).filter(|_| canon(line).contains("单位"));
@@ -233,6 +262,14 @@ mod tests {
     }
 
     #[test]
+    fn labelled_agency_lines() {
+        assert_eq!(parse_labelled_agency("部门：江苏省人大常委会办公厅              单位：万元").as_deref(), Some("江苏省人大常委会办公厅"));
+        assert_eq!(parse_labelled_agency("编制单位：上海市普陀区民政局").as_deref(), Some("上海市普陀区民政局"));
+        assert_eq!(parse_labelled_agency("单位：万元"), None);
+        assert_eq!(parse_labelled_agency("部门：  单位：万元"), None);
+    }
+
+    #[test]
     fn titles() {
         assert_eq!(strip_list_number("1.购买第三方服务绩效目标表"), "购买第三方服务绩效目标表");
         assert_eq!(strip_list_number("12．平台建设费绩效目标表"), "平台建设费绩效目标表");
@@ -241,6 +278,10 @@ mod tests {
         assert_eq!(strip_list_number("表2 2024年一般公共预算支出预算表（按功能分类）"), "2024年一般公共预算支出预算表（按功能分类）");
         assert_eq!(strip_list_number("附表3-1：部门收入总表"), "部门收入总表");
         assert_eq!(strip_list_number("表格说明"), "表格说明");
+        assert_eq!(strip_list_number("十一、2018年度一般公共预算机关运行经费支出预算表"), "2018年度一般公共预算机关运行经费支出预算表");
+        assert_eq!(strip_list_number("公开06表：财政拨款基本支出预算表"), "财政拨款基本支出预算表");
+        assert_eq!(strip_list_number("表 4：高等学校财政拨款支出决算表"), "高等学校财政拨款支出决算表");
+        assert_eq!(strip_list_number("二十世纪表"), "二十世纪表");
         assert!(looks_like_title("1.购买第三方服务绩效目标表"));
         assert!(looks_like_title("财政项目支出绩效目标表（2023年度）"));
         assert!(!looks_like_title("单位：万元"));

@@ -27,8 +27,11 @@ pub fn interpret(tables: &[Table]) -> (Vec<Record>, Vec<Warning>) {
     let mut open_lines: Option<lines::LineTable> = None;
     // The indicator block (and its record) a headless table may continue.
     let mut open_block: Option<(usize, project::IndicatorBlock)> = None;
+    // The unit printed last, for a table that prints none of its own.
+    let mut document_unit: Option<String> = None;
     for table in tables {
         let kind = classify::classify(table);
+        let own_unit = headers::table_context(table).unit;
         match kind {
             TableKind::Project => {
                 open_lines = None;
@@ -73,7 +76,7 @@ pub fn interpret(tables: &[Table]) -> (Vec<Record>, Vec<Warning>) {
             TableKind::Financial(_) => {
                 open_project = None;
                 open_block = None;
-                let (found, line_table) = lines::read_budget_lines(table, open_lines.as_ref());
+                let (found, line_table) = lines::read_budget_lines(table, open_lines.as_ref(), document_unit.as_deref());
                 records.extend(found.into_iter().map(Record::BudgetLine));
                 open_lines = line_table;
             }
@@ -96,6 +99,9 @@ pub fn interpret(tables: &[Table]) -> (Vec<Record>, Vec<Warning>) {
                     None => open_block = None,
                 }
             }
+        }
+        if own_unit.is_some() {
+            document_unit = own_unit;
         }
     }
     (records, Vec::new())

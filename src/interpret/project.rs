@@ -25,6 +25,7 @@ pub(crate) enum Field {
     Total,
     Fiscal,
     Other,
+    Carryover,
     FundUse,
     Goal,
     CompetentDept,
@@ -48,10 +49,11 @@ pub(crate) fn field_of(label: &str) -> Option<Field> {
     let f = match k.as_str() {
         "项目编码" | "项目代码" => Code,
         "项目名称" => Name,
-        "预算数" | "资金总额" | "项目资金总额" | "项目总金额" | "预算金额" => Total,
+        "预算数" | "资金总额" | "项目资金总额" | "项目总金额" | "预算金额" | "年度资金总额" => Total,
         "财政资金" | "财政拨款" => Fiscal,
         "其他资金" => Other,
-        "主管部门" | "主管单位" => CompetentDept,
+        "上年结转" | "上年结转资金" => Carryover,
+        "主管部门" | "主管单位" | "主管部门及代码" | "主管单位及代码" => CompetentDept,
         "实施单位" | "项目实施单位" => ImplementingUnit,
         "项目起始时间" | "项目开始时间" | "计划开始日期" | "开始日期" | "开始时间" | "起始时间" => Start,
         "项目终止时间" | "项目结束时间" | "计划完成日期" | "完成日期" | "结束日期" | "终止时间" | "结束时间" => End,
@@ -59,7 +61,7 @@ pub(crate) fn field_of(label: &str) -> Option<Field> {
         "立项依据" | "项目立项依据" => LegalBasis,
         "绩效目标" | "项目当年绩效目标" | "当年绩效目标" | "年度绩效目标" | "年度总体目标" => Goal,
         "项目资金" => FundsBlock,
-        "项目类别" | "年度资金申请总额" | "当年财政拨款" | "上年结转资金" | "绩效指标" | "单位" => Ignored,
+        "项目类别" | "年度资金申请总额" | "当年财政拨款" | "绩效指标" | "单位" => Ignored,
         _ if k.starts_with("项目性质") => Nature,
         _ if k.contains("资金用途") => FundUse,
         _ => return None,
@@ -145,9 +147,10 @@ fn read_information(table: &Table, stop_row: usize, factor: Decimal, rec: &mut P
             Field::Total => fill(&mut rec.budget_total, amount),
             Field::Fiscal => fill(&mut rec.budget_fiscal, amount),
             Field::Other => fill(&mut rec.budget_other, amount),
+            Field::Carryover => fill(&mut rec.budget_carryover, amount),
             Field::FundUse => fill(&mut rec.fund_use, || fund_use(table, cell)),
             Field::Goal => fill(&mut rec.goal, text),
-            Field::CompetentDept => fill(&mut rec.competent_dept, text),
+            Field::CompetentDept => fill(&mut rec.competent_dept, || text().map(|t| without_department_code(&t))),
             Field::ImplementingUnit => fill(&mut rec.implementing_unit, text),
             Field::Nature => fill(&mut rec.project_nature, text),
             Field::Start => fill(&mut rec.start_date, || text().and_then(|t| parse_date(&t, DateEnd::Start))),
@@ -162,6 +165,15 @@ fn read_information(table: &Table, stop_row: usize, factor: Decimal, rec: &mut P
     if has_plan && plan_printed && rec.spending_plan.is_none() {
         rec.spending_plan = Some(plan);
     }
+}
+
+/// "[105]教育部" / "教育部 105" / "教育部（105）" → "教育部": the 主管部门及代码 cell names the
+/// department and its budget code; the field is the department.
+fn without_department_code(text: &str) -> String {
+    static CODE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = CODE.get_or_init(|| regex::Regex::new(r"^\s*[\[【(（]?\s*\d{2,6}\s*[\]】)）]?\s*|\s*[\[【(（]?\s*\d{2,6}\s*[\]】)）]?\s*$").unwrap());
+    let t = re.replace_all(text.trim(), "").trim().to_string();
+    if t.is_empty() { text.trim().to_string() } else { t }
 }
 
 /// 资金用途: the Hebei "预算规模及资金用途" label spans two rows; 预算数 … fill one of them, the
@@ -433,4 +445,25 @@ fn unit_in_labels(table: &Table, stop_row: usize) -> Option<String> {
         .iter()
         .filter(|c| c.row < stop_row && field_of(&c.text).is_some())
         .find_map(|c| super::values::find_unit(&c.text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn competent_department_without_its_code() {
+        assert_eq!(without_department_code("[105]教育部"), "教育部");
+        assert_eq!(without_department_code("教育部 105"), "教育部");
+        assert_eq!(without_department_code("教育部（105）"), "教育部");
+        assert_eq!(without_department_code("秦皇岛市山海关区行政审批局"), "秦皇岛市山海关区行政审批局");
+    }
+
+    #[test]
+    fn central_template_labels() {
+        assert_eq!(field_of("年度资金总额："), Some(Field::Total));
+        assert_eq!(field_of("上年结转"), Some(Field::Carryover));
+        assert_eq!(field_of("主管部门及代码"), Some(Field::CompetentDept));
+        assert_eq!(field_of("其中：财政拨款"), Some(Field::Fiscal));
+    }
 }

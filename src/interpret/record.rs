@@ -30,6 +30,10 @@ pub struct ProjectPerformance {
     pub budget_total: Option<Decimal>,
     pub budget_fiscal: Option<Decimal>,
     pub budget_other: Option<Decimal>,
+    /// 上年结转（资金）: last year's carried-over funds, part of the year's total. An addition to
+    /// the contract, present where the form prints the line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget_carryover: Option<Decimal>,
     pub fund_use: Option<String>,
     pub spending_plan: Option<SpendingPlan>,
     pub goal: Option<String>,

@@ -62,7 +62,11 @@ pub fn find_unit(text: &str) -> Option<String> {
 /// Parses a plain number as printed in a table: thousands separators (`,` `，`), whitespace inside
 /// ("25 . 00"), a leading sign. `None` when the text is anything else.
 pub fn parse_number(text: &str) -> Option<Decimal> {
-    let t: String = canon(text).chars().filter(|&c| c != ',' && c != '，').collect();
+    let printed = canon(text);
+    if !thousands_groups_ok(&printed) {
+        return None;
+    }
+    let t: String = printed.chars().filter(|&c| c != ',' && c != '，').collect();
     if t.is_empty() || !t.chars().any(|c| c.is_ascii_digit()) {
         return None;
     }
@@ -70,6 +74,32 @@ pub fn parse_number(text: &str) -> Option<Decimal> {
         return None;
     }
     Decimal::from_str(t.trim_start_matches('+')).ok()
+}
+
+/// Thousands separators, where a number has them, must group the integer part by three ("1,234",
+/// "12,345,678.90"): "1,6" or "18,33" is not 16 or 1833 but a number printed (or read) broken, and
+/// guessing its value would publish a wrong amount. Text without separators passes.
+fn thousands_groups_ok(t: &str) -> bool {
+    let sep = |c: char| c == ',' || c == '，';
+    if !t.contains(sep) {
+        return true;
+    }
+    let unsigned = t.trim_start_matches(['-', '+']);
+    let (int, frac) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    if frac.contains(sep) {
+        return false;
+    }
+    let groups: Vec<&str> = int.split(sep).collect();
+    let first_ok = (1..=3).contains(&groups[0].len());
+    first_ok && groups[1..].iter().all(|g| g.len() == 3)
+}
+
+/// Does the text look like an amount printed with broken thousands grouping ("1,6", "18,33")?
+/// Such a cell reads as no amount; the validator says so (`malformed_amount`).
+pub fn is_malformed_amount(text: &str) -> bool {
+    let t = canon(text);
+    let digits_and_separators = t.chars().all(|c| c.is_ascii_digit() || matches!(c, ',' | '，' | '.' | '-' | '+'));
+    digits_and_separators && t.chars().any(|c| c.is_ascii_digit()) && !thousands_groups_ok(&t)
 }
 
 /// An amount cell converted to 元 with exactly 2 decimals. Blank, "-" and dashes are `None`
@@ -234,6 +264,14 @@ mod tests {
         assert_eq!(parse_amount("12 .5", unit_factor("千元").unwrap()).unwrap().to_string(), "12500.00");
         assert_eq!(parse_amount(" ", Decimal::ONE), None);
         assert_eq!(parse_amount("-", Decimal::ONE), None);
+        // Broken thousands grouping is not an amount (real pages printed/read "1,6", "18,33").
+        assert_eq!(parse_amount("1,6", Decimal::ONE), None);
+        assert_eq!(parse_amount("18,33", Decimal::ONE), None);
+        assert_eq!(parse_amount("1,234,56.00", Decimal::ONE), None);
+        assert_eq!(parse_amount("12,345,678.90", Decimal::ONE), Some(Decimal::new(1234567890, 2)));
+        assert_eq!(parse_amount("-1,234.5", Decimal::ONE), Some(Decimal::new(-123450, 2)));
+        assert!(is_malformed_amount("18,33") && is_malformed_amount("1,6"));
+        assert!(!is_malformed_amount("18,330.37") && !is_malformed_amount("合计") && !is_malformed_amount("1833"));
         assert_eq!(parse_amount("合计", Decimal::ONE), None);
         assert_eq!(parse_amount("-3.5", Decimal::ONE).unwrap().to_string(), "-3.50");
     }

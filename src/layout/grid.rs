@@ -63,9 +63,14 @@ impl CellGrid {
         owner
     }
 
-    /// Puts each glyph in the cell containing its centre and sets every cell's text. Text that
-    /// overflows its cell (the glyphs run on without a gap across a boundary) stays with the cell
-    /// it starts in instead of leaking into the neighbour. Returns which glyphs landed in the grid.
+    /// Puts each glyph in the cell containing its centre and sets every cell's text. Returns
+    /// which glyphs landed in the grid.
+    ///
+    /// The one exception to the centre rule is a run of text that truly crosses a column border
+    /// (overflow: one of its glyphs lies across the border line): the glyphs after the border
+    /// stay with the cell the run starts in instead of leaking into the neighbour. Two runs that
+    /// merely touch at a border (amounts filling their cells up to the shared line) each keep
+    /// their own cell, however small the gap between them.
     pub fn fill_text(&mut self, glyphs: &[Glyph]) -> Vec<bool> {
         let owners = self.slot_owners();
         let nc = self.n_cols();
@@ -76,7 +81,7 @@ impl CellGrid {
                 None => usize::MAX,
             })
             .collect();
-        self.keep_overflow_with_its_cell(glyphs, &mut cell_of);
+        self.keep_border_crossing_runs_together(glyphs, &mut cell_of);
         let mut per_cell: Vec<Vec<&Glyph>> = vec![Vec::new(); self.cells.len()];
         for (g, &owner) in glyphs.iter().zip(&cell_of) {
             if owner != usize::MAX {
@@ -89,13 +94,18 @@ impl CellGrid {
         cell_of.iter().map(|&o| o != usize::MAX).collect()
     }
 
-    fn keep_overflow_with_its_cell(&self, glyphs: &[Glyph], cell_of: &mut [usize]) {
+    /// Part of [`CellGrid::fill_text`]'s assignment: walks each line left to right and moves a
+    /// glyph into its predecessor's cell (the cell to its left) only when the run they belong to
+    /// crosses the border between them — the predecessor or the glyph itself lies across the
+    /// border line, or the predecessor was moved for the same run.
+    fn keep_border_crossing_runs_together(&self, glyphs: &[Glyph], cell_of: &mut [usize]) {
         let mut order: Vec<usize> = (0..glyphs.len()).filter(|&i| cell_of[i] != usize::MAX && glyphs[i].upright()).collect();
         order.sort_by(|&a, &b| glyphs[a].x0.total_cmp(&glyphs[b].x0));
         // Glyphs sorted by right edge, to find the glyph just before each one on its line.
         let mut by_end = order.clone();
         by_end.sort_by(|&a, &b| glyphs[a].x1.total_cmp(&glyphs[b].x1));
         let ends: Vec<f64> = by_end.iter().map(|&i| glyphs[i].x1).collect();
+        let mut continues_crossing = vec![false; glyphs.len()];
         for &gi in &order {
             let g = &glyphs[gi];
             let lo = ends.partition_point(|&e| e < g.x0 - 0.1 * g.size);
@@ -104,17 +114,30 @@ impl CellGrid {
                 let q = &glyphs[p];
                 p != gi && q.x0 < g.x0 && (q.cy() - g.cy()).abs() < 0.3 * g.size && (q.size - g.size).abs() < 0.2 * g.size
             });
-            if let Some(p) = pred {
-                if cell_of[p] != cell_of[gi] {
-                    let (a, b) = (&self.cells[cell_of[p]], &self.cells[cell_of[gi]]);
-                    // Only across a column boundary within the same rows.
-                    if a.row <= b.row && b.row < a.row + a.row_span && a.col + a.col_span == b.col {
-                        cell_of[gi] = cell_of[p];
-                    }
-                }
+            let Some(p) = pred else { continue };
+            if cell_of[p] == cell_of[gi] {
+                continue;
+            }
+            let (a, b) = (&self.cells[cell_of[p]], &self.cells[cell_of[gi]]);
+            // Only across a column boundary within the same rows.
+            if !(a.row <= b.row && b.row < a.row + a.row_span && a.col + a.col_span == b.col) {
+                continue;
+            }
+            let border = self.xs[b.col];
+            if continues_crossing[p] || lies_across(&glyphs[p], border) || lies_across(g, border) {
+                cell_of[gi] = cell_of[p];
+                continues_crossing[gi] = true;
             }
         }
     }
+}
+
+/// Whether a glyph's box reaches across the vertical line `x` by more than a tenth of its size
+/// on both sides (a box that only touches the line, as the last digit of an amount filling its
+/// cell does, is on one side).
+fn lies_across(g: &Glyph, x: f64) -> bool {
+    let margin = (0.1 * g.size).max(0.5);
+    g.x0 < x - margin && g.x1 > x + margin
 }
 
 impl CellGrid {
@@ -543,14 +566,28 @@ mod tests {
     #[test]
     fn overflowing_text_does_not_leak_into_the_neighbour() {
         let mut g = ruled_grid(&region()).unwrap();
-        // One run of glyphs from x=45 to x=75 in row 1: it starts in (1,1) and runs on into
-        // (1,2) without a gap; a separate word in (1,2) after a gap stays there.
-        let mut glyphs = word("项目支出", 45.0, 24.0, 7.5);
+        // One run of glyphs from x=42 to x=72 in row 1: it starts in (1,1) and runs on into
+        // (1,2) without a gap, "支" (57–64.5) lying across the border at 60; a separate word in
+        // (1,2) after a gap stays there.
+        let mut glyphs = word("项目支出", 42.0, 24.0, 7.5);
         glyphs.extend(word("5", 80.0, 24.0, 7.5));
         g.fill_text(&glyphs);
         let text = |r: usize, c: usize| g.cells.iter().find(|x| x.row == r && x.col == c).unwrap().text.clone();
         assert_eq!(text(1, 1), "项目支出");
         assert_eq!(text(1, 2), "5");
+    }
+
+    #[test]
+    fn amounts_touching_at_a_border_keep_their_own_cells() {
+        let mut g = ruled_grid(&region()).unwrap();
+        // Row 1: an amount in (1,1) right-aligned up to 0.3 pt before the border at 60, the next
+        // amount in (1,2) starting 0.3 pt after it: no glyph lies across the line.
+        let mut glyphs = word("96.42", 34.7, 24.0, 10.0);
+        glyphs.extend(word("96.42", 60.3, 24.0, 10.0));
+        g.fill_text(&glyphs);
+        let text = |r: usize, c: usize| g.cells.iter().find(|x| x.row == r && x.col == c).unwrap().text.clone();
+        assert_eq!(text(1, 1), "96.42");
+        assert_eq!(text(1, 2), "96.42");
     }
 
     /// Box 0..300 × 0..(20·rows) with horizontal lines between rows and vertical lines at

@@ -36,7 +36,7 @@ fn annual_request(table: &Table, p: &ProjectPerformance, rows: Option<(usize, us
 }
 
 fn warning(code: &str, message: String, at: (Option<usize>, Option<usize>)) -> Warning {
-    Warning { code: code.to_string(), message, table: at.0, row: at.1 }
+    Warning { code: code.to_string(), message, table: at.0, row: at.1, related: Vec::new() }
 }
 
 pub fn check_project(tables: &[Table], p: &ProjectPerformance, rows: Option<(usize, usize)>) -> Vec<Warning> {
@@ -51,7 +51,10 @@ pub fn check_project(tables: &[Table], p: &ProjectPerformance, rows: Option<(usi
     let total = annual.map(|(v, _)| v).or(p.budget_total);
     if let (Some(total), Some(fiscal)) = (total, p.budget_fiscal) {
         let other = p.budget_other.unwrap_or(Decimal::ZERO);
-        if total != fiscal + other {
+        // The central 教育部 form splits the year's total into 财政拨款 + 上年结转 + 其他资金; the
+        // Shanghai form counts 上年结转资金 inside 财政资金. Either reading that adds up is no finding.
+        let with_carryover = p.budget_carryover.map(|c| fiscal + c + other);
+        if total != fiscal + other && with_carryover != Some(total) {
             let row = match annual {
                 Some((_, row)) => Some(row),
                 None => table.and_then(|t| row_of(t, rows, |c| field_of(&c.text) == Some(Field::Total))),

@@ -102,6 +102,16 @@ pub struct Metrics {
     pub in_flight: Gauge,
     pub broker_connected: Gauge,
     pub broker_connects: Counter,
+    /// Jobs given back to the queue by republishing them (the original delivery acked), by
+    /// reason: `paused` (the breaker opened), `hold_limit`, `drain`, `redelivered` (the broker
+    /// returned it after its worker was lost; the copy carries the count).
+    pub requeued: LabeledCounter,
+    /// 1 while the breaker holds consuming paused.
+    pub consumer_paused: Gauge,
+    /// Times the breaker opened, by reason.
+    pub breaker_pauses: LabeledCounter,
+    /// Probes sent while paused, by result: `unavailable` (still down), `answered` (resumed).
+    pub breaker_probes: LabeledCounter,
 }
 
 impl Default for Metrics {
@@ -119,6 +129,10 @@ impl Default for Metrics {
             in_flight: Gauge::default(),
             broker_connected: Gauge::default(),
             broker_connects: Counter::default(),
+            requeued: LabeledCounter::default(),
+            consumer_paused: Gauge::default(),
+            breaker_pauses: LabeledCounter::default(),
+            breaker_probes: LabeledCounter::default(),
         }
     }
 }
@@ -165,6 +179,26 @@ impl Metrics {
         gauge(&mut out, "yusuan_jobs_in_flight", "Jobs being processed now.", self.in_flight.get());
         gauge(&mut out, "yusuan_broker_connected", "1 while connected to the broker.", self.broker_connected.get());
         counter(&mut out, "yusuan_broker_connections_total", "Successful broker connections (1 + reconnects).", self.broker_connects.get());
+        let mut requeued = self.requeued.snapshot();
+        for reason in ["paused", "hold_limit", "drain", "redelivered"] {
+            requeued.entry(reason.to_string()).or_default();
+        }
+        labeled(
+            &mut out,
+            "yusuan_jobs_requeued_total",
+            "Jobs given back to the queue as a fresh copy (no delivery attempt spent), by reason.",
+            "reason",
+            &requeued,
+        );
+        gauge(&mut out, "yusuan_consumer_paused", "1 while consuming is paused by the API breaker.", self.consumer_paused.get());
+        let mut pauses = self.breaker_pauses.snapshot();
+        pauses.entry("api_unavailable".to_string()).or_default();
+        labeled(&mut out, "yusuan_breaker_pauses_total", "Times the API breaker paused consuming, by reason.", "reason", &pauses);
+        let mut probes = self.breaker_probes.snapshot();
+        for result in ["unavailable", "answered"] {
+            probes.entry(result.to_string()).or_default();
+        }
+        labeled(&mut out, "yusuan_breaker_probes_total", "API probes sent while paused, by result.", "result", &probes);
         out
     }
 }
@@ -230,6 +264,9 @@ mod tests {
         assert!(text.contains("yusuan_extraction_duration_seconds_bucket{le=\"+Inf\"} 2\n"));
         assert!(text.contains("yusuan_extraction_duration_seconds_count 2\n"));
         assert!(text.contains("yusuan_jobs_in_flight 1\n"));
+        assert!(text.contains("yusuan_consumer_paused 0\n"));
+        assert!(text.contains("yusuan_jobs_requeued_total{reason=\"paused\"} 0\n"));
+        assert!(text.contains("yusuan_breaker_probes_total{result=\"answered\"} 0\n"));
         assert_eq!(escape("a\"b"), "a\\\"b");
     }
 }

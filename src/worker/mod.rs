@@ -2,16 +2,28 @@
 //! calls [`crate::extract`] and nothing deeper.
 //!
 //! Reliability rules, in the order a job meets them:
-//! - manual acks; a job is acked only after the API answered 2xx, or after its failure was reported
-//!   and its copy (with the error code in headers) confirmed on the dead-letter queue;
+//! - manual acks; a job is acked only after the API answered 2xx, after its failure was reported
+//!   and its copy (with the error code in headers) confirmed on the dead-letter queue, or after a
+//!   fresh copy of it was confirmed back on the job queue (below);
 //! - `--concurrency` jobs at a time (a semaphore), `--prefetch` unacked deliveries per worker;
-//! - extraction on the blocking pool under a timeout; transient HTTP errors retried without limit
-//!   (the job holds its slot: an API outage stops consumption instead of burning the delivery limit);
+//! - no delivery is held for more than half the broker's consumer timeout (`--consumer-timeout-secs`):
+//!   past that, a job still waiting for the API or a download goes back to the queue;
+//! - "back to the queue" is always a republished copy (publisher confirm, then ack), never a nack:
+//!   a copy starts the quorum queue's delivery counters at zero on every RabbitMQ version, so waiting
+//!   out an outage, a drain or a pause never spends the document's delivery attempts;
+//! - transient API errors are retried briefly; `--breaker-failures` of them in a row open the
+//!   breaker (`breaker.rs`): in-flight jobs go back, the consumer is cancelled, the API is probed
+//!   with jittered backoff, and consuming resumes once it answers;
+//! - a delivery the broker redelivered (its worker crashed, was OOM-killed or lost the connection)
+//!   is republished with the count of such losses in `x-yusuan-worker-losses`; at
+//!   `--max-worker-losses` the job is reported as `internal_error` and dead-lettered by the worker,
+//!   so a document that kills workers is never dead-lettered silently by the broker;
 //! - a lost broker connection abandons the in-flight jobs (the broker redelivers them; the API is
 //!   idempotent on the key) and reconnects with backoff;
 //! - SIGTERM / SIGINT: stop consuming, let in-flight jobs finish for `--drain-timeout-secs`, give
 //!   the rest back to the queue, exit 0.
 
+pub mod breaker;
 pub mod health;
 pub mod job;
 pub mod metrics;
@@ -28,14 +40,15 @@ use futures_util::StreamExt as _;
 use lapin::options::{BasicAckOptions, BasicCancelOptions, BasicConsumeOptions, BasicNackOptions, BasicQosOptions, BasicRejectOptions};
 use lapin::types::{AMQPValue, FieldTable, LongString};
 use lapin::{BasicProperties, Channel, Connection};
-use tokio::sync::Semaphore;
+use tokio::sync::{watch, Semaphore};
 use tracing::Instrument as _;
 
 use crate::error::ExtractError;
 use crate::model::Extraction;
+use breaker::{Breaker, BreakerState};
 use job::{FetchConfig, FetchError, Job, JobError, JobIdentity};
 use metrics::Metrics;
-use publish::{Delivered, ExtractionPost, FailurePost, RetryPolicy, Sink};
+use publish::{Deferral, Delivered, ExtractionPost, FailurePost, RetryPolicy, Sink};
 use queue::{QueueArgs, Topology};
 use shutdown::Signal;
 
@@ -76,6 +89,20 @@ pub struct WorkerArgs {
     /// Timeout of one HTTP request (POST to the API or download), seconds.
     #[arg(long, env = "YUSUAN_HTTP_TIMEOUT_SECS", default_value_t = 60)]
     pub http_timeout_secs: u64,
+    /// The broker's consumer timeout, seconds: RabbitMQ's `consumer_timeout` (30 min by default),
+    /// or the queue's `x-consumer-timeout` / `consumer-timeout` policy where one is set. The worker
+    /// holds no delivery longer than half of it: a job still waiting then goes back to the queue.
+    #[arg(long, env = "YUSUAN_CONSUMER_TIMEOUT_SECS", default_value_t = 1800)]
+    pub consumer_timeout_secs: u64,
+    /// API requests in a row ending in a transient error (connection failure, timeout, 408, 429,
+    /// 5xx) that pause consuming until a probe of the API gets an answer.
+    #[arg(long, env = "YUSUAN_BREAKER_FAILURES", default_value_t = 5)]
+    pub breaker_failures: u32,
+    /// Times a job may lose its worker (the broker redelivers it after the worker holding it died,
+    /// was OOM-killed or lost its connection) before it is reported as `internal_error` and
+    /// dead-lettered instead of being tried again.
+    #[arg(long, env = "YUSUAN_MAX_WORKER_LOSSES", default_value_t = 3)]
+    pub max_worker_losses: u32,
     #[command(flatten)]
     pub limits: crate::limits::LimitArgs,
 }
@@ -102,6 +129,27 @@ struct Context {
     retry: RetryPolicy,
     topology: Topology,
     metrics: Arc<Metrics>,
+    breaker: Arc<Breaker>,
+    /// Longest a job may hold its delivery: half the broker's consumer timeout, so that a slow
+    /// stage, a buffered delivery and the broker's own timer granularity all fit under it.
+    hold_limit: Duration,
+    max_worker_losses: u32,
+    abandoned_here: AbandonedHere,
+}
+
+/// The hold limit for a broker consumer timeout, checked against the extraction budget: a job must
+/// be able to extract within the time it may hold its delivery.
+fn hold_limit(consumer_timeout: Duration, time_budget: Duration) -> anyhow::Result<Duration> {
+    let hold = consumer_timeout / 2;
+    if time_budget >= hold {
+        anyhow::bail!(
+            "--timeout-secs ({}) must be below half of --consumer-timeout-secs ({}): a job holds its \
+             delivery for at most half the broker's consumer timeout, extraction included",
+            time_budget.as_secs(),
+            consumer_timeout.as_secs()
+        );
+    }
+    Ok(hold)
 }
 
 async fn run_async(args: WorkerArgs) -> anyhow::Result<()> {
@@ -126,8 +174,10 @@ async fn run_async(args: WorkerArgs) -> anyhow::Result<()> {
         max: Duration::from_secs(args.retry_max_secs.max(1)),
     };
     let limits = args.limits.to_limits();
+    let hold_limit = hold_limit(Duration::from_secs(args.consumer_timeout_secs), limits.time_budget)?;
+    let breaker = Arc::new(Breaker::new(args.breaker_failures));
     let context = Arc::new(Context {
-        sink: Sink::new(&args.sink_url, http.clone(), retry.clone(), metrics.clone()),
+        sink: Sink::new(&args.sink_url, http.clone(), retry.clone(), metrics.clone(), breaker.clone()),
         fetch: FetchConfig {
             max_bytes: args.max_download_mb * 1024 * 1024,
             files_root,
@@ -139,12 +189,16 @@ async fn run_async(args: WorkerArgs) -> anyhow::Result<()> {
         retry,
         topology: Topology::from_args(&args.queue),
         metrics: metrics.clone(),
+        breaker: breaker.clone(),
+        hold_limit,
+        max_worker_losses: args.max_worker_losses.max(1),
+        abandoned_here: AbandonedHere::default(),
     });
 
     let (stop_trigger, stop) = shutdown::channel();
     shutdown::on_stop_signals(stop_trigger)?;
     if !args.metrics_listen.is_empty() {
-        let addr = health::serve(&args.metrics_listen, metrics.clone(), stop.clone()).await?;
+        let addr = health::serve(&args.metrics_listen, metrics.clone(), breaker, stop.clone()).await?;
         tracing::info!(%addr, "health and metrics endpoint listening");
     }
     tracing::info!(
@@ -152,6 +206,9 @@ async fn run_async(args: WorkerArgs) -> anyhow::Result<()> {
         concurrency,
         prefetch,
         sink = %args.sink_url,
+        hold_limit = ?context.hold_limit,
+        breaker_failures = args.breaker_failures,
+        max_worker_losses = context.max_worker_losses,
         "worker starting"
     );
     let consumer = Consumer {
@@ -172,6 +229,8 @@ struct Session {
     publish_channel: Channel,
     deliveries: lapin::Consumer,
     consumer_tag: String,
+    /// False once the consumer was cancelled (paused, draining).
+    consuming: bool,
 }
 
 struct Consumer {
@@ -227,7 +286,7 @@ impl Consumer {
                     let _ = session.connection.close(320, "connection lost".into()).await;
                 }
                 SessionEnd::Stop => {
-                    self.drain(&session, &abandon_trigger).await;
+                    self.drain(&mut session, &abandon_trigger).await;
                     lost_trigger.fire();
                     let _ = session.connection.close(200, "worker stopped".into()).await;
                     break;
@@ -242,9 +301,14 @@ impl Consumer {
         let pid = std::process::id();
         let connection = queue::connect(&self.url, &format!("yusuan-worker-{pid}")).await?;
         match self.start_consuming(&connection).await {
-            Ok((consume_channel, publish_channel, deliveries, consumer_tag)) => {
-                Ok(Session { connection, consume_channel, publish_channel, deliveries, consumer_tag })
-            }
+            Ok((consume_channel, publish_channel, deliveries, consumer_tag)) => Ok(Session {
+                connection,
+                consume_channel,
+                publish_channel,
+                deliveries,
+                consumer_tag,
+                consuming: true,
+            }),
             Err(e) => {
                 // Do not leave a half-set-up connection open at the broker on every retry.
                 let _ = connection.close(200, "setup failed".into()).await;
@@ -261,8 +325,13 @@ impl Consumer {
             .await
             .context("setting the prefetch")?;
         let publish_channel = queue::confirm_channel(connection).await?;
+        let (deliveries, consumer_tag) = self.basic_consume(&consume_channel).await?;
+        Ok((consume_channel, publish_channel, deliveries, consumer_tag))
+    }
+
+    async fn basic_consume(&self, channel: &Channel) -> anyhow::Result<(lapin::Consumer, String)> {
         let consumer_tag = format!("yusuan-worker-{}-{}", std::process::id(), fastrand::u32(..));
-        let deliveries = consume_channel
+        let deliveries = channel
             .basic_consume(
                 self.context.topology.queue.as_str().into(),
                 consumer_tag.as_str().into(),
@@ -271,26 +340,71 @@ impl Consumer {
             )
             .await
             .context("starting the consumer")?;
-        Ok((consume_channel, publish_channel, deliveries, consumer_tag))
+        Ok((deliveries, consumer_tag))
     }
 
+    /// Consumes until stopped or the connection is lost; pauses while the breaker is open.
     async fn consume(&self, session: &mut Session, stop: &mut Signal, lost: Signal, abandon: Signal) -> SessionEnd {
         // lapin reports a dead connection to a consumer only when it next polls it; while every
         // slot is busy we are not polling, so the status is also watched on a timer.
         let mut health = tokio::time::interval(Duration::from_millis(500));
+        let mut breaker = self.context.breaker.subscribe();
+        loop {
+            if let Some(end) = self.consume_until_paused(session, stop, &lost, &abandon, &mut breaker, &mut health).await {
+                return end;
+            }
+            // Paused: hold nothing while the API is away. Running jobs give their deliveries back
+            // by themselves (their POST returns `Deferred`); the consumer goes, and what the broker
+            // had already sent is given back unstarted.
+            let paused_at = Instant::now();
+            match self.stop_consumer(session, RequeueReason::Paused).await {
+                Ok(returned) => tracing::info!(returned, "consumer cancelled while paused"),
+                Err(reason) => return SessionEnd::Lost(reason),
+            }
+            loop {
+                tokio::select! {
+                    _ = breaker::closed(&mut breaker) => break,
+                    _ = stop.fired() => return SessionEnd::Stop,
+                    _ = health.tick() => if let Some(reason) = session_broken(session) { return SessionEnd::Lost(reason) },
+                }
+            }
+            match self.basic_consume(&session.consume_channel).await {
+                Ok((deliveries, tag)) => {
+                    session.deliveries = deliveries;
+                    session.consumer_tag = tag;
+                    session.consuming = true;
+                }
+                Err(e) => return SessionEnd::Lost(format!("{e:#}")),
+            }
+            tracing::info!(paused = ?paused_at.elapsed(), "consuming again");
+        }
+    }
+
+    /// Takes deliveries while the breaker is closed. `None`: it opened.
+    async fn consume_until_paused(
+        &self,
+        session: &mut Session,
+        stop: &mut Signal,
+        lost: &Signal,
+        abandon: &Signal,
+        breaker: &mut watch::Receiver<BreakerState>,
+        health: &mut tokio::time::Interval,
+    ) -> Option<SessionEnd> {
         loop {
             let permit = loop {
                 tokio::select! {
                     p = self.slots.clone().acquire_owned() => break p.expect("the semaphore is never closed"),
-                    _ = stop.fired() => return SessionEnd::Stop,
-                    _ = health.tick() => if let Some(reason) = session_broken(session) { return SessionEnd::Lost(reason) },
+                    _ = stop.fired() => return Some(SessionEnd::Stop),
+                    _ = breaker::opened(breaker) => return None,
+                    _ = health.tick() => if let Some(reason) = session_broken(session) { return Some(SessionEnd::Lost(reason)) },
                 }
             };
             let next = loop {
                 tokio::select! {
                     d = session.deliveries.next() => break d,
-                    _ = stop.fired() => return SessionEnd::Stop,
-                    _ = health.tick() => if let Some(reason) = session_broken(session) { return SessionEnd::Lost(reason) },
+                    _ = stop.fired() => return Some(SessionEnd::Stop),
+                    _ = breaker::opened(breaker) => return None,
+                    _ = health.tick() => if let Some(reason) = session_broken(session) { return Some(SessionEnd::Lost(reason)) },
                 }
             };
             match next {
@@ -303,21 +417,45 @@ impl Consumer {
                         drop(permit);
                     });
                 }
-                Some(Err(e)) => return SessionEnd::Lost(e.to_string()),
-                None => return SessionEnd::Lost("the broker cancelled the consumer".into()),
+                Some(Err(e)) => return Some(SessionEnd::Lost(e.to_string())),
+                None => return Some(SessionEnd::Lost("the broker cancelled the consumer".into())),
             }
         }
     }
 
-    /// Stops new deliveries, waits for the running jobs up to the drain timeout, then makes the
-    /// stragglers give their deliveries back.
-    async fn drain(&self, session: &Session, abandon: &shutdown::Trigger) {
-        let started = Instant::now();
-        if let Err(e) = session
+    /// Cancels the consumer and gives back, unstarted, every delivery the broker sent before the
+    /// cancel took effect (closing the channel would return them too, but as broker returns, which
+    /// count as delivery attempts on RabbitMQ up to 4.2). Returns how many it gave back.
+    async fn stop_consumer(&self, session: &mut Session, reason: RequeueReason) -> Result<usize, String> {
+        if !session.consuming {
+            return Ok(0);
+        }
+        session.consuming = false;
+        session
             .consume_channel
             .basic_cancel(session.consumer_tag.as_str().into(), BasicCancelOptions::default())
             .await
-        {
+            .map_err(|e| format!("cancelling the consumer: {e}"))?;
+        // After cancel-ok lapin ends the stream behind the deliveries it had buffered.
+        let mut returned = 0;
+        loop {
+            match tokio::time::timeout(Duration::from_secs(5), session.deliveries.next()).await {
+                Ok(Some(Ok(delivery))) => {
+                    returned += 1;
+                    give_back_unstarted(&self.context, delivery, &session.publish_channel, reason).await;
+                }
+                Ok(Some(Err(e))) => return Err(e.to_string()),
+                Ok(None) | Err(_) => break,
+            }
+        }
+        Ok(returned)
+    }
+
+    /// Stops new deliveries, waits for the running jobs up to the drain timeout, then makes the
+    /// stragglers give their deliveries back.
+    async fn drain(&self, session: &mut Session, abandon: &shutdown::Trigger) {
+        let started = Instant::now();
+        if let Err(e) = self.stop_consumer(session, RequeueReason::Drain).await {
             tracing::warn!(error = %e, "cancelling the consumer failed; closing the connection will stop it");
         }
         let running = self.concurrency as usize - self.slots.available_permits();
@@ -327,15 +465,14 @@ impl Consumer {
             Ok(_) => tracing::info!(elapsed = ?started.elapsed(), "drained: all in-flight jobs finished"),
             Err(_) => {
                 abandon.fire();
-                // Returning a delivery is one frame; the jobs only need a moment to do it.
-                let _ = tokio::time::timeout(Duration::from_secs(2), self.slots.acquire_many(self.concurrency)).await;
+                // Giving a job back is one confirmed publish and an ack: a moment each.
+                let _ = tokio::time::timeout(Duration::from_secs(5), self.slots.acquire_many(self.concurrency)).await;
                 tracing::warn!(
                     elapsed = ?started.elapsed(),
                     "drain timeout: unfinished jobs were returned to the queue"
                 );
             }
         }
-        // Deliveries prefetched but never started are unacked; closing the channel returns them.
     }
 }
 
@@ -352,6 +489,39 @@ fn session_broken(session: &Session) -> Option<String> {
     }
 }
 
+/// Why a job went back to the queue (the `reason` label of `yusuan_jobs_requeued_total`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RequeueReason {
+    /// The API breaker opened.
+    Paused,
+    /// Holding the delivery any longer would approach the broker's consumer timeout.
+    HoldLimit,
+    /// SIGTERM / SIGINT and the drain timeout passed.
+    Drain,
+    /// The broker redelivered it after its worker was lost; the copy carries the count.
+    Redelivered,
+}
+
+impl RequeueReason {
+    fn label(self) -> &'static str {
+        match self {
+            RequeueReason::Paused => "paused",
+            RequeueReason::HoldLimit => "hold_limit",
+            RequeueReason::Drain => "drain",
+            RequeueReason::Redelivered => "redelivered",
+        }
+    }
+}
+
+impl From<Deferral> for RequeueReason {
+    fn from(deferral: Deferral) -> Self {
+        match deferral {
+            Deferral::Paused(_) => RequeueReason::Paused,
+            Deferral::HoldLimit => RequeueReason::HoldLimit,
+        }
+    }
+}
+
 /// How one job ended.
 enum Outcome {
     /// The API accepted the extraction: ack.
@@ -359,8 +529,76 @@ enum Outcome {
     /// Reported and copied to the dead-letter queue: ack. `dead_lettered` false means the copy
     /// could not be published; the delivery is then rejected so that the broker dead-letters it.
     Failed { code: &'static str, dead_lettered: bool },
-    /// Not finished: give the delivery back to the queue.
-    Returned(&'static str),
+    /// Not finished: give it back to the queue as a fresh copy carrying `losses`, then ack.
+    Requeue { reason: RequeueReason, losses: u32 },
+    /// The connection is gone: nothing can be settled; the broker has returned the delivery.
+    Abandoned,
+}
+
+/// One delivery being worked on.
+struct Held<'a> {
+    delivery: &'a lapin::message::Delivery,
+    publish_channel: &'a Channel,
+    /// Worker losses so far, this delivery's included: what a copy given back carries.
+    losses: u32,
+    /// The broker redelivered this message (see [`arrival`]).
+    redelivered: bool,
+    /// When the job must have let go of the delivery (the hold limit).
+    deadline: Instant,
+}
+
+/// What a delivery says about lost workers when it arrives.
+struct Arrival {
+    /// Worker losses so far, this delivery's included.
+    losses: u32,
+    /// The broker redelivered this very message: its previous holder went away unsettled.
+    redelivered: bool,
+}
+
+/// Worker losses a delivery has seen: the count carried by our header, plus one if the broker
+/// redelivered this very message (its previous holder went away without settling it). Our worker
+/// never returns a delivery to the broker itself (it republishes), so a broker redelivery means a
+/// lost worker. Every version sets `redelivered` then; the broker counters are checked as well.
+/// A redelivery of a job this worker itself abandoned when its own connection was lost is not the
+/// document's doing and is not counted.
+fn arrival(context: &Context, delivery: &lapin::message::Delivery) -> Arrival {
+    let headers = delivery.properties.headers().as_ref();
+    let carried = queue::header_count(headers, queue::WORKER_LOSSES_HEADER).unwrap_or(0).min(u32::MAX as u64 - 1) as u32;
+    let redelivered = delivery.redelivered
+        || queue::BROKER_COUNT_HEADERS.iter().any(|name| queue::header_count(headers, name).unwrap_or(0) > 0);
+    let counted = redelivered && !context.abandoned_here.take(&delivery.data);
+    if redelivered && !counted {
+        tracing::info!("redelivered after this worker's own connection loss: not counted as a lost worker");
+    }
+    Arrival { losses: carried + u32::from(counted), redelivered }
+}
+
+/// Jobs this worker abandoned because its own broker connection or channel was lost (a broker
+/// restart, a network cut, a consumer timeout), by the sha256 of the message body. The broker
+/// redelivers them; if one comes back to this same worker, that loss is not counted against the
+/// document. (Redelivered to another worker it is counted: only this one knows it is alive.)
+/// Entries expire after an hour.
+#[derive(Default)]
+struct AbandonedHere(std::sync::Mutex<std::collections::HashMap<String, Instant>>);
+
+impl AbandonedHere {
+    const KEEP: Duration = Duration::from_secs(3600);
+
+    /// Remembers a message body.
+    fn remember(&self, body: &[u8]) {
+        let mut map = self.0.lock().expect("abandoned-jobs lock");
+        map.retain(|_, at| at.elapsed() < Self::KEEP);
+        map.insert(crate::sha256_hex(body), Instant::now());
+    }
+
+    /// Whether this body was abandoned here (and forgets it: one redelivery per abandonment).
+    fn take(&self, body: &[u8]) -> bool {
+        let mut map = self.0.lock().expect("abandoned-jobs lock");
+        if map.is_empty() {
+            return false;
+        }
+        map.remove(&crate::sha256_hex(body)).is_some_and(|at| at.elapsed() < Self::KEEP)
+    }
 }
 
 /// Every log line of one job carries its id and file through this span (filled in once the
@@ -386,70 +624,138 @@ async fn handle_delivery_in_span(
     let metrics = context.metrics.clone();
     metrics.in_flight.add(1);
     let message_id = delivery.properties.message_id().as_ref().map(|s| s.to_string());
+    let Arrival { losses, redelivered } = arrival(&context, &delivery);
+    let held = Held {
+        delivery: &delivery,
+        publish_channel: &publish_channel,
+        losses,
+        redelivered,
+        deadline: Instant::now() + context.hold_limit,
+    };
     let outcome = tokio::select! {
-        o = process(&context, &delivery, &publish_channel, message_id.as_deref()) => o,
-        _ = lost.fired() => Outcome::Returned("connection lost"),
-        _ = abandon.fired() => Outcome::Returned("drain timeout"),
+        o = process(&context, &held, message_id.as_deref()) => o,
+        _ = lost.fired() => Outcome::Abandoned,
+        _ = abandon.fired() => Outcome::Requeue { reason: RequeueReason::Drain, losses },
     };
-    let acker = &delivery.acker;
-    let settled = match &outcome {
-        Outcome::Delivered => acker.ack(BasicAckOptions::default()).await,
-        Outcome::Failed { dead_lettered: true, .. } => acker.ack(BasicAckOptions::default()).await,
-        Outcome::Failed { dead_lettered: false, .. } => acker.reject(BasicRejectOptions { requeue: false }).await,
-        Outcome::Returned(_) => acker.nack(BasicNackOptions { requeue: true, multiple: false }).await,
-    };
+    if let Outcome::Abandoned = outcome {
+        context.abandoned_here.remember(&delivery.data);
+    }
+    settle(&context, &delivery, &publish_channel, &outcome).await;
     let label = match &outcome {
         Outcome::Delivered => "delivered",
         Outcome::Failed { code, .. } => {
             metrics.failures.inc_by(code, 1);
             "failed"
         }
-        Outcome::Returned(why) => {
-            tracing::info!(reason = why, "job returned to the queue");
-            "returned"
+        Outcome::Requeue { .. } | Outcome::Abandoned => "returned",
+    };
+    metrics.jobs.inc_by(label, 1);
+    metrics.in_flight.add(-1);
+}
+
+/// Acks, rejects or gives back the delivery according to the outcome.
+async fn settle(context: &Context, delivery: &lapin::message::Delivery, publish_channel: &Channel, outcome: &Outcome) {
+    let acker = &delivery.acker;
+    let settled = match outcome {
+        Outcome::Delivered => acker.ack(BasicAckOptions::default()).await,
+        Outcome::Failed { dead_lettered: true, .. } => acker.ack(BasicAckOptions::default()).await,
+        Outcome::Failed { dead_lettered: false, .. } => acker.reject(BasicRejectOptions { requeue: false }).await,
+        Outcome::Requeue { reason, losses } => {
+            match requeue(context, delivery, publish_channel, *losses).await {
+                Ok(()) => {
+                    context.metrics.requeued.inc_by(reason.label(), 1);
+                    tracing::info!(reason = reason.label(), losses, "job given back to the queue");
+                    acker.ack(BasicAckOptions::default()).await
+                }
+                Err(e) => {
+                    // Last resort: the broker keeps it, at the price of a delivery attempt on
+                    // versions that count nacks.
+                    tracing::warn!(error = %format!("{e:#}"), "could not republish the job; returning it with a nack");
+                    acker.nack(BasicNackOptions { requeue: true, multiple: false }).await
+                }
+            }
         }
+        Outcome::Abandoned => return,
     };
     match settled {
         Ok(true) => {}
         // The channel died after the work was done: the broker redelivers and the API, being
         // idempotent on the key, answers the repeat with the stored id.
-        Ok(false) | Err(_) if !matches!(outcome, Outcome::Returned(_)) => {
-            tracing::warn!("could not acknowledge (channel gone); the job will be redelivered")
-        }
-        _ => {}
+        Ok(false) | Err(_) => tracing::warn!("could not acknowledge (channel gone); the job will be redelivered"),
     }
-    metrics.jobs.inc_by(label, 1);
-    metrics.in_flight.add(-1);
 }
 
-async fn process(
-    context: &Context,
-    delivery: &lapin::message::Delivery,
-    publish_channel: &Channel,
-    message_id: Option<&str>,
-) -> Outcome {
+/// Gives a job back to the queue as a new message: a confirmed publish of the same body and
+/// properties with the worker-loss count in a header; the caller acks the original afterwards. A
+/// new message starts the broker's delivery counters at zero on every RabbitMQ version, which a
+/// nack or reject with requeue does not (see `queue::BROKER_COUNT_HEADERS`). Should the ack be lost
+/// after the confirm, the job exists twice; the API's idempotency key makes the repeat harmless.
+async fn requeue(context: &Context, delivery: &lapin::message::Delivery, channel: &Channel, losses: u32) -> anyhow::Result<()> {
+    let mut headers = FieldTable::default();
+    if let Some(original) = delivery.properties.headers() {
+        for (name, value) in original.inner() {
+            if !queue::BROKER_COUNT_HEADERS.contains(&name.as_str()) {
+                headers.insert(name.clone(), value.clone());
+            }
+        }
+    }
+    headers.insert(queue::WORKER_LOSSES_HEADER.into(), AMQPValue::LongInt(losses.min(i32::MAX as u32) as i32));
+    let properties = delivery.properties.clone().with_headers(headers);
+    queue::publish_confirmed(channel, "", &context.topology.queue, &delivery.data, properties).await
+}
+
+/// A delivery the worker will not start (paused or draining): straight back to the queue.
+async fn give_back_unstarted(context: &Context, delivery: lapin::message::Delivery, channel: &Channel, reason: RequeueReason) {
+    let Arrival { losses, .. } = arrival(context, &delivery);
+    settle(context, &delivery, channel, &Outcome::Requeue { reason, losses }).await;
+    context.metrics.jobs.inc_by("returned", 1);
+}
+
+async fn process(context: &Context, held: &Held<'_>, message_id: Option<&str>) -> Outcome {
+    let delivery = held.delivery;
     let job = match job::parse(&delivery.data, message_id) {
         Ok(job) => job,
         Err((identity, error)) => {
             record_identity(&identity);
-            return fail(context, delivery, publish_channel, &identity, None, error).await;
+            return fail(context, held, &identity, None, error).await;
         }
     };
     let identity = job.identity();
     record_identity(&identity);
-    tracing::info!(redelivered = delivery.redelivered, "job received");
-    let bytes = match fetch_with_retries(context, &job).await {
+    let (losses, redelivered) = (held.losses, held.redelivered);
+    tracing::info!(redelivered = delivery.redelivered, losses, "job received");
+    if losses >= context.max_worker_losses {
+        return report_worker_killer(context, held, &job).await;
+    }
+    if redelivered {
+        // Even when the loss was not counted: processing this very delivery again would let a
+        // second crash spend another of the broker's attempts; the copy carries our count instead
+        // and starts the broker's at zero.
+        tracing::warn!(losses, max = context.max_worker_losses, "redelivered by the broker: the worker holding this job was lost");
+        return Outcome::Requeue { reason: RequeueReason::Redelivered, losses };
+    }
+    if let BreakerState::Open { .. } = context.breaker.state() {
+        return Outcome::Requeue { reason: RequeueReason::Paused, losses };
+    }
+    let bytes = match fetch_with_retries(context, &job, held.deadline).await {
         Ok(bytes) => bytes,
-        Err(error) => return fail(context, delivery, publish_channel, &identity, None, error).await,
+        Err(FetchEnd::Failed(error)) => return fail(context, held, &identity, None, error).await,
+        Err(FetchEnd::HoldLimit) => return Outcome::Requeue { reason: RequeueReason::HoldLimit, losses },
     };
+    if let BreakerState::Open { .. } = context.breaker.state() {
+        // Paused while downloading: no extraction whose result could not be delivered now.
+        return Outcome::Requeue { reason: RequeueReason::Paused, losses };
+    }
     let sha256 = crate::sha256_hex(&bytes);
-    let extraction = match extract_blocking(context, &job.file_name, bytes).await {
-        Ok(extraction) => extraction,
-        Err(error) => return fail(context, delivery, publish_channel, &identity, Some(&sha256), error.into()).await,
+    debug_abort_hook(&job.file_name);
+    let extraction = match extract_blocking(context, &job.file_name, bytes, held.deadline).await {
+        Ok(Ok(extraction)) => extraction,
+        Ok(Err(error)) => return fail(context, held, &identity, Some(&sha256), error.into()).await,
+        Err(HoldLimitReached) => return Outcome::Requeue { reason: RequeueReason::HoldLimit, losses },
     };
     record_extraction(&context.metrics, &extraction);
     let post = ExtractionPost { job_id: &job.job_id, metadata: &job.metadata, extraction: &extraction };
-    match context.sink.post_extraction(&post).await {
+    match context.sink.post_extraction(&post, held.deadline).await {
         Delivered::Accepted => {
             tracing::info!(
                 key = %Sink::idempotency_key(&extraction),
@@ -459,10 +765,38 @@ async fn process(
             );
             Outcome::Delivered
         }
-        Delivered::Rejected(reason) => {
-            fail(context, delivery, publish_channel, &identity, Some(&sha256), JobError::Rejected(reason)).await
-        }
+        Delivered::Rejected(reason) => fail(context, held, &identity, Some(&sha256), JobError::Rejected(reason)).await,
+        Delivered::Deferred(deferral) => Outcome::Requeue { reason: deferral.into(), losses },
     }
+}
+
+/// A job whose workers keep getting lost: reported and dead-lettered by the worker, before the
+/// broker would drop it silently. Its bytes are read (never extracted) for the sha256 of the report.
+async fn report_worker_killer(context: &Context, held: &Held<'_>, job: &Job) -> Outcome {
+    let read = tokio::time::timeout(Duration::from_secs(30), job::fetch(job, &context.fetch)).await;
+    let sha256 = match read {
+        Ok(Ok(bytes)) => Some(crate::sha256_hex(&bytes)),
+        _ => None,
+    };
+    let error = JobError::Extract(ExtractError::Internal(format!(
+        "the document took {} workers down: each worker holding it was lost (a crash, an OOM kill or a \
+         lost broker connection) before finishing it; it is not tried again",
+        held.losses
+    )));
+    fail(context, held, &job.identity(), sha256.as_deref(), error).await
+}
+
+/// Testing aid, compiled into debug builds only (release builds never look at the variable): a job
+/// whose `file_name` equals `YUSUAN_DEBUG_ABORT_ON_FILE_NAME` aborts the whole worker process where
+/// its extraction would start, the way a crashing library or the OOM killer would take it down.
+fn debug_abort_hook(file_name: &str) {
+    #[cfg(debug_assertions)]
+    if std::env::var("YUSUAN_DEBUG_ABORT_ON_FILE_NAME").is_ok_and(|target| target == file_name) {
+        tracing::error!("YUSUAN_DEBUG_ABORT_ON_FILE_NAME names this job's file: aborting the process (testing aid)");
+        std::process::abort();
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = file_name;
 }
 
 fn record_identity(identity: &JobIdentity) {
@@ -471,38 +805,59 @@ fn record_identity(identity: &JobIdentity) {
     span.record("file", identity.file_name.as_str());
 }
 
-async fn fetch_with_retries(context: &Context, job: &Job) -> Result<Vec<u8>, JobError> {
+enum FetchEnd {
+    Failed(JobError),
+    HoldLimit,
+}
+
+async fn fetch_with_retries(context: &Context, job: &Job, deadline: Instant) -> Result<Vec<u8>, FetchEnd> {
     let mut attempt = 0;
     loop {
-        match job::fetch(job, &context.fetch).await {
-            Ok(bytes) => return Ok(bytes),
-            Err(FetchError::Permanent(e)) => return Err(e),
-            Err(FetchError::Transient(e)) => {
+        let fetched = tokio::time::timeout_at(deadline.into(), job::fetch(job, &context.fetch)).await;
+        match fetched {
+            Ok(Ok(bytes)) => return Ok(bytes),
+            Ok(Err(FetchError::Permanent(e))) => return Err(FetchEnd::Failed(e)),
+            Ok(Err(FetchError::Transient(e))) => {
                 let delay = context.retry.backoff(attempt);
+                if Instant::now() + delay >= deadline {
+                    return Err(FetchEnd::HoldLimit);
+                }
                 attempt += 1;
                 context.metrics.publish_retries.inc_by("download", 1);
                 tracing::warn!(error = %e, ?delay, "download failed; retrying");
                 tokio::time::sleep(delay).await;
             }
+            Err(_) => return Err(FetchEnd::HoldLimit),
         }
     }
 }
 
+/// The hold limit passed during the extraction.
+struct HoldLimitReached;
+
 /// Runs the CPU-bound extraction on the blocking pool so the runtime keeps serving heartbeats,
 /// acks and the health endpoint.
-async fn extract_blocking(context: &Context, file_name: &str, bytes: Vec<u8>) -> Result<Extraction, ExtractError> {
+async fn extract_blocking(
+    context: &Context,
+    file_name: &str,
+    bytes: Vec<u8>,
+    deadline: Instant,
+) -> Result<Result<Extraction, ExtractError>, HoldLimitReached> {
     let limits = context.limits.clone();
     let name = file_name.to_string();
     let started = Instant::now();
     let task = tokio::task::spawn_blocking(move || crate::extract(&name, &bytes, &limits));
-    let result = match tokio::time::timeout(context.extract_timeout, task).await {
-        Ok(Ok(result)) => result,
-        Ok(Err(join_error)) => Err(ExtractError::Internal(format!("the extraction task failed: {join_error}"))),
-        // The thread cannot be killed; the core's own deadline ends it soon after.
-        Err(_) => Err(ExtractError::Timeout(format!(
+    let until_hold_limit = deadline.saturating_duration_since(started);
+    let result = match tokio::time::timeout(context.extract_timeout.min(until_hold_limit), task).await {
+        Ok(Ok(result)) => Ok(result),
+        Ok(Err(join_error)) => Ok(Err(ExtractError::Internal(format!("the extraction task failed: {join_error}")))),
+        // The thread cannot be killed; the core's own deadline ends it soon after. The startup
+        // check keeps the budget below the hold limit, so this is a stage overrunning its budget.
+        Err(_) if until_hold_limit < context.extract_timeout => Err(HoldLimitReached),
+        Err(_) => Ok(Err(ExtractError::Timeout(format!(
             "extraction did not finish within {:?}",
             context.extract_timeout
-        ))),
+        )))),
     };
     context.metrics.extraction_seconds.observe(started.elapsed().as_secs_f64());
     result
@@ -517,15 +872,11 @@ fn record_extraction(metrics: &Metrics, extraction: &Extraction) {
     }
 }
 
-/// Reports a failed job to the API and copies it to the dead-letter queue with its code.
-async fn fail(
-    context: &Context,
-    delivery: &lapin::message::Delivery,
-    publish_channel: &Channel,
-    identity: &JobIdentity,
-    sha256: Option<&str>,
-    error: JobError,
-) -> Outcome {
+/// Reports a failed job to the API and copies it to the dead-letter queue with its code. If the
+/// API cannot take the report now (paused, hold limit), the job goes back to the queue instead and
+/// fails again, and is reported, on its next delivery.
+async fn fail(context: &Context, held: &Held<'_>, identity: &JobIdentity, sha256: Option<&str>, error: JobError) -> Outcome {
+    let delivery = held.delivery;
     let code = error.code();
     let message = error.to_string();
     tracing::warn!(code, %message, "job failed");
@@ -538,9 +889,15 @@ async fn fail(
         message: &message,
     };
     let key = Sink::failure_key(&report, &delivery.data);
-    if let Delivered::Rejected(reason) = context.sink.post_failure(&report, &key).await {
-        // The dead-lettered copy still carries the code; nothing more can be done here.
-        tracing::error!(%reason, "the API refused the failure report");
+    match context.sink.post_failure(&report, &key, held.deadline).await {
+        Delivered::Accepted => {}
+        Delivered::Rejected(reason) => {
+            // The dead-lettered copy still carries the code; nothing more can be done here.
+            tracing::error!(%reason, "the API refused the failure report");
+        }
+        Delivered::Deferred(deferral) => {
+            return Outcome::Requeue { reason: deferral.into(), losses: held.losses };
+        }
     }
     let mut headers = delivery.properties.headers().clone().unwrap_or_default();
     headers.insert(queue::ERROR_CODE_HEADER.into(), AMQPValue::LongString(LongString::from(code.to_string())));
@@ -552,7 +909,7 @@ async fn fail(
         properties = properties.with_message_id(queue::short_string(&identity.job_id));
     }
     let published = queue::publish_confirmed(
-        publish_channel,
+        held.publish_channel,
         &context.topology.dead_letter_exchange,
         &context.topology.queue,
         &delivery.data,
@@ -563,4 +920,29 @@ async fn fail(
         tracing::warn!(error = %format!("{e:#}"), "could not publish to the dead-letter queue; rejecting instead");
     }
     Outcome::Failed { code, dead_lettered: published.is_ok() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hold_limit_is_half_the_consumer_timeout_and_must_fit_an_extraction() {
+        let hold = hold_limit(Duration::from_secs(1800), Duration::from_secs(120)).unwrap();
+        assert_eq!(hold, Duration::from_secs(900));
+        assert_eq!(hold_limit(Duration::from_secs(10), Duration::from_secs(2)).unwrap(), Duration::from_secs(5));
+        let refused = hold_limit(Duration::from_secs(60), Duration::from_secs(30)).unwrap_err().to_string();
+        assert!(refused.contains("--timeout-secs (30)"), "{refused}");
+    }
+
+    #[test]
+    fn an_abandoned_job_is_forgiven_once_and_only_that_job() {
+        let abandoned = AbandonedHere::default();
+        assert!(!abandoned.take(b"job one"));
+        abandoned.remember(b"job one");
+        assert!(!abandoned.take(b"job two"));
+        assert!(abandoned.take(b"job one"));
+        // A second redelivery of the same job is a second loss.
+        assert!(!abandoned.take(b"job one"));
+    }
 }

@@ -1,11 +1,13 @@
 //! Delivery to the downstream API (CONTRACT §4) and the policy deciding what is worth retrying.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::breaker::{self, Breaker, BreakerState, PauseReason, ProbeRequest};
 use super::metrics::Metrics;
 use crate::model::Extraction;
 
@@ -22,8 +24,8 @@ pub enum Verdict {
 
 /// Classifies responses and spaces out retries: exponential backoff with full jitter (a random
 /// delay up to the doubled base, never below half of it) so that workers that failed together do
-/// not retry together. Retries never give up on their own: a job waits out an API outage in its
-/// slot (that is the backpressure), and only a drain or a lost broker connection takes it back.
+/// not retry together. A job retries only briefly in its slot: a run of failures opens the
+/// breaker (see `breaker.rs`), and no job waits past its hold limit.
 #[derive(Debug, Clone)]
 pub struct RetryPolicy {
     pub initial: Duration,
@@ -102,7 +104,8 @@ pub struct Sink {
     base: String,
     http: reqwest::Client,
     policy: RetryPolicy,
-    metrics: std::sync::Arc<Metrics>,
+    metrics: Arc<Metrics>,
+    breaker: Arc<Breaker>,
 }
 
 /// How a delivery ended (retries are internal).
@@ -110,11 +113,22 @@ pub struct Sink {
 pub enum Delivered {
     Accepted,
     Rejected(String),
+    /// Not answered, and the job should stop waiting for it: give the job back to the queue.
+    Deferred(Deferral),
+}
+
+/// Why a request stopped waiting for the API.
+#[derive(Debug, Clone)]
+pub enum Deferral {
+    /// The breaker is open: consuming pauses and nothing is held meanwhile.
+    Paused(PauseReason),
+    /// The job would hold its delivery past the hold limit (half the broker's consumer timeout).
+    HoldLimit,
 }
 
 impl Sink {
-    pub fn new(base: &str, http: reqwest::Client, policy: RetryPolicy, metrics: std::sync::Arc<Metrics>) -> Self {
-        Sink { base: base.trim_end_matches('/').to_string(), http, policy, metrics }
+    pub fn new(base: &str, http: reqwest::Client, policy: RetryPolicy, metrics: Arc<Metrics>, breaker: Arc<Breaker>) -> Self {
+        Sink { base: base.trim_end_matches('/').to_string(), http, policy, metrics, breaker }
     }
 
     /// The idempotency key of CONTRACT §4: the same for every delivery of the same document.
@@ -122,10 +136,10 @@ impl Sink {
         format!("{}:{}", extraction.source.sha256, extraction.schema_version)
     }
 
-    pub async fn post_extraction(&self, body: &ExtractionPost<'_>) -> Delivered {
+    pub async fn post_extraction(&self, body: &ExtractionPost<'_>, deadline: Instant) -> Delivered {
         let key = Self::idempotency_key(body.extraction);
         let json = serde_json::to_vec(body).expect("the extraction document always serialises");
-        self.post("extractions", &key, json).await
+        self.post("extractions", &key, json, deadline).await
     }
 
     /// Failures carry a key too, so a redelivered failing job can be recognised:
@@ -139,54 +153,126 @@ impl Sink {
         }
     }
 
-    pub async fn post_failure(&self, body: &FailurePost<'_>, key: &str) -> Delivered {
+    pub async fn post_failure(&self, body: &FailurePost<'_>, key: &str, deadline: Instant) -> Delivered {
         let json = serde_json::to_vec(body).expect("a failure report always serialises");
-        self.post("failures", key, json).await
+        self.post("failures", key, json, deadline).await
     }
 
-    /// Posts until the API accepts or rejects. Never returns on a transient error: the caller
-    /// races this against shutdown and connection loss.
-    async fn post(&self, path: &str, key: &str, json: Vec<u8>) -> Delivered {
-        let url = format!("{}/{path}", self.base);
+    async fn send(&self, path: &str, key: &str, json: Vec<u8>) -> (Verdict, Option<reqwest::Response>) {
+        let response = self
+            .http
+            .post(format!("{}/{path}", self.base))
+            .header("content-type", "application/json")
+            .header("idempotency-key", key)
+            .body(json)
+            .send()
+            .await;
+        match response {
+            Ok(r) => {
+                let verdict =
+                    self.policy.classify_status(r.status(), r.headers().get("retry-after").and_then(|v| v.to_str().ok()));
+                (verdict, Some(r))
+            }
+            Err(e) => (self.policy.classify_error(&e), None),
+        }
+    }
+
+    /// Posts until the API accepts or rejects, the breaker opens, or waiting longer would pass
+    /// `deadline`. Transient errors are retried with backoff; each one counts towards opening the
+    /// breaker, and the request that opens it becomes the probe.
+    async fn post(&self, path: &'static str, key: &str, json: Vec<u8>, deadline: Instant) -> Delivered {
         let started = Instant::now();
+        let mut breaker_state = self.breaker.subscribe();
         let mut attempt = 0u32;
         let result = loop {
-            let response = self
-                .http
-                .post(&url)
-                .header("content-type", "application/json")
-                .header("idempotency-key", key)
-                .body(json.clone())
-                .send()
-                .await;
-            let verdict = match &response {
-                Ok(r) => self.policy.classify_status(
-                    r.status(),
-                    r.headers().get("retry-after").and_then(|v| v.to_str().ok()),
-                ),
-                Err(e) => self.policy.classify_error(e),
+            if let BreakerState::Open { reason, .. } = self.breaker.state() {
+                break Delivered::Deferred(Deferral::Paused(reason));
+            }
+            // A request still running at the deadline is given up too: the job goes back rather than
+            // hold its delivery for up to another --http-timeout-secs.
+            let Ok((verdict, response)) = tokio::time::timeout_at(deadline.into(), self.send(path, key, json.clone())).await
+            else {
+                break Delivered::Deferred(Deferral::HoldLimit);
             };
             match verdict {
-                Verdict::Accepted => break Delivered::Accepted,
+                Verdict::Accepted => {
+                    self.breaker.record_answer();
+                    break Delivered::Accepted;
+                }
                 Verdict::Rejected { reason } => {
+                    self.breaker.record_answer();
                     let detail = match response {
-                        Ok(r) => r.text().await.unwrap_or_default(),
-                        Err(_) => String::new(),
+                        Some(r) => r.text().await.unwrap_or_default(),
+                        None => String::new(),
                     };
                     let detail: String = detail.chars().take(500).collect();
                     break Delivered::Rejected(if detail.is_empty() { reason } else { format!("{reason}: {detail}") });
                 }
                 Verdict::Retry { reason, after } => {
-                    let delay = after.unwrap_or_else(|| self.policy.backoff(attempt));
                     self.metrics.publish_retries.inc_by(path, 1);
+                    let probe = || ProbeRequest { path, key: key.to_string(), json: json.clone() };
+                    if self.breaker.record_failure(&reason, probe) {
+                        self.on_opened(path);
+                    }
+                    if let BreakerState::Open { reason, .. } = self.breaker.state() {
+                        break Delivered::Deferred(Deferral::Paused(reason));
+                    }
+                    let delay = after.unwrap_or_else(|| self.policy.backoff(attempt));
+                    if Instant::now() + delay >= deadline {
+                        break Delivered::Deferred(Deferral::HoldLimit);
+                    }
                     tracing::warn!(endpoint = path, key, attempt, ?delay, "API not available ({reason}); retrying");
                     attempt += 1;
-                    tokio::time::sleep(delay).await;
+                    // Another job may open the breaker meanwhile: stop waiting then.
+                    tokio::select! {
+                        _ = tokio::time::sleep(delay) => {}
+                        _ = breaker::opened(&mut breaker_state) => {}
+                    }
                 }
             }
         };
         self.metrics.publish_seconds.observe(started.elapsed().as_secs_f64());
         result
+    }
+
+    /// Bookkeeping when this worker's breaker opened, and the probing loop that closes it.
+    fn on_opened(&self, path: &str) {
+        let state = self.breaker.state();
+        let BreakerState::Open { reason, .. } = &state else { return };
+        self.metrics.breaker_pauses.inc_by(reason.label(), 1);
+        self.metrics.consumer_paused.set(1);
+        tracing::warn!(endpoint = path, %reason, "pausing: consuming stops and in-flight jobs go back to the queue until the API answers");
+        let sink = self.clone();
+        tokio::spawn(async move { sink.probe_until_answered().await });
+    }
+
+    /// While the breaker is open: re-post the probe request with jittered, growing delays (the
+    /// retry policy's), until the API answers anything but a transient error.
+    async fn probe_until_answered(&self) {
+        let paused_at = Instant::now();
+        let mut attempt = 0u32;
+        loop {
+            let delay = self.policy.backoff(attempt);
+            attempt += 1;
+            tokio::time::sleep(delay).await;
+            let Some(probe) = self.breaker.probe_request() else { return };
+            let (verdict, _) = self.send(probe.path, &probe.key, probe.json).await;
+            match verdict {
+                Verdict::Retry { reason, .. } => {
+                    self.metrics.breaker_probes.inc_by("unavailable", 1);
+                    tracing::info!(probe = attempt, ?delay, "API probe: still unavailable ({reason})");
+                    self.breaker.update_reason(PauseReason::ApiUnavailable { last_error: reason });
+                }
+                // A rejection is an answer about that request: the API itself is up.
+                Verdict::Accepted | Verdict::Rejected { .. } => {
+                    self.metrics.breaker_probes.inc_by("answered", 1);
+                    self.metrics.consumer_paused.set(0);
+                    self.breaker.close();
+                    tracing::info!(probes = attempt, paused = ?paused_at.elapsed(), "API probe answered: resuming");
+                    return;
+                }
+            }
+        }
     }
 }
 

@@ -50,6 +50,31 @@ pub struct Topology {
 pub const ERROR_CODE_HEADER: &str = "x-yusuan-error-code";
 /// Header carrying the human message of the failure.
 pub const ERROR_MESSAGE_HEADER: &str = "x-yusuan-error-message";
+/// Header on a job the worker gave back to the queue as a fresh copy: how many times so far a
+/// worker holding the job was lost (the broker redelivered it after a crash, an OOM kill or a lost
+/// connection). Our own count, because the broker's changes meaning between versions (below).
+pub const WORKER_LOSSES_HEADER: &str = "x-yusuan-worker-losses";
+/// Counters the broker keeps on a quorum-queue delivery. Up to 4.2 `x-delivery-count` counts every
+/// return (nack, reject, a closed channel, a consumer timeout); from 4.3 it counts only returns
+/// that signal failure (`basic.reject`, not `basic.nack`, and no consumer timeouts) and
+/// `x-acquired-count` counts every delivery. A republished copy starts both from zero.
+pub const BROKER_COUNT_HEADERS: [&str; 2] = ["x-delivery-count", "x-acquired-count"];
+
+/// An integer header of a delivery (any of AMQP's integer types), if present and not negative.
+pub fn header_count(headers: Option<&FieldTable>, name: &str) -> Option<u64> {
+    let value = headers?.inner().get(name)?;
+    let n: i128 = match value {
+        AMQPValue::ShortShortInt(v) => (*v).into(),
+        AMQPValue::ShortShortUInt(v) => (*v).into(),
+        AMQPValue::ShortInt(v) => (*v).into(),
+        AMQPValue::ShortUInt(v) => (*v).into(),
+        AMQPValue::LongInt(v) => (*v).into(),
+        AMQPValue::LongUInt(v) => (*v).into(),
+        AMQPValue::LongLongInt(v) => (*v).into(),
+        _ => return None,
+    };
+    u64::try_from(n).ok()
+}
 
 impl Topology {
     pub fn from_args(args: &QueueArgs) -> Self {
@@ -173,4 +198,26 @@ pub fn short_string(s: &str) -> ShortString {
         end -= 1;
     }
     ShortString::from(&s[..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integer_headers_are_read_whatever_their_width() {
+        let mut headers = FieldTable::default();
+        headers.insert("x-delivery-count".into(), AMQPValue::LongLongInt(3));
+        headers.insert("x-acquired-count".into(), AMQPValue::LongUInt(7));
+        headers.insert(WORKER_LOSSES_HEADER.into(), AMQPValue::LongInt(2));
+        headers.insert("negative".into(), AMQPValue::LongInt(-1));
+        headers.insert("text".into(), long_string("4"));
+        assert_eq!(header_count(Some(&headers), "x-delivery-count"), Some(3));
+        assert_eq!(header_count(Some(&headers), "x-acquired-count"), Some(7));
+        assert_eq!(header_count(Some(&headers), WORKER_LOSSES_HEADER), Some(2));
+        assert_eq!(header_count(Some(&headers), "negative"), None);
+        assert_eq!(header_count(Some(&headers), "text"), None);
+        assert_eq!(header_count(Some(&headers), "absent"), None);
+        assert_eq!(header_count(None, "x-delivery-count"), None);
+    }
 }

@@ -111,6 +111,7 @@ pub fn decode(bytes: &[u8], limits: &Limits, deadline: &Deadline) -> Result<PdfD
     let page_ids = guard::page_ids(&mut doc, limits.max_pages)?;
     guard::inflate_streams(&mut doc, limits)?;
     fonts::rewrite_predefined_cmaps(&mut doc);
+    fonts::normalize_cid_widths(&mut doc);
     deadline.check("PDF loading")?;
 
     // Our walker first (rulings, fonts, what each page asks of pdf-extract), then pdf-extract's
