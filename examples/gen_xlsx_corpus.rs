@@ -20,8 +20,16 @@ use sha2::{Digest, Sha256};
 use yusuan::model::{Extraction, Format as SourceFormat, Table};
 use yusuan::output::Value;
 
-/// (DOCX family, XLSX family) pairs.
-const FAMILIES: [(&str, &str); 2] = [("shanghai_budget_docx", "shanghai_budget_xlsx"), ("chongqing_docx", "chongqing_xlsx")];
+/// (DOCX family, XLSX family) pairs: every DOCX family with tables.
+const FAMILIES: [(&str, &str); 7] = [
+    ("shanghai_budget_docx", "shanghai_budget_xlsx"),
+    ("chongqing_docx", "chongqing_xlsx"),
+    ("shanghai_perf_docx", "shanghai_perf_xlsx"),
+    ("hebei_pair_docx", "hebei_pair_xlsx"),
+    ("hebei_combined_docx", "hebei_combined_xlsx"),
+    ("yutian_docx", "yutian_xlsx"),
+    ("threeline_docx", "threeline_xlsx"),
+];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let corpus = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "corpus".into()));
