@@ -39,7 +39,7 @@ pub fn sniff(bytes: &[u8]) -> Result<Format, ExtractError> {
             return Err(ExtractError::Encrypted("a password-protected Office document".into()));
         }
         return Err(ExtractError::Unsupported(
-            "a legacy OLE document (.doc / .wps); convert it to .docx or PDF".into(),
+            "a legacy OLE document (.doc / .wps / .xls); convert it to .docx, .xlsx or PDF".into(),
         ));
     }
     Err(ExtractError::NotADocument("neither a PDF, a DOCX nor an XLSX (unknown magic bytes)".into()))
