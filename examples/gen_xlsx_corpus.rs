@@ -42,7 +42,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .collect();
         truths.sort();
         for truth_path in truths {
-            let mut truth: Extraction = serde_json::from_str(&std::fs::read_to_string(&truth_path)?)?;
+            let docx_truth_text = std::fs::read_to_string(&truth_path)?;
+            let mut truth: Extraction = serde_json::from_str(&docx_truth_text)?;
             let stem = truth_path.file_name().unwrap().to_string_lossy().trim_end_matches(".truth.json").to_string();
             let bytes = workbook(&truth.tables)?;
             let file_name = format!("{stem}.xlsx");
@@ -51,8 +52,29 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             truth.source.sha256 = hex::encode(Sha256::digest(&bytes));
             truth.source.format = SourceFormat::Xlsx;
             truth.source.page_count = None;
+            // The DOCX truth's text with only its source line replaced: the same layout (sorted
+            // keys, one cell per line) as every other truth file, and a diff of one line.
+            let source_line = format!("  \"source\": {},", serde_json::to_value(&truth.source)?);
+            let mut replaced = 0;
+            let text: String = docx_truth_text
+                .lines()
+                .map(|line| {
+                    if line.starts_with("  \"source\": ") {
+                        replaced += 1;
+                        source_line.clone()
+                    } else {
+                        line.to_string()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+                + "\n";
+            let reread: Extraction = serde_json::from_str(&text)?;
+            if replaced != 1 || reread != truth {
+                return Err(format!("{}: the source line of the DOCX truth was not found once", truth_path.display()).into());
+            }
+            std::fs::write(out_dir.join(format!("{stem}.truth.json")), text)?;
             let cells: usize = truth.tables.iter().map(|t| t.cells.len()).sum();
-            std::fs::write(out_dir.join(format!("{stem}.truth.json")), serde_json::to_string_pretty(&truth)? + "\n")?;
             println!(
                 "{xlsx_family}/{file_name}: {} sheets, {cells} cells, {} records, {} bytes",
                 truth.tables.len(),
