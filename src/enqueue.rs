@@ -1,4 +1,4 @@
-//! `yusuan enqueue`: the backfill publisher — one job per .pdf/.docx file, publisher confirms.
+//! `yusuan enqueue`: the backfill publisher — one job per .pdf/.docx/.xlsx file, publisher confirms.
 //!
 //! A file is counted as enqueued only once the broker confirmed its message. Messages are sent in
 //! batches of `--confirm-window`; a batch is kept until confirmed, and what a lost connection left
@@ -22,7 +22,7 @@ use crate::worker::queue::{self, QueueArgs, Topology};
 /// `yusuan enqueue` flags.
 #[derive(Debug, Clone, clap::Args)]
 pub struct EnqueueArgs {
-    /// Files and directories (searched recursively for .pdf and .docx). A file named explicitly is
+    /// Files and directories (searched recursively for .pdf, .docx and .xlsx). A file named explicitly is
     /// enqueued whatever its extension: the worker recognises the format by content.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
@@ -75,7 +75,7 @@ pub fn collect_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
 fn is_document_name(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("pdf") || e.eq_ignore_ascii_case("docx"))
+        .is_some_and(|e| ["pdf", "docx", "xlsx"].iter().any(|known| e.eq_ignore_ascii_case(known)))
 }
 
 /// A fresh random job id (128 bits, hex): unique per job, unlike the content hash.
@@ -350,12 +350,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         std::fs::create_dir_all(root.join("a/b")).unwrap();
-        for name in ["a/1.pdf", "a/b/2.DOCX", "a/b/notes.txt", "a/3.doc", "4.pdf"] {
+        for name in ["a/1.pdf", "a/b/2.DOCX", "a/b/5.xlsx", "a/b/notes.txt", "a/3.doc", "a/6.xls", "4.pdf"] {
             std::fs::write(root.join(name), name).unwrap();
         }
         let files = collect_files(&[root.join("a"), root.join("a/b/notes.txt")]).unwrap();
         let names: Vec<String> = files.iter().map(|p| p.strip_prefix(root).unwrap().display().to_string()).collect();
-        assert_eq!(names, ["a/1.pdf", "a/b/2.DOCX", "a/b/notes.txt"]);
+        assert_eq!(names, ["a/1.pdf", "a/b/2.DOCX", "a/b/5.xlsx", "a/b/notes.txt"]);
         assert!(collect_files(&[root.join("missing")]).is_err());
     }
 

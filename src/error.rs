@@ -7,7 +7,7 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ExtractError {
     /// Neither a PDF nor a DOCX (sniffed from content, not the file name).
-    #[error("not a PDF or DOCX document: {0}")]
+    #[error("not a PDF, DOCX or XLSX document: {0}")]
     NotADocument(String),
     /// Encrypted and the empty user password does not open it.
     #[error("the document is encrypted: {0}")]

@@ -1,4 +1,4 @@
-//! yusuan: Chinese government budget documents (PDF, DOCX) → validated, structured data.
+//! yusuan: Chinese government budget documents (PDF, DOCX, XLSX) → validated, structured data.
 //!
 //! The heart is [`extract`]: bytes in, [`Extraction`] out; no I/O, no async, no globals. The data
 //! flows one way through the stages, one module each:
@@ -19,6 +19,7 @@ pub mod interpret;
 pub mod layout;
 pub mod limits;
 pub mod model;
+pub mod output;
 pub mod sink;
 pub mod validate;
 pub mod worker;
@@ -34,7 +35,7 @@ pub use model::{Extraction, Format, Table, SCHEMA_VERSION};
 use limits::Deadline;
 use model::Source;
 
-/// Extracts tables, records and warnings from one PDF or DOCX file.
+/// Extracts tables, records and warnings from one PDF, DOCX or XLSX file.
 ///
 /// `file_name` is only echoed into `source.file_name`: the format is sniffed from the bytes.
 /// A panic anywhere below (the PDF and DOCX libraries panic on some damaged inputs) is caught
@@ -73,6 +74,10 @@ fn extract_unguarded(file_name: &str, bytes: &[u8], limits: &Limits) -> Result<E
         }
         Format::Docx => {
             let doc = decode::docx::decode(bytes, limits, &deadline)?;
+            (doc.tables, doc.warnings, None)
+        }
+        Format::Xlsx => {
+            let doc = decode::xlsx::decode(bytes, limits, &deadline)?;
             (doc.tables, doc.warnings, None)
         }
     };

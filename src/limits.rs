@@ -23,6 +23,9 @@ pub struct Limits {
     pub max_zip_ratio: u64,
     /// Deepest XML element nesting accepted.
     pub max_xml_depth: u32,
+    /// Most non-empty cells read from one XLSX workbook (each becomes a string in memory; a sheet
+    /// of millions of tiny cells fits under the byte limits).
+    pub max_xlsx_cells: u64,
     /// Wall-time budget for one extraction; checked cooperatively between stages and pages.
     pub time_budget: Duration,
 }
@@ -38,6 +41,7 @@ impl Default for Limits {
             max_zip_entry_bytes: 256 * 1024 * 1024,
             max_zip_ratio: 200,
             max_xml_depth: 256,
+            max_xlsx_cells: 1_000_000,
             time_budget: Duration::from_secs(120),
         }
     }

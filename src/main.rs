@@ -8,9 +8,10 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use yusuan::limits::LimitArgs;
+use yusuan::output::{MergedCells, OutputFormat};
 
 #[derive(Parser)]
-#[command(name = "yusuan", version, about = "Chinese government budget documents (PDF, DOCX) → validated, structured data")]
+#[command(name = "yusuan", version, about = "Chinese government budget documents (PDF, DOCX, XLSX) → validated, structured data")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -18,11 +19,11 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Extract tables and records from PDF / DOCX files (format recognised by content).
+    /// Extract tables and records from PDF / DOCX / XLSX files (format recognised by content).
     Extract(ExtractArgs),
     /// Consume jobs from RabbitMQ and publish extractions to the downstream API.
     Worker(yusuan::worker::WorkerArgs),
-    /// Publish one job per .pdf/.docx file to the queue (the backfill tool).
+    /// Publish one job per .pdf/.docx/.xlsx file to the queue (the backfill tool).
     Enqueue(yusuan::enqueue::EnqueueArgs),
     /// The reference receiver of the downstream API, storing into SQLite.
     Sink(yusuan::sink::SinkArgs),
@@ -37,9 +38,18 @@ struct ExtractArgs {
     /// Files to extract.
     #[arg(required = true)]
     files: Vec<PathBuf>,
-    /// With several files: the directory that receives one `<name>.json` per file.
+    /// The directory that receives the output: one `<name>.json` per file (json; needed with
+    /// several files), the CSV files (csv) or one `<name>.xlsx` per file (xlsx).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Output format: json (the extraction document), csv (records_*.csv, warnings.csv and one CSV
+    /// per table, UTF-8 with BOM) or xlsx (one workbook per file with the same sheets).
+    #[arg(long, value_enum, default_value = "json")]
+    format: OutputFormat,
+    /// CSV / XLSX table sheets: repeat a merged cell's text in every slot it covers (fill) or
+    /// leave all but the top-left slot blank (blank).
+    #[arg(long, value_enum, default_value = "fill")]
+    merged: MergedCells,
     /// Pretty-print the JSON.
     #[arg(long)]
     pretty: bool,
@@ -88,12 +98,17 @@ fn extract(args: ExtractArgs) -> ExitCode {
         eprintln!("error: several files need --out DIR (one JSON file is written per input)");
         return ExitCode::from(EXIT_USAGE);
     }
+    if args.format != OutputFormat::Json && args.out.is_none() {
+        eprintln!("error: --format csv and --format xlsx write files: give --out DIR");
+        return ExitCode::from(EXIT_USAGE);
+    }
     if let Some(dir) = &args.out {
         if let Err(e) = std::fs::create_dir_all(dir) {
             eprintln!("error: cannot create {}: {e}", dir.display());
             return ExitCode::from(EXIT_USAGE);
         }
-        return extract_many(&args.files, dir, &limits, args.pretty);
+        let output = Output { format: args.format, merged: args.merged, pretty: args.pretty };
+        return extract_many(&args.files, dir, &limits, output);
     }
     let path = &args.files[0];
     match extract_file(path, &limits) {
@@ -141,9 +156,34 @@ fn to_json(extraction: &yusuan::Extraction, pretty: bool) -> String {
     result.expect("the extraction document always serialises")
 }
 
-/// Several files: one JSON each into `dir`, a progress bar on stderr, a summary, and the exit
+/// How `extract --out DIR` writes.
+#[derive(Clone, Copy)]
+struct Output {
+    format: OutputFormat,
+    merged: MergedCells,
+    pretty: bool,
+}
+
+/// Writes one document's own files: `<stem>.json`, its table CSVs, or `<stem>.xlsx`.
+fn write_document(extraction: &yusuan::Extraction, stem: &str, dir: &Path, output: Output) -> Result<(), String> {
+    match output.format {
+        OutputFormat::Json => std::fs::write(dir.join(format!("{stem}.json")), to_json(extraction, output.pretty))
+            .map_err(|e| format!("cannot write {stem}.json: {e}")),
+        OutputFormat::Csv => yusuan::output::csv::write_tables(dir, extraction, output.merged)
+            .map(|_| ())
+            .map_err(|e| format!("cannot write the table CSVs of {stem}: {e}")),
+        OutputFormat::Xlsx => {
+            let bytes = yusuan::output::xlsx::workbook(extraction, output.merged)
+                .map_err(|e| format!("cannot build {stem}.xlsx: {e}"))?;
+            std::fs::write(dir.join(format!("{stem}.xlsx")), bytes).map_err(|e| format!("cannot write {stem}.xlsx: {e}"))
+        }
+    }
+}
+
+/// One or several files into `dir`: per file its JSON, table CSVs or workbook; for CSV, the record
+/// files of all documents together at the end. A progress bar on stderr, a summary, and the exit
 /// code of the first failure (0 when all succeeded).
-fn extract_many(files: &[PathBuf], dir: &Path, limits: &yusuan::Limits, pretty: bool) -> ExitCode {
+fn extract_many(files: &[PathBuf], dir: &Path, limits: &yusuan::Limits, output: Output) -> ExitCode {
     let bar = indicatif::ProgressBar::new(files.len() as u64);
     bar.set_style(
         indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {per_sec} eta {eta} {msg}")
@@ -151,14 +191,22 @@ fn extract_many(files: &[PathBuf], dir: &Path, limits: &yusuan::Limits, pretty: 
     );
     let mut first_failure: Option<u8> = None;
     let mut failed = 0usize;
+    // For CSV: the extractions without their tables (already written), for the record files.
+    let mut for_records: Vec<yusuan::Extraction> = Vec::new();
     for path in files {
         bar.set_message(path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
         let stem = path.file_stem().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
         let code = match extract_file(path, limits) {
-            Ok(extraction) => match std::fs::write(dir.join(format!("{stem}.json")), to_json(&extraction, pretty)) {
-                Ok(()) => None,
+            Ok(mut extraction) => match write_document(&extraction, &stem, dir, output) {
+                Ok(()) => {
+                    if output.format == OutputFormat::Csv {
+                        extraction.tables.clear();
+                        for_records.push(extraction);
+                    }
+                    None
+                }
                 Err(e) => {
-                    bar.println(format!("error: io: cannot write {stem}.json: {e}"));
+                    bar.println(format!("error: io: {e}"));
                     Some(EXIT_USAGE)
                 }
             },
@@ -178,6 +226,13 @@ fn extract_many(files: &[PathBuf], dir: &Path, limits: &yusuan::Limits, pretty: 
         bar.inc(1);
     }
     bar.finish_and_clear();
+    if output.format == OutputFormat::Csv {
+        let refs: Vec<&yusuan::Extraction> = for_records.iter().collect();
+        if let Err(e) = yusuan::output::csv::write_records(dir, &refs) {
+            eprintln!("error: io: cannot write the record CSVs: {e}");
+            first_failure.get_or_insert(EXIT_USAGE);
+        }
+    }
     eprintln!("{} extracted, {} failed, into {}", files.len() - failed, failed, dir.display());
     ExitCode::from(first_failure.unwrap_or(0))
 }

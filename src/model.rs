@@ -21,6 +21,7 @@ pub struct Extraction {
 pub enum Format {
     Pdf,
     Docx,
+    Xlsx,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

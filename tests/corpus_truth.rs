@@ -83,6 +83,14 @@ fn every_document_has_sound_truth() {
                 let n = docx.document.children.iter().filter(|c| matches!(c, docx_rs::DocumentChild::Table(_))).count();
                 assert_eq!(n, x.tables.len(), "{}: tables in the DOCX vs the truth", e.file);
             }
+            Format::Xlsx => {
+                assert!(e.file.ends_with(".xlsx") && e.producer == "xlsx", "{}", e.truth);
+                assert_eq!(x.source.page_count, None, "{}", e.truth);
+                // An independent reader sees one worksheet per truth table.
+                let book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(&bytes))
+                    .unwrap_or_else(|err| panic!("{}: calamine cannot read it: {err}", e.file));
+                assert_eq!(calamine::Reader::sheet_names(&book).len(), x.tables.len(), "{}: sheets vs tables", e.file);
+            }
         }
         for (i, t) in x.tables.iter().enumerate() {
             let at = format!("{} table {i}", e.truth);
@@ -131,7 +139,7 @@ fn every_document_has_sound_truth() {
     eprintln!("corpus: {} families, {} documents, {tables} tables, {cells} cells", families.len(), entries.len());
     assert!(entries.len() >= 20, "only {} documents", entries.len());
     assert!(tables >= 150, "only {tables} tables");
-    for p in ["docx", "libreoffice", "chromium", "rects"] {
+    for p in ["docx", "libreoffice", "chromium", "rects", "xlsx"] {
         assert!(producers.contains(p), "no document from producer {p}");
     }
     // every family directory is in the manifest (corpus/real holds the real set's truth, listed
@@ -367,4 +375,52 @@ fn docx_grids_match_truth() {
         }
     }
     assert!(checked >= 50, "only {checked} DOCX tables checked");
+}
+
+/// Each XLSX, read back with calamine (an independent reader), holds the truth's grid where the
+/// generator put it (below the table's context rows): the merged regions are the spans, and each
+/// cell holds the text, or the number the text prints (figures are written as numbers).
+#[test]
+fn xlsx_grids_match_truth() {
+    use calamine::{Data, Reader};
+    let mut checked = 0;
+    for e in manifest().iter().filter(|e| e.producer == "xlsx") {
+        let bytes = std::fs::read(corpus().join(&e.file)).unwrap();
+        let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        book.load_merged_regions().unwrap();
+        let x = truth(&e.truth);
+        let names = book.sheet_names();
+        assert_eq!(names.len(), x.tables.len(), "{}", e.file);
+        for (name, t) in names.iter().zip(&x.tables) {
+            let at = format!("{} sheet {name}", e.file);
+            let top = t.context.len() as u32;
+            let mut merges: Vec<(u32, u32, u32, u32)> = book
+                .merged_regions_by_sheet(name)
+                .iter()
+                .filter(|(_, _, d)| d.start.0 >= top)
+                .map(|(_, _, d)| (d.start.0 - top, d.start.1, d.end.0 - top, d.end.1))
+                .collect();
+            merges.sort();
+            let mut spans: Vec<(u32, u32, u32, u32)> = t
+                .cells
+                .iter()
+                .filter(|c| c.row_span > 1 || c.col_span > 1)
+                .map(|c| (c.row as u32, c.col as u32, (c.row + c.row_span - 1) as u32, (c.col + c.col_span - 1) as u32))
+                .collect();
+            spans.sort();
+            assert_eq!(merges, spans, "{at}: merged regions vs spans");
+            let range = book.worksheet_range(name).unwrap();
+            for c in &t.cells {
+                let got = range.get_value((top + c.row as u32, c.col as u32)).cloned().unwrap_or(Data::Empty);
+                let want = match yusuan::output::printed_number(&c.text) {
+                    Some((number, _)) => Data::Float(number),
+                    None if c.text.is_empty() => Data::Empty,
+                    None => Data::String(c.text.clone()),
+                };
+                assert_eq!(got, want, "{at} ({}, {})", c.row, c.col);
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 5000, "{checked} cells checked");
 }

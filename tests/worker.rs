@@ -799,3 +799,29 @@ async fn enqueue_survives_a_broker_restart_and_publishes_every_job() {
     names.sort();
     assert_eq!(names, ["project_a.docx", "project_a.pdf", "project_b.docx", "project_b.pdf"]);
 }
+
+/// An XLSX workbook goes the same way as a PDF or a DOCX: found by `enqueue` in a directory,
+/// extracted by the worker, stored by the sink with `source.format` "xlsx".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn xlsx_workbook_is_enqueued_extracted_and_delivered() {
+    let _shared = BrokerLock::shared().await;
+    let mut h = Harness::new("xlsx").await;
+    let folder = h.dir.path().join("workbooks");
+    std::fs::create_dir_all(&folder).unwrap();
+    let workbook = folder.join("tongnan_2021.xlsx");
+    std::fs::copy(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus/chongqing_xlsx/tongnan_2021.xlsx"), &workbook)
+        .unwrap();
+    std::fs::write(folder.join("notes.txt"), "not a document").unwrap();
+    let summary = h.enqueue(&[&folder], &[]);
+    assert!(summary.contains("enqueued 1 job(s)"), "{summary}");
+    h.start_worker(&["--concurrency", "1"]);
+    let arrivals = h.wait_for_arrivals(1).await;
+    let by_name = assert_each_once(&arrivals, std::slice::from_ref(&workbook));
+    let (kind, row) = &by_name["tongnan_2021.xlsx"];
+    assert_eq!(kind, "extraction", "{row}");
+    assert_eq!(row["tables"], 14);
+    assert_eq!(row["records"], 88);
+    let stored = h.get(&format!("/extractions/{}", row["id"])).await;
+    assert_eq!(stored["extraction"]["source"]["format"], "xlsx");
+    h.assert_queue_drained().await;
+}

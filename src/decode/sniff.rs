@@ -3,21 +3,26 @@
 use crate::error::ExtractError;
 use crate::model::Format;
 
-/// Decides whether `bytes` are a PDF or a DOCX.
+/// Decides whether `bytes` are a PDF, a DOCX or an XLSX workbook.
 pub fn sniff(bytes: &[u8]) -> Result<Format, ExtractError> {
     if bytes.is_empty() {
         return Err(ExtractError::NotADocument("the file is empty".into()));
     }
     if bytes.starts_with(b"PK\x03\x04") {
-        // A zip: only a WordprocessingML package is ours. Look for the main part's name in the
-        // local headers / central directory without unpacking anything.
+        // A zip: a WordprocessingML or SpreadsheetML package is ours. Look for the main part's name
+        // in the local headers / central directory without unpacking anything.
         if contains(bytes, b"word/document.xml") {
             return Ok(Format::Docx);
         }
-        if contains(bytes, b"xl/workbook.xml") || contains(bytes, b"ppt/presentation.xml") {
-            return Err(ExtractError::Unsupported("an Office file that is not a Word document".into()));
+        // Writers put the workbook part after its relationships and theme; a cut-off workbook
+        // still names one of them, and is then reported `truncated`, not `not_a_document`.
+        if [&b"xl/workbook.xml"[..], b"xl/_rels/workbook.xml.rels", b"xl/worksheets/"].iter().any(|n| contains(bytes, n)) {
+            return Ok(Format::Xlsx);
         }
-        return Err(ExtractError::NotADocument("a zip archive without word/document.xml".into()));
+        if contains(bytes, b"ppt/presentation.xml") {
+            return Err(ExtractError::Unsupported("an Office file that is neither a document nor a workbook".into()));
+        }
+        return Err(ExtractError::NotADocument("a zip archive without word/document.xml or xl/workbook.xml".into()));
     }
     // PDF readers accept the header anywhere in the first KiB (some producers prepend junk). Zips
     // are recognised first: a DOCX whose first stored part happens to contain "%PDF-" is a DOCX.
@@ -34,10 +39,10 @@ pub fn sniff(bytes: &[u8]) -> Result<Format, ExtractError> {
             return Err(ExtractError::Encrypted("a password-protected Office document".into()));
         }
         return Err(ExtractError::Unsupported(
-            "a legacy OLE document (.doc / .wps); convert it to .docx or PDF".into(),
+            "a legacy OLE document (.doc / .wps / .xls); convert it to .docx, .xlsx or PDF".into(),
         ));
     }
-    Err(ExtractError::NotADocument("neither a PDF nor a DOCX (unknown magic bytes)".into()))
+    Err(ExtractError::NotADocument("neither a PDF, a DOCX nor an XLSX (unknown magic bytes)".into()))
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
@@ -54,6 +59,9 @@ mod tests {
         assert_eq!(sniff(b"\xef\xbb\xbfjunk%PDF-1.4").unwrap(), Format::Pdf);
         assert_eq!(sniff(b"PK\x03\x04....word/document.xml...").unwrap(), Format::Docx);
         assert_eq!(sniff(b"PK\x03\x04 %PDF-1.7 stored attachment word/document.xml").unwrap(), Format::Docx);
+        assert_eq!(sniff(b"PK\x03\x04....xl/workbook.xml...").unwrap(), Format::Xlsx);
+        assert_eq!(sniff(b"PK\x03\x04....xl/_rels/workbook.xml.rels...").unwrap(), Format::Xlsx);
+        assert_eq!(sniff(b"PK\x03\x04....ppt/presentation.xml").unwrap_err().code(), "unsupported");
         assert_eq!(sniff(b"").unwrap_err().code(), "not_a_document");
         assert_eq!(sniff(b"PK\x03\x04 other zip").unwrap_err().code(), "not_a_document");
         assert_eq!(sniff(b"hello world").unwrap_err().code(), "not_a_document");

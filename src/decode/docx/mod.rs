@@ -25,8 +25,8 @@
 //! - Merges implied by blank cells are not made here: the grid reports what the file says.
 
 mod grid;
-mod package;
-mod xml_scan;
+pub(crate) mod package;
+pub(crate) mod xml_scan;
 
 use std::sync::OnceLock;
 
@@ -83,7 +83,7 @@ pub fn decode(bytes: &[u8], limits: &Limits, deadline: &Deadline) -> Result<Docx
 /// the header block is the leading rows they cover, widened until no header cell reaches past it.
 /// Without such a cell nothing in the grid says where a header ends, so 0. A block holding a
 /// number is a form (label | value pairs), not a column header, so also 0.
-fn header_block_from_merges(table: &Table) -> usize {
+pub(crate) fn header_block_from_merges(table: &Table) -> usize {
     let end = merged_leading_block(table);
     let holds_number = table.cells.iter().filter(|c| c.row < end).any(|c| is_number(&c.text));
     if holds_number {
@@ -341,7 +341,7 @@ fn json_count(props: &serde_json::Value, key: &str) -> usize {
     props.get(key).and_then(|v| v.as_u64()).map(|v| v as usize).unwrap_or(0)
 }
 
-fn looks_like_title(paragraph: &str) -> bool {
+pub(crate) fn looks_like_title(paragraph: &str) -> bool {
     static TITLE: OnceLock<Regex> = OnceLock::new();
     TITLE
         .get_or_init(|| Regex::new(r"表\s*(?:[（(][^（）()]*[）)])?$").expect("title pattern compiles"))

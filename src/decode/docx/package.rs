@@ -92,7 +92,7 @@ pub fn vet(bytes: &[u8], limits: &Limits, deadline: &Deadline) -> Result<VettedP
 
 /// Inflates one entry in chunks, stopping as soon as it passes the entry, total or ratio limit:
 /// a bomb is refused after reading just past the limit, never inflated in full.
-fn read_bounded(
+pub(crate) fn read_bounded(
     entry: &mut impl Read,
     name: &str,
     compressed: u64,
@@ -131,12 +131,12 @@ fn read_bounded(
 }
 
 /// Parts docx-rs may parse as XML. Everything else (media, fonts, embeddings) stays packed.
-fn is_xml_part(name: &str) -> bool {
+pub(crate) fn is_xml_part(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     lower.ends_with(".xml") || lower.ends_with(".rels")
 }
 
-fn zip_error(what: &str, e: ZipError) -> ExtractError {
+pub(crate) fn zip_error(what: &str, e: ZipError) -> ExtractError {
     match e {
         ZipError::UnsupportedArchive(m) => ExtractError::Unsupported(format!("{what}: {m}")),
         other => ExtractError::Truncated(format!("{what}: {other}")),
