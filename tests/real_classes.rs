@@ -392,3 +392,37 @@ fn summary_table_against_the_subject_tables() {
     let found: Vec<(&str, Option<usize>, Option<usize>)> = warnings.iter().map(|w| (w.code.as_str(), w.table, w.row)).collect();
     assert_eq!(found, vec![("cross_table_mismatch", Some(0), Some(3)), ("rounding", Some(0), Some(5))], "{warnings:?}");
 }
+
+/// swu_2024 p19–20: a central form whose 年度总体目标 and indicators did not fit on its page come
+/// as a table of their own on the next; its title wrapped onto two lines above the form.
+#[test]
+fn goal_on_the_next_page_and_a_wrapped_title() {
+    let info = grid(
+        0,
+        &["236-中央高校改善基本办学条件专项-基础设施改造项目（小学）项目", "绩效目标表"],
+        &[
+            &["项目名称", "236-中央高校改善基本办学条件专项-基础设施改造项目（小学）", "<", "<"],
+            &["主管部门及代码", "[105]教育部", "实施单位", "西南大学本级"],
+            &["项目资金（万元）", "年度资金总额：", "20.00", "执行率分值（10）"],
+            &["^", "其中：财政拨款", "20.00", "^"],
+        ],
+    );
+    let next_page = grid(
+        1,
+        &[],
+        &[
+            &["年度总体目标", "完成校舍维修改造", "<", "<", "<"],
+            &["绩效指标", "一级指标", "二级指标", "三级指标", "指标值"],
+            &["^", "产出指标", "数量指标", "改造面积", "≥200平方米"],
+        ],
+    );
+    let (records, warnings) = read(&[info, next_page]);
+    let p: Vec<&ProjectPerformance> =
+        records.iter().filter_map(|r| if let Record::ProjectPerformance(p) = r { Some(p) } else { None }).collect();
+    assert_eq!(p.len(), 1, "{records:?}");
+    assert_eq!(p[0].title.as_deref(), Some("236-中央高校改善基本办学条件专项-基础设施改造项目（小学）项目绩效目标表"));
+    assert_eq!(p[0].goal.as_deref(), Some("完成校舍维修改造"));
+    assert_eq!(p[0].indicators.len(), 1);
+    assert_eq!(p[0].budget_total, Some(d("200000.00")));
+    assert!(warnings.is_empty(), "{warnings:?}");
+}

@@ -161,6 +161,7 @@ pub fn table_context(table: &Table) -> TableContext {
     if ctx.title.is_none() {
         ctx.title = table.context.iter().rev().find(|p| looks_like_title(p)).cloned();
     }
+    ctx.title = ctx.title.map(|t| with_wrapped_start(table, t));
     // "部门：" printed as a paragraph of its own with the name in the next one (the Jiangsu
     // tables set label and name in two text boxes).
     if ctx.agency_name.is_none() {
@@ -208,6 +209,27 @@ pub fn table_context(table: &Table) -> TableContext {
         }
     }
     ctx
+}
+
+/// A long title wraps: "236-中央高校…基础设施改造项目（小学）项目" on one line and "绩效目标表" on the
+/// next. A short title line whose line above is neither a title, a unit nor an agency line is the
+/// end of that line's title.
+fn with_wrapped_start(table: &Table, title: String) -> String {
+    let Some(at) = table.context.iter().rposition(|p| p.trim() == title.trim()) else { return title };
+    if at == 0 || canon(&title).chars().count() > 8 {
+        return title;
+    }
+    let before = &table.context[at - 1];
+    let b = canon(before);
+    let other_line = looks_like_title(before)
+        || b.contains("单位:")
+        || parse_agency_line(before).is_some()
+        || parse_labelled_agency(before).is_some()
+        || b.ends_with(['。', '.', ':', '；', ';']);
+    if other_line {
+        return title;
+    }
+    format!("{}{}", before.trim(), title.trim())
 }
 
 /// The header of a grid with column headers: how many rows it takes and each column's leaf name

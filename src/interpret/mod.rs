@@ -49,6 +49,7 @@ pub fn interpret(tables: &[Table]) -> (Vec<Record>, Vec<Warning>) {
                 open_block = project::indicator_block(table).map(|b| (target.unwrap_or(records.len()), b));
                 match target.and_then(|i| records.get_mut(i)) {
                     Some(Record::ProjectPerformance(p)) => {
+                        project::complete_information(table, p);
                         p.indicators = indicators;
                         p.source_tables.push(table.index);
                     }

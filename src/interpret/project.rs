@@ -434,6 +434,15 @@ fn read_project(table: &Table, inherited_unit: Option<String>) -> ProjectPerform
 }
 
 /// Indicators of a table that has only an indicator block (the second table of a Hebei pair).
+/// The information rows a table of indicators prints above its block — the 年度总体目标 that did
+/// not fit on the page before (the central 教育部 form) — complete the fields the record has not
+/// got yet.
+pub fn complete_information(table: &Table, rec: &mut ProjectPerformance) {
+    let stop = indicator_header_row(table).unwrap_or(table.n_rows);
+    let factor = factor_of(rec.amount_unit.as_deref());
+    read_information(table, stop, factor, rec);
+}
+
 pub fn read_indicator_table(table: &Table) -> Vec<Indicator> {
     indicator_header_row(table).map(|h| read_indicators(table, h).0).unwrap_or_default()
 }
