@@ -85,26 +85,44 @@ fn real_set_holds_its_thresholds_when_the_documents_are_here() {
     assert!(m.warning_precision.unwrap_or(1.0) >= 0.95 && m.warning_recall.unwrap_or(1.0) >= 0.95, "{m:?}");
 }
 
+/// A one-document corpus (the committed no-table DOCX) with a real-set manifest, so the command
+/// runs in a moment and the only thing missing is the real documents.
+fn small_corpus_with_real_truth(dir: &Path) {
+    let src = manifest_dir().join("corpus/prose_docx");
+    std::fs::create_dir_all(dir.join("prose_docx")).unwrap();
+    std::fs::create_dir_all(dir.join("real")).unwrap();
+    for f in ["budget_explanation_no_tables.docx", "budget_explanation_no_tables.truth.json"] {
+        std::fs::copy(src.join(f), dir.join("prose_docx").join(f)).unwrap();
+    }
+    let manifest = serde_json::json!({"documents": [{
+        "file": "prose_docx/budget_explanation_no_tables.docx",
+        "truth": "prose_docx/budget_explanation_no_tables.truth.json",
+        "family": "prose_docx"
+    }]});
+    std::fs::write(dir.join("manifest.json"), manifest.to_string()).unwrap();
+    std::fs::copy(manifest_dir().join("corpus/thresholds.json"), dir.join("thresholds.json")).unwrap();
+    std::fs::copy(real_truth_dir().join("manifest.json"), dir.join("real/manifest.json")).unwrap();
+}
+
 #[test]
 fn eval_says_plainly_when_it_skipped_the_real_set() {
-    let empty = tempfile::tempdir().unwrap();
-    let absent = empty.path().join("real");
-    let out = Command::new(env!("CARGO_BIN_EXE_yusuan"))
-        .current_dir(manifest_dir())
-        .args(["eval", "--real-docs"])
-        .arg(&absent)
-        .output()
-        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    small_corpus_with_real_truth(&corpus);
+    let absent = dir.path().join("no-real-documents-here");
+    let run = |json: bool| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_yusuan"));
+        cmd.arg("eval").arg(&corpus).arg("--real-docs").arg(&absent);
+        if json {
+            cmd.arg("--json");
+        }
+        cmd.output().unwrap()
+    };
+    let out = run(false);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(text.contains("== real documents") && text.contains("SKIPPED") && text.contains("absent"), "{text}");
-    let json = Command::new(env!("CARGO_BIN_EXE_yusuan"))
-        .current_dir(manifest_dir())
-        .args(["eval", "--json", "--real-docs"])
-        .arg(Path::new(&absent))
-        .output()
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&run(true).stdout).unwrap();
     assert!(v["real"]["skipped"].as_str().unwrap().contains("absent"));
     assert!(v["real"]["report"].is_null());
 }
