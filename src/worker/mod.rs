@@ -30,6 +30,7 @@ pub mod job;
 pub mod metrics;
 pub mod publish;
 pub mod queue;
+pub mod secret;
 pub mod shutdown;
 
 use std::path::PathBuf;
@@ -61,6 +62,10 @@ pub struct WorkerArgs {
     /// Base URL of the downstream API (`{SINK_URL}/extractions`, `{SINK_URL}/failures`).
     #[arg(long, env = "SINK_URL")]
     pub sink_url: String,
+    /// Bearer token sent to the API (`Authorization: Bearer …`); never logged. A 401 or 403
+    /// pauses consuming until the API accepts it (nothing is dead-lettered for it).
+    #[arg(long, env = "SINK_TOKEN", hide_env_values = true)]
+    pub sink_token: Option<secret::Secret>,
     /// Jobs processed at once; default: the number of CPU cores.
     #[arg(long, env = "YUSUAN_CONCURRENCY")]
     pub concurrency: Option<usize>,
@@ -204,7 +209,8 @@ async fn run_async(args: WorkerArgs) -> anyhow::Result<()> {
     let hold_limit = hold_limit(Duration::from_secs(args.consumer_timeout_secs), limits.time_budget)?;
     let breaker = Arc::new(Breaker::new(args.breaker_failures));
     let context = Arc::new(Context {
-        sink: Sink::new(&args.sink_url, http, retry.clone(), metrics.clone(), breaker.clone()),
+        sink: Sink::new(&args.sink_url, http, retry.clone(), metrics.clone(), breaker.clone())
+            .with_token(args.sink_token.clone()),
         fetch: FetchConfig {
             max_bytes: args.max_download_mb * 1024 * 1024,
             files_root,
@@ -234,6 +240,7 @@ async fn run_async(args: WorkerArgs) -> anyhow::Result<()> {
         concurrency,
         prefetch,
         sink = %args.sink_url,
+        sink_token = args.sink_token.is_some(),
         hold_limit = ?context.hold_limit,
         breaker_failures = args.breaker_failures,
         max_worker_losses = context.max_worker_losses,
