@@ -9,6 +9,8 @@
 //! - `GET /extractions` (summaries), `GET /extractions/{id}` (the stored body), `GET /failures`,
 //!   `GET /stats`, `GET /healthz` — for humans and tests. The lists are in id order and paged:
 //!   `?after=<last id seen>&limit=<n>` (default 1000, at most 10000).
+//! - With `--token` (or `SINK_TOKEN`) every endpoint but `/healthz` requires
+//!   `Authorization: Bearer <token>` and answers 401 otherwise, as a real API would.
 //! - Testing aid: `POST /admin/fail?n=N` (or `--fail-first N` at start) makes the next N POSTs to
 //!   `/extractions` or `/failures` answer 503, to exercise the worker's retries; `POST
 //!   /admin/reject?n=N` makes the next N POSTs to `/extractions` answer 422, to exercise the
@@ -44,13 +46,18 @@ pub struct SinkArgs {
     /// Largest request body accepted, MiB (extraction documents of big reports are several MiB).
     #[arg(long, env = "YUSUAN_SINK_MAX_BODY_MB", default_value_t = 256)]
     pub max_body_mb: usize,
+    /// Bearer token every request but `/healthz` must carry (401 otherwise); without it the sink
+    /// accepts anyone (local use only).
+    #[arg(long, env = "SINK_TOKEN", hide_env_values = true)]
+    pub token: Option<crate::worker::secret::Secret>,
 }
 
 pub fn run(args: SinkArgs) -> anyhow::Result<i32> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
     runtime.block_on(async {
         let sink = Sink::start(&args.listen, &args.db, args.fail_first, args.max_body_mb * 1024 * 1024).await?;
-        tracing::info!(addr = %sink.addr, db = %args.db.display(), "sink listening");
+        sink.set_token(args.token.clone());
+        tracing::info!(addr = %sink.addr, db = %args.db.display(), token_required = args.token.is_some(), "sink listening");
         // Print the address on stdout too: scripts starting the sink on port 0 read it there.
         println!("listening on {}", sink.addr);
         wait_for_stop_signal().await?;
@@ -84,6 +91,8 @@ impl Sink {
             fail_remaining: AtomicU64::new(fail_first),
             answered_503: AtomicU64::new(0),
             reject_remaining: AtomicU64::new(0),
+            token: Mutex::new(None),
+            answered_401: AtomicU64::new(0),
         });
         let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("binding {listen}"))?;
         let addr = listener.local_addr()?;
@@ -95,6 +104,7 @@ impl Sink {
             .route("/healthz", get(|| async { "ok\n" }))
             .route("/admin/fail", post(admin_fail))
             .route("/admin/reject", post(admin_reject))
+            .layer(axum::middleware::from_fn_with_state(state.clone(), require_token))
             .layer(DefaultBodyLimit::max(max_body_bytes))
             .with_state(state.clone());
         tokio::spawn(async move {
@@ -110,6 +120,17 @@ impl Sink {
         self.state.fail_remaining.store(n, Ordering::SeqCst);
     }
 
+    /// Requires `Authorization: Bearer <token>` from now on (`None`: accept anyone). Tests change
+    /// it while running, as an operator rotating the API's token would.
+    pub fn set_token(&self, token: Option<crate::worker::secret::Secret>) {
+        *self.state.token.lock().expect("token lock") = token;
+    }
+
+    /// Requests answered 401 so far.
+    pub fn answered_401(&self) -> u64 {
+        self.state.answered_401.load(Ordering::SeqCst)
+    }
+
     /// Makes the next `n` POSTs to `/extractions` answer 422 (same as `POST /admin/reject?n=N`).
     pub fn reject_next(&self, n: u64) {
         self.state.reject_remaining.store(n, Ordering::SeqCst);
@@ -121,6 +142,36 @@ struct Shared {
     fail_remaining: AtomicU64,
     answered_503: AtomicU64,
     reject_remaining: AtomicU64,
+    token: Mutex<Option<crate::worker::secret::Secret>>,
+    answered_401: AtomicU64,
+}
+
+/// With a token set, every endpoint but `/healthz` answers 401 to a request without that bearer
+/// token (checked before the body is read or anything is stored).
+async fn require_token(
+    State(state): State<Arc<Shared>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let expected = state.token.lock().expect("token lock").clone();
+    if let Some(expected) = expected {
+        let presented = request
+            .headers()
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
+        let allowed = request.uri().path() == "/healthz" || presented.is_some_and(|token| expected.matches(token));
+        if !allowed {
+            state.answered_401.fetch_add(1, Ordering::SeqCst);
+            return (
+                StatusCode::UNAUTHORIZED,
+                [(axum::http::header::WWW_AUTHENTICATE, "Bearer")],
+                Json(json!({"error": "a valid bearer token is required"})),
+            )
+                .into_response();
+        }
+    }
+    next.run(request).await
 }
 
 /// The SQLite side. One connection behind a mutex: the sink's load is one worker fleet's

@@ -8,9 +8,10 @@
 //! cancelled, and only this module talks to the API, with one probe request at a time.
 //!
 //! The breaker does not know why it is paused beyond a [`PauseReason`]; whoever opens it names the
-//! reason and the request to probe with. Today the only reason is an unavailable API (a run of
-//! transient errors: connection failures, 408, 429, 5xx). An API that refuses our credentials
-//! (401/403, issue 17) is meant to pause through the same `open`, with a reason of its own.
+//! reason and the request to probe with: an unavailable API (a run of transient errors: connection
+//! failures, 408, 429, 5xx), or an API that refuses the worker's credentials (401/403, issue 17:
+//! a rotated or missing token is the operator's problem, not the document's, so the jobs wait in
+//! the queue instead of being dead-lettered as `rejected`).
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Mutex;
@@ -23,6 +24,8 @@ use tokio::sync::watch;
 pub enum PauseReason {
     /// `threshold` API requests in a row ended in a transient error; `last_error` is the last one.
     ApiUnavailable { last_error: String },
+    /// The API answered 401 or 403: it does not accept the worker's `--sink-token`.
+    CredentialsRefused { status: String },
 }
 
 impl PauseReason {
@@ -30,6 +33,7 @@ impl PauseReason {
     pub fn label(&self) -> &'static str {
         match self {
             PauseReason::ApiUnavailable { .. } => "api_unavailable",
+            PauseReason::CredentialsRefused { .. } => "credentials_refused",
         }
     }
 }
@@ -38,6 +42,10 @@ impl std::fmt::Display for PauseReason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             PauseReason::ApiUnavailable { last_error } => write!(f, "the API is unavailable ({last_error})"),
+            PauseReason::CredentialsRefused { status } => write!(
+                f,
+                "the API refuses the worker's credentials ({status}); check --sink-token / SINK_TOKEN"
+            ),
         }
     }
 }

@@ -8,6 +8,7 @@ use base64::Engine as _;
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::egress::{refusal_in, shown_url, DownloadPolicy};
 use crate::error::ExtractError;
 
 /// The job body as it arrives. Unknown fields are ignored (portals may add their own).
@@ -102,7 +103,9 @@ pub struct FetchConfig {
     pub max_bytes: u64,
     /// Canonical directory `file://` URLs must stay inside; `None` refuses all `file://` URLs.
     pub files_root: Option<PathBuf>,
+    /// The download client: bound to `policy` (its resolver and redirect policy check every hop).
     pub http: reqwest::Client,
+    pub policy: std::sync::Arc<DownloadPolicy>,
     pub download_timeout: Duration,
 }
 
@@ -150,10 +153,14 @@ pub async fn fetch(job: &Job, config: &FetchConfig) -> Result<Vec<u8>, FetchErro
         return Ok(bytes);
     }
     let url = job.url.as_deref().unwrap_or_default();
-    let parsed = reqwest::Url::parse(url).map_err(|e| invalid(format!("url {url:?} does not parse: {e}")))?;
+    // The url itself is not quoted: a presigned url carries its credentials in the query.
+    let parsed = reqwest::Url::parse(url).map_err(|e| invalid(format!("the url does not parse: {e}")))?;
     match parsed.scheme() {
         "file" => read_file_url(&parsed, config).await,
-        "http" | "https" => download(parsed, config).await,
+        "http" | "https" => {
+            config.policy.check_url(&parsed).map_err(|refusal| invalid(format!("download refused: {refusal}")))?;
+            download(parsed, config).await
+        }
         other => Err(invalid(format!("url scheme {other:?} is not supported (http, https, file)"))),
     }
 }
@@ -191,14 +198,18 @@ fn confine(path: &Path, root: &Path) -> Result<PathBuf, FetchError> {
 }
 
 async fn download(url: reqwest::Url, config: &FetchConfig) -> Result<Vec<u8>, FetchError> {
-    let shown = url.clone();
+    let shown = shown_url(&url);
     let mut response = config
         .http
         .get(url)
         .timeout(config.download_timeout)
         .send()
         .await
-        .map_err(|e| Transient(format!("downloading {shown}: {e}")))?;
+        .map_err(|e| match refusal_in(&e) {
+            // The policy stopped a redirect or refused every address the host resolved to.
+            Some(refusal) => invalid(format!("download refused: {refusal}")),
+            None => Transient(format!("downloading {shown}: {}", without_url(e))).into(),
+        })?;
     let status = response.status();
     if status.is_server_error() || status.as_u16() == 408 || status.as_u16() == 429 {
         return Err(Transient(format!("downloading {shown}: HTTP {status}")).into());
@@ -216,7 +227,7 @@ async fn download(url: reqwest::Url, config: &FetchConfig) -> Result<Vec<u8>, Fe
     while let Some(chunk) = response
         .chunk()
         .await
-        .map_err(|e| Transient(format!("downloading {shown}: {e}")))?
+        .map_err(|e| Transient(format!("downloading {shown}: {}", without_url(e))))?
     {
         if (bytes.len() + chunk.len()) as u64 > config.max_bytes {
             return Err(too_large((bytes.len() + chunk.len()) as u64, config.max_bytes));
@@ -226,15 +237,32 @@ async fn download(url: reqwest::Url, config: &FetchConfig) -> Result<Vec<u8>, Fe
     Ok(bytes)
 }
 
+/// reqwest's error text names the full URL (query included); the caller names the shown form.
+fn without_url(error: reqwest::Error) -> String {
+    let error = error.without_url();
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(&error);
+    while let Some(e) = source {
+        text.push_str(": ");
+        text.push_str(&e.to_string());
+        source = e.source();
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// Downloads from loopback allowed: the test servers listen there.
     fn config(root: Option<PathBuf>) -> FetchConfig {
+        let policy = std::sync::Arc::new(DownloadPolicy::new(&["127.0.0.1".into()], true, &[]).unwrap());
         FetchConfig {
             max_bytes: 16,
             files_root: root,
-            http: reqwest::Client::new(),
+            http: super::super::egress::download_client(policy.clone(), Duration::from_secs(5), Duration::from_secs(5))
+                .unwrap(),
+            policy,
             download_timeout: Duration::from_secs(5),
         }
     }

@@ -110,7 +110,10 @@ pub struct Metrics {
     pub consumer_paused: Gauge,
     /// Times the breaker opened, by reason.
     pub breaker_pauses: LabeledCounter,
-    /// Probes sent while paused, by result: `unavailable` (still down), `answered` (resumed).
+    /// 1 while the API answers 401/403 to the worker's token (consuming is paused meanwhile).
+    pub credentials_refused: Gauge,
+    /// Probes sent while paused, by result: `unavailable` (still down), `refused` (401/403:
+    /// the token is still refused), `answered` (resumed).
     pub breaker_probes: LabeledCounter,
 }
 
@@ -132,6 +135,7 @@ impl Default for Metrics {
             requeued: LabeledCounter::default(),
             consumer_paused: Gauge::default(),
             breaker_pauses: LabeledCounter::default(),
+            credentials_refused: Gauge::default(),
             breaker_probes: LabeledCounter::default(),
         }
     }
@@ -192,10 +196,18 @@ impl Metrics {
         );
         gauge(&mut out, "yusuan_consumer_paused", "1 while consuming is paused by the API breaker.", self.consumer_paused.get());
         let mut pauses = self.breaker_pauses.snapshot();
-        pauses.entry("api_unavailable".to_string()).or_default();
+        for reason in ["api_unavailable", "credentials_refused"] {
+            pauses.entry(reason.to_string()).or_default();
+        }
         labeled(&mut out, "yusuan_breaker_pauses_total", "Times the API breaker paused consuming, by reason.", "reason", &pauses);
+        gauge(
+            &mut out,
+            "yusuan_api_credentials_refused",
+            "1 while the API answers 401/403 to the worker's token (consuming paused).",
+            self.credentials_refused.get(),
+        );
         let mut probes = self.breaker_probes.snapshot();
-        for result in ["unavailable", "answered"] {
+        for result in ["unavailable", "refused", "answered"] {
             probes.entry(result.to_string()).or_default();
         }
         labeled(&mut out, "yusuan_breaker_probes_total", "API probes sent while paused, by result.", "result", &probes);

@@ -24,11 +24,13 @@
 //!   the rest back to the queue, exit 0.
 
 pub mod breaker;
+pub mod egress;
 pub mod health;
 pub mod job;
 pub mod metrics;
 pub mod publish;
 pub mod queue;
+pub mod secret;
 pub mod shutdown;
 
 use std::path::PathBuf;
@@ -60,6 +62,10 @@ pub struct WorkerArgs {
     /// Base URL of the downstream API (`{SINK_URL}/extractions`, `{SINK_URL}/failures`).
     #[arg(long, env = "SINK_URL")]
     pub sink_url: String,
+    /// Bearer token sent to the API (`Authorization: Bearer …`); never logged. A 401 or 403
+    /// pauses consuming until the API accepts it (nothing is dead-lettered for it).
+    #[arg(long, env = "SINK_TOKEN", hide_env_values = true)]
+    pub sink_token: Option<secret::Secret>,
     /// Jobs processed at once; default: the number of CPU cores.
     #[arg(long, env = "YUSUAN_CONCURRENCY")]
     pub concurrency: Option<usize>,
@@ -70,6 +76,19 @@ pub struct WorkerArgs {
     /// Directory `file://` job URLs may read from; without it `file://` URLs are refused.
     #[arg(long, env = "YUSUAN_FILES_ROOT")]
     pub files_root: Option<PathBuf>,
+    /// Hosts job URLs may be downloaded from, comma-separated: `files.example.org`, `*.example.org`
+    /// (names below it), an IP address, or `*` (any host). None by default: every http(s) download
+    /// is refused until the operator names the portals' file hosts.
+    #[arg(long, env = "YUSUAN_URL_ALLOW", value_delimiter = ',')]
+    pub url_allow: Vec<String>,
+    /// Let downloads connect to loopback, private, link-local, CGNAT, multicast and other
+    /// non-public addresses (refused by default, whatever the host name).
+    #[arg(long, env = "YUSUAN_URL_ALLOW_PRIVATE")]
+    pub url_allow_private: bool,
+    /// Non-public address ranges downloads may connect to all the same, comma-separated CIDRs
+    /// (e.g. an internal file server's `10.20.0.0/16`).
+    #[arg(long, env = "YUSUAN_URL_ALLOW_CIDR", value_delimiter = ',')]
+    pub url_allow_cidr: Vec<String>,
     /// Largest document fetched (inline or by URL), MiB.
     #[arg(long, env = "YUSUAN_MAX_DOWNLOAD_MB", default_value_t = 100)]
     pub max_download_mb: u64,
@@ -168,6 +187,19 @@ async fn run_async(args: WorkerArgs) -> anyhow::Result<()> {
         .user_agent(concat!("yusuan/", env!("CARGO_PKG_VERSION")))
         .build()
         .context("building the HTTP client")?;
+    let policy = Arc::new(
+        egress::DownloadPolicy::new(&args.url_allow, args.url_allow_private, &args.url_allow_cidr)
+            .map_err(|e| anyhow::anyhow!(e))?,
+    );
+    if policy.refuses_all() {
+        tracing::warn!("no --url-allow hosts: jobs with an http(s) url will fail as invalid_job");
+    }
+    let download_http = egress::download_client(
+        policy.clone(),
+        Duration::from_secs(10),
+        Duration::from_secs(args.http_timeout_secs),
+    )
+    .context("building the download client")?;
     let metrics = Arc::new(Metrics::default());
     let retry = RetryPolicy {
         initial: Duration::from_millis(args.retry_initial_ms.max(1)),
@@ -177,11 +209,13 @@ async fn run_async(args: WorkerArgs) -> anyhow::Result<()> {
     let hold_limit = hold_limit(Duration::from_secs(args.consumer_timeout_secs), limits.time_budget)?;
     let breaker = Arc::new(Breaker::new(args.breaker_failures));
     let context = Arc::new(Context {
-        sink: Sink::new(&args.sink_url, http.clone(), retry.clone(), metrics.clone(), breaker.clone()),
+        sink: Sink::new(&args.sink_url, http, retry.clone(), metrics.clone(), breaker.clone())
+            .with_token(args.sink_token.clone()),
         fetch: FetchConfig {
             max_bytes: args.max_download_mb * 1024 * 1024,
             files_root,
-            http,
+            http: download_http,
+            policy,
             download_timeout: Duration::from_secs(args.http_timeout_secs),
         },
         extract_timeout: limits.time_budget + Duration::from_secs(5),
@@ -206,6 +240,7 @@ async fn run_async(args: WorkerArgs) -> anyhow::Result<()> {
         concurrency,
         prefetch,
         sink = %args.sink_url,
+        sink_token = args.sink_token.is_some(),
         hold_limit = ?context.hold_limit,
         breaker_failures = args.breaker_failures,
         max_worker_losses = context.max_worker_losses,

@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use super::breaker::{self, Breaker, BreakerState, PauseReason, ProbeRequest};
 use super::metrics::Metrics;
+use super::secret::Secret;
 use crate::model::Extraction;
 
 /// What to do with the outcome of one HTTP attempt.
@@ -20,6 +21,9 @@ pub enum Verdict {
     Retry { reason: String, after: Option<Duration> },
     /// The API refuses this request for good; retrying would give the same answer.
     Rejected { reason: String },
+    /// 401 / 403: the API refuses the worker, not the request. Consuming pauses until it accepts
+    /// the credentials again; the job goes back to the queue.
+    CredentialsRefused { reason: String },
 }
 
 /// Classifies responses and spaces out retries: exponential backoff with full jitter (a random
@@ -36,6 +40,9 @@ impl RetryPolicy {
     pub fn classify_status(&self, status: StatusCode, retry_after: Option<&str>) -> Verdict {
         if status.is_success() {
             return Verdict::Accepted;
+        }
+        if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+            return Verdict::CredentialsRefused { reason: format!("HTTP {status}") };
         }
         let transient = status == StatusCode::REQUEST_TIMEOUT
             || status == StatusCode::TOO_MANY_REQUESTS
@@ -106,6 +113,8 @@ pub struct Sink {
     policy: RetryPolicy,
     metrics: Arc<Metrics>,
     breaker: Arc<Breaker>,
+    /// Sent as `Authorization: Bearer`; reqwest marks the header sensitive (kept out of its Debug).
+    token: Option<Secret>,
 }
 
 /// How a delivery ended (retries are internal).
@@ -128,7 +137,13 @@ pub enum Deferral {
 
 impl Sink {
     pub fn new(base: &str, http: reqwest::Client, policy: RetryPolicy, metrics: Arc<Metrics>, breaker: Arc<Breaker>) -> Self {
-        Sink { base: base.trim_end_matches('/').to_string(), http, policy, metrics, breaker }
+        Sink { base: base.trim_end_matches('/').to_string(), http, policy, metrics, breaker, token: None }
+    }
+
+    /// The bearer token for every request (`--sink-token`).
+    pub fn with_token(mut self, token: Option<Secret>) -> Self {
+        self.token = token;
+        self
     }
 
     /// The idempotency key of CONTRACT §4: the same for every delivery of the same document.
@@ -159,14 +174,15 @@ impl Sink {
     }
 
     async fn send(&self, path: &str, key: &str, json: Vec<u8>) -> (Verdict, Option<reqwest::Response>) {
-        let response = self
+        let mut request = self
             .http
             .post(format!("{}/{path}", self.base))
             .header("content-type", "application/json")
-            .header("idempotency-key", key)
-            .body(json)
-            .send()
-            .await;
+            .header("idempotency-key", key);
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token.expose());
+        }
+        let response = request.body(json).send().await;
         match response {
             Ok(r) => {
                 let verdict =
@@ -208,6 +224,20 @@ impl Sink {
                     let detail: String = detail.chars().take(500).collect();
                     break Delivered::Rejected(if detail.is_empty() { reason } else { format!("{reason}: {detail}") });
                 }
+                Verdict::CredentialsRefused { reason } => {
+                    // Not counted as an answer about the document: no retry would help, and no
+                    // dead letter either. Pause; the probe resumes once the API accepts us.
+                    let probe = || ProbeRequest { path, key: key.to_string(), json: json.clone() };
+                    let refused = PauseReason::CredentialsRefused { status: reason };
+                    self.metrics.credentials_refused.set(1);
+                    if self.breaker.open(refused.clone(), probe) {
+                        self.on_opened(path);
+                    } else {
+                        // Already paused for an outage: the reason is now the credentials.
+                        self.breaker.update_reason(refused.clone());
+                    }
+                    break Delivered::Deferred(Deferral::Paused(refused));
+                }
                 Verdict::Retry { reason, after } => {
                     self.metrics.publish_retries.inc_by(path, 1);
                     let probe = || ProbeRequest { path, key: key.to_string(), json: json.clone() };
@@ -241,16 +271,30 @@ impl Sink {
         let BreakerState::Open { reason, .. } = &state else { return };
         self.metrics.breaker_pauses.inc_by(reason.label(), 1);
         self.metrics.consumer_paused.set(1);
-        tracing::warn!(endpoint = path, %reason, "pausing: consuming stops and in-flight jobs go back to the queue until the API answers");
+        match reason {
+            PauseReason::CredentialsRefused { .. } => tracing::error!(
+                endpoint = path,
+                %reason,
+                "pausing: the API refuses our credentials; consuming stops and in-flight jobs go back to the queue until it accepts them"
+            ),
+            PauseReason::ApiUnavailable { .. } => tracing::warn!(
+                endpoint = path,
+                %reason,
+                "pausing: consuming stops and in-flight jobs go back to the queue until the API answers"
+            ),
+        }
         let sink = self.clone();
         tokio::spawn(async move { sink.probe_until_answered().await });
     }
 
     /// While the breaker is open: re-post the probe request with jittered, growing delays (the
-    /// retry policy's), until the API answers anything but a transient error.
+    /// retry policy's), until the API answers anything but a transient error or a 401/403.
+    /// Refused credentials are logged as an error at most once a minute: an alert, not a flood.
     async fn probe_until_answered(&self) {
+        const CREDENTIALS_LOG_INTERVAL: Duration = Duration::from_secs(60);
         let paused_at = Instant::now();
         let mut attempt = 0u32;
+        let mut credentials_logged_at = Instant::now();
         loop {
             let delay = self.policy.backoff(attempt);
             attempt += 1;
@@ -263,10 +307,23 @@ impl Sink {
                     tracing::info!(probe = attempt, ?delay, "API probe: still unavailable ({reason})");
                     self.breaker.update_reason(PauseReason::ApiUnavailable { last_error: reason });
                 }
+                Verdict::CredentialsRefused { reason } => {
+                    self.metrics.breaker_probes.inc_by("refused", 1);
+                    self.metrics.credentials_refused.set(1);
+                    let refused = PauseReason::CredentialsRefused { status: reason };
+                    if credentials_logged_at.elapsed() >= CREDENTIALS_LOG_INTERVAL {
+                        credentials_logged_at = Instant::now();
+                        tracing::error!(paused = ?paused_at.elapsed(), reason = %refused, "still paused: the API refuses our credentials");
+                    } else {
+                        tracing::debug!(probe = attempt, ?delay, "API probe: credentials still refused");
+                    }
+                    self.breaker.update_reason(refused);
+                }
                 // A rejection is an answer about that request: the API itself is up.
                 Verdict::Accepted | Verdict::Rejected { .. } => {
                     self.metrics.breaker_probes.inc_by("answered", 1);
                     self.metrics.consumer_paused.set(0);
+                    self.metrics.credentials_refused.set(0);
                     self.breaker.close();
                     tracing::info!(probes = attempt, paused = ?paused_at.elapsed(), "API probe answered: resuming");
                     return;
@@ -293,7 +350,13 @@ mod tests {
         for retry in [408, 429, 500, 502, 503, 504] {
             assert!(matches!(p.classify_status(StatusCode::from_u16(retry).unwrap(), None), Verdict::Retry { .. }), "{retry}");
         }
-        for reject in [400, 401, 403, 404, 409, 413, 422] {
+        for refused in [401, 403] {
+            assert!(
+                matches!(p.classify_status(StatusCode::from_u16(refused).unwrap(), None), Verdict::CredentialsRefused { .. }),
+                "{refused}"
+            );
+        }
+        for reject in [400, 404, 409, 413, 422] {
             assert!(matches!(p.classify_status(StatusCode::from_u16(reject).unwrap(), None), Verdict::Rejected { .. }), "{reject}");
         }
         // Retry-After in seconds is honoured, capped by the policy's maximum.

@@ -1,0 +1,503 @@
+//! Issue 17: what a job's url may make the worker fetch. Real HTTP servers on loopback; the
+//! download policy is the one the worker builds from its flags.
+//!
+//! Loopback stands in for "inside the cluster": a policy that does not admit it must refuse every
+//! path to it (literal address, a name resolving to it, a redirect into it), and a policy that
+//! admits it (as `--url-allow-cidr 127.0.0.1/32` would) must still re-check each redirect.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use serde_json::Value;
+
+use yusuan::worker::egress::{download_client, DownloadPolicy};
+use yusuan::worker::job::{fetch, FetchConfig, FetchError, Job, JobError};
+
+/// A document server on loopback. `/doc` answers the bytes; `/to?u=URL` redirects to URL;
+/// `/hop/N` redirects to `/hop/N-1` and `/hop/0` to `/doc`.
+async fn server() -> String {
+    server_on("127.0.0.1").await
+}
+
+async fn server_on(ip: &str) -> String {
+    let app = axum::Router::new()
+        .route("/doc", get(|| async { "%PDF-1.7 document" }))
+        .route(
+            "/to",
+            get(|uri: axum::http::Uri| async move {
+                let query = uri.query().unwrap_or_default().as_bytes().to_vec();
+                let target = url::form_urlencoded::parse(&query).find(|(k, _)| k == "u").map(|(_, v)| v.into_owned());
+                (StatusCode::FOUND, [(header::LOCATION, target.unwrap_or_default())]).into_response()
+            }),
+        )
+        .route(
+            "/hop/{n}",
+            get(|axum::extract::Path(n): axum::extract::Path<u32>| async move {
+                let next = if n == 0 { "/doc".to_string() } else { format!("/hop/{}", n - 1) };
+                (StatusCode::FOUND, [(header::LOCATION, next)]).into_response()
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind((ip, 0)).await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}")
+}
+
+fn config(hosts: &[&str], allow_private: bool, ranges: &[&str]) -> FetchConfig {
+    let owned = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let policy = Arc::new(DownloadPolicy::new(&owned(hosts), allow_private, &owned(ranges)).unwrap());
+    FetchConfig {
+        max_bytes: 1 << 20,
+        files_root: None,
+        http: download_client(policy.clone(), Duration::from_secs(5), Duration::from_secs(5)).unwrap(),
+        policy,
+        download_timeout: Duration::from_secs(5),
+    }
+}
+
+fn job(url: &str) -> Job {
+    Job { job_id: "j".into(), file_name: "a.pdf".into(), content_base64: None, url: Some(url.into()), metadata: Value::Null }
+}
+
+/// The refusal's text; panics when the fetch was not refused as `invalid_job`.
+async fn refused(url: &str, config: &FetchConfig) -> String {
+    match fetch(&job(url), config).await {
+        Err(FetchError::Permanent(e @ JobError::Invalid(_))) => {
+            assert_eq!(e.code(), "invalid_job");
+            e.to_string()
+        }
+        other => panic!("{url}: expected invalid_job, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn nothing_is_downloaded_until_hosts_are_allowed() {
+    let base = server().await;
+    let reason = refused(&format!("{base}/doc"), &config(&[], true, &[])).await;
+    assert!(reason.contains("no --url-allow"), "{reason}");
+}
+
+#[tokio::test]
+async fn a_host_outside_the_allowlist_is_refused() {
+    let base = server().await;
+    let reason = refused(&format!("{base}/doc"), &config(&["files.example.org"], true, &[])).await;
+    assert!(reason.contains("\"127.0.0.1\" is not in --url-allow"), "{reason}");
+    // Allowed, the same url downloads.
+    let bytes = fetch(&job(&format!("{base}/doc")), &config(&["127.0.0.1"], true, &[])).await.unwrap();
+    assert_eq!(bytes, b"%PDF-1.7 document");
+}
+
+#[tokio::test]
+async fn non_public_addresses_are_refused_unless_admitted() {
+    let base = server().await;
+    let any = config(&["*"], false, &[]);
+    // Nothing listens at these: were they attempted, the error would be a transient connect error.
+    let metadata = refused("http://169.254.169.254/latest/meta-data/iam/", &any).await;
+    assert!(metadata.contains("link-local"), "{metadata}");
+    let private = refused("http://10.0.0.1/a.pdf", &any).await;
+    assert!(private.contains("private"), "{private}");
+    let mapped = refused("http://[::ffff:127.0.0.1]/a.pdf", &any).await;
+    assert!(mapped.contains("IPv4-mapped"), "{mapped}");
+    let ula = refused("http://[fd00::1]/a.pdf", &any).await;
+    assert!(ula.contains("unique local"), "{ula}");
+    let loopback = refused(&format!("{base}/doc"), &any).await;
+    assert!(loopback.contains("loopback"), "{loopback}");
+    // A name is checked on the addresses it resolves to, at connect time: `localhost` is allowed
+    // as a host, yet every address it resolves to is loopback.
+    let port = base.rsplit(':').next().unwrap();
+    let by_name = refused(&format!("http://localhost:{port}/doc"), &config(&["localhost"], false, &[])).await;
+    assert!(by_name.contains("loopback"), "{by_name}");
+    // Admitted by range or by --url-allow-private, the same urls download.
+    let ranged = config(&["127.0.0.1", "localhost"], false, &["127.0.0.0/8"]);
+    assert_eq!(fetch(&job(&format!("{base}/doc")), &ranged).await.unwrap(), b"%PDF-1.7 document");
+    let v4_localhost = format!("http://localhost:{port}/doc");
+    // localhost may also resolve to ::1 (not in the range, dropped): the v4 address is used.
+    assert_eq!(fetch(&job(&v4_localhost), &ranged).await.unwrap(), b"%PDF-1.7 document");
+}
+
+#[tokio::test]
+async fn every_redirect_is_checked_again() {
+    let base = server().await;
+    let port = base.rsplit(':').next().unwrap();
+    // Loopback admitted by range only: a redirect from it into another private range is refused.
+    let ranged = config(&["*"], false, &["127.0.0.1/32"]);
+    let into_private = refused(&format!("{base}/to?u=http://192.168.1.10/admin"), &ranged).await;
+    assert!(into_private.contains("redirect to http://192.168.1.10/admin") && into_private.contains("private"), "{into_private}");
+    let into_metadata = refused(&format!("{base}/to?u=http://169.254.169.254/"), &ranged).await;
+    assert!(into_metadata.contains("link-local"), "{into_metadata}");
+    // Into a host outside the allowlist.
+    let listed = config(&["127.0.0.1"], false, &["127.0.0.1/32"]);
+    let elsewhere = refused(&format!("{base}/to?u=http://internal.svc.cluster.local/"), &listed).await;
+    assert!(elsewhere.contains("not in --url-allow"), "{elsewhere}");
+    // Into a scheme that is not http(s): reqwest does not follow it at all; the redirect itself
+    // is the answer, and a 3xx is no document.
+    let scheme = refused(&format!("{base}/to?u=file:///etc/passwd"), &ranged).await;
+    assert!(scheme.contains("HTTP 302"), "{scheme}");
+    // Into an allowed name that resolves only to refused addresses: caught by the resolver when
+    // the redirect is connected. The origin is 127.0.0.2, admitted by its own /32.
+    let origin = server_on("127.0.0.2").await;
+    let only_origin = config(&["127.0.0.2", "localhost"], false, &["127.0.0.2/32"]);
+    let into_name = refused(&format!("{origin}/to?u=http://localhost:{port}/doc"), &only_origin).await;
+    assert!(into_name.contains("\"localhost\" is at") && into_name.contains("loopback"), "{into_name}");
+    // Five redirects are followed, the sixth is refused.
+    assert_eq!(fetch(&job(&format!("{base}/hop/4")), &ranged).await.unwrap(), b"%PDF-1.7 document");
+    let too_many = refused(&format!("{base}/hop/5"), &ranged).await;
+    assert!(too_many.contains("more than 5 redirects"), "{too_many}");
+}
+
+#[tokio::test]
+async fn refusals_do_not_quote_the_query_of_presigned_urls() {
+    let base = server().await;
+    let reason = refused(
+        &format!("{base}/to?u=http://10.0.0.1/a.pdf%3FX-Amz-Signature%3Dsecretsig"),
+        &config(&["*"], false, &["127.0.0.1/32"]),
+    )
+    .await;
+    assert!(!reason.contains("secretsig"), "{reason}");
+    assert!(reason.contains("http://10.0.0.1/a.pdf?…"), "{reason}");
+}
+
+// ---- Against the real broker: the worker binary, the sink in this process ----
+
+mod broker {
+    //! A small harness for the worker binary (the full one is in tests/worker.rs). Shares the
+    //! broker with the other test binaries through the same flock.
+
+    use std::path::{Path, PathBuf};
+    use std::process::{Child, Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    use serde_json::Value;
+
+    pub const BIN: &str = env!("CARGO_BIN_EXE_yusuan");
+
+    pub struct BrokerLock(#[allow(dead_code)] std::fs::File);
+
+    pub async fn shared_lock() -> BrokerLock {
+        let path = std::env::temp_dir().join("yusuan-rabbitmq-tests.lock");
+        tokio::task::spawn_blocking(move || {
+            use std::os::fd::AsRawFd as _;
+            let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).unwrap();
+            // SAFETY: flock on a descriptor this function owns; released when the File is dropped.
+            let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_SH) };
+            assert_eq!(rc, 0, "flock: {}", std::io::Error::last_os_error());
+            BrokerLock(file)
+        })
+        .await
+        .unwrap()
+    }
+
+    pub fn amqp_url() -> String {
+        std::env::var("AMQP_URL").unwrap_or_else(|_| "amqp://127.0.0.1:5672/%2f".into())
+    }
+
+    pub fn fixture(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/worker").join(name)
+    }
+
+    pub struct Harness {
+        pub queue: String,
+        pub dir: tempfile::TempDir,
+        pub sink: yusuan::sink::Sink,
+        pub base: String,
+        pub http: reqwest::Client,
+        pub token: Option<String>,
+        pub workers: Vec<(Child, PathBuf)>,
+    }
+
+    impl Harness {
+        pub async fn new(test: &str, token: Option<&str>) -> Harness {
+            let dir = tempfile::tempdir().unwrap();
+            let sink = yusuan::sink::Sink::start("127.0.0.1:0", &dir.path().join("sink.db"), 0, 64 << 20).await.unwrap();
+            sink.set_token(token.map(|t| t.parse().unwrap()));
+            let base = format!("http://{}", sink.addr);
+            let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+            let queue = format!("yusuan.test.{test}.{}.{nanos}", std::process::id());
+            lapin::Connection::connect(&amqp_url(), Default::default())
+                .await
+                .unwrap_or_else(|e| panic!("RabbitMQ is not reachable at {}: {e}", amqp_url()));
+            Harness { queue, dir, sink, base, http: reqwest::Client::new(), token: token.map(str::to_string), workers: Vec::new() }
+        }
+
+        /// Starts `yusuan worker`; `env` adds environment variables (the token by env).
+        pub fn start_worker(&mut self, extra: &[&str], env: &[(&str, &str)]) -> usize {
+            let n = self.workers.len();
+            let log = self.dir.path().join(format!("worker-{n}.log"));
+            let mut command = Command::new(BIN);
+            command
+                .arg("worker")
+                .args(["--queue", &self.queue, "--sink-url", &self.base, "--amqp-url", &amqp_url()])
+                .args(["--metrics-listen", "127.0.0.1:0", "--retry-initial-ms", "50", "--retry-max-secs", "1"])
+                .args(extra)
+                .env_remove("SINK_TOKEN")
+                .env("RUST_LOG", "info")
+                .env("NO_COLOR", "1")
+                .stdout(Stdio::null())
+                .stderr(std::fs::File::create(&log).unwrap());
+            for (name, value) in env {
+                command.env(name, value);
+            }
+            self.workers.push((command.spawn().unwrap(), log));
+            n
+        }
+
+        pub fn log(&self, n: usize) -> String {
+            std::fs::read_to_string(&self.workers[n].1).unwrap_or_default()
+        }
+
+        pub async fn metrics_addr(&self, n: usize) -> String {
+            let found = wait_until(Duration::from_secs(30), || async {
+                self.log(n)
+                    .lines()
+                    .find(|l| l.contains("health and metrics endpoint listening"))
+                    .and_then(|l| l.split("addr=").nth(1))
+                    .map(|rest| rest.split_whitespace().next().unwrap_or_default().to_string())
+            })
+            .await;
+            found.expect("the worker logs its metrics address")
+        }
+
+        pub async fn probe(&self, n: usize, path: &str) -> (u16, String) {
+            let addr = self.metrics_addr(n).await;
+            let r = self.http.get(format!("http://{addr}{path}")).send().await.unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+
+        /// A listing of the sink, with the token when one is required.
+        pub async fn get(&self, path: &str) -> Value {
+            let mut request = self.http.get(format!("{}{path}", self.base));
+            if let Some(token) = &self.token {
+                request = request.bearer_auth(token);
+            }
+            request.send().await.unwrap().json().await.unwrap()
+        }
+
+        pub fn enqueue(&self, paths: &[&Path]) {
+            let out = Command::new(BIN)
+                .arg("enqueue")
+                .args(["--queue", &self.queue, "--amqp-url", &amqp_url()])
+                .args(paths)
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "enqueue failed: {}", String::from_utf8_lossy(&out.stderr));
+        }
+
+        /// Publishes raw job bodies to the queue (declared by `enqueue` or a worker first).
+        pub async fn publish(&self, bodies: &[Value]) {
+            use lapin::options::{BasicPublishOptions, ConfirmSelectOptions};
+            let connection = lapin::Connection::connect(&amqp_url(), Default::default()).await.unwrap();
+            let channel = connection.create_channel().await.unwrap();
+            channel.confirm_select(ConfirmSelectOptions::default()).await.unwrap();
+            for body in bodies {
+                let bytes = serde_json::to_vec(body).unwrap();
+                let properties = lapin::BasicProperties::default().with_delivery_mode(2);
+                channel
+                    .basic_publish("".into(), self.queue.as_str().into(), BasicPublishOptions::default(), &bytes, properties)
+                    .await
+                    .unwrap()
+                    .await
+                    .unwrap();
+            }
+            let _ = connection.close(200, "".into()).await;
+        }
+
+        /// Messages in a queue, asked of the queue itself.
+        pub async fn count(&self, queue: &str) -> u32 {
+            let connection = lapin::Connection::connect(&amqp_url(), Default::default()).await.unwrap();
+            let channel = connection.create_channel().await.unwrap();
+            let options = lapin::options::QueueDeclareOptions { passive: true, ..Default::default() };
+            let q = channel.queue_declare(queue.into(), options, Default::default()).await.unwrap();
+            let _ = connection.close(200, "".into()).await;
+            q.message_count()
+        }
+
+        pub fn stop(&mut self, n: usize) {
+            let pid = self.workers[n].0.id().to_string();
+            assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while self.workers[n].0.try_wait().unwrap().is_none() {
+                assert!(Instant::now() < deadline, "worker {n} did not stop after SIGTERM");
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+    }
+
+    impl Drop for Harness {
+        fn drop(&mut self) {
+            for (n, (child, log)) in self.workers.iter_mut().enumerate() {
+                let _ = child.kill();
+                let _ = child.wait();
+                if std::thread::panicking() {
+                    let text = std::fs::read_to_string(log).unwrap_or_default();
+                    let tail: Vec<&str> = text.lines().rev().take(40).collect();
+                    eprintln!("---- worker {n} log (last lines) ----");
+                    for line in tail.iter().rev() {
+                        eprintln!("{line}");
+                    }
+                }
+            }
+            for queue in [self.queue.clone(), format!("{}.dead", self.queue)] {
+                let _ = Command::new("rabbitmqctl").args(["delete_queue", &queue]).stdout(Stdio::null()).stderr(Stdio::null()).status();
+            }
+        }
+    }
+
+    pub async fn wait_until<T, F, Fut>(limit: Duration, mut f: F) -> Option<T>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Option<T>>,
+    {
+        let start = Instant::now();
+        loop {
+            if let Some(v) = f().await {
+                return Some(v);
+            }
+            if start.elapsed() > limit {
+                return None;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    pub fn metric(metrics: &str, name: &str) -> f64 {
+        metrics
+            .lines()
+            .filter(|l| l.starts_with(name) && !l.starts_with('#'))
+            .filter(|l| l[name.len()..].starts_with(['{', ' ']))
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+            .sum()
+    }
+}
+
+use broker::{fixture, metric, wait_until, Harness};
+
+#[tokio::test]
+async fn the_sink_answers_401_without_the_right_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let sink = yusuan::sink::Sink::start("127.0.0.1:0", &dir.path().join("sink.db"), 0, 1 << 20).await.unwrap();
+    sink.set_token(Some("s3cret-token".parse().unwrap()));
+    let base = format!("http://{}", sink.addr);
+    let http = reqwest::Client::new();
+    let body = serde_json::json!({"job_id": "j", "metadata": {}, "file_name": "a.pdf", "sha256": null, "code": "invalid_job", "message": "m"});
+    let post = |token: Option<&'static str>| {
+        let mut request = http.post(format!("{base}/failures")).header("idempotency-key", "failure:j:invalid_job").json(&body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    assert_eq!(post(None).await, 401, "no token");
+    assert_eq!(post(Some("s3cret-toke")).await, 401, "a prefix of the token");
+    assert_eq!(post(Some("wrong")).await, 401, "a wrong token");
+    assert_eq!(http.get(format!("{base}/failures")).send().await.unwrap().status().as_u16(), 401, "listings too");
+    assert_eq!(http.get(format!("{base}/healthz")).send().await.unwrap().status().as_u16(), 200, "health is open");
+    assert_eq!(sink.answered_401(), 4);
+    assert_eq!(post(Some("s3cret-token")).await, 201);
+    let stored: Value = http.get(format!("{base}/failures")).bearer_auth("s3cret-token").send().await.unwrap().json().await.unwrap();
+    assert_eq!(stored.as_array().unwrap().len(), 1, "only the authorised report was stored");
+}
+
+/// A worker with a wrong token pauses: nothing delivered, nothing dead-lettered, every job back in
+/// the queue, /readyz and the metrics say why, one error line; restarted with the right token it
+/// delivers everything. The token never appears in its log.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_credentials_pause_the_worker_and_dead_letter_nothing() {
+    const RIGHT: &str = "right-token-5f1c9a";
+    const WRONG: &str = "wrong-token-77d0e2";
+    let _lock = broker::shared_lock().await;
+    let mut h = Harness::new("auth", Some(RIGHT)).await;
+    let docs = [fixture("project_a.pdf"), fixture("project_b.docx"), fixture("corrupt.pdf")];
+    let paths: Vec<&std::path::Path> = docs.iter().map(|p| p.as_path()).collect();
+    h.enqueue(&paths);
+    // The wrong token by environment, the way the k8s Secret provides it.
+    let w = h.start_worker(&["--concurrency", "2"], &[("SINK_TOKEN", WRONG)]);
+    let paused = wait_until(Duration::from_secs(60), || async {
+        let (status, body) = h.probe(w, "/readyz").await;
+        (status == 503 && body.contains("refuses the worker's credentials")).then_some(body)
+    })
+    .await;
+    assert!(paused.is_some(), "the worker did not pause on 401: {:?}", h.probe(w, "/readyz").await);
+    // Keep it paused a while: probes go on being refused.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let (_, metrics) = h.probe(w, "/metrics").await;
+    assert_eq!(metric(&metrics, "yusuan_api_credentials_refused"), 1.0, "{metrics}");
+    assert_eq!(metric(&metrics, "yusuan_consumer_paused"), 1.0);
+    assert_eq!(metric(&metrics, "yusuan_breaker_pauses_total{reason=\"credentials_refused\"}"), 1.0);
+    assert!(metric(&metrics, "yusuan_breaker_probes_total{result=\"refused\"}") >= 1.0, "{metrics}");
+    assert_eq!(metric(&metrics, "yusuan_job_failures_total"), 0.0, "no job failed for a 401");
+    assert_eq!(h.count(&format!("{}.dead", h.queue)).await, 0, "nothing dead-lettered");
+    assert!(h.sink.answered_401() >= 2, "the first POST and at least one probe were refused");
+    assert_eq!(h.get("/stats").await["failures"], 0);
+    assert_eq!(h.get("/stats").await["extractions"], 0);
+    let all_back = wait_until(Duration::from_secs(10), || async { (h.count(&h.queue).await == 3).then_some(()) }).await;
+    assert!(all_back.is_some(), "every job is back in the queue, ready");
+    let log = h.log(w);
+    let error_lines = log.lines().filter(|l| l.contains("ERROR")).count();
+    assert_eq!(error_lines, 1, "one error line per pause (and per minute after): {log}");
+    h.stop(w);
+    assert!(!h.log(w).contains(WRONG), "the token appears in the worker's log");
+
+    // Fixed token, restarted worker: everything is delivered; the broken PDF is a real failure.
+    let w2 = h.start_worker(&["--concurrency", "2", "--sink-token", RIGHT], &[]);
+    let done = wait_until(Duration::from_secs(60), || async {
+        let stats = h.get("/stats").await;
+        (stats["extractions"].as_u64().unwrap_or(0) + stats["failures"].as_u64().unwrap_or(0) == 3).then_some(stats)
+    })
+    .await
+    .expect("all three jobs arrive after the token is fixed");
+    assert_eq!((done["extractions"].as_u64(), done["failures"].as_u64()), (Some(2), Some(1)), "{done}");
+    let failures = h.get("/failures").await;
+    assert_eq!(failures[0]["file_name"], "corrupt.pdf");
+    assert_ne!(failures[0]["code"], "rejected", "a 401 is never a rejection");
+    h.stop(w2);
+    assert!(!h.log(w2).contains(RIGHT), "the token appears in the worker's log");
+    assert_eq!(h.count(&h.queue).await, 0);
+    assert_eq!(h.count(&format!("{}.dead", h.queue)).await, 1, "only the broken PDF is dead-lettered");
+}
+
+/// The flags reach the worker: a job for the metadata address and one for a host outside the
+/// allowlist fail as `invalid_job` with the reason; an allowed loopback download extracts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_worker_downloads_only_what_the_policy_allows() {
+    let _lock = broker::shared_lock().await;
+    let mut h = Harness::new("egress", None).await;
+    let pdf = std::fs::read(fixture("project_a.pdf")).unwrap();
+    let app = axum::Router::new().route("/a.pdf", get(move || async move { pdf.clone() }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let w = h.start_worker(&["--url-allow", "127.0.0.1,169.254.169.254", "--url-allow-cidr", "127.0.0.1/32"], &[]);
+    // The worker declares the queue once it consumes.
+    let consuming = wait_until(Duration::from_secs(30), || async { h.log(w).contains("consuming").then_some(()) }).await;
+    assert!(consuming.is_some());
+    let job = |id: &str, url: String| serde_json::json!({"job_id": id, "file_name": format!("{id}.pdf"), "url": url, "metadata": {}});
+    h.publish(&[
+        job("allowed", format!("http://{addr}/a.pdf")),
+        job("metadata", "http://169.254.169.254/latest/meta-data/".into()),
+        job("elsewhere", "http://files.example.org/a.pdf?X-Amz-Signature=presigned-secret".into()),
+    ])
+    .await;
+    let done = wait_until(Duration::from_secs(60), || async {
+        let stats = h.get("/stats").await;
+        (stats["extractions"].as_u64().unwrap_or(0) + stats["failures"].as_u64().unwrap_or(0) == 3).then_some(())
+    })
+    .await;
+    assert!(done.is_some(), "{}", h.get("/stats").await);
+    let extractions = h.get("/extractions").await;
+    assert_eq!(extractions.as_array().unwrap().len(), 1);
+    assert_eq!(extractions[0]["job_id"], "allowed");
+    let failures = h.get("/failures").await;
+    let by_job = |id: &str| failures.as_array().unwrap().iter().find(|f| f["job_id"] == id).cloned().unwrap();
+    let metadata = by_job("metadata");
+    assert_eq!(metadata["code"], "invalid_job");
+    assert!(metadata["message"].as_str().unwrap().contains("link-local"), "{metadata}");
+    let elsewhere = by_job("elsewhere");
+    assert_eq!(elsewhere["code"], "invalid_job");
+    assert!(elsewhere["message"].as_str().unwrap().contains("not in --url-allow"), "{elsewhere}");
+    h.stop(w);
+    assert!(!h.log(w).contains("presigned-secret"), "a presigned url's query reached the log");
+    assert!(!failures.to_string().contains("presigned-secret"), "a presigned url's query reached a failure report");
+}
