@@ -212,3 +212,21 @@ fn a_final_accounts_table_printing_budget_and_actual_agrees_with_either() {
     let off = blocks(25, &["公务接待费支出决算为0.93万元，完成预算的13.68%。"]);
     assert_eq!(codes(&check_document(&tables, &off)), vec!["text_table_mismatch"]);
 }
+
+#[test]
+fn a_blank_three_public_table_whose_figure_the_prose_states_is_a_finding() {
+    let mut blank = grid(
+        0,
+        &["2025年部门“三公”经费和机关运行经费预算表", "单位：万元"],
+        &[&["合计", "因公出国（境）费", "公务接待费"], &["", "", ""], &["注：本单位无三公经费，此表为空。", "<", "<"]],
+    );
+    blank.header_rows = 1;
+    let tables = vec![on_page(blank, 11)];
+    let stated = blocks(12, &["2025年“三公”经费预算数为0.95万元，其中：公务接待费0.95万元。"]);
+    let found = check_document(&tables, &stated);
+    assert_eq!(codes(&found), vec!["empty_table_stated_nonzero"]);
+    assert_eq!((found[0].table, found[0].text_pages.clone()), (Some(0), vec![12]));
+    assert!(found[0].message.contains("0.95"), "{}", found[0].message);
+    let zero = blocks(12, &["2025年“三公”经费预算数为0万元，本单位无“三公”经费。"]);
+    assert_eq!(codes(&check_document(&tables, &zero)), Vec::<&str>::new());
+}

@@ -463,6 +463,28 @@ fn check_three_public(prose: &Prose, tables: &[Table]) -> Vec<Warning> {
         .find_map(|c| find_unit(c))
         .or_else(|| table.cells.iter().find_map(|c| find_unit(&c.text)))
         .map(|u| factor_of(Some(&u)));
+    // A 三公 table printing no figure at all while the prose states one above 0 (三公 0.95 万元 in
+    // the text, a blank table): the table is the defect, not one figure of it.
+    let blank = !table.cells.iter().any(|c| c.row >= table.header_rows && parse_number(&c.text).is_some());
+    if blank {
+        if let Some(s) = stated.iter().find(|s| s.item != Item::Running && !s.amount.value.is_zero()) {
+            out.push(
+                finding(
+                    "empty_table_stated_nonzero",
+                    format!(
+                        "\"{}\" prints no figure but the prose states {} {} 万元 (\"{}\")",
+                        table.title.as_deref().unwrap_or(""),
+                        s.item.name(),
+                        s.amount.value,
+                        prose.sentence(s.start, s.end)
+                    ),
+                    prose.pages(s.start, s.end),
+                )
+                .at(table.index, None),
+            );
+        }
+        return out;
+    }
     let Some(factor) = factor else { return out };
     let wan = Decimal::from(10_000);
     for item in [Item::Abroad, Item::Cars, Item::CarPurchase, Item::CarRunning, Item::Reception, Item::Running] {
