@@ -230,3 +230,21 @@ fn a_blank_three_public_table_whose_figure_the_prose_states_is_a_finding() {
     let zero = blocks(12, &["2025年“三公”经费预算数为0万元，本单位无“三公”经费。"]);
     assert_eq!(codes(&check_document(&tables, &zero)), Vec::<&str>::new());
 }
+
+#[test]
+fn basic_spending_in_the_prose_against_its_staff_and_office_parts() {
+    let text = |office: &str| {
+        blocks(
+            27,
+            &[
+                "本部门2018年度一般公共预算财政拨款基本支出预算7877.76 万元，其中：",
+                "（一）人员经费 6298.38万元。主要包括：基本工资、津贴补贴。",
+                &format!("（二）公用经费{office}万元。主要包括：办公费、水费。"),
+            ],
+        )
+    };
+    assert_eq!(codes(&check_document(&[], &text("1579.38"))), Vec::<&str>::new());
+    let found = check_document(&[], &text("1597.38"));
+    assert_eq!(codes(&found), vec!["text_sum_mismatch"]);
+    assert!(found[0].message.contains("7877.76") && found[0].message.contains("7895.76"), "{}", found[0].message);
+}

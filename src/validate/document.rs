@@ -23,6 +23,7 @@ pub fn check_document(tables: &[Table], text: &[TextBlock]) -> Vec<Warning> {
     out.extend(check_empty_tables(tables, text, &prose));
     out.extend(check_growth(&prose));
     out.extend(check_three_public(&prose, tables));
+    out.extend(check_basic_split(&prose));
     out
 }
 
@@ -325,6 +326,48 @@ fn check_growth(prose: &Prose) -> Vec<Warning> {
                     z.value
                 ),
                 pages,
+            ));
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. 基本支出 = 人员经费 + 公用经费, as one passage of the prose states the three.
+
+fn check_basic_split(prose: &Prose) -> Vec<Warning> {
+    static BASIC: OnceLock<Regex> = OnceLock::new();
+    static PART: OnceLock<Regex> = OnceLock::new();
+    let basic = BASIC.get_or_init(|| Regex::new(&format!(r"基本支出(?:预算数|决算数|预算|决算)?(?:为|是)?(?P<n>{NUM})万元[,，。；:：]?其中")).unwrap());
+    let part = PART.get_or_init(|| Regex::new(&format!(r"(?P<label>人员经费|公用经费)(?:支出)?(?:预算数|决算数|预算|决算)?(?:为|是)?(?P<n>{NUM})万元")).unwrap());
+    let mut out = Vec::new();
+    for c in basic.captures_iter(&prose.text) {
+        let Some(total) = printed(&c["n"]) else { continue };
+        let whole = c.get(0).unwrap();
+        // The two parts follow "其中" before the next sentence about anything else: within the
+        // next 600 bytes (two short paragraphs), each the first of its kind.
+        let end = (whole.end() + 600).min(prose.text.len());
+        let end = (end..=prose.text.len()).find(|&i| prose.text.is_char_boundary(i)).unwrap_or(prose.text.len());
+        let window = &prose.text[whole.end()..end];
+        let first = |label: &str| {
+            part.captures_iter(window).find(|p| &p["label"] == label).and_then(|p| {
+                let at = p.get(0).unwrap();
+                printed(&p["n"]).map(|v| (v, whole.end() + at.end()))
+            })
+        };
+        let (Some((staff, e1)), Some((office, e2))) = (first("人员经费"), first("公用经费")) else { continue };
+        let slack = total.half_step + staff.half_step + office.half_step;
+        if (staff.value + office.value - total.value).abs() > slack {
+            out.push(finding(
+                "text_sum_mismatch",
+                format!(
+                    "the prose states 基本支出 {} 万元 but 人员经费 {} + 公用经费 {} = {} 万元",
+                    total.value,
+                    staff.value,
+                    office.value,
+                    staff.value + office.value
+                ),
+                prose.pages(whole.start(), e1.max(e2)),
             ));
         }
     }
