@@ -30,7 +30,7 @@ use sha2::{Digest, Sha256};
 
 pub use error::ExtractError;
 pub use limits::Limits;
-pub use model::{Extraction, Format, Table, SCHEMA_VERSION};
+pub use model::{Extraction, Format, Table, TextBlock, SCHEMA_VERSION};
 
 use limits::Deadline;
 use model::Source;
@@ -64,33 +64,35 @@ fn extract_unguarded(file_name: &str, bytes: &[u8], limits: &Limits) -> Result<E
     }
     let deadline = Deadline::start(limits.time_budget);
     let format = decode::sniff(bytes)?;
-    let (tables, mut warnings, page_count) = match format {
+    let (tables, mut warnings, page_count, text) = match format {
         Format::Pdf => {
             let doc = decode::pdf::decode(bytes, limits, &deadline)?;
-            let (tables, layout_warnings) = layout::tables_from_pages(&doc.pages, &deadline)?;
+            let (tables, layout_warnings, text) = layout::tables_from_pages(&doc.pages, &deadline)?;
             let mut warnings = doc.warnings;
             warnings.extend(layout_warnings);
-            (tables, warnings, Some(doc.page_count))
+            (tables, warnings, Some(doc.page_count), text)
         }
         Format::Docx => {
             let doc = decode::docx::decode(bytes, limits, &deadline)?;
-            (doc.tables, doc.warnings, None)
+            (doc.tables, doc.warnings, None, Vec::new())
         }
         Format::Xlsx => {
             let doc = decode::xlsx::decode(bytes, limits, &deadline)?;
-            (doc.tables, doc.warnings, None)
+            (doc.tables, doc.warnings, None, Vec::new())
         }
     };
     deadline.check("interpretation")?;
     let (records, interpret_warnings) = interpret::interpret(&tables);
     warnings.extend(interpret_warnings);
     warnings.extend(validate::validate(&tables, &records));
+    warnings.extend(validate::document::check_document(&tables, &text));
     Ok(Extraction {
         schema_version: SCHEMA_VERSION.to_string(),
         source: Source { file_name: file_name.to_string(), sha256: sha256_hex(bytes), format, page_count },
         tables,
         records,
         warnings,
+        text,
     })
 }
 

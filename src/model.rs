@@ -14,6 +14,21 @@ pub struct Extraction {
     pub tables: Vec<Table>,
     pub records: Vec<Record>,
     pub warnings: Vec<Warning>,
+    /// The document's text outside its tables (目录, headings, 情况说明 prose), page by page, top
+    /// to bottom; PDF only (empty for DOCX and XLSX). An addition to the contract: the
+    /// document-level checks compare it with the tables.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub text: Vec<TextBlock>,
+}
+
+/// One piece of free text: a printed line, or the part of a line set apart by a wide gap.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TextBlock {
+    /// 1-based page.
+    pub page: u32,
+    /// Top edge in PDF points, origin top-left of the page.
+    pub top: f64,
+    pub text: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,6 +97,10 @@ pub struct Warning {
     /// the contract.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<Place>,
+    /// Pages of the free text (目录, 情况说明 prose) a document-level finding quotes. An addition to
+    /// the contract.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub text_pages: Vec<u32>,
 }
 
 /// A (table, row) place in the document.
@@ -93,7 +112,7 @@ pub struct Place {
 
 impl Warning {
     pub fn new(code: &str, message: impl Into<String>) -> Self {
-        Warning { code: code.to_string(), message: message.into(), table: None, row: None, related: Vec::new() }
+        Warning { code: code.to_string(), message: message.into(), table: None, row: None, related: Vec::new(), text_pages: Vec::new() }
     }
     pub fn at(mut self, table: usize, row: Option<usize>) -> Self {
         self.table = Some(table);

@@ -294,6 +294,7 @@ fn extraction(tables: Vec<Table>) -> Extraction {
         tables,
         records: vec![],
         warnings: vec![],
+        text: vec![],
     }
 }
 

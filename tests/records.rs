@@ -544,6 +544,7 @@ fn extraction_of(tables: Vec<Table>) -> Extraction {
         tables,
         records,
         warnings,
+        text: vec![],
     }
 }
 

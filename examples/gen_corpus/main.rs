@@ -149,8 +149,9 @@ fn truth(doc: &DocModel, fmt: Fmt, file_name: &str, bytes: &[u8], page_count: Op
         warnings: doc
             .warnings
             .iter()
-            .map(|w| Warning { code: w.code.to_string(), message: w.message.clone(), table: Some(w.table), row: w.row, related: Vec::new() })
+            .map(|w| Warning { code: w.code.to_string(), message: w.message.clone(), table: Some(w.table), row: w.row, related: Vec::new(), text_pages: Vec::new() })
             .collect(),
+        text: Vec::new(),
     }
 }
 

@@ -16,7 +16,7 @@ pub mod text;
 use crate::decode::pdf::{Glyph, Page};
 use crate::error::ExtractError;
 use crate::limits::Deadline;
-use crate::model::{Table, Warning};
+use crate::model::{Table, TextBlock, Warning};
 
 use grid::CellGrid;
 use regions::Region;
@@ -57,14 +57,24 @@ pub fn debug_page(page: &Page) -> PageDebug {
     PageDebug { lines, regions, grids }
 }
 
-pub fn tables_from_pages(pages: &[Page], deadline: &Deadline) -> Result<(Vec<Table>, Vec<Warning>), ExtractError> {
+/// The tables of a PDF, its warnings, and its free text: every piece of text outside the tables,
+/// page by page, top to bottom (the 目录 and the prose that document-level checks compare).
+pub fn tables_from_pages(
+    pages: &[Page],
+    deadline: &Deadline,
+) -> Result<(Vec<Table>, Vec<Warning>, Vec<TextBlock>), ExtractError> {
     let mut found = Vec::new();
+    let mut text = Vec::new();
     for page in pages {
         deadline.check("table layout")?;
-        found.extend(page_tables(page));
+        let (tables, paragraphs) = page_layout(page);
+        found.extend(tables);
+        // Text whose middle is outside the page box does not show (a heading left on the bottom edge).
+        let printed = paragraphs.into_iter().filter(|p| (0.0..page.height).contains(&((p.top + p.bottom) / 2.0)));
+        text.extend(printed.map(|p| TextBlock { page: page.number, top: p.top, text: p.text }));
     }
     deadline.check("table stitching")?;
-    Ok((stitch::stitch(found), Vec::new()))
+    Ok((stitch::stitch(found), Vec::new(), text))
 }
 
 /// Lines of text are split into separate pieces where the gap is this many glyph sizes or more
@@ -73,6 +83,11 @@ const PARAGRAPH_GAP: f64 = 3.0;
 
 /// Every table on one page, top to bottom, with the text lines around it.
 pub fn page_tables(page: &Page) -> Vec<PageTable> {
+    page_layout(page).0
+}
+
+/// The tables of one page and the free text outside them.
+fn page_layout(page: &Page) -> (Vec<PageTable>, Vec<Paragraph>) {
     let lines = rulings::merge(&page.rulings);
     let (regions, loose) = regions::connected_regions(&lines);
     // (grid, ruled, header rows)
@@ -136,7 +151,7 @@ pub fn page_tables(page: &Page) -> Vec<PageTable> {
             glyphs,
         });
     }
-    out
+    (out, text_lines)
 }
 
 /// A piece of free text: one line, or part of a line set apart by a wide gap.

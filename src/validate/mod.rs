@@ -3,6 +3,7 @@
 //! Records are published whatever these checks find: a warning says where a document contradicts
 //! itself (codes in schemas/README.md), it never hides or corrects a value.
 
+pub mod document;
 mod finance;
 mod project;
 
