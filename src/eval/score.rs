@@ -402,6 +402,7 @@ pub fn warning_pages(w: &Warning, tables: &[Table]) -> Vec<u32> {
     for place in own.into_iter().chain(w.related.iter().copied()) {
         pages.extend(place_pages(tables, place));
     }
+    pages.extend(w.text_pages.iter().copied());
     pages.sort_unstable();
     pages.dedup();
     pages
