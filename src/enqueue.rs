@@ -127,7 +127,7 @@ const MAX_ATTEMPTS: u32 = 6;
 
 /// The broker side of the enqueuer: one confirm channel, reopened after a connection loss.
 struct Publisher {
-    url: String,
+    broker: queue::BrokerAddress,
     topology: Topology,
     session: Option<(lapin::Connection, lapin::Channel)>,
 }
@@ -140,7 +140,7 @@ impl Publisher {
             }
         }
         self.session = None;
-        let connection = queue::connect(&self.url, &format!("yusuan-enqueue-{}", std::process::id())).await?;
+        let connection = queue::connect(&self.broker, &format!("yusuan-enqueue-{}", std::process::id())).await?;
         let channel = queue::confirm_channel(&connection).await?;
         self.topology.declare(&channel).await?;
         self.session = Some((connection, channel.clone()));
@@ -222,7 +222,7 @@ async fn run_async(args: EnqueueArgs) -> anyhow::Result<i32> {
     let max_inline = args.max_inline_mb * 1024 * 1024;
     let window = args.confirm_window.max(1);
 
-    let mut publisher = Publisher { url: args.queue.amqp_url.clone(), topology: topology.clone(), session: None };
+    let mut publisher = Publisher { broker: queue::BrokerAddress::from_args(&args.queue)?, topology: topology.clone(), session: None };
     if !args.dry_run {
         // Fail fast on a wrong URL or credentials, before reading any file.
         publisher.channel().await?;

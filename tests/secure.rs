@@ -205,6 +205,8 @@ mod broker {
         pub base: String,
         pub http: reqwest::Client,
         pub token: Option<String>,
+        /// The broker URL workers get (enqueue always uses the plain one).
+        pub worker_amqp_url: String,
         pub workers: Vec<(Child, PathBuf)>,
     }
 
@@ -219,7 +221,16 @@ mod broker {
             lapin::Connection::connect(&amqp_url(), Default::default())
                 .await
                 .unwrap_or_else(|e| panic!("RabbitMQ is not reachable at {}: {e}", amqp_url()));
-            Harness { queue, dir, sink, base, http: reqwest::Client::new(), token: token.map(str::to_string), workers: Vec::new() }
+            Harness {
+                queue,
+                dir,
+                sink,
+                base,
+                http: reqwest::Client::new(),
+                token: token.map(str::to_string),
+                worker_amqp_url: amqp_url(),
+                workers: Vec::new(),
+            }
         }
 
         /// Starts `yusuan worker`; `env` adds environment variables (the token by env).
@@ -229,7 +240,7 @@ mod broker {
             let mut command = Command::new(BIN);
             command
                 .arg("worker")
-                .args(["--queue", &self.queue, "--sink-url", &self.base, "--amqp-url", &amqp_url()])
+                .args(["--queue", &self.queue, "--sink-url", &self.base, "--amqp-url", &self.worker_amqp_url])
                 .args(["--metrics-listen", "127.0.0.1:0", "--retry-initial-ms", "50", "--retry-max-secs", "1"])
                 .args(extra)
                 .env_remove("SINK_TOKEN")
@@ -500,4 +511,128 @@ async fn the_worker_downloads_only_what_the_policy_allows() {
     h.stop(w);
     assert!(!h.log(w).contains("presigned-secret"), "a presigned url's query reached the log");
     assert!(!failures.to_string().contains("presigned-secret"), "a presigned url's query reached a failure report");
+}
+
+// ---- TLS with a private CA made at test time ----
+
+/// A private CA and a certificate for `localhost` / 127.0.0.1 signed by it.
+struct TestPki {
+    ca_pem: String,
+    server: tokio_rustls::TlsAcceptor,
+}
+
+fn test_pki() -> TestPki {
+    use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params.distinguished_name.push(DnType::CommonName, "yusuan test CA");
+    let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().unwrap()).unwrap();
+    let server_key = KeyPair::generate().unwrap();
+    let server_params = CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()]).unwrap();
+    let server_cert = server_params.signed_by(&server_key, &ca).unwrap();
+    let provider = Arc::new(tokio_rustls::rustls::crypto::aws_lc_rs::default_provider());
+    let config = tokio_rustls::rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![server_cert.der().clone(), ca.der().clone()],
+            tokio_rustls::rustls::pki_types::PrivateKeyDer::Pkcs8(server_key.serialize_der().into()),
+        )
+        .unwrap();
+    TestPki { ca_pem: ca.pem(), server: tokio_rustls::TlsAcceptor::from(Arc::new(config)) }
+}
+
+/// A TLS endpoint on loopback that terminates TLS with the test certificate and forwards the
+/// plain bytes to `backend`: HTTPS in front of the sink, AMQPS in front of the real broker (the
+/// way a TLS sidecar or load balancer would). Returns its port.
+async fn tls_front(acceptor: tokio_rustls::TlsAcceptor, backend: std::net::SocketAddr) -> u16 {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        loop {
+            let Ok((tcp, _)) = listener.accept().await else { return };
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                // A client that does not trust the CA aborts the handshake: nothing to forward.
+                let Ok(mut tls) = acceptor.accept(tcp).await else { return };
+                let Ok(mut plain) = tokio::net::TcpStream::connect(backend).await else { return };
+                let _ = tokio::io::copy_bidirectional(&mut tls, &mut plain).await;
+            });
+        }
+    });
+    port
+}
+
+/// The worker delivers to an https API whose certificate a private CA signed, with `--sink-ca`;
+/// and reaches the broker over amqps:// with `--amqp-ca`. Without the CA it delivers nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn amqps_and_https_with_a_private_ca() {
+    let _lock = broker::shared_lock().await;
+    let pki = test_pki();
+    let mut h = Harness::new("tls", Some("tls-token")).await;
+    let ca_file = h.dir.path().join("ca.pem");
+    std::fs::write(&ca_file, &pki.ca_pem).unwrap();
+    let ca = ca_file.to_str().unwrap().to_string();
+    let https_port = tls_front(pki.server.clone(), h.sink.addr).await;
+    let broker_addr: std::net::SocketAddr = {
+        let url = reqwest::Url::parse(&broker::amqp_url()).unwrap();
+        let host = url.host_str().unwrap().to_string();
+        let first = tokio::net::lookup_host((host.as_str(), url.port().unwrap_or(5672))).await.unwrap().next().unwrap();
+        first
+    };
+    let amqps_port = tls_front(pki.server.clone(), broker_addr).await;
+    // Credentials and vhost of the plain URL, over TLS to the front.
+    let mut amqps = reqwest::Url::parse(&broker::amqp_url()).unwrap();
+    amqps.set_scheme("amqps").unwrap();
+    amqps.set_host(Some("localhost")).unwrap();
+    amqps.set_port(Some(amqps_port)).unwrap();
+    let amqps = amqps.to_string();
+    h.worker_amqp_url = amqps.clone();
+    h.base = format!("https://localhost:{https_port}");
+    h.http = reqwest::Client::builder()
+        .tls_certs_merge(reqwest::Certificate::from_pem_bundle(pki.ca_pem.as_bytes()).unwrap())
+        .build()
+        .unwrap();
+    h.enqueue(&[fixture("project_a.docx").as_path()]);
+
+    // Without the sink's CA: TLS fails, the API counts as unavailable, nothing arrives.
+    let blind = h.start_worker(&["--amqp-ca", &ca, "--breaker-failures", "2"], &[("SINK_TOKEN", "tls-token")]);
+    let paused = wait_until(Duration::from_secs(60), || async {
+        let (status, body) = h.probe(blind, "/readyz").await;
+        (status == 503 && body.contains("unavailable")).then_some(body)
+    })
+    .await;
+    assert!(paused.is_some(), "without --sink-ca the https API cannot be trusted: {:?}", h.probe(blind, "/readyz").await);
+    assert!(h.log(blind).contains("consuming"), "amqps with --amqp-ca connected");
+    assert!(h.log(blind).contains("UnknownIssuer"), "the API's certificate was the problem: {}", h.log(blind));
+    assert_eq!(h.get("/stats").await["extractions"], 0);
+    h.stop(blind);
+
+    // With both CAs: delivered over https, consumed over amqps.
+    let w = h.start_worker(&["--amqp-ca", &ca, "--sink-ca", &ca], &[("SINK_TOKEN", "tls-token")]);
+    let delivered = wait_until(Duration::from_secs(60), || async {
+        (h.get("/stats").await["extractions"].as_u64() == Some(1)).then_some(())
+    })
+    .await;
+    assert!(delivered.is_some(), "{}", h.log(w));
+    // The worker counts the job once the broker has its ack, just after the API stored it.
+    let counted = wait_until(Duration::from_secs(10), || async {
+        let (_, metrics) = h.probe(w, "/metrics").await;
+        (metric(&metrics, "yusuan_jobs_total{outcome=\"delivered\"}") == 1.0).then_some(())
+    })
+    .await;
+    assert!(counted.is_some(), "{}", h.probe(w, "/metrics").await.1);
+    h.stop(w);
+
+    // amqps without the broker's CA: the connection is refused (the system roots do not know it).
+    let untrusting = h.start_worker(&["--sink-ca", &ca], &[]);
+    let retried = wait_until(Duration::from_secs(30), || async {
+        h.log(untrusting).contains("cannot start consuming").then_some(())
+    })
+    .await;
+    assert!(retried.is_some(), "{}", h.log(untrusting));
+    assert!(h.log(untrusting).contains("UnknownIssuer"), "the broker's certificate was the problem: {}", h.log(untrusting));
+    let (_, metrics) = h.probe(untrusting, "/metrics").await;
+    assert_eq!(metric(&metrics, "yusuan_broker_connections_total"), 0.0, "{metrics}");
 }

@@ -62,7 +62,7 @@ impl HostPattern {
         if text.is_empty() {
             return Err("an empty --url-allow entry".into());
         }
-        if text.contains('*') || text.contains('/') || text.contains(':') && !text.parse::<Ipv6Addr>().is_ok() {
+        if text.contains('*') || text.contains('/') || (text.contains(':') && text.parse::<Ipv6Addr>().is_err()) {
             return Err(format!("--url-allow {text:?}: expected a host name, `*.domain`, an IP address or `*`"));
         }
         Ok(HostPattern::Exact(text))

@@ -66,6 +66,10 @@ pub struct WorkerArgs {
     /// pauses consuming until the API accepts it (nothing is dead-lettered for it).
     #[arg(long, env = "SINK_TOKEN", hide_env_values = true)]
     pub sink_token: Option<secret::Secret>,
+    /// PEM file with the CA certificate(s) to trust for an https `SINK_URL` besides the system's
+    /// roots (an internal API behind a private CA, mounted from a Secret).
+    #[arg(long, env = "YUSUAN_SINK_CA")]
+    pub sink_ca: Option<PathBuf>,
     /// Jobs processed at once; default: the number of CPU cores.
     #[arg(long, env = "YUSUAN_CONCURRENCY")]
     pub concurrency: Option<usize>,
@@ -181,7 +185,16 @@ async fn run_async(args: WorkerArgs) -> anyhow::Result<()> {
         Some(root) => Some(root.canonicalize().with_context(|| format!("--files-root {}", root.display()))?),
         None => None,
     };
-    let http = reqwest::Client::builder()
+    let mut api_client = reqwest::Client::builder();
+    if let Some(path) = &args.sink_ca {
+        let pem = std::fs::read(path).with_context(|| format!("reading --sink-ca {}", path.display()))?;
+        let roots = reqwest::Certificate::from_pem_bundle(&pem).with_context(|| format!("--sink-ca {}", path.display()))?;
+        if roots.is_empty() {
+            anyhow::bail!("--sink-ca {}: no PEM certificate in it", path.display());
+        }
+        api_client = api_client.tls_certs_merge(roots);
+    }
+    let http = api_client
         .connect_timeout(Duration::from_secs(10))
         .timeout(Duration::from_secs(args.http_timeout_secs))
         .user_agent(concat!("yusuan/", env!("CARGO_PKG_VERSION")))
@@ -247,7 +260,7 @@ async fn run_async(args: WorkerArgs) -> anyhow::Result<()> {
         "worker starting"
     );
     let consumer = Consumer {
-        url: args.queue.amqp_url.clone(),
+        broker: queue::BrokerAddress::from_args(&args.queue)?,
         context,
         slots: Arc::new(Semaphore::new(concurrency)),
         concurrency: concurrency as u32,
@@ -269,7 +282,7 @@ struct Session {
 }
 
 struct Consumer {
-    url: String,
+    broker: queue::BrokerAddress,
     context: Arc<Context>,
     slots: Arc<Semaphore>,
     concurrency: u32,
@@ -334,7 +347,7 @@ impl Consumer {
 
     async fn open_session(&self) -> anyhow::Result<Session> {
         let pid = std::process::id();
-        let connection = queue::connect(&self.url, &format!("yusuan-worker-{pid}")).await?;
+        let connection = queue::connect(&self.broker, &format!("yusuan-worker-{pid}")).await?;
         match self.start_consuming(&connection).await {
             Ok((consume_channel, publish_channel, deliveries, consumer_tag)) => Ok(Session {
                 connection,

@@ -21,9 +21,13 @@ use lapin::{BasicProperties, Channel, Confirmation, Connection, ConnectionProper
 /// Queue flags shared by `worker` and `enqueue`, so both declare the same topology.
 #[derive(Debug, Clone, clap::Args)]
 pub struct QueueArgs {
-    /// AMQP broker URL.
+    /// AMQP broker URL; `amqps://` for TLS (port 5671 by default).
     #[arg(long, env = "AMQP_URL", default_value = "amqp://127.0.0.1:5672/%2f")]
     pub amqp_url: String,
+    /// PEM file with the CA certificate(s) that signed the broker's certificate, trusted for
+    /// `amqps://` besides the system's roots (a private CA, mounted from a Secret).
+    #[arg(long, env = "YUSUAN_AMQP_CA")]
+    pub amqp_ca: Option<std::path::PathBuf>,
     /// Queue the jobs travel on.
     #[arg(long, env = "YUSUAN_QUEUE", default_value = "yusuan.jobs")]
     pub queue: String,
@@ -133,10 +137,56 @@ fn long_string(s: &str) -> AMQPValue {
     AMQPValue::LongString(LongString::from(s.to_string()))
 }
 
+/// Where the broker is and which CA to trust for it: read once at startup, used on every
+/// (re)connect. `Debug` shows the URL without its password.
+#[derive(Clone)]
+pub struct BrokerAddress {
+    url: String,
+    /// PEM text of `--amqp-ca`.
+    ca_pem: Option<String>,
+}
+
+impl std::fmt::Debug for BrokerAddress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BrokerAddress").field("url", &redact(&self.url)).field("private_ca", &self.ca_pem.is_some()).finish()
+    }
+}
+
+impl BrokerAddress {
+    pub fn from_args(args: &QueueArgs) -> anyhow::Result<BrokerAddress> {
+        let ca_pem = match &args.amqp_ca {
+            None => None,
+            Some(path) => {
+                let text = std::fs::read_to_string(path).with_context(|| format!("reading --amqp-ca {}", path.display()))?;
+                if !text.contains("-----BEGIN CERTIFICATE-----") {
+                    anyhow::bail!("--amqp-ca {}: no PEM certificate in it", path.display());
+                }
+                // A CA for a plain connection would protect nothing: say so rather than let the
+                // operator believe the link is encrypted.
+                if !args.amqp_url.starts_with("amqps://") {
+                    anyhow::bail!("--amqp-ca is set but the broker URL is not amqps://: the connection would not use TLS");
+                }
+                Some(text)
+            }
+        };
+        Ok(BrokerAddress { url: args.amqp_url.clone(), ca_pem })
+    }
+
+    /// The URL for logs and errors.
+    pub fn shown(&self) -> String {
+        redact(&self.url)
+    }
+}
+
 /// Connects once, naming the connection so it can be told apart in `rabbitmqctl list_connections`.
-pub async fn connect(url: &str, name: &str) -> anyhow::Result<Connection> {
+/// `amqps://` uses rustls with the system's roots plus `--amqp-ca`.
+pub async fn connect(broker: &BrokerAddress, name: &str) -> anyhow::Result<Connection> {
     let properties = ConnectionProperties::default().with_connection_name(LongString::from(name.to_string()));
-    Connection::connect(url, properties).await.with_context(|| format!("connecting to {}", redact(url)))
+    let tls = lapin::tcp::OwnedTLSConfig { identity: None, cert_chain: broker.ca_pem.clone() };
+    let runtime = lapin::runtime::default_runtime().context("the AMQP client's runtime")?;
+    Connection::connect_with_config(&broker.url, properties, tls, runtime)
+        .await
+        .with_context(|| format!("connecting to {}", redact(&broker.url)))
 }
 
 /// A channel in publisher-confirm mode.
