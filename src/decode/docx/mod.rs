@@ -26,6 +26,7 @@
 
 mod grid;
 pub(crate) mod package;
+mod salvage;
 pub(crate) mod xml_scan;
 
 use std::sync::OnceLock;
@@ -75,7 +76,11 @@ pub fn decode(bytes: &[u8], limits: &Limits, deadline: &Deadline) -> Result<Docx
             table
         })
         .collect();
-    Ok(DocxDocument { tables, warnings: Vec::new() })
+    let mut warnings = Vec::new();
+    if !package.damage.is_empty() {
+        warnings.push(Warning::new("damaged_document", package.damage.join("; ")));
+    }
+    Ok(DocxDocument { tables, warnings })
 }
 
 /// For a table with no row marked as header: when the first row holds vertically merged cells,

@@ -13,6 +13,7 @@ use zip::result::ZipError;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipArchive, ZipWriter};
 
+use super::salvage;
 use super::xml_scan::{scan_part, ScanReport};
 use crate::error::ExtractError;
 use crate::limits::{Deadline, Limits};
@@ -34,9 +35,120 @@ pub const DOCX_MODEL_BUDGET_BYTES: u64 = 600 * 1024 * 1024;
 pub struct VettedPackage {
     pub zip: Vec<u8>,
     pub main_document: ScanReport,
+    /// What was repaired or lost when the package was damaged (empty for a whole one).
+    pub damage: Vec<String>,
 }
 
+/// Vets the package; when it is damaged (`truncated`: a central directory missing or broken, an
+/// entry cut short, an XML part that ends early) what is left is salvaged through the local file
+/// headers (see `salvage`), and the package says what was repaired or lost.
 pub fn vet(bytes: &[u8], limits: &Limits, deadline: &Deadline) -> Result<VettedPackage, ExtractError> {
+    match vet_whole(bytes, limits, deadline) {
+        Err(ExtractError::Truncated(why)) => salvage_package(bytes, limits, deadline, why),
+        other => other,
+    }
+}
+
+/// The damaged path: parts from the local headers, cut XML closed after its last complete
+/// paragraph or table row, parts still unreadable left out. Without a readable main document
+/// part the original error stands.
+fn salvage_package(bytes: &[u8], limits: &Limits, deadline: &Deadline, why: String) -> Result<VettedPackage, ExtractError> {
+    let mut parts = salvage::local_entries(bytes, limits, deadline)?;
+    if !parts.iter().any(|p| p.name == "word/document.xml") {
+        return Err(ExtractError::Truncated(why));
+    }
+    // docx-rs fails on a relationship whose part is gone (styles, numbering, … after a cut).
+    let present: HashSet<String> = parts.iter().map(|p| p.name.clone()).collect();
+    for part in parts.iter_mut().filter(|p| p.name == "word/_rels/document.xml.rels") {
+        part.data = salvage::drop_missing_relationships(&part.data, "word/", &present);
+    }
+    let mut damage = vec![format!("package read through its local file headers ({why})")];
+    let mut packer = Packer::new();
+    let mut main_document = None;
+    for part in parts {
+        deadline.check("reading the DOCX package")?;
+        let body = part.data.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(&part.data);
+        let scanned = match scan_part(&part.name, body, limits.max_xml_depth) {
+            Ok(report) if part.whole => Some((body.to_vec(), report)),
+            Err(e @ (ExtractError::TooLarge(_) | ExtractError::Unsupported(_) | ExtractError::Timeout(_))) => return Err(e),
+            _ => salvage::close_cut_xml(body).and_then(|repair| {
+                let report = scan_part(&part.name, &repair.xml, limits.max_xml_depth).ok()?;
+                damage.push(match repair.table_cut {
+                    Some((table, rows)) => {
+                        format!("{} cut short: table {table} cut after row {rows}, later content lost", part.name)
+                    }
+                    None => format!("{} cut short: kept up to its last complete paragraph", part.name),
+                });
+                Some((repair.xml, report))
+            }),
+        };
+        match scanned {
+            Some((xml, report)) => {
+                if part.name == "word/document.xml" {
+                    main_document = Some(report.clone());
+                }
+                packer.add(&part.name, &xml, &report)?;
+            }
+            None if part.name == "word/document.xml" => {
+                return Err(ExtractError::Truncated(format!("{why}; word/document.xml has no complete paragraph left")));
+            }
+            None => damage.push(format!("{} unreadable, left out", part.name)),
+        }
+    }
+    // The two parts docx-rs cannot open a package without, when they were lost (Word writes
+    // [Content_Types].xml last): the minimal ones that lead to word/document.xml.
+    for (name, xml) in [("[Content_Types].xml", MINIMAL_CONTENT_TYPES), ("_rels/.rels", MINIMAL_PACKAGE_RELS)] {
+        if !packer.names.contains(name) {
+            let report = scan_part(name, xml.as_bytes(), limits.max_xml_depth)?;
+            packer.add(name, xml.as_bytes(), &report)?;
+            damage.push(format!("{name} lost, replaced by a minimal one"));
+        }
+    }
+    Ok(VettedPackage { zip: packer.finish()?, main_document: main_document.unwrap_or_default(), damage })
+}
+
+const MINIMAL_CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#;
+const MINIMAL_PACKAGE_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#;
+
+/// The re-packed stored zip and the running memory-model cost of what went into it.
+struct Packer {
+    out: ZipWriter<Cursor<Vec<u8>>>,
+    elements: u64,
+    paragraphs: u64,
+    names: HashSet<String>,
+}
+
+impl Packer {
+    fn new() -> Self {
+        Packer { out: ZipWriter::new(Cursor::new(Vec::new())), elements: 0, paragraphs: 0, names: HashSet::new() }
+    }
+
+    fn add(&mut self, name: &str, data: &[u8], report: &ScanReport) -> Result<(), ExtractError> {
+        self.elements += report.elements;
+        self.paragraphs += report.paragraphs;
+        let model_cost = self.paragraphs * 3072 + (self.elements - self.paragraphs) * 512;
+        if model_cost > DOCX_MODEL_BUDGET_BYTES {
+            return Err(ExtractError::TooLarge(format!(
+                "{} paragraphs and {} XML elements would take about {} MiB to read, \
+                 over the DOCX budget of {} MiB",
+                self.paragraphs,
+                self.elements,
+                model_cost >> 20,
+                DOCX_MODEL_BUDGET_BYTES >> 20
+            )));
+        }
+        self.names.insert(name.to_string());
+        let stored = SimpleFileOptions::default().compression_method(CompressionMethod::Stored);
+        self.out.start_file(name, stored).map_err(|e| internal(name, e))?;
+        self.out.write_all(data).map_err(|e| ExtractError::Internal(format!("re-packing {name}: {e}")))
+    }
+
+    fn finish(self) -> Result<Vec<u8>, ExtractError> {
+        Ok(self.out.finish().map_err(|e| internal("the package", e))?.into_inner())
+    }
+}
+
+fn vet_whole(bytes: &[u8], limits: &Limits, deadline: &Deadline) -> Result<VettedPackage, ExtractError> {
     let mut archive = ZipArchive::new(Cursor::new(bytes)).map_err(|e| zip_error("the zip directory", e))?;
     if archive.len() as u64 > u64::from(limits.max_zip_entries) {
         return Err(ExtractError::TooLarge(format!(
@@ -87,7 +199,7 @@ pub fn vet(bytes: &[u8], limits: &Limits, deadline: &Deadline) -> Result<VettedP
         out.write_all(&data).map_err(|e| ExtractError::Internal(format!("re-packing {name}: {e}")))?;
     }
     let zip = out.finish().map_err(|e| internal("the package", e))?.into_inner();
-    Ok(VettedPackage { zip, main_document: main_document.unwrap_or_default() })
+    Ok(VettedPackage { zip, main_document: main_document.unwrap_or_default(), damage: Vec::new() })
 }
 
 /// Inflates one entry in chunks, stopping as soon as it passes the entry, total or ratio limit:

@@ -89,9 +89,12 @@ fn flatten_page_tree(doc: &mut Document, root: ObjectId, pages: &[ObjectId]) {
 
 /// Inflates every FlateDecode stream ourselves, bounded by the limits, before lopdf or
 /// pdf-extract would inflate it without bounds. Streams whose only filter is FlateDecode are
-/// replaced by their plain content, so nothing inflates them twice.
-pub fn inflate_streams(doc: &mut Document, limits: &Limits) -> Result<(), ExtractError> {
+/// replaced by their plain content, so nothing inflates them twice. A stream whose compressed
+/// data is damaged or cut short keeps what inflated up to the damage (lopdf's own inflate does the
+/// same); the return value counts those streams.
+pub fn inflate_streams(doc: &mut Document, limits: &Limits) -> Result<usize, ExtractError> {
     let mut total: u64 = 0;
+    let mut damaged = 0;
     for object in doc.objects.values_mut() {
         let Object::Stream(stream) = object else { continue };
         let Ok(filters) = stream.filters() else { continue };
@@ -99,26 +102,36 @@ pub fn inflate_streams(doc: &mut Document, limits: &Limits) -> Result<(), Extrac
             continue;
         }
         let only_flate = filters.len() == 1 && stream.dict.get(b"DecodeParms").is_err();
-        let mut decoder = flate2::read::ZlibDecoder::new(stream.content.as_slice()).take(limits.max_stream_bytes + 1);
-        let mut plain = Vec::new();
-        let ok = decoder.read_to_end(&mut plain).is_ok();
-        let n = plain.len() as u64;
-        if n > limits.max_stream_bytes {
-            return Err(ExtractError::TooLarge(format!(
-                "a stream inflates to more than {} bytes",
-                limits.max_stream_bytes
-            )));
+        let (plain, ok) = inflate_bounded(&stream.content, limits, &mut total)?;
+        if !ok {
+            damaged += 1;
         }
-        total += n;
-        if total > limits.max_total_decompressed {
-            return Err(ExtractError::TooLarge(format!(
-                "streams inflate to more than {} bytes in total",
-                limits.max_total_decompressed
-            )));
-        }
-        if ok && only_flate {
+        // An empty result of damaged data is left to lopdf, which retries it as raw deflate.
+        if only_flate && (ok || !plain.is_empty()) {
             stream.set_plain_content(plain);
         }
     }
-    Ok(())
+    Ok(damaged)
+}
+
+/// Inflates zlib data within the per-stream and per-document limits (`total` is the running
+/// document total). The bool is false when the data is damaged or cut short: the bytes are then
+/// what inflated before the damage.
+pub fn inflate_bounded(data: &[u8], limits: &Limits, total: &mut u64) -> Result<(Vec<u8>, bool), ExtractError> {
+    let mut decoder = flate2::read::ZlibDecoder::new(data).take(limits.max_stream_bytes + 1);
+    let mut plain = Vec::new();
+    // On an error read_to_end keeps the bytes read before it.
+    let ok = decoder.read_to_end(&mut plain).is_ok();
+    let n = plain.len() as u64;
+    if n > limits.max_stream_bytes {
+        return Err(ExtractError::TooLarge(format!("a stream inflates to more than {} bytes", limits.max_stream_bytes)));
+    }
+    *total += n;
+    if *total > limits.max_total_decompressed {
+        return Err(ExtractError::TooLarge(format!(
+            "streams inflate to more than {} bytes in total",
+            limits.max_total_decompressed
+        )));
+    }
+    Ok((plain, ok))
 }

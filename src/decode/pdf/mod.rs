@@ -8,6 +8,7 @@ mod glyphs;
 mod guard;
 mod merged;
 mod paths;
+pub mod repair;
 mod unify;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -107,9 +108,9 @@ const SHARED_RUN_PAGES: usize = 64;
 const LOW_QUALITY_SHARE: f64 = 0.05;
 
 pub fn decode(bytes: &[u8], limits: &Limits, deadline: &Deadline) -> Result<PdfDocument, ExtractError> {
-    let mut doc = load(bytes)?;
+    let (mut doc, repair) = load(bytes, limits, deadline)?;
     let page_ids = guard::page_ids(&mut doc, limits.max_pages)?;
-    guard::inflate_streams(&mut doc, limits)?;
+    let damaged_streams = guard::inflate_streams(&mut doc, limits)?;
     fonts::rewrite_predefined_cmaps(&mut doc);
     fonts::normalize_cid_widths(&mut doc);
     deadline.check("PDF loading")?;
@@ -137,6 +138,21 @@ pub fn decode(bytes: &[u8], limits: &Limits, deadline: &Deadline) -> Result<PdfD
         }
     }
     let mut warnings = Vec::new();
+    let mut damage: Vec<String> = Vec::new();
+    if let Some(report) = &repair {
+        damage.push(report.describe());
+    }
+    if damaged_streams > 0 && repair.as_ref().is_none_or(|r| r.streams_cut == 0) {
+        damage.push(format!("{damaged_streams} compressed stream(s) damaged, kept what inflated up to the damage"));
+    }
+    if repair.is_some() || damaged_streams > 0 {
+        // Pages pdf-extract failed on, or left without a single glyph by the damage.
+        let unreadable: Vec<u32> =
+            pages.iter().filter(|p| failed_pages.contains(&p.number) || p.glyphs.is_empty()).map(|p| p.number).collect();
+        if !unreadable.is_empty() {
+            damage.push(format!("no text read from page(s) {}", list(&unreadable)));
+        }
+    }
 
     let mut readable_pages = 0;
     let mut low_quality = Vec::new();
@@ -160,6 +176,9 @@ pub fn decode(bytes: &[u8], limits: &Limits, deadline: &Deadline) -> Result<PdfD
     }
     low_quality.sort_unstable();
     if readable_pages == 0 {
+        if !damage.is_empty() {
+            return Err(ExtractError::Truncated(format!("nothing readable is left: {}", damage.join("; "))));
+        }
         let why = if !image_only.is_empty() {
             "every page is an image or has no text".to_string()
         } else if !low_quality.is_empty() {
@@ -168,6 +187,9 @@ pub fn decode(bytes: &[u8], limits: &Limits, deadline: &Deadline) -> Result<PdfD
             "the document has no text".to_string()
         };
         return Err(ExtractError::NoTextLayer(why));
+    }
+    if !damage.is_empty() {
+        warnings.push(Warning::new("damaged_document", damage.join("; ")));
     }
     if !low_quality.is_empty() {
         warnings.push(Warning::new(
@@ -185,18 +207,58 @@ fn list(pages: &[u32]) -> String {
     pages.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", ")
 }
 
-fn load(bytes: &[u8]) -> Result<Document, ExtractError> {
+/// lopdf's load, and the scan of `repair` when lopdf cannot load the file or loads it with
+/// objects lost (damaged offsets) or without a page tree. The report is `Some` only when the
+/// scan changed the document.
+fn load(bytes: &[u8], limits: &Limits, deadline: &Deadline) -> Result<(Document, Option<repair::RepairReport>), ExtractError> {
     let mut doc = match Document::load_mem(bytes) {
         Ok(doc) => doc,
-        Err(e) => return Err(load_error(bytes, e)),
+        Err(e) => {
+            let unrecoverable = matches!(
+                e,
+                pdf_extract::Error::Decryption(_) | pdf_extract::Error::InvalidPassword | pdf_extract::Error::AlreadyEncrypted | pdf_extract::Error::Unimplemented(_)
+            );
+            if unrecoverable {
+                return Err(load_error(bytes, e));
+            }
+            return match repair::rebuild(bytes, limits, deadline) {
+                Ok((doc, report)) => Ok((doc, Some(report))),
+                Err(ExtractError::Timeout(t)) => Err(ExtractError::Timeout(t)),
+                Err(ExtractError::TooLarge(t)) => Err(ExtractError::TooLarge(t)),
+                Err(why) => Err(match load_error(bytes, e) {
+                    ExtractError::Truncated(m) => ExtractError::Truncated(format!("{m}; {why}")),
+                    other => other,
+                }),
+            };
+        }
     };
     if doc.is_encrypted() {
         // lopdf tries the empty user password while loading; a document still encrypted needs one.
         if doc.decrypt("").is_err() {
             return Err(ExtractError::Encrypted("the empty user password does not open it".into()));
         }
+        return Ok((doc, None));
     }
-    Ok(doc)
+    if !repair::needs_repair(&doc) {
+        return Ok((doc, None));
+    }
+    match repair::rebuild(bytes, limits, deadline) {
+        Ok((rebuilt, mut report)) => {
+            let (doc, added, scan_is_base) = repair::merge(doc, rebuilt);
+            if !scan_is_base {
+                if added == 0 {
+                    // The scan found nothing lopdf had not read: the document is as lopdf loaded it.
+                    return Ok((doc, None));
+                }
+                report.objects_recovered = added;
+            }
+            Ok((doc, Some(report)))
+        }
+        Err(ExtractError::Timeout(t)) => Err(ExtractError::Timeout(t)),
+        Err(ExtractError::TooLarge(t)) => Err(ExtractError::TooLarge(t)),
+        // Nothing better from the scan: keep what lopdf read.
+        Err(_) => Ok((doc, None)),
+    }
 }
 
 fn load_error(bytes: &[u8], e: pdf_extract::Error) -> ExtractError {
