@@ -62,6 +62,17 @@ pub fn page_ids(doc: &mut Document, max_pages: u32) -> Result<Vec<ObjectId>, Ext
 }
 
 fn flatten_page_tree(doc: &mut Document, root: ObjectId, pages: &[ObjectId]) {
+    hang_pages_under(doc, root, pages);
+    if let Ok(node) = doc.get_object_mut(root).and_then(Object::as_dict_mut) {
+        node.set("Kids", Object::Array(pages.iter().map(|&p| Object::Reference(p)).collect()));
+        node.set("Count", pages.len() as i64);
+    }
+}
+
+/// Makes `parent` the direct parent of every page, copying first what each page inherited from
+/// the nodes above it (resources, boxes, rotation), so that dropping those nodes loses nothing.
+/// Shared by the flattening of deep trees and the repair path's rebuilt tree.
+pub(super) fn hang_pages_under(doc: &mut Document, parent: ObjectId, pages: &[ObjectId]) {
     const INHERITABLE: [&[u8]; 4] = [b"Resources", b"MediaBox", b"CropBox", b"Rotate"];
     for &id in pages {
         let mut inherited_values: Vec<(&[u8], Object)> = Vec::new();
@@ -78,12 +89,8 @@ fn flatten_page_tree(doc: &mut Document, root: ObjectId, pages: &[ObjectId]) {
             for (key, v) in inherited_values {
                 page.set(key, v);
             }
-            page.set("Parent", Object::Reference(root));
+            page.set("Parent", Object::Reference(parent));
         }
-    }
-    if let Ok(node) = doc.get_object_mut(root).and_then(Object::as_dict_mut) {
-        node.set("Kids", Object::Array(pages.iter().map(|&p| Object::Reference(p)).collect()));
-        node.set("Count", pages.len() as i64);
     }
 }
 

@@ -421,27 +421,9 @@ fn walk_tree(doc: &Document, root: ObjectId) -> (Vec<ObjectId>, usize) {
 /// writers number pages in), under the catalog found or a new one. Attributes the pages
 /// inherited from a parent still present are copied onto them first.
 fn rebuild_page_tree(doc: &mut Document, pages: &[ObjectId], catalog: Option<ObjectId>) -> ObjectId {
-    const INHERITABLE: [&[u8]; 4] = [b"Resources", b"MediaBox", b"CropBox", b"Rotate"];
     let pages_id = (doc.max_id + 1, 0);
     doc.max_id += 1;
-    for &id in pages {
-        let mut inherited_values: Vec<(&[u8], Object)> = Vec::new();
-        if let Ok(page) = doc.get_dictionary(id) {
-            for key in INHERITABLE {
-                if page.get(key).is_err() {
-                    if let Some(v) = super::inherited(doc, page, key) {
-                        inherited_values.push((key, v.clone()));
-                    }
-                }
-            }
-        }
-        if let Ok(page) = doc.get_object_mut(id).and_then(Object::as_dict_mut) {
-            for (key, v) in inherited_values {
-                page.set(key, v);
-            }
-            page.set("Parent", Object::Reference(pages_id));
-        }
-    }
+    super::guard::hang_pages_under(doc, pages_id, pages);
     let mut node = Dictionary::new();
     node.set("Type", Object::Name(b"Pages".to_vec()));
     node.set("Kids", Object::Array(pages.iter().map(|&p| Object::Reference(p)).collect()));
