@@ -149,6 +149,54 @@ impl Packer {
 }
 
 fn vet_whole(bytes: &[u8], limits: &Limits, deadline: &Deadline) -> Result<VettedPackage, ExtractError> {
+    let mut main_document: Option<ScanReport> = None;
+    let (mut elements, mut paragraphs) = (0u64, 0u64);
+    // docx-rs looks parts up with '\' turned into '/' and a leading '/' dropped: the normalised
+    // name as it is, so that nothing unvetted can be found under an alias.
+    let zip = vet_xml_parts(bytes, limits, deadline, "DOCX", str::to_string, |part| {
+        elements += part.report.elements;
+        paragraphs += part.report.paragraphs;
+        let model_cost = paragraphs * 3072 + (elements - paragraphs) * 512;
+        if model_cost > DOCX_MODEL_BUDGET_BYTES {
+            return Err(ExtractError::TooLarge(format!(
+                "{paragraphs} paragraphs and {elements} XML elements would take about {} MiB to read, \
+                 over the DOCX budget of {} MiB",
+                model_cost >> 20,
+                DOCX_MODEL_BUDGET_BYTES >> 20
+            )));
+        }
+        if part.normalized == "word/document.xml" {
+            main_document = Some(part.report.clone());
+        }
+        Ok(())
+    })?;
+    Ok(VettedPackage { zip, main_document: main_document.unwrap_or_default(), damage: Vec::new() })
+}
+
+/// One XML part of an Office package, inflated within the limits and passed by the XML scan.
+pub(crate) struct VettedPart<'a> {
+    /// The entry's name as stored.
+    pub name: &'a str,
+    /// '\' turned into '/', a leading '/' dropped: how the readers look parts up.
+    pub normalized: &'a str,
+    /// The content without a UTF-8 byte-order mark.
+    pub body: &'a [u8],
+    pub report: ScanReport,
+}
+
+/// Every XML part of an Office zip once (by `same_name` of its normalised name), in archive
+/// order: inflated through [`read_bounded`] under the entry, total and ratio limits, checked by
+/// the XML scan, handed to `each` for the format's own checks, and re-packed *stored* into a
+/// fresh zip — the returned bytes, which are all a reader library ever sees. Binary parts are
+/// never inflated. Shared by the DOCX and XLSX readers.
+pub(crate) fn vet_xml_parts(
+    bytes: &[u8],
+    limits: &Limits,
+    deadline: &Deadline,
+    format: &str,
+    same_name: impl Fn(&str) -> String,
+    mut each: impl FnMut(&VettedPart<'_>) -> Result<(), ExtractError>,
+) -> Result<Vec<u8>, ExtractError> {
     let mut archive = ZipArchive::new(Cursor::new(bytes)).map_err(|e| zip_error("the zip directory", e))?;
     if archive.len() as u64 > u64::from(limits.max_zip_entries) {
         return Err(ExtractError::TooLarge(format!(
@@ -161,19 +209,16 @@ fn vet_whole(bytes: &[u8], limits: &Limits, deadline: &Deadline) -> Result<Vette
     let stored = SimpleFileOptions::default().compression_method(CompressionMethod::Stored);
     let mut seen = HashSet::new();
     let mut total: u64 = 0;
-    let mut main_document: Option<ScanReport> = None;
-    let (mut elements, mut paragraphs) = (0u64, 0u64);
+    let reading = format!("reading the {format} package");
     for index in 0..archive.len() {
-        deadline.check("reading the DOCX package")?;
+        deadline.check(&reading)?;
         let mut entry = archive.by_index(index).map_err(|e| zip_error("a zip entry", e))?;
         let name = entry.name().to_string();
         if entry.is_dir() || !is_xml_part(&name) {
             continue;
         }
-        // docx-rs looks parts up with '\' turned into '/' and a leading '/' dropped; vet under the
-        // same name so that nothing unvetted can be found under an alias.
         let normalized = name.replace('\\', "/").trim_start_matches('/').to_string();
-        if !seen.insert(normalized.clone()) {
+        if !seen.insert(same_name(&normalized)) {
             continue;
         }
         let compressed = entry.compressed_size().max(1);
@@ -181,25 +226,11 @@ fn vet_whole(bytes: &[u8], limits: &Limits, deadline: &Deadline) -> Result<Vette
         total += data.len() as u64;
         let body = data.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(&data);
         let report = scan_part(&name, body, limits.max_xml_depth)?;
-        elements += report.elements;
-        paragraphs += report.paragraphs;
-        let model_cost = paragraphs * 3072 + (elements - paragraphs) * 512;
-        if model_cost > DOCX_MODEL_BUDGET_BYTES {
-            return Err(ExtractError::TooLarge(format!(
-                "{paragraphs} paragraphs and {elements} XML elements would take about {} MiB to read, \
-                 over the DOCX budget of {} MiB",
-                model_cost >> 20,
-                DOCX_MODEL_BUDGET_BYTES >> 20
-            )));
-        }
-        if normalized == "word/document.xml" {
-            main_document = Some(report);
-        }
+        each(&VettedPart { name: &name, normalized: &normalized, body, report })?;
         out.start_file(normalized.as_str(), stored).map_err(|e| internal(&name, e))?;
         out.write_all(&data).map_err(|e| ExtractError::Internal(format!("re-packing {name}: {e}")))?;
     }
-    let zip = out.finish().map_err(|e| internal("the package", e))?.into_inner();
-    Ok(VettedPackage { zip, main_document: main_document.unwrap_or_default(), damage: Vec::new() })
+    Ok(out.finish().map_err(|e| internal("the package", e))?.into_inner())
 }
 
 /// Inflates one entry in chunks, stopping as soon as it passes the entry, total or ratio limit:

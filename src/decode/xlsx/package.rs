@@ -9,14 +9,11 @@
 //! never inflated and never re-packed: no table needs them, and nothing in them is executed.
 //! External-link parts are XML and are kept (calamine ignores them): a link is never followed.
 
-use std::collections::HashSet;
-use std::io::{Cursor, Write};
+use std::io::Cursor;
 
-use zip::write::SimpleFileOptions;
-use zip::{CompressionMethod, ZipArchive, ZipWriter};
+use zip::ZipArchive;
 
-use crate::decode::docx::package::{is_xml_part, read_bounded, zip_error};
-use crate::decode::docx::xml_scan::scan_part;
+use crate::decode::docx::package::vet_xml_parts;
 use crate::error::ExtractError;
 use crate::limits::{Deadline, Limits};
 
@@ -38,43 +35,13 @@ impl VettedPackage {
 }
 
 pub fn vet(bytes: &[u8], limits: &Limits, deadline: &Deadline) -> Result<VettedPackage, ExtractError> {
-    let mut archive = ZipArchive::new(Cursor::new(bytes)).map_err(|e| zip_error("the zip directory", e))?;
-    if archive.len() as u64 > u64::from(limits.max_zip_entries) {
-        return Err(ExtractError::TooLarge(format!(
-            "the zip has {} entries, the limit is {}",
-            archive.len(),
-            limits.max_zip_entries
-        )));
-    }
-    let mut out = ZipWriter::new(Cursor::new(Vec::new()));
-    let stored = SimpleFileOptions::default().compression_method(CompressionMethod::Stored);
-    let mut seen = HashSet::new();
-    let mut total: u64 = 0;
-    for index in 0..archive.len() {
-        deadline.check("reading the XLSX package")?;
-        let mut entry = archive.by_index(index).map_err(|e| zip_error("a zip entry", e))?;
-        let name = entry.name().to_string();
-        if entry.is_dir() || !is_xml_part(&name) {
-            continue;
+    // One name per part, case-insensitively: a second entry of the same name could otherwise be
+    // read by calamine instead of the vetted one.
+    let zip = vet_xml_parts(bytes, limits, deadline, "XLSX", str::to_ascii_lowercase, |part| {
+        if part.normalized.starts_with("xl/") {
+            super::scan::check_for_calamine(part.name, part.body)?;
         }
-        // One name per part: a second entry of the same (normalised) name could otherwise be
-        // read by calamine instead of the vetted one.
-        let normalized = name.replace('\\', "/").trim_start_matches('/').to_string();
-        if !seen.insert(normalized.to_ascii_lowercase()) {
-            continue;
-        }
-        let compressed = entry.compressed_size().max(1);
-        let data = read_bounded(&mut entry, &name, compressed, total, limits)?;
-        total += data.len() as u64;
-        let body = data.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(&data);
-        scan_part(&name, body, limits.max_xml_depth)?;
-        if normalized.starts_with("xl/") {
-            super::scan::check_for_calamine(&name, body)?;
-        }
-        out.start_file(normalized.as_str(), stored)
-            .map_err(|e| ExtractError::Internal(format!("re-packing {name}: {e}")))?;
-        out.write_all(&data).map_err(|e| ExtractError::Internal(format!("re-packing {name}: {e}")))?;
-    }
-    let zip = out.finish().map_err(|e| ExtractError::Internal(format!("re-packing the package: {e}")))?.into_inner();
+        Ok(())
+    })?;
     Ok(VettedPackage { zip })
 }
