@@ -20,6 +20,8 @@ it cannot be imported here).
 import argparse, collections, json, os, random, subprocess, sys, tempfile, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pdfplumber_env import plumber_python  # noqa: E402
 BINARY = os.path.join(ROOT, "target", "release", "yusuan")
 KINDS = ("cut", "flip", "block")
 
@@ -41,19 +43,6 @@ for path in sys.argv[1:]:
     out[path] = {"tables": tables, "cpu": time.process_time() - start}
 print(json.dumps(out))
 """
-
-
-def plumber_python():
-    try:
-        import pdfplumber  # noqa: F401
-        return sys.executable
-    except ImportError:
-        venv = os.path.join(ROOT, "target", "bench-venv")
-        py = os.path.join(venv, "bin", "python")
-        if not os.path.exists(py):
-            subprocess.run([sys.executable, "-m", "venv", venv], check=True)
-            subprocess.run([py, "-m", "pip", "install", "-q", "pdfplumber"], check=True)
-        return py
 
 
 def damage(data: bytes, kind: str, rng: random.Random) -> bytes:

@@ -21,6 +21,8 @@ it cannot be imported here a venv under target/bench-venv is made for it).
 import argparse, json, os, platform, resource, subprocess, sys, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pdfplumber_env import plumber_python  # noqa: E402
 BINARY = os.path.join(ROOT, "target", "release", "yusuan")
 PLUMBER = """
 import sys, time, pdfplumber
@@ -40,19 +42,6 @@ def child_cpu(cmd):
     subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-
-
-def plumber_python():
-    try:
-        import pdfplumber  # noqa: F401
-        return sys.executable
-    except ImportError:
-        venv = os.path.join(ROOT, "target", "bench-venv")
-        py = os.path.join(venv, "bin", "python")
-        if not os.path.exists(py):
-            subprocess.run([sys.executable, "-m", "venv", venv], check=True)
-            subprocess.run([py, "-m", "pip", "install", "-q", "pdfplumber"], check=True)
-        return py
 
 
 def pages_of(pdf):
