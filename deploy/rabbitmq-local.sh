@@ -15,8 +15,14 @@
 # (started by hand, or by an older version of this script), or with a CA that is gone or about to
 # expire, is restarted: first waiting (up to 5 min) for the test runs that use it to let go of the
 # broker lock the tests share (tests/common/broker.rs).
+#
+# YUSUAN_RABBITMQ_PORT / YUSUAN_RABBITMQ_TLS_PORT (5672 / 5671) and RabbitMQ's own RABBITMQ_NODENAME
+# run a second node beside the shared one (e.g. to try this script without restarting that one).
 set -euo pipefail
-export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 ERL_EPMD_ADDRESS=127.0.0.1
+port=${YUSUAN_RABBITMQ_PORT:-5672}
+tls_port=${YUSUAN_RABBITMQ_TLS_PORT:-5671}
+# RABBITMQ_NODE_PORT also places the node's distribution port (20000 + it).
+export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT=$port ERL_EPMD_ADDRESS=127.0.0.1
 
 dir=${YUSUAN_RABBITMQ_DIR:-/tmp/yusuan-rabbitmq}
 tls=$dir/tls
@@ -27,10 +33,10 @@ tests_lock=${TMPDIR:-/tmp}/yusuan-rabbitmq-tests.lock
 
 running() { rabbitmqctl -q status >/dev/null 2>&1; }
 
-# The node answers on 5671 with the certificate this script made, and the certificate is good for
+# The node answers on the TLS port with the certificate this script made, and the certificate is good for
 # at least another day.
 tls_is_ours() {
-  rabbitmq-diagnostics -q listeners 2>/dev/null | grep -q 'port: 5671, protocol: amqp/ssl' || return 1
+  rabbitmq-diagnostics -q listeners 2>/dev/null | grep -q "port: $tls_port, protocol: amqp/ssl" || return 1
   rabbitmqctl -q eval 'application:get_env(rabbit, ssl_options).' 2>/dev/null | grep -qF "\"$tls/ca.pem\"" || return 1
   [ -r "$tls/ca.pem" ] && openssl x509 -checkend 86400 -noout -in "$tls/server.pem" >/dev/null 2>&1
 }
@@ -72,8 +78,8 @@ EOF
 write_config() {
   cat >"$conf" <<EOF
 # Written by deploy/rabbitmq-local.sh: a test node on loopback only.
-listeners.tcp.1 = 127.0.0.1:5672
-listeners.ssl.1 = 127.0.0.1:5671
+listeners.tcp.1 = 127.0.0.1:$port
+listeners.ssl.1 = 127.0.0.1:$tls_port
 ssl_options.cacertfile = $tls/ca.pem
 ssl_options.certfile = $tls/server.pem
 ssl_options.keyfile = $tls/server.key
@@ -102,10 +108,10 @@ start_node() {
   for _ in $(seq 1 90); do
     if rabbitmqctl -q await_startup --timeout 5 >/dev/null 2>&1; then
       if ! tls_is_ours; then
-        echo "RabbitMQ started but without the TLS listener on 5671; see its log (rabbitmq-diagnostics log_location)" >&2
+        echo "RabbitMQ started but without the TLS listener on $tls_port; see its log (rabbitmq-diagnostics log_location)" >&2
         exit 1
       fi
-      echo "RabbitMQ up: amqp://127.0.0.1:5672, amqps://localhost:5671 (CA: $tls/ca.pem)"
+      echo "RabbitMQ up: amqp://127.0.0.1:$port, amqps://localhost:$tls_port (CA: $tls/ca.pem)"
       return 0
     fi
     sleep 1
@@ -122,10 +128,10 @@ case "${1:-start}" in
     flock -x 8
     if running; then
       if tls_is_ours; then
-        echo "RabbitMQ already running (amqps://localhost:5671, CA: $tls/ca.pem)"
+        echo "RabbitMQ already running (amqps://localhost:$tls_port, CA: $tls/ca.pem)"
         exit 0
       fi
-      echo "RabbitMQ is running without this script's TLS listener: restarting it"
+      echo "RabbitMQ is running without this script's TLS listener (or its CA is gone or expires within a day): restarting it"
       exec 9>>"$tests_lock"
       if ! flock -x -w 300 9; then
         echo "test runs still hold $tests_lock after 5 min: not restarting under them" >&2
