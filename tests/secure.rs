@@ -5,6 +5,8 @@
 //! path to it (literal address, a name resolving to it, a redirect into it), and a policy that
 //! admits it (as `--url-allow-cidr 127.0.0.1/32` would) must still re-check each redirect.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,6 +17,8 @@ use serde_json::Value;
 
 use yusuan::worker::egress::{download_client, DownloadPolicy};
 use yusuan::worker::job::{fetch, FetchConfig, FetchError, Job, JobError};
+
+use common::broker::{amqps_url, broker_ca, fixture, metric, wait_until, BrokerLock, Harness};
 
 /// A document server on loopback. `/doc` answers the bytes; `/to?u=URL` redirects to URL;
 /// `/hop/N` redirects to `/hop/N-1` and `/hop/0` to `/doc`.
@@ -161,229 +165,7 @@ async fn refusals_do_not_quote_the_query_of_presigned_urls() {
 }
 
 // ---- Against the real broker: the worker binary, the sink in this process ----
-
-mod broker {
-    //! A small harness for the worker binary (the full one is in tests/worker.rs). Shares the
-    //! broker with the other test binaries through the same flock.
-
-    use std::path::{Path, PathBuf};
-    use std::process::{Child, Command, Stdio};
-    use std::time::{Duration, Instant};
-
-    use serde_json::Value;
-
-    pub const BIN: &str = env!("CARGO_BIN_EXE_yusuan");
-
-    pub struct BrokerLock(#[allow(dead_code)] std::fs::File);
-
-    pub async fn shared_lock() -> BrokerLock {
-        let path = std::env::temp_dir().join("yusuan-rabbitmq-tests.lock");
-        tokio::task::spawn_blocking(move || {
-            use std::os::fd::AsRawFd as _;
-            let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).unwrap();
-            // SAFETY: flock on a descriptor this function owns; released when the File is dropped.
-            let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_SH) };
-            assert_eq!(rc, 0, "flock: {}", std::io::Error::last_os_error());
-            BrokerLock(file)
-        })
-        .await
-        .unwrap()
-    }
-
-    pub fn amqp_url() -> String {
-        std::env::var("AMQP_URL").unwrap_or_else(|_| "amqp://127.0.0.1:5672/%2f".into())
-    }
-
-    pub fn fixture(name: &str) -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/worker").join(name)
-    }
-
-    pub struct Harness {
-        pub queue: String,
-        pub dir: tempfile::TempDir,
-        pub sink: yusuan::sink::Sink,
-        pub base: String,
-        pub http: reqwest::Client,
-        pub token: Option<String>,
-        /// The broker URL workers get (enqueue always uses the plain one).
-        pub worker_amqp_url: String,
-        pub workers: Vec<(Child, PathBuf)>,
-    }
-
-    impl Harness {
-        pub async fn new(test: &str, token: Option<&str>) -> Harness {
-            let dir = tempfile::tempdir().unwrap();
-            let sink = yusuan::sink::Sink::start("127.0.0.1:0", &dir.path().join("sink.db"), 0, 64 << 20).await.unwrap();
-            sink.set_token(token.map(|t| t.parse().unwrap()));
-            let base = format!("http://{}", sink.addr);
-            let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
-            let queue = format!("yusuan.test.{test}.{}.{nanos}", std::process::id());
-            lapin::Connection::connect(&amqp_url(), Default::default())
-                .await
-                .unwrap_or_else(|e| panic!("RabbitMQ is not reachable at {}: {e}", amqp_url()));
-            Harness {
-                queue,
-                dir,
-                sink,
-                base,
-                http: reqwest::Client::new(),
-                token: token.map(str::to_string),
-                worker_amqp_url: amqp_url(),
-                workers: Vec::new(),
-            }
-        }
-
-        /// Starts `yusuan worker`; `env` adds environment variables (the token by env).
-        pub fn start_worker(&mut self, extra: &[&str], env: &[(&str, &str)]) -> usize {
-            let n = self.workers.len();
-            let log = self.dir.path().join(format!("worker-{n}.log"));
-            let mut command = Command::new(BIN);
-            command
-                .arg("worker")
-                .args(["--queue", &self.queue, "--sink-url", &self.base, "--amqp-url", &self.worker_amqp_url])
-                .args(["--metrics-listen", "127.0.0.1:0", "--retry-initial-ms", "50", "--retry-max-secs", "1"])
-                .args(extra)
-                .env_remove("SINK_TOKEN")
-                .env("RUST_LOG", "info")
-                .env("NO_COLOR", "1")
-                .stdout(Stdio::null())
-                .stderr(std::fs::File::create(&log).unwrap());
-            for (name, value) in env {
-                command.env(name, value);
-            }
-            self.workers.push((command.spawn().unwrap(), log));
-            n
-        }
-
-        pub fn log(&self, n: usize) -> String {
-            std::fs::read_to_string(&self.workers[n].1).unwrap_or_default()
-        }
-
-        pub async fn metrics_addr(&self, n: usize) -> String {
-            let found = wait_until(Duration::from_secs(30), || async {
-                self.log(n)
-                    .lines()
-                    .find(|l| l.contains("health and metrics endpoint listening"))
-                    .and_then(|l| l.split("addr=").nth(1))
-                    .map(|rest| rest.split_whitespace().next().unwrap_or_default().to_string())
-            })
-            .await;
-            found.expect("the worker logs its metrics address")
-        }
-
-        pub async fn probe(&self, n: usize, path: &str) -> (u16, String) {
-            let addr = self.metrics_addr(n).await;
-            let r = self.http.get(format!("http://{addr}{path}")).send().await.unwrap();
-            (r.status().as_u16(), r.text().await.unwrap())
-        }
-
-        /// A listing of the sink, with the token when one is required.
-        pub async fn get(&self, path: &str) -> Value {
-            let mut request = self.http.get(format!("{}{path}", self.base));
-            if let Some(token) = &self.token {
-                request = request.bearer_auth(token);
-            }
-            request.send().await.unwrap().json().await.unwrap()
-        }
-
-        pub fn enqueue(&self, paths: &[&Path]) {
-            let out = Command::new(BIN)
-                .arg("enqueue")
-                .args(["--queue", &self.queue, "--amqp-url", &amqp_url()])
-                .args(paths)
-                .output()
-                .unwrap();
-            assert!(out.status.success(), "enqueue failed: {}", String::from_utf8_lossy(&out.stderr));
-        }
-
-        /// Publishes raw job bodies to the queue (declared by `enqueue` or a worker first).
-        pub async fn publish(&self, bodies: &[Value]) {
-            use lapin::options::{BasicPublishOptions, ConfirmSelectOptions};
-            let connection = lapin::Connection::connect(&amqp_url(), Default::default()).await.unwrap();
-            let channel = connection.create_channel().await.unwrap();
-            channel.confirm_select(ConfirmSelectOptions::default()).await.unwrap();
-            for body in bodies {
-                let bytes = serde_json::to_vec(body).unwrap();
-                let properties = lapin::BasicProperties::default().with_delivery_mode(2);
-                channel
-                    .basic_publish("".into(), self.queue.as_str().into(), BasicPublishOptions::default(), &bytes, properties)
-                    .await
-                    .unwrap()
-                    .await
-                    .unwrap();
-            }
-            let _ = connection.close(200, "".into()).await;
-        }
-
-        /// Messages in a queue, asked of the queue itself.
-        pub async fn count(&self, queue: &str) -> u32 {
-            let connection = lapin::Connection::connect(&amqp_url(), Default::default()).await.unwrap();
-            let channel = connection.create_channel().await.unwrap();
-            let options = lapin::options::QueueDeclareOptions { passive: true, ..Default::default() };
-            let q = channel.queue_declare(queue.into(), options, Default::default()).await.unwrap();
-            let _ = connection.close(200, "".into()).await;
-            q.message_count()
-        }
-
-        pub fn stop(&mut self, n: usize) {
-            let pid = self.workers[n].0.id().to_string();
-            assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
-            let deadline = Instant::now() + Duration::from_secs(30);
-            while self.workers[n].0.try_wait().unwrap().is_none() {
-                assert!(Instant::now() < deadline, "worker {n} did not stop after SIGTERM");
-                std::thread::sleep(Duration::from_millis(100));
-            }
-        }
-    }
-
-    impl Drop for Harness {
-        fn drop(&mut self) {
-            for (n, (child, log)) in self.workers.iter_mut().enumerate() {
-                let _ = child.kill();
-                let _ = child.wait();
-                if std::thread::panicking() {
-                    let text = std::fs::read_to_string(log).unwrap_or_default();
-                    let tail: Vec<&str> = text.lines().rev().take(40).collect();
-                    eprintln!("---- worker {n} log (last lines) ----");
-                    for line in tail.iter().rev() {
-                        eprintln!("{line}");
-                    }
-                }
-            }
-            for queue in [self.queue.clone(), format!("{}.dead", self.queue)] {
-                let _ = Command::new("rabbitmqctl").args(["delete_queue", &queue]).stdout(Stdio::null()).stderr(Stdio::null()).status();
-            }
-        }
-    }
-
-    pub async fn wait_until<T, F, Fut>(limit: Duration, mut f: F) -> Option<T>
-    where
-        F: FnMut() -> Fut,
-        Fut: std::future::Future<Output = Option<T>>,
-    {
-        let start = Instant::now();
-        loop {
-            if let Some(v) = f().await {
-                return Some(v);
-            }
-            if start.elapsed() > limit {
-                return None;
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-    }
-
-    pub fn metric(metrics: &str, name: &str) -> f64 {
-        metrics
-            .lines()
-            .filter(|l| l.starts_with(name) && !l.starts_with('#'))
-            .filter(|l| l[name.len()..].starts_with(['{', ' ']))
-            .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
-            .sum()
-    }
-}
-
-use broker::{fixture, metric, wait_until, Harness};
+// The harness is tests/common/broker.rs; it shares the broker with tests/worker.rs.
 
 #[tokio::test]
 async fn the_sink_answers_401_without_the_right_token() {
@@ -418,11 +200,11 @@ async fn the_sink_answers_401_without_the_right_token() {
 async fn refused_credentials_pause_the_worker_and_dead_letter_nothing() {
     const RIGHT: &str = "right-token-5f1c9a";
     const WRONG: &str = "wrong-token-77d0e2";
-    let _lock = broker::shared_lock().await;
-    let mut h = Harness::new("auth", Some(RIGHT)).await;
+    let _lock = BrokerLock::shared().await;
+    let mut h = Harness::new("auth").await.with_token(RIGHT);
     let docs = [fixture("project_a.pdf"), fixture("project_b.docx"), fixture("corrupt.pdf")];
     let paths: Vec<&std::path::Path> = docs.iter().map(|p| p.as_path()).collect();
-    h.enqueue(&paths);
+    h.enqueue(&paths, &[]);
     // The wrong token by environment, the way the k8s Secret provides it.
     let w = h.start_worker(&["--concurrency", "2"], &[("SINK_TOKEN", WRONG)]);
     let paused = wait_until(Duration::from_secs(60), || async {
@@ -439,16 +221,16 @@ async fn refused_credentials_pause_the_worker_and_dead_letter_nothing() {
     assert_eq!(metric(&metrics, "yusuan_breaker_pauses_total{reason=\"credentials_refused\"}"), 1.0);
     assert!(metric(&metrics, "yusuan_breaker_probes_total{result=\"refused\"}") >= 1.0, "{metrics}");
     assert_eq!(metric(&metrics, "yusuan_job_failures_total"), 0.0, "no job failed for a 401");
-    assert_eq!(h.count(&format!("{}.dead", h.queue)).await, 0, "nothing dead-lettered");
+    assert_eq!(h.ready_in(&format!("{}.dead", h.queue)).await, 0, "nothing dead-lettered");
     assert!(h.sink.answered_401() >= 2, "the first POST and at least one probe were refused");
     assert_eq!(h.get("/stats").await["failures"], 0);
     assert_eq!(h.get("/stats").await["extractions"], 0);
-    let all_back = wait_until(Duration::from_secs(10), || async { (h.count(&h.queue).await == 3).then_some(()) }).await;
+    let all_back = wait_until(Duration::from_secs(10), || async { (h.ready().await == 3).then_some(()) }).await;
     assert!(all_back.is_some(), "every job is back in the queue, ready");
     let log = h.log(w);
     let error_lines = log.lines().filter(|l| l.contains("ERROR")).count();
     assert_eq!(error_lines, 1, "one error line per pause (and per minute after): {log}");
-    h.stop(w);
+    h.stop(w).await;
     assert!(!h.log(w).contains(WRONG), "the token appears in the worker's log");
 
     // Fixed token, restarted worker: everything is delivered; the broken PDF is a real failure.
@@ -463,18 +245,18 @@ async fn refused_credentials_pause_the_worker_and_dead_letter_nothing() {
     let failures = h.get("/failures").await;
     assert_eq!(failures[0]["file_name"], "corrupt.pdf");
     assert_ne!(failures[0]["code"], "rejected", "a 401 is never a rejection");
-    h.stop(w2);
+    h.stop(w2).await;
     assert!(!h.log(w2).contains(RIGHT), "the token appears in the worker's log");
-    assert_eq!(h.count(&h.queue).await, 0);
-    assert_eq!(h.count(&format!("{}.dead", h.queue)).await, 1, "only the broken PDF is dead-lettered");
+    assert_eq!(h.ready().await, 0);
+    assert_eq!(h.ready_in(&format!("{}.dead", h.queue)).await, 1, "only the broken PDF is dead-lettered");
 }
 
 /// The flags reach the worker: a job for the metadata address and one for a host outside the
 /// allowlist fail as `invalid_job` with the reason; an allowed loopback download extracts.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_worker_downloads_only_what_the_policy_allows() {
-    let _lock = broker::shared_lock().await;
-    let mut h = Harness::new("egress", None).await;
+    let _lock = BrokerLock::shared().await;
+    let mut h = Harness::new("egress").await;
     let pdf = std::fs::read(fixture("project_a.pdf")).unwrap();
     let app = axum::Router::new().route("/a.pdf", get(move || async move { pdf.clone() }));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -508,14 +290,16 @@ async fn the_worker_downloads_only_what_the_policy_allows() {
     let elsewhere = by_job("elsewhere");
     assert_eq!(elsewhere["code"], "invalid_job");
     assert!(elsewhere["message"].as_str().unwrap().contains("not in --url-allow"), "{elsewhere}");
-    h.stop(w);
+    h.stop(w).await;
     assert!(!h.log(w).contains("presigned-secret"), "a presigned url's query reached the log");
     assert!(!failures.to_string().contains("presigned-secret"), "a presigned url's query reached a failure report");
 }
 
-// ---- TLS with a private CA made at test time ----
+// ---- TLS: the broker's own listener, and an https API behind a private CA ----
 
-/// A private CA and a certificate for `localhost` / 127.0.0.1 signed by it.
+/// The API's side: a private CA made here and an HTTPS acceptor whose certificate (for
+/// `localhost` / 127.0.0.1) it signed. The broker's CA is another one, made by
+/// deploy/rabbitmq-local.sh for the node's TLS listener.
 struct TestPki {
     ca_pem: String,
     server: tokio_rustls::TlsAcceptor,
@@ -525,7 +309,7 @@ fn test_pki() -> TestPki {
     use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params.distinguished_name.push(DnType::CommonName, "yusuan test CA");
+    ca_params.distinguished_name.push(DnType::CommonName, "yusuan test API CA");
     let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().unwrap()).unwrap();
     let server_key = KeyPair::generate().unwrap();
     let server_params = CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()]).unwrap();
@@ -543,10 +327,9 @@ fn test_pki() -> TestPki {
     TestPki { ca_pem: ca.pem(), server: tokio_rustls::TlsAcceptor::from(Arc::new(config)) }
 }
 
-/// A TLS endpoint on loopback that terminates TLS with the test certificate and forwards the
-/// plain bytes to `backend`: HTTPS in front of the sink, AMQPS in front of the real broker (the
-/// way a TLS sidecar or load balancer would). Returns its port.
-async fn tls_front(acceptor: tokio_rustls::TlsAcceptor, backend: std::net::SocketAddr) -> u16 {
+/// HTTPS in front of the sink on loopback: terminates TLS with the test certificate and forwards
+/// the plain bytes to the sink, the way a TLS-terminating ingress would. Returns its port.
+async fn https_front(acceptor: tokio_rustls::TlsAcceptor, sink: std::net::SocketAddr) -> u16 {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     tokio::spawn(async move {
@@ -556,7 +339,7 @@ async fn tls_front(acceptor: tokio_rustls::TlsAcceptor, backend: std::net::Socke
             tokio::spawn(async move {
                 // A client that does not trust the CA aborts the handshake: nothing to forward.
                 let Ok(mut tls) = acceptor.accept(tcp).await else { return };
-                let Ok(mut plain) = tokio::net::TcpStream::connect(backend).await else { return };
+                let Ok(mut plain) = tokio::net::TcpStream::connect(sink).await else { return };
                 let _ = tokio::io::copy_bidirectional(&mut tls, &mut plain).await;
             });
         }
@@ -564,53 +347,74 @@ async fn tls_front(acceptor: tokio_rustls::TlsAcceptor, backend: std::net::Socke
     port
 }
 
-/// The worker delivers to an https API whose certificate a private CA signed, with `--sink-ca`;
-/// and reaches the broker over amqps:// with `--amqp-ca`. Without the CA it delivers nothing.
+/// The broker's TLS listener (`amqps_url()`) and the path of the CA that signed its certificate,
+/// both from deploy/rabbitmq-local.sh. Checked with a connection of our own first, so that a node
+/// without them fails here, saying what to do, rather than as a worker that never delivers.
+async fn broker_tls() -> (String, String) {
+    const START_IT: &str = "run `bash deploy/rabbitmq-local.sh start` (it restarts a node that runs without TLS)";
+    let ca = broker_ca();
+    let pem = std::fs::read_to_string(&ca)
+        .unwrap_or_else(|e| panic!("no CA for the broker's TLS listener at {}: {e}; {START_IT}", ca.display()));
+    let url = amqps_url();
+    let tls = lapin::tcp::OwnedTLSConfig { identity: None, cert_chain: Some(pem) };
+    let runtime = lapin::runtime::default_runtime().unwrap();
+    match lapin::Connection::connect_with_config(&url, Default::default(), tls, runtime).await {
+        Ok(connection) => {
+            let _ = connection.close(200, "".into()).await;
+        }
+        Err(e) => panic!("no TLS listener at {url} with a certificate from {}: {e}; {START_IT}", ca.display()),
+    }
+    (url, ca.to_str().unwrap().to_string())
+}
+
+/// The worker's connections as the broker lists them: (ssl, ssl_protocol) of the one named by
+/// worker `pid` (the worker names its connections `yusuan-worker-<pid>`).
+fn broker_side_tls(pid: u32) -> Option<(String, String)> {
+    let listing = common::broker::rabbitmqctl(&["list_connections", "-q", "--no-table-headers", "ssl", "ssl_protocol", "client_properties"]);
+    let name = format!("yusuan-worker-{pid}\"");
+    listing.lines().find(|l| l.contains(&name)).map(|l| {
+        let mut columns = l.split_whitespace();
+        (columns.next().unwrap_or_default().to_string(), columns.next().unwrap_or_default().to_string())
+    })
+}
+
+/// The worker consumes over amqps:// from the broker's own TLS listener, trusting its CA with
+/// `--amqp-ca`, and delivers to an https API whose certificate another private CA signed,
+/// trusted with `--sink-ca`. Without the API's CA, or without the broker's, it delivers nothing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn amqps_and_https_with_a_private_ca() {
-    let _lock = broker::shared_lock().await;
+    let _lock = BrokerLock::shared().await;
+    let (amqps, broker_ca) = broker_tls().await;
     let pki = test_pki();
-    let mut h = Harness::new("tls", Some("tls-token")).await;
-    let ca_file = h.dir.path().join("ca.pem");
-    std::fs::write(&ca_file, &pki.ca_pem).unwrap();
-    let ca = ca_file.to_str().unwrap().to_string();
-    let https_port = tls_front(pki.server.clone(), h.sink.addr).await;
-    let broker_addr: std::net::SocketAddr = {
-        let url = reqwest::Url::parse(&broker::amqp_url()).unwrap();
-        let host = url.host_str().unwrap().to_string();
-        let first = tokio::net::lookup_host((host.as_str(), url.port().unwrap_or(5672))).await.unwrap().next().unwrap();
-        first
-    };
-    let amqps_port = tls_front(pki.server.clone(), broker_addr).await;
-    // Credentials and vhost of the plain URL, over TLS to the front.
-    let mut amqps = reqwest::Url::parse(&broker::amqp_url()).unwrap();
-    amqps.set_scheme("amqps").unwrap();
-    amqps.set_host(Some("localhost")).unwrap();
-    amqps.set_port(Some(amqps_port)).unwrap();
-    let amqps = amqps.to_string();
-    h.worker_amqp_url = amqps.clone();
+    let mut h = Harness::new("tls").await.with_token("tls-token");
+    let sink_ca_file = h.dir.path().join("api-ca.pem");
+    std::fs::write(&sink_ca_file, &pki.ca_pem).unwrap();
+    let sink_ca = sink_ca_file.to_str().unwrap().to_string();
+    let https_port = https_front(pki.server.clone(), h.sink.addr).await;
+    h.worker_amqp_url = amqps;
     h.base = format!("https://localhost:{https_port}");
     h.http = reqwest::Client::builder()
         .tls_certs_merge(reqwest::Certificate::from_pem_bundle(pki.ca_pem.as_bytes()).unwrap())
         .build()
         .unwrap();
-    h.enqueue(&[fixture("project_a.docx").as_path()]);
+    h.enqueue(&[fixture("project_a.docx")], &[]);
+    let consuming = |log: &str| log.contains("consuming queue=");
 
-    // Without the sink's CA: TLS fails, the API counts as unavailable, nothing arrives.
-    let blind = h.start_worker(&["--amqp-ca", &ca, "--breaker-failures", "2"], &[("SINK_TOKEN", "tls-token")]);
+    // Without the API's CA: TLS to the API fails, the API counts as unavailable, nothing arrives.
+    let blind = h.start_worker(&["--amqp-ca", &broker_ca, "--breaker-failures", "2"], &[("SINK_TOKEN", "tls-token")]);
     let paused = wait_until(Duration::from_secs(60), || async {
-        let (status, body) = h.probe(blind, "/readyz").await;
+        let (status, body) = h.readyz(blind).await;
         (status == 503 && body.contains("unavailable")).then_some(body)
     })
     .await;
-    assert!(paused.is_some(), "without --sink-ca the https API cannot be trusted: {:?}", h.probe(blind, "/readyz").await);
-    assert!(h.log(blind).contains("consuming"), "amqps with --amqp-ca connected");
+    assert!(paused.is_some(), "without --sink-ca the https API cannot be trusted: {:?}", h.readyz(blind).await);
+    assert!(consuming(&h.log(blind)), "amqps with --amqp-ca connected: {}", h.log(blind));
     assert!(h.log(blind).contains("UnknownIssuer"), "the API's certificate was the problem: {}", h.log(blind));
     assert_eq!(h.get("/stats").await["extractions"], 0);
-    h.stop(blind);
+    h.stop(blind).await;
 
-    // With both CAs: delivered over https, consumed over amqps.
-    let w = h.start_worker(&["--amqp-ca", &ca, "--sink-ca", &ca], &[("SINK_TOKEN", "tls-token")]);
+    // With both CAs: consumed over the broker's TLS listener, delivered over https.
+    let w = h.start_worker(&["--amqp-ca", &broker_ca, "--sink-ca", &sink_ca], &[("SINK_TOKEN", "tls-token")]);
     let delivered = wait_until(Duration::from_secs(60), || async {
         (h.get("/stats").await["extractions"].as_u64() == Some(1)).then_some(())
     })
@@ -618,21 +422,30 @@ async fn amqps_and_https_with_a_private_ca() {
     assert!(delivered.is_some(), "{}", h.log(w));
     // The worker counts the job once the broker has its ack, just after the API stored it.
     let counted = wait_until(Duration::from_secs(10), || async {
-        let (_, metrics) = h.probe(w, "/metrics").await;
+        let metrics = h.metrics(w).await;
         (metric(&metrics, "yusuan_jobs_total{outcome=\"delivered\"}") == 1.0).then_some(())
     })
     .await;
-    assert!(counted.is_some(), "{}", h.probe(w, "/metrics").await.1);
-    h.stop(w);
+    assert!(counted.is_some(), "{}", h.metrics(w).await);
+    // The broker itself terminates the worker's TLS session.
+    let (ssl, protocol) = broker_side_tls(h.workers[w].child.id()).expect("the broker lists the worker's connection");
+    assert_eq!(ssl, "true", "the broker sees a TLS connection");
+    assert!(protocol.starts_with("tlsv1."), "{protocol}");
+    h.stop(w).await;
 
-    // amqps without the broker's CA: the connection is refused (the system roots do not know it).
-    let untrusting = h.start_worker(&["--sink-ca", &ca], &[]);
+    // amqps without the broker's CA: the connection is refused (the system roots do not know
+    // it), and the job waiting in the queue stays there.
+    h.enqueue(&[fixture("project_b.docx")], &[]);
+    let untrusting = h.start_worker(&["--sink-ca", &sink_ca], &[("SINK_TOKEN", "tls-token")]);
     let retried = wait_until(Duration::from_secs(30), || async {
         h.log(untrusting).contains("cannot start consuming").then_some(())
     })
     .await;
     assert!(retried.is_some(), "{}", h.log(untrusting));
     assert!(h.log(untrusting).contains("UnknownIssuer"), "the broker's certificate was the problem: {}", h.log(untrusting));
-    let (_, metrics) = h.probe(untrusting, "/metrics").await;
+    assert!(!consuming(&h.log(untrusting)), "{}", h.log(untrusting));
+    let metrics = h.metrics(untrusting).await;
     assert_eq!(metric(&metrics, "yusuan_broker_connections_total"), 0.0, "{metrics}");
+    assert_eq!(h.ready().await, 1, "the second job is still in the queue");
+    assert_eq!(h.get("/stats").await["extractions"], 1, "nothing more was delivered");
 }

@@ -1,280 +1,23 @@
 //! The worker, the enqueuer and the sink together against a real RabbitMQ (started by `.ci/run`,
-//! or by hand: `RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 rabbitmq-server -detached`).
-//!
-//! Every test uses its own queue, runs the real `yusuan` binary as child processes (so it can
-//! kill -9 and SIGTERM them) and an in-process sink on a free port. Waits are bounded.
+//! or by hand: `bash deploy/rabbitmq-local.sh start`). The harness is tests/common/broker.rs.
 //!
 //! Each job must end up exactly once at the API, as an extraction (keyed `<sha256>:1`) or as a
 //! failure with its code. The documents are tests/fixtures/worker (see its README): four small
 //! hand-made ones that extract, and broken files that must fail with known codes.
 
+mod common;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use yusuan::sink::Sink;
-
-/// The broker restart test takes the broker exclusively; all other tests share it. A file lock
-/// (flock) rather than an in-process lock: test runs of other checkouts on the same machine use
-/// the same RabbitMQ node, and a restart must not pull it from under their tests either.
-struct BrokerLock(#[allow(dead_code)] std::fs::File);
-
-impl BrokerLock {
-    async fn shared() -> BrokerLock {
-        Self::take(false).await
-    }
-
-    async fn exclusive() -> BrokerLock {
-        Self::take(true).await
-    }
-
-    async fn take(exclusive: bool) -> BrokerLock {
-        let path = std::env::temp_dir().join("yusuan-rabbitmq-tests.lock");
-        tokio::task::spawn_blocking(move || {
-            use std::os::fd::AsRawFd as _;
-            let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).unwrap();
-            let operation = if exclusive { libc::LOCK_EX } else { libc::LOCK_SH };
-            // SAFETY: flock on a file descriptor this function owns; the lock lives as long as the
-            // File (and dies with the process, so a killed test run cannot leave it held).
-            let rc = unsafe { libc::flock(file.as_raw_fd(), operation) };
-            assert_eq!(rc, 0, "flock {}: {}", path.display(), std::io::Error::last_os_error());
-            BrokerLock(file)
-        })
-        .await
-        .unwrap()
-    }
-}
-
-const BIN: &str = env!("CARGO_BIN_EXE_yusuan");
-const LIMIT: Duration = Duration::from_secs(90);
-
-fn amqp_url() -> String {
-    std::env::var("AMQP_URL").unwrap_or_else(|_| "amqp://127.0.0.1:5672/%2f".into())
-}
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/worker")
-}
-
-fn fixture(name: &str) -> PathBuf {
-    fixtures().join(name)
-}
+use common::broker::{amqp_url, fixture, fixtures, metric, rabbitmqctl, wait_until, BrokerLock, Harness, BIN, LIMIT};
 
 fn sha256_file(path: &Path) -> String {
     yusuan::sha256_hex(&std::fs::read(path).unwrap())
-}
-
-fn unique_queue(test: &str) -> String {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
-    format!("yusuan.test.{test}.{}.{nanos}", std::process::id())
-}
-
-/// Everything one test started; kills the workers and deletes the queues when dropped, and shows
-/// the workers' logs when the test failed.
-struct Harness {
-    queue: String,
-    dir: tempfile::TempDir,
-    sink: Sink,
-    base: String,
-    http: reqwest::Client,
-    workers: Vec<Worker>,
-}
-
-struct Worker {
-    child: Child,
-    log: PathBuf,
-}
-
-impl Harness {
-    async fn new(test: &str) -> Harness {
-        let dir = tempfile::tempdir().unwrap();
-        let sink = Sink::start("127.0.0.1:0", &dir.path().join("sink.db"), 0, 64 << 20).await.unwrap();
-        let base = format!("http://{}", sink.addr);
-        let queue = unique_queue(test);
-        let h = Harness { queue, dir, sink, base, http: reqwest::Client::new(), workers: Vec::new() };
-        // Fail early and clearly when there is no broker.
-        if let Err(e) = lapin::Connection::connect(&amqp_url(), Default::default()).await {
-            panic!("RabbitMQ is not reachable at {}: {e}; start it first (see .ci/run)", amqp_url());
-        }
-        h
-    }
-
-    /// Starts `yusuan worker` on this test's queue and sink; returns its index.
-    fn start_worker(&mut self, extra: &[&str]) -> usize {
-        let n = self.workers.len();
-        let log = self.dir.path().join(format!("worker-{n}.log"));
-        let child = Command::new(BIN)
-            .arg("worker")
-            .args(["--queue", &self.queue, "--sink-url", &self.base, "--amqp-url", &amqp_url()])
-            .args(["--metrics-listen", "127.0.0.1:0", "--retry-initial-ms", "50", "--retry-max-secs", "1"])
-            .args(extra)
-            .env("RUST_LOG", "info")
-            .env("NO_COLOR", "1")
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).unwrap())
-            .spawn()
-            .unwrap();
-        self.workers.push(Worker { child, log });
-        n
-    }
-
-    fn worker_log(&self, n: usize) -> String {
-        std::fs::read_to_string(&self.workers[n].log).unwrap_or_default()
-    }
-
-    /// The worker's metrics address, from its log line.
-    async fn metrics_addr(&self, n: usize) -> String {
-        let found = wait_until(Duration::from_secs(30), || async {
-            self.worker_log(n)
-                .lines()
-                .find(|l| l.contains("health and metrics endpoint listening"))
-                .and_then(|l| l.split("addr=").nth(1))
-                .map(|rest| rest.split_whitespace().next().unwrap_or_default().to_string())
-        })
-        .await;
-        found.expect("the worker logs its metrics address")
-    }
-
-    async fn probe(&self, n: usize, path: &str) -> (u16, String) {
-        let addr = self.metrics_addr(n).await;
-        let r = self.http.get(format!("http://{addr}{path}")).send().await.unwrap();
-        (r.status().as_u16(), r.text().await.unwrap())
-    }
-
-    async fn metrics(&self, n: usize) -> String {
-        let addr = self.metrics_addr(n).await;
-        self.http.get(format!("http://{addr}/metrics")).send().await.unwrap().text().await.unwrap()
-    }
-
-    fn enqueue(&self, paths: &[&Path], extra: &[&str]) -> String {
-        let out = Command::new(BIN)
-            .arg("enqueue")
-            .args(["--queue", &self.queue, "--amqp-url", &amqp_url()])
-            .args(extra)
-            .args(paths)
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        assert!(out.status.success(), "enqueue failed: {stderr}");
-        stderr
-    }
-
-    async fn get(&self, path: &str) -> Value {
-        self.http.get(format!("{}{path}", self.base)).send().await.unwrap().json().await.unwrap()
-    }
-
-    /// Every job the API has heard of, by file name: (kind, extraction or failure row).
-    async fn arrivals(&self) -> Vec<(String, &'static str, Value)> {
-        let mut all = Vec::new();
-        for row in self.get("/extractions").await.as_array().unwrap() {
-            all.push((row["file_name"].as_str().unwrap().to_string(), "extraction", row.clone()));
-        }
-        for row in self.get("/failures").await.as_array().unwrap() {
-            all.push((row["file_name"].as_str().unwrap().to_string(), "failure", row.clone()));
-        }
-        all
-    }
-
-    /// Waits until `n` jobs arrived; panics (with the worker logs) after the limit.
-    async fn wait_for_arrivals(&self, n: usize) -> Vec<(String, &'static str, Value)> {
-        let done = wait_until(LIMIT, || async {
-            let a = self.arrivals().await;
-            (a.len() >= n).then_some(a)
-        })
-        .await;
-        match done {
-            Some(a) => a,
-            None => panic!("only {} of {n} jobs arrived within {LIMIT:?}", self.arrivals().await.len()),
-        }
-    }
-
-    async fn answered_503(&self) -> u64 {
-        self.get("/stats").await["answered_503"].as_u64().unwrap()
-    }
-
-    /// Messages ready in the job queue, asked of the queue itself (a passive declare is answered
-    /// by the queue leader; `rabbitmqctl list_queues` figures for quorum queues lag up to the 5 s
-    /// statistics interval).
-    async fn ready(&self) -> u32 {
-        let connection = lapin::Connection::connect(&amqp_url(), Default::default()).await.unwrap();
-        let channel = connection.create_channel().await.unwrap();
-        let options = lapin::options::QueueDeclareOptions { passive: true, ..Default::default() };
-        let queue = channel.queue_declare(self.queue.as_str().into(), options, Default::default()).await.unwrap();
-        let _ = connection.close(200, "".into()).await;
-        queue.message_count()
-    }
-
-    async fn wait_ready(&self, expected: u32) {
-        let ok = wait_until(Duration::from_secs(30), || async { (self.ready().await == expected).then_some(()) }).await;
-        assert!(ok.is_some(), "expected {expected} ready message(s), found {}", self.ready().await);
-    }
-
-    /// Nothing is left at the broker: with every worker killed, an unacknowledged message would
-    /// be back in the queue within moments.
-    async fn assert_queue_drained(&mut self) {
-        for n in 0..self.workers.len() {
-            if self.workers[n].child.try_wait().unwrap().is_none() {
-                self.kill9(n);
-            }
-        }
-        tokio::time::sleep(Duration::from_secs(1)).await;
-        assert_eq!(self.ready().await, 0, "no job left in or returned to the queue");
-    }
-
-    fn kill9(&mut self, n: usize) {
-        self.workers[n].child.kill().unwrap(); // SIGKILL
-        self.workers[n].child.wait().unwrap();
-    }
-
-    fn signal(&self, n: usize, signal: &str) {
-        let status = Command::new("kill").args([signal, &self.workers[n].child.id().to_string()]).status().unwrap();
-        assert!(status.success());
-    }
-}
-
-impl Drop for Harness {
-    fn drop(&mut self) {
-        for (n, w) in self.workers.iter_mut().enumerate() {
-            let _ = w.child.kill();
-            let _ = w.child.wait();
-            if std::thread::panicking() {
-                let log = std::fs::read_to_string(&w.log).unwrap_or_default();
-                let tail: Vec<&str> = log.lines().rev().take(40).collect();
-                eprintln!("---- worker {n} log (last lines) ----");
-                for line in tail.iter().rev() {
-                    eprintln!("{line}");
-                }
-            }
-        }
-        for queue in [self.queue.clone(), format!("{}.dead", self.queue)] {
-            let _ = Command::new("rabbitmqctl")
-                .args(["delete_queue", &queue])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status();
-        }
-    }
-}
-
-/// Polls `f` every 200 ms until it gives `Some`, or `None` after `limit`.
-async fn wait_until<T, F, Fut>(limit: Duration, mut f: F) -> Option<T>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    let start = Instant::now();
-    loop {
-        if let Some(v) = f().await {
-            return Some(v);
-        }
-        if start.elapsed() > limit {
-            return None;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
 }
 
 /// (ready, unacknowledged) messages of a queue, from the broker itself.
@@ -321,15 +64,6 @@ fn assert_each_once(arrivals: &[(String, &'static str, Value)], files: &[PathBuf
     by_name
 }
 
-fn metric_sum(metrics: &str, name: &str) -> f64 {
-    metrics
-        .lines()
-        .filter(|l| l.starts_with(name) && !l.starts_with('#'))
-        .filter(|l| l[name.len()..].starts_with(['{', ' ']))
-        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
-        .sum()
-}
-
 /// These tests need jobs held mid-way while the API answers 503 (retrying in their slot), so the
 /// breaker, which would give them back and pause, is set out of reach. The breaker itself is
 /// tested in tests/worker_outage.rs.
@@ -353,9 +87,9 @@ async fn happy_path_every_document_arrives_once() {
     assert!(summary.contains("enqueued 4 job(s)"), "{summary}");
     assert!(summary.contains("1 duplicate(s) skipped"), "{summary}");
 
-    h.start_worker(&["--concurrency", "1"]);
-    h.start_worker(&["--concurrency", "1"]);
-    let arrivals = h.wait_for_arrivals(4).await;
+    h.start_worker(&["--concurrency", "1"], &[]);
+    h.start_worker(&["--concurrency", "1"], &[]);
+    let arrivals = h.wait_for_arrivals(4, LIMIT).await;
     let by_name = assert_each_once(&arrivals, &docs);
     for (name, (kind, row)) in &by_name {
         assert_eq!(kind, "extraction", "{name}: {row}");
@@ -383,9 +117,9 @@ async fn happy_path_every_document_arrives_once() {
         assert_eq!(h.probe(n, "/healthz").await, (200, "ok\n".to_string()));
         assert_eq!(h.probe(n, "/readyz").await, (200, "ok\n".to_string()));
         let m = h.metrics(n).await;
-        finished += metric_sum(&m, "yusuan_jobs_total");
-        assert_eq!(metric_sum(&m, "yusuan_jobs_in_flight"), 0.0);
-        assert_eq!(metric_sum(&m, "yusuan_broker_connected"), 1.0);
+        finished += metric(&m, "yusuan_jobs_total");
+        assert_eq!(metric(&m, "yusuan_jobs_in_flight"), 0.0);
+        assert_eq!(metric(&m, "yusuan_broker_connected"), 1.0);
     }
     assert_eq!(finished, 4.0);
     h.assert_queue_drained().await;
@@ -399,7 +133,7 @@ async fn kill_9_mid_job_redelivers_and_loses_nothing() {
     h.sink.fail_next(1_000_000);
     let doc = fixture("project_b.docx");
     h.enqueue(&[&doc], &[]);
-    h.start_worker(HOLD_THROUGH_OUTAGE);
+    h.start_worker(HOLD_THROUGH_OUTAGE, &[]);
     assert!(wait_until(LIMIT, || async { (h.answered_503().await >= 2).then_some(()) }).await.is_some());
     assert_eq!(h.ready().await, 0, "the job is with the worker");
     h.kill9(0);
@@ -408,10 +142,10 @@ async fn kill_9_mid_job_redelivers_and_loses_nothing() {
     assert!(h.arrivals().await.is_empty());
 
     h.sink.fail_next(0);
-    h.start_worker(&[]);
-    let arrivals = h.wait_for_arrivals(1).await;
+    h.start_worker(&[], &[]);
+    let arrivals = h.wait_for_arrivals(1, LIMIT).await;
     assert_each_once(&arrivals, &[doc]);
-    assert!(h.worker_log(1).contains("redelivered=true"), "the second worker got a redelivery");
+    assert!(h.log(1).contains("redelivered=true"), "the second worker got a redelivery");
     h.assert_queue_drained().await;
 }
 
@@ -422,7 +156,7 @@ async fn api_outage_is_retried_and_nothing_is_acked_early() {
     h.sink.fail_next(1_000_000);
     let docs = vec![fixture("project_a.docx"), fixture("project_b.pdf")];
     h.enqueue(&[&docs[0], &docs[1]], &[]);
-    h.start_worker(&["--concurrency", "2", HOLD_THROUGH_OUTAGE[0], HOLD_THROUGH_OUTAGE[1]]);
+    h.start_worker(&["--concurrency", "2", HOLD_THROUGH_OUTAGE[0], HOLD_THROUGH_OUTAGE[1]], &[]);
     // While the API answers 503 both jobs stay unacknowledged at the broker. The broker's
     // unacked figure lags up to 5 s, so it is read after the outage has lasted longer than that.
     assert!(wait_until(LIMIT, || async { (h.answered_503().await >= 2).then_some(()) }).await.is_some());
@@ -432,16 +166,16 @@ async fn api_outage_is_retried_and_nothing_is_acked_early() {
     assert!(h.answered_503().await >= 8, "the worker kept retrying");
     h.sink.fail_next(0);
 
-    let arrivals = h.wait_for_arrivals(2).await;
+    let arrivals = h.wait_for_arrivals(2, LIMIT).await;
     assert_each_once(&arrivals, &docs);
     let outage = h.answered_503().await;
     let m = h.metrics(0).await;
     // Every 503 was followed by a retry, none was taken as an answer.
-    assert_eq!(metric_sum(&m, "yusuan_retries_total"), outage as f64, "{m}");
-    assert_eq!(metric_sum(&m, "yusuan_jobs_total"), 2.0);
+    assert_eq!(metric(&m, "yusuan_retries_total"), outage as f64, "{m}");
+    assert_eq!(metric(&m, "yusuan_jobs_total"), 2.0);
     // Backoff: 8 retries over two jobs starting at 50 ms and doubling (jitter at most halves a
     // delay) cannot take less than 0.75 s in total.
-    let waited = metric_sum(&m, "yusuan_publish_duration_seconds_sum");
+    let waited = metric(&m, "yusuan_publish_duration_seconds_sum");
     assert!(waited > 0.7, "retries were spaced out: {waited}");
     h.assert_queue_drained().await;
 }
@@ -454,8 +188,8 @@ async fn corrupt_file_is_reported_dead_lettered_and_the_next_job_runs() {
     let cut = fixture("corrupt.pdf");
     let good = fixture("project_b.docx");
     h.enqueue(&[&bad, &cut, &good], &["--metadata", "upload=42"]);
-    h.start_worker(&["--concurrency", "1"]);
-    let arrivals = h.wait_for_arrivals(3).await;
+    h.start_worker(&["--concurrency", "1"], &[]);
+    let arrivals = h.wait_for_arrivals(3, LIMIT).await;
     let by_name = assert_each_once(&arrivals, &[bad.clone(), cut, good]);
     let (kind, row) = &by_name["not_a_document.pdf"];
     assert_eq!(kind, "failure");
@@ -468,21 +202,13 @@ async fn corrupt_file_is_reported_dead_lettered_and_the_next_job_runs() {
     assert_eq!(by_name["project_b.docx"].0, "extraction");
 
     // The dead-letter queue holds the job with its code.
-    let connection = lapin::Connection::connect(&amqp_url(), Default::default()).await.unwrap();
-    let channel = connection.create_channel().await.unwrap();
     let mut codes = HashMap::new();
-    while let Some(message) = channel
-        .basic_get(format!("{}.dead", h.queue).as_str().into(), lapin::options::BasicGetOptions { no_ack: true })
-        .await
-        .unwrap()
-    {
-        let job: Value = serde_json::from_slice(&message.delivery.data).unwrap();
-        let headers = message.delivery.properties.headers().clone().unwrap_or_default();
+    for (file_name, headers) in h.dead_letters().await {
         let code = match headers.inner().get("x-yusuan-error-code") {
             Some(lapin::types::AMQPValue::LongString(s)) => String::from_utf8_lossy(s.as_bytes()).into_owned(),
             other => panic!("dead-lettered without a code header: {other:?}"),
         };
-        codes.insert(job["file_name"].as_str().unwrap().to_string(), code);
+        codes.insert(file_name, code);
     }
     assert_eq!(codes.get("not_a_document.pdf").map(String::as_str), Some("not_a_document"));
     assert_eq!(codes.get("corrupt.pdf").map(String::as_str), Some("truncated"));
@@ -502,14 +228,10 @@ async fn broker_restart_during_a_run_reconnects_and_finishes() {
     // Keep the jobs in flight while the broker goes away.
     h.sink.fail_next(1_000_000);
     h.enqueue(&paths, &[]);
-    h.start_worker(&["--concurrency", "2", HOLD_THROUGH_OUTAGE[0], HOLD_THROUGH_OUTAGE[1]]);
+    h.start_worker(&["--concurrency", "2", HOLD_THROUGH_OUTAGE[0], HOLD_THROUGH_OUTAGE[1]], &[]);
     assert!(wait_until(LIMIT, || async { (h.answered_503().await >= 2).then_some(()) }).await.is_some());
 
-    let ctl = |args: &[&str]| {
-        let out = Command::new("rabbitmqctl").args(args).output().unwrap();
-        assert!(out.status.success(), "rabbitmqctl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    };
-    ctl(&["stop_app"]);
+    rabbitmqctl(&["stop_app"]);
     // The API comes back while the broker is away; jobs of the lost connection must not be acked
     // (they cannot be) and must be redone after the reconnect.
     h.sink.fail_next(0);
@@ -518,17 +240,17 @@ async fn broker_restart_during_a_run_reconnects_and_finishes() {
     assert!(noticed.is_some(), "readiness reflects the lost broker");
     assert_eq!(h.probe(0, "/healthz").await.0, 200);
     tokio::time::sleep(Duration::from_secs(1)).await;
-    ctl(&["start_app"]);
-    ctl(&["await_startup"]);
+    rabbitmqctl(&["start_app"]);
+    rabbitmqctl(&["await_startup"]);
 
-    let arrivals = h.wait_for_arrivals(4).await;
+    let arrivals = h.wait_for_arrivals(4, LIMIT).await;
     assert_each_once(&arrivals, &docs);
     let m = h.metrics(0).await;
-    assert!(metric_sum(&m, "yusuan_broker_connections_total") >= 2.0, "{m}");
-    assert_eq!(metric_sum(&m, "yusuan_broker_connected"), 1.0);
+    assert!(metric(&m, "yusuan_broker_connections_total") >= 2.0, "{m}");
+    assert_eq!(metric(&m, "yusuan_broker_connected"), 1.0);
     // The jobs it abandoned with the lost connection came back to it: not the documents' doing,
     // so no worker loss was counted against them.
-    assert!(h.worker_log(0).contains("not counted as a lost worker"), "{}", h.worker_log(0));
+    assert!(h.log(0).contains("not counted as a lost worker"), "{}", h.log(0));
     assert!(h.workers[0].child.try_wait().unwrap().is_none(), "the worker survived");
     h.assert_queue_drained().await;
 }
@@ -539,7 +261,7 @@ async fn sigterm_returns_unfinished_jobs_and_exits_within_the_drain_timeout() {
     let mut h = Harness::new("sigterm").await;
     h.sink.fail_next(1_000_000);
     h.enqueue(&[&fixture("project_a.pdf")], &[]);
-    h.start_worker(&["--drain-timeout-secs", "2", HOLD_THROUGH_OUTAGE[0], HOLD_THROUGH_OUTAGE[1]]);
+    h.start_worker(&["--drain-timeout-secs", "2", HOLD_THROUGH_OUTAGE[0], HOLD_THROUGH_OUTAGE[1]], &[]);
     assert!(wait_until(LIMIT, || async { (h.answered_503().await >= 1).then_some(()) }).await.is_some());
     let addr = h.metrics_addr(0).await;
     let started = Instant::now();
@@ -564,7 +286,7 @@ async fn sigterm_returns_unfinished_jobs_and_exits_within_the_drain_timeout() {
     // The job is back on the queue, not lost and not acked.
     h.wait_ready(1).await;
     assert!(h.arrivals().await.is_empty());
-    assert!(h.worker_log(0).contains("drain timeout"));
+    assert!(h.log(0).contains("drain timeout"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -574,7 +296,7 @@ async fn sigterm_lets_in_flight_jobs_finish() {
     h.sink.fail_next(1_000_000);
     let doc = fixture("project_a.docx");
     h.enqueue(&[&doc], &[]);
-    h.start_worker(&["--drain-timeout-secs", "30", HOLD_THROUGH_OUTAGE[0], HOLD_THROUGH_OUTAGE[1]]);
+    h.start_worker(&["--drain-timeout-secs", "30", HOLD_THROUGH_OUTAGE[0], HOLD_THROUGH_OUTAGE[1]], &[]);
     assert!(wait_until(LIMIT, || async { (h.answered_503().await >= 1).then_some(()) }).await.is_some());
     h.signal(0, "-INT");
     // The API recovers during the drain: the job completes and is acked before the worker exits.
@@ -588,7 +310,7 @@ async fn sigterm_lets_in_flight_jobs_finish() {
     .expect("the worker exits after SIGINT");
     assert!(status.success());
     assert_each_once(&h.arrivals().await, &[doc]);
-    assert!(h.worker_log(0).contains("drained: all in-flight jobs finished"));
+    assert!(h.log(0).contains("drained: all in-flight jobs finished"));
     h.assert_queue_drained().await;
 }
 
@@ -601,8 +323,8 @@ async fn api_rejection_is_reported_and_dead_lettered() {
     let docs = documents();
     let paths: Vec<&Path> = docs.iter().map(PathBuf::as_path).collect();
     h.enqueue(&paths, &[]);
-    h.start_worker(&["--concurrency", "1"]);
-    let arrivals = h.wait_for_arrivals(docs.len()).await;
+    h.start_worker(&["--concurrency", "1"], &[]);
+    let arrivals = h.wait_for_arrivals(docs.len(), LIMIT).await;
     let by_name = assert_each_once(&arrivals, &docs);
     // All four fixtures extract; exactly the first one posted was rejected, the others accepted.
     let rejected: Vec<&String> = by_name.iter().filter(|(_, (_, row))| row["code"] == "rejected").map(|(n, _)| n).collect();
@@ -610,8 +332,8 @@ async fn api_rejection_is_reported_and_dead_lettered() {
     assert_eq!((rejected.len(), extracted), (1, 3), "{by_name:?}");
     assert!(by_name[rejected[0].as_str()].1["message"].as_str().unwrap().contains("422"));
     let m = h.metrics(0).await;
-    assert_eq!(metric_sum(&m, "yusuan_job_failures_total{code=\"rejected\"}"), 1.0, "{m}");
-    assert_eq!(metric_sum(&m, "yusuan_retries_total"), 0.0, "a 422 is not retried");
+    assert_eq!(metric(&m, "yusuan_job_failures_total{code=\"rejected\"}"), 1.0, "{m}");
+    assert_eq!(metric(&m, "yusuan_retries_total"), 0.0, "a 422 is not retried");
     h.assert_queue_drained().await;
 }
 
@@ -627,8 +349,8 @@ async fn jobs_by_reference_are_read_only_inside_the_files_root() {
     let outside = h.dir.path().join("outside.pdf");
     std::fs::copy(fixture("project_b.pdf"), &outside).unwrap();
     h.enqueue(&[&inside, &outside], &["--by-reference"]);
-    h.start_worker(&["--files-root", root.to_str().unwrap()]);
-    let arrivals = h.wait_for_arrivals(2).await;
+    h.start_worker(&["--files-root", root.to_str().unwrap()], &[]);
+    let arrivals = h.wait_for_arrivals(2, LIMIT).await;
     let mut by_name = HashMap::new();
     for (name, kind, row) in arrivals {
         assert!(by_name.insert(name, (kind, row)).is_none());
@@ -669,14 +391,14 @@ async fn limits_end_jobs_as_timeout_and_too_large_failures() {
     for (flags, code) in [(["--timeout-secs", "0"], "timeout"), (["--max-download-mb", "0"], "too_large")] {
         let mut h = Harness::new(code).await;
         h.enqueue(&paths, &[]);
-        h.start_worker(&flags);
-        let arrivals = h.wait_for_arrivals(2).await;
+        h.start_worker(&flags, &[]);
+        let arrivals = h.wait_for_arrivals(2, LIMIT).await;
         let by_name = assert_each_once(&arrivals, &docs);
         for (name, (kind, row)) in &by_name {
             assert_eq!((kind.as_str(), row["code"].as_str().unwrap()), ("failure", code), "{name}: {row}");
         }
         let m = h.metrics(0).await;
-        assert_eq!(metric_sum(&m, &format!("yusuan_job_failures_total{{code=\"{code}\"}}")), 2.0, "{m}");
+        assert_eq!(metric(&m, &format!("yusuan_job_failures_total{{code=\"{code}\"}}")), 2.0, "{m}");
         h.assert_queue_drained().await;
     }
 }
@@ -704,8 +426,8 @@ async fn messages_that_are_not_jobs_are_reported_as_invalid_job() {
             .await
             .unwrap();
     }
-    h.start_worker(&[]);
-    let arrivals = h.wait_for_arrivals(4).await;
+    h.start_worker(&[], &[]);
+    let arrivals = h.wait_for_arrivals(4, LIMIT).await;
     let invalid: Vec<&Value> =
         arrivals.iter().filter(|(_, _, row)| row["code"] == "invalid_job").map(|(_, _, row)| row).collect();
     assert_eq!(invalid.len(), 3, "each bad message is its own failure: {arrivals:?}");
@@ -724,11 +446,7 @@ struct MemoryAlarm(String);
 
 impl MemoryAlarm {
     fn raise() -> MemoryAlarm {
-        let out = Command::new("rabbitmqctl")
-            .args(["eval", "vm_memory_monitor:get_vm_memory_high_watermark()."])
-            .output()
-            .unwrap();
-        let previous = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        let previous = rabbitmqctl(&["eval", "vm_memory_monitor:get_vm_memory_high_watermark()."]);
         assert!(previous.parse::<f64>().is_ok(), "current watermark: {previous:?}");
         rabbitmqctl(&["set_vm_memory_high_watermark", "0"]);
         MemoryAlarm(previous)
@@ -739,11 +457,6 @@ impl Drop for MemoryAlarm {
     fn drop(&mut self) {
         let _ = Command::new("rabbitmqctl").args(["set_vm_memory_high_watermark", &self.0]).output();
     }
-}
-
-fn rabbitmqctl(args: &[&str]) {
-    let out = Command::new("rabbitmqctl").args(args).output().unwrap();
-    assert!(out.status.success(), "rabbitmqctl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -814,8 +527,8 @@ async fn xlsx_workbook_is_enqueued_extracted_and_delivered() {
     std::fs::write(folder.join("notes.txt"), "not a document").unwrap();
     let summary = h.enqueue(&[&folder], &[]);
     assert!(summary.contains("enqueued 1 job(s)"), "{summary}");
-    h.start_worker(&["--concurrency", "1"]);
-    let arrivals = h.wait_for_arrivals(1).await;
+    h.start_worker(&["--concurrency", "1"], &[]);
+    let arrivals = h.wait_for_arrivals(1, LIMIT).await;
     let by_name = assert_each_once(&arrivals, std::slice::from_ref(&workbook));
     let (kind, row) = &by_name["tongnan_2021.xlsx"];
     assert_eq!(kind, "extraction", "{row}");

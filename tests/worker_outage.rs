@@ -15,12 +15,15 @@
 //! - `broker_counting_*`: measures what this broker version counts as a delivery attempt, and
 //!   checks the two facts the worker relies on whatever the version.
 //!
-//! Shares the broker with tests/worker.rs through the same flock (see there).
+//! Shares the broker with tests/worker.rs through the same flock; the harness is
+//! tests/common/broker.rs.
+
+mod common;
 
 use std::collections::HashMap;
 use std::os::unix::process::ExitStatusExt as _;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt as _;
@@ -28,43 +31,7 @@ use lapin::options::{BasicAckOptions, BasicConsumeOptions, BasicGetOptions, Basi
 use lapin::types::{AMQPValue, FieldTable};
 use serde_json::Value;
 
-use yusuan::sink::Sink;
-
-const BIN: &str = env!("CARGO_BIN_EXE_yusuan");
-const LIMIT: Duration = Duration::from_secs(90);
-
-struct BrokerLock(#[allow(dead_code)] std::fs::File);
-
-impl BrokerLock {
-    async fn take(exclusive: bool) -> BrokerLock {
-        let path = std::env::temp_dir().join("yusuan-rabbitmq-tests.lock");
-        tokio::task::spawn_blocking(move || {
-            use std::os::fd::AsRawFd as _;
-            let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).unwrap();
-            let operation = if exclusive { libc::LOCK_EX } else { libc::LOCK_SH };
-            // SAFETY: flock on a descriptor this function owns; released when the File closes.
-            let rc = unsafe { libc::flock(file.as_raw_fd(), operation) };
-            assert_eq!(rc, 0, "flock {}: {}", path.display(), std::io::Error::last_os_error());
-            BrokerLock(file)
-        })
-        .await
-        .unwrap()
-    }
-}
-
-fn amqp_url() -> String {
-    std::env::var("AMQP_URL").unwrap_or_else(|_| "amqp://127.0.0.1:5672/%2f".into())
-}
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/worker").join(name)
-}
-
-fn rabbitmqctl(args: &[&str]) -> String {
-    let out = Command::new("rabbitmqctl").args(args).output().unwrap();
-    assert!(out.status.success(), "rabbitmqctl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
+use common::broker::{amqp_url, fixture, metric, rabbitmqctl, wait_until, BrokerLock, Harness, LIMIT};
 
 /// Sets one of the node's `rabbit` application settings and puts the previous value back when
 /// dropped (also when the test fails). Channels read both settings used here when they open.
@@ -93,239 +60,10 @@ impl Drop for RabbitSetting {
     }
 }
 
-/// A sink, a queue and the workers of one test; kills the workers and deletes the queues when
-/// dropped, and prints the workers' logs when the test failed.
-struct Harness {
-    queue: String,
-    dir: tempfile::TempDir,
-    sink: Sink,
-    base: String,
-    http: reqwest::Client,
-    workers: Vec<Worker>,
-}
-
-struct Worker {
-    child: Child,
-    log: PathBuf,
-}
-
-impl Harness {
-    async fn new(test: &str) -> Harness {
-        let dir = tempfile::tempdir().unwrap();
-        let sink = Sink::start("127.0.0.1:0", &dir.path().join("sink.db"), 0, 64 << 20).await.unwrap();
-        let base = format!("http://{}", sink.addr);
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
-        let queue = format!("yusuan.test.{test}.{}.{nanos}", std::process::id());
-        if let Err(e) = lapin::Connection::connect(&amqp_url(), Default::default()).await {
-            panic!("RabbitMQ is not reachable at {}: {e}; start it with deploy/rabbitmq-local.sh", amqp_url());
-        }
-        Harness { queue, dir, sink, base, http: reqwest::Client::new(), workers: Vec::new() }
-    }
-
-    /// Starts `yusuan worker` on this test's queue and sink with `extra` flags and environment.
-    fn start_worker(&mut self, extra: &[&str], env: &[(&str, &str)]) -> usize {
-        let n = self.workers.len();
-        let log = self.dir.path().join(format!("worker-{n}.log"));
-        let child = Command::new(BIN)
-            .arg("worker")
-            .args(["--queue", &self.queue, "--sink-url", &self.base, "--amqp-url", &amqp_url()])
-            .args(["--metrics-listen", "127.0.0.1:0", "--delivery-limit", "1"])
-            .args(extra)
-            .envs(env.iter().copied())
-            .env("RUST_LOG", "info")
-            .env("NO_COLOR", "1")
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).unwrap())
-            .spawn()
-            .unwrap();
-        self.workers.push(Worker { child, log });
-        n
-    }
-
-    fn log(&self, n: usize) -> String {
-        std::fs::read_to_string(&self.workers[n].log).unwrap_or_default()
-    }
-
-    async fn metrics_addr(&self, n: usize) -> String {
-        let found = wait_until(Duration::from_secs(30), || async {
-            self.log(n)
-                .lines()
-                .find(|l| l.contains("health and metrics endpoint listening"))
-                .and_then(|l| l.split("addr=").nth(1))
-                .map(|rest| rest.split_whitespace().next().unwrap_or_default().to_string())
-        })
-        .await;
-        found.expect("the worker logs its metrics address")
-    }
-
-    async fn readyz(&self, n: usize) -> (u16, String) {
-        let addr = self.metrics_addr(n).await;
-        match self.http.get(format!("http://{addr}/readyz")).send().await {
-            Ok(r) => (r.status().as_u16(), r.text().await.unwrap_or_default()),
-            Err(e) => (0, e.to_string()),
-        }
-    }
-
-    async fn metrics(&self, n: usize) -> String {
-        let addr = self.metrics_addr(n).await;
-        match self.http.get(format!("http://{addr}/metrics")).send().await {
-            Ok(r) => r.text().await.unwrap_or_default(),
-            Err(_) => String::new(),
-        }
-    }
-
-    async fn wait_paused(&self, n: usize) {
-        let paused = wait_until(LIMIT, || async {
-            let (status, body) = self.readyz(n).await;
-            (status == 503 && body.starts_with("paused")).then_some(())
-        })
-        .await;
-        assert!(paused.is_some(), "worker {n} pauses; /readyz says {:?}", self.readyz(n).await);
-    }
-
-    fn enqueue(&self, paths: &[PathBuf]) {
-        let out = Command::new(BIN)
-            .args(["enqueue", "--queue", &self.queue, "--amqp-url", &amqp_url(), "--delivery-limit", "1"])
-            .args(paths)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "enqueue failed: {}", String::from_utf8_lossy(&out.stderr));
-    }
-
-    async fn get(&self, path: &str) -> Value {
-        self.http.get(format!("{}{path}", self.base)).send().await.unwrap().json().await.unwrap()
-    }
-
-    /// (file name, "extraction" | "failure", row) of everything the API has heard of.
-    async fn arrivals(&self) -> Vec<(String, &'static str, Value)> {
-        let mut all = Vec::new();
-        for row in self.get("/extractions").await.as_array().unwrap() {
-            all.push((row["file_name"].as_str().unwrap().to_string(), "extraction", row.clone()));
-        }
-        for row in self.get("/failures").await.as_array().unwrap() {
-            all.push((row["file_name"].as_str().unwrap().to_string(), "failure", row.clone()));
-        }
-        all
-    }
-
-    async fn wait_for_arrivals(&self, n: usize, limit: Duration) -> Vec<(String, &'static str, Value)> {
-        let done = wait_until(limit, || async {
-            let a = self.arrivals().await;
-            (a.len() >= n).then_some(a)
-        })
-        .await;
-        match done {
-            Some(a) => a,
-            None => panic!("only {:?} of {n} jobs arrived within {limit:?}", self.arrivals().await),
-        }
-    }
-
-    async fn answered_503(&self) -> u64 {
-        self.get("/stats").await["answered_503"].as_u64().unwrap()
-    }
-
-    /// Messages ready in a queue, from the queue leader (exact, unlike `list_queues`).
-    async fn ready(&self, queue: &str) -> u32 {
-        let connection = lapin::Connection::connect(&amqp_url(), Default::default()).await.unwrap();
-        let channel = connection.create_channel().await.unwrap();
-        let options = QueueDeclareOptions { passive: true, ..Default::default() };
-        let declared = channel.queue_declare(queue.into(), options, Default::default()).await.unwrap();
-        let _ = connection.close(200, "".into()).await;
-        declared.message_count()
-    }
-
-    /// Takes every message off the dead-letter queue: (file name, headers).
-    async fn dead_letters(&self) -> Vec<(String, FieldTable)> {
-        let connection = lapin::Connection::connect(&amqp_url(), Default::default()).await.unwrap();
-        let channel = connection.create_channel().await.unwrap();
-        let mut out = Vec::new();
-        while let Some(message) = channel
-            .basic_get(format!("{}.dead", self.queue).as_str().into(), BasicGetOptions { no_ack: true })
-            .await
-            .unwrap()
-        {
-            let job: Value = serde_json::from_slice(&message.delivery.data).unwrap();
-            let headers = message.delivery.properties.headers().clone().unwrap_or_default();
-            out.push((job["file_name"].as_str().unwrap_or_default().to_string(), headers));
-        }
-        let _ = connection.close(200, "".into()).await;
-        out
-    }
-
-    /// With every worker gone, nothing is left in the job queue (an unacked delivery would be back
-    /// within moments) and nothing in the dead-letter queue.
-    async fn assert_nothing_left(&mut self) {
-        for w in &mut self.workers {
-            if w.child.try_wait().unwrap().is_none() {
-                w.child.kill().unwrap();
-                w.child.wait().unwrap();
-            }
-        }
-        tokio::time::sleep(Duration::from_secs(1)).await;
-        assert_eq!(self.ready(&self.queue).await, 0, "no job left in the queue");
-    }
-
-    fn signal(&self, n: usize, signal: &str) {
-        let status = Command::new("kill").args([signal, &self.workers[n].child.id().to_string()]).status().unwrap();
-        assert!(status.success());
-    }
-
-    async fn wait_exit(&mut self, n: usize, limit: Duration) -> ExitStatus {
-        let child = &mut self.workers[n].child;
-        let start = Instant::now();
-        loop {
-            if let Some(status) = child.try_wait().unwrap() {
-                return status;
-            }
-            assert!(start.elapsed() < limit, "worker {n} did not exit within {limit:?}");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-}
-
-impl Drop for Harness {
-    fn drop(&mut self) {
-        for (n, w) in self.workers.iter_mut().enumerate() {
-            let _ = w.child.kill();
-            let _ = w.child.wait();
-            if std::thread::panicking() {
-                let log = std::fs::read_to_string(&w.log).unwrap_or_default();
-                let tail: Vec<&str> = log.lines().rev().take(60).collect();
-                eprintln!("---- worker {n} log (last lines) ----");
-                for line in tail.iter().rev() {
-                    eprintln!("{line}");
-                }
-            }
-        }
-        for queue in [self.queue.clone(), format!("{}.dead", self.queue), format!("{}.control", self.queue)] {
-            let _ = Command::new("rabbitmqctl").args(["delete_queue", &queue]).stdout(Stdio::null()).stderr(Stdio::null()).status();
-        }
-    }
-}
-
-async fn wait_until<T, F, Fut>(limit: Duration, mut f: F) -> Option<T>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    let start = Instant::now();
-    loop {
-        if let Some(v) = f().await {
-            return Some(v);
-        }
-        if start.elapsed() > limit {
-            return None;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
-fn metric(metrics: &str, name: &str) -> f64 {
-    metrics
-        .lines()
-        .filter(|l| !l.starts_with('#') && l.starts_with(name) && l[name.len()..].starts_with(['{', ' ']))
-        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
-        .sum()
+/// The harness of these tests: the job queue allows a single broker return (`--delivery-limit 1`)
+/// and workers retry at their own pace (set per test by flag or environment).
+async fn outage_harness(test: &str) -> Harness {
+    Harness::new(test).await.with_flags(&["--delivery-limit", "1"], &["--delivery-limit", "1"])
 }
 
 /// `n` documents that extract, each with its own content (the enqueuer skips duplicates and the
@@ -404,17 +142,19 @@ async fn hold_one_message_unacked(queue: &str) -> (lapin::Connection, lapin::Cha
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn compressed_outage_pauses_probes_resumes_and_loses_nothing() {
     // The consumer timeout is a node-wide setting: no other test may run meanwhile.
-    let _exclusive = BrokerLock::take(true).await;
+    let _exclusive = BrokerLock::exclusive().await;
     // RabbitMQ 3.10 checks consumer timeouts on each channel's tick, once a minute by default:
     // a tick of 1 s makes the 10 s timeout bite at 10 s. (3.12+ also take the queue argument
     // `x-consumer-timeout`; 4.3 cancels the consumer instead of closing the channel.)
     let _timeout = RabbitSetting::set("consumer_timeout", 10_000);
     let _tick = RabbitSetting::set("channel_tick_interval", 1_000);
-    let mut h = Harness::new("outage").await;
+    let mut h = outage_harness("outage").await;
     let docs = distinct_documents(h.dir.path(), 8);
     h.sink.fail_next(1 << 40);
-    h.enqueue(&docs);
-    let (_control_connection, control) = hold_one_message_unacked(&format!("{}.control", h.queue)).await;
+    h.enqueue(&docs, &[]);
+    let control_queue = format!("{}.control", h.queue);
+    h.queues.push(control_queue.clone());
+    let (_control_connection, control) = hold_one_message_unacked(&control_queue).await;
     let mut t = Timeline { start: Instant::now(), events: Vec::new() };
     let outage = Duration::from_secs(60);
     h.start_worker(
@@ -448,7 +188,7 @@ async fn compressed_outage_pauses_probes_resumes_and_loses_nothing() {
         }
         if paused && status == 503 && t.start.elapsed() > Duration::from_secs(5) {
             // Exact count from the queue leader: all eight ready means the worker holds none.
-            held_while_paused.push(8 - h.ready(&h.queue).await);
+            held_while_paused.push(8 - h.ready().await);
         }
         if !control_closed && !control.status().connected() {
             control_closed = true;
@@ -497,20 +237,20 @@ async fn compressed_outage_pauses_probes_resumes_and_loses_nothing() {
         metric(&m, "yusuan_breaker_probes_total"),
         h.answered_503().await
     );
-    h.assert_nothing_left().await;
+    h.assert_queue_drained().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_the_breaker_the_hold_limit_still_beats_the_consumer_timeout() {
     // A slow or flapping API may never open the breaker; the hold limit alone must then keep
     // every delivery away from the broker's consumer timeout.
-    let _exclusive = BrokerLock::take(true).await;
+    let _exclusive = BrokerLock::exclusive().await;
     let _timeout = RabbitSetting::set("consumer_timeout", 10_000);
     let _tick = RabbitSetting::set("channel_tick_interval", 1_000);
-    let mut h = Harness::new("hold").await;
+    let mut h = outage_harness("hold").await;
     let docs = distinct_documents(h.dir.path(), 4);
     h.sink.fail_next(1 << 40);
-    h.enqueue(&docs);
+    h.enqueue(&docs, &[]);
     h.start_worker(
         &["--concurrency", "2", "--consumer-timeout-secs", "10", "--timeout-secs", "2", "--breaker-failures", "1000000"],
         &[("YUSUAN_RETRY_INITIAL_MS", "100"), ("YUSUAN_RETRY_MAX_SECS", "1")],
@@ -528,22 +268,22 @@ async fn without_the_breaker_the_hold_limit_still_beats_the_consumer_timeout() {
     let m = h.metrics(0).await;
     assert_eq!(metric(&m, "yusuan_broker_connections_total"), 1.0, "the broker never timed out a consumer: {m}");
     assert!(!h.log(0).contains("broker connection lost"));
-    h.assert_nothing_left().await;
+    h.assert_queue_drained().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn outage_spanning_worker_restarts_loses_nothing() {
-    let _shared = BrokerLock::take(false).await;
-    let mut h = Harness::new("restart").await;
+    let _shared = BrokerLock::shared().await;
+    let mut h = outage_harness("restart").await;
     let docs = distinct_documents(h.dir.path(), 4);
     h.sink.fail_next(1 << 40);
-    h.enqueue(&docs);
+    h.enqueue(&docs, &[]);
     let pausing = ["--concurrency", "2", "--retry-initial-ms", "50", "--retry-max-secs", "1", "--breaker-failures", "3"];
 
     // A pauses, holds nothing, and stops at once on SIGTERM.
     h.start_worker(&pausing, &[]);
     h.wait_paused(0).await;
-    assert_eq!(h.ready(&h.queue).await, 4, "a paused worker holds no job");
+    assert_eq!(h.ready().await, 4, "a paused worker holds no job");
     h.signal(0, "-TERM");
     let status = h.wait_exit(0, Duration::from_secs(10)).await;
     assert!(status.success(), "{status:?}");
@@ -553,13 +293,13 @@ async fn outage_spanning_worker_restarts_loses_nothing() {
     h.start_worker(&["--concurrency", "2", "--retry-initial-ms", "50", "--retry-max-secs", "1", "--breaker-failures", "1000000"], &[]);
     let before = h.answered_503().await;
     let holding = wait_until(LIMIT, || async {
-        (h.ready(&h.queue).await == 2 && h.answered_503().await >= before + 4).then_some(())
+        (h.ready().await == 2 && h.answered_503().await >= before + 4).then_some(())
     })
     .await;
     assert!(holding.is_some(), "B holds two jobs");
     h.workers[1].child.kill().unwrap();
     h.workers[1].child.wait().unwrap();
-    let returned = wait_until(Duration::from_secs(30), || async { (h.ready(&h.queue).await == 4).then_some(()) }).await;
+    let returned = wait_until(Duration::from_secs(30), || async { (h.ready().await == 4).then_some(()) }).await;
     assert!(returned.is_some(), "the broker returned B's jobs");
 
     // C: the two returned jobs go back as copies counting one lost worker; it pauses again until
@@ -575,18 +315,18 @@ async fn outage_spanning_worker_restarts_loses_nothing() {
     assert!(metric(&m, "yusuan_breaker_probes_total{result=\"answered\"}") >= 1.0, "{m}");
     assert!(h.log(2).contains("redelivered by the broker"));
     assert!(h.log(0).contains("drained: all in-flight jobs finished"), "A had nothing in flight");
-    h.assert_nothing_left().await;
+    h.assert_queue_drained().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_document_that_kills_workers_is_reported_and_dead_lettered_by_the_worker() {
-    let _shared = BrokerLock::take(false).await;
-    let mut h = Harness::new("poison").await;
+    let _shared = BrokerLock::shared().await;
+    let mut h = outage_harness("poison").await;
     let mut docs = distinct_documents(h.dir.path(), 3);
     let poison = h.dir.path().join("poison.pdf");
     std::fs::rename(&docs[1], &poison).unwrap();
     docs[1] = poison.clone();
-    h.enqueue(&docs);
+    h.enqueue(&docs, &[]);
     let flags = ["--concurrency", "1", "--max-worker-losses", "3"];
     let env = [("YUSUAN_DEBUG_ABORT_ON_FILE_NAME", "poison.pdf")];
     // The test restarts a worker whenever one dies, as Kubernetes restarts a pod.
@@ -634,7 +374,7 @@ async fn a_document_that_kills_workers_is_reported_and_dead_lettered_by_the_work
         Some(AMQPValue::LongString(code)) => assert_eq!(code.as_bytes(), b"internal_error"),
         other => panic!("no error code header: {other:?}"),
     }
-    h.assert_nothing_left().await;
+    h.assert_queue_drained().await;
 }
 
 /// (redelivered, x-delivery-count, x-acquired-count) of a delivery.
@@ -652,8 +392,8 @@ fn counters(delivery: &lapin::message::Delivery) -> (bool, Option<i64>, Option<i
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn broker_counting_is_measured_and_a_republished_copy_starts_from_zero() {
-    let _shared = BrokerLock::take(false).await;
-    let h = Harness::new("counting").await;
+    let _shared = BrokerLock::shared().await;
+    let h = outage_harness("counting").await;
     let version = rabbitmqctl(&["version"]);
     let connection = lapin::Connection::connect(&amqp_url(), Default::default()).await.unwrap();
     let setup = connection.create_channel().await.unwrap();

@@ -1,5 +1,8 @@
-//! Helpers shared by the test binaries that build budget tables by hand.
+//! Helpers shared by the test binaries: budget tables built by hand (here) and the harness of the
+//! tests against the real broker (`broker`). Each test binary uses what it needs.
 #![allow(dead_code)]
+
+pub mod broker;
 
 use std::str::FromStr;
 
