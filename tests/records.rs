@@ -1106,9 +1106,10 @@ fn unstitched_indicator_rows_continue_their_project() {
 }
 
 #[test]
-fn large_tables_stay_fast() {
-    // 2,000 科目 rows × 12 columns: interpretation and validation must stay well under the
-    // worker's time budget even in a debug build.
+fn a_two_thousand_row_table_reads_whole_and_clean() {
+    // 2,000 科目 rows × 12 columns read whole, without a false warning. Its time is printed, not
+    // asserted: speed is measured by benchmarks (README, Performance), a timed test only fails
+    // on a busy machine.
     let mut rows: Vec<Vec<String>> = vec![
         ["科目编码", "科目名称", "合计", "a", "b", "c", "d", "e", "f", "g", "h", "i"].iter().map(|s| s.to_string()).collect(),
     ];
@@ -1126,9 +1127,7 @@ fn large_tables_stay_fast() {
     let warnings = validate(&tables, &records);
     assert_eq!(lines(&records).len(), 2000);
     assert!(warnings.is_empty(), "{:?}", &warnings[..warnings.len().min(3)]);
-    let took = started.elapsed();
-    assert!(took.as_secs_f64() < 5.0, "took {took:?}");
-    eprintln!("2,000-row table: {took:?}");
+    eprintln!("2,000-row table: {:?}", started.elapsed());
 }
 
 #[test]
