@@ -289,7 +289,7 @@ fn figures_of<'t>(table: &'t Table, label: &Cell) -> Vec<&'t Cell> {
     // Under a column header: the 合计 / 总计 row when the table prints one (it may be the last
     // row), else the first row with a number.
     let total_row = |r: usize| {
-        table.cells.iter().any(|c| c.row == r && matches!(label_key(&c.text).as_str(), "合计" | "总计" | "本年支出合计" | "本年收入合计"))
+        table.cells.iter().any(|c| c.row == r && matches!(label_key(&c.text).as_str(), "合计" | "总计" | "本年支出合计" | "本年收入合计" | "收入总计" | "支出总计"))
     };
     let rows: Vec<usize> = (label.row + label.row_span..table.n_rows).collect();
     let ordered = rows.iter().copied().filter(|&r| total_row(r)).chain(rows.iter().copied());
@@ -339,24 +339,27 @@ fn check_totals(prose: &Prose, tables: &[Table], final_accounts: bool) -> Vec<Wa
         }
         seen.push((topic, s.amount.value));
         let amount = s.in_yuan();
-        let mut candidates: Vec<(&Table, &Cell)> = Vec::new();
+        // (how plainly the label names a total: 总计 first, then 合计, then others; table; cell)
+        let mut candidates: Vec<(u8, &Table, &Cell)> = Vec::new();
         let mut agreed = false;
         for table in tables {
             let Some(factor) = table_factor(table) else { continue };
             let title = canon(table.title.as_deref().unwrap_or(""));
             for label in table.cells.iter().filter(|c| topic.names(&label_key(&c.text), &title)) {
+                let key = label_key(&label.text);
+                let plain = if key.ends_with("总计") { 0 } else if key.ends_with("合计") { 1 } else { 2 };
                 for cell in figures_of(table, label) {
                     if agrees(cell, factor, amount) {
                         agreed = true;
                     }
-                    candidates.push((table, cell));
+                    candidates.push((plain, table, cell));
                 }
             }
         }
         if agreed {
             continue;
         }
-        let Some(&(table, cell)) = candidates.first() else { continue };
+        let Some(&(_, table, cell)) = candidates.iter().min_by_key(|c| c.0) else { continue };
         let factor = table_factor(table).unwrap_or(Decimal::ONE);
         let meaning = in_units(cell, factor, s.factor);
         let unit = if s.factor == Decimal::ONE { "元" } else { "万元" };
@@ -542,16 +545,20 @@ fn check_subjects(prose: &Prose, tables: &[Table], records: &[Record], final_acc
         if by_name {
             continue;
         }
-        let (line, _, _) = amounts[0];
+        let (line, _, in_yuan) = amounts[0];
         let (Some(&table_index), Some(row)) = (line.source_tables.first(), line.row) else { continue };
         let Some(table) = tables.iter().find(|t| t.index == table_index) else { continue };
-        // The cell: the first number of the line's row that the amounts above come from.
+        // The cell: the one of the line's row that prints the amount compared (not its code).
         let factor = table_factor(table).unwrap_or(Decimal::ONE);
-        let mut cells: Vec<&Cell> = table.cells.iter().filter(|c| c.row == row && parse_number(&c.text).is_some() && c.text.len() > 3).collect();
+        let mut cells: Vec<&Cell> = table
+            .cells
+            .iter()
+            .filter(|c| c.row == row && parse_number(&c.text).is_some_and(|v| (v * factor - in_yuan).abs() < Decimal::ONE))
+            .collect();
         cells.sort_by_key(|c| c.col);
         let Some(cell) = cells.first() else { continue };
         let unit = if st.statement.factor == Decimal::ONE { "元" } else { "万元" };
-        let name = st.path.last().map(|p| p.0.clone()).unwrap_or_default();
+        let name = line.subject_name.clone().unwrap_or_default();
         let what = format!("科目 {code} {name}{}", match st.kind {
             Kind::Budget => " 预算数",
             Kind::Actual => " 决算数",
