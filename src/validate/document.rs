@@ -260,6 +260,17 @@ impl Prose {
         pages
     }
 
+    /// The finding with the sentence around the byte range quoted (`Warning::quote`).
+    pub(crate) fn quoted(&self, from: usize, to: usize, mut w: Warning) -> Warning {
+        w.quote = Some(self.sentence(from, to).to_string());
+        w
+    }
+
+    /// Does a heading or a numbered paragraph start at this byte offset?
+    pub(crate) fn opens_paragraph(&self, offset: usize) -> bool {
+        self.breaks.binary_search(&offset).is_ok()
+    }
+
     /// The sentence (up to 。；) around a byte range, for messages.
     pub(crate) fn sentence(&self, from: usize, to: usize) -> &str {
         let ends = |c: char| matches!(c, '。' | '；' | ';');
@@ -314,10 +325,14 @@ fn check_growth(prose: &Prose) -> Vec<Warning> {
         let pages = prose.pages(whole.start(), whole.end());
         let rate_up = matches!(&c["word"], "增长" | "增加");
         if rate_up != up {
-            out.push(finding(
-                "text_growth_mismatch",
-                format!("\"{}\": the amount is said to {} but the rate to {}", whole.as_str(), &c["dir"], &c["word"]),
-                pages,
+            out.push(prose.quoted(
+                whole.start(),
+                whole.end(),
+                finding(
+                    "text_growth_mismatch",
+                    format!("\"{}\": the amount is said to {} but the rate to {}", whole.as_str(), &c["dir"], &c["word"]),
+                    pages,
+                ),
             ));
             continue;
         }
@@ -335,17 +350,14 @@ fn check_growth(prose: &Prose) -> Vec<Warning> {
         let slack = z.half_step * Decimal::from(3);
         if z.value + slack < low || z.value - slack > high {
             let expected = (y.value / prev * hundred).round_dp(2);
-            out.push(finding(
-                "text_growth_mismatch",
-                format!(
-                    "\"{}\": {} 万元 against last year's {} 万元 is {expected}%, not {}%",
-                    whole.as_str(),
-                    y.value,
-                    prev,
-                    z.value
-                ),
-                pages,
-            ));
+            let message = format!(
+                "\"{}\": {} 万元 against last year's {} 万元 is {expected}%, not {}%",
+                whole.as_str(),
+                y.value,
+                prev,
+                z.value
+            );
+            out.push(prose.quoted(whole.start(), whole.end(), finding("text_growth_mismatch", message, pages)));
         }
     }
     out
@@ -377,17 +389,15 @@ fn check_basic_split(prose: &Prose) -> Vec<Warning> {
         let (Some((staff, e1)), Some((office, e2))) = (first("人员经费"), first("公用经费")) else { continue };
         let slack = total.half_step + staff.half_step + office.half_step;
         if (staff.value + office.value - total.value).abs() > slack {
-            out.push(finding(
-                "text_sum_mismatch",
-                format!(
-                    "the prose states 基本支出 {} 万元 but 人员经费 {} + 公用经费 {} = {} 万元",
-                    total.value,
-                    staff.value,
-                    office.value,
-                    staff.value + office.value
-                ),
-                prose.pages(whole.start(), e1.max(e2)),
-            ));
+            let message = format!(
+                "the prose states 基本支出 {} 万元 but 人员经费 {} + 公用经费 {} = {} 万元",
+                total.value,
+                staff.value,
+                office.value,
+                staff.value + office.value
+            );
+            let end = e1.max(e2);
+            out.push(prose.quoted(whole.start(), end, finding("text_sum_mismatch", message, prose.pages(whole.start(), end))));
         }
     }
     out
@@ -492,27 +502,22 @@ fn check_three_public(prose: &Prose, tables: &[Table]) -> Vec<Warning> {
         let slack = total.amount.half_step + abroad.amount.half_step + cars.amount.half_step + reception.amount.half_step;
         if (sum - total.amount.value).abs() > slack {
             let end = reception.end.max(cars.end).max(abroad.end);
-            out.push(finding(
-                "text_sum_mismatch",
-                format!(
-                    "the prose states “三公”经费 {} 万元 but its items 因公出国（境）费 {} + 公务用车购置及运行费 {} + 公务接待费 {} = {} 万元",
-                    total.amount.value, abroad.amount.value, cars.amount.value, reception.amount.value, sum
-                ),
-                prose.pages(total.start, end),
-            ));
+            let message = format!(
+                "the prose states “三公”经费 {} 万元 but its items 因公出国（境）费 {} + 公务用车购置及运行费 {} + 公务接待费 {} = {} 万元",
+                total.amount.value, abroad.amount.value, cars.amount.value, reception.amount.value, sum
+            );
+            out.push(prose.quoted(total.start, end, finding("text_sum_mismatch", message, prose.pages(total.start, end))));
         }
         if let (Some(purchase), Some(running)) = (first(Item::CarPurchase), first(Item::CarRunning)) {
             let parts = purchase.amount.value + running.amount.value;
             let slack = cars.amount.half_step + purchase.amount.half_step + running.amount.half_step;
             if (parts - cars.amount.value).abs() > slack {
-                out.push(finding(
-                    "text_sum_mismatch",
-                    format!(
-                        "the prose states 公务用车购置及运行费 {} 万元 but 购置费 {} + 运行费 {} = {} 万元",
-                        cars.amount.value, purchase.amount.value, running.amount.value, parts
-                    ),
-                    prose.pages(cars.start, running.end.max(purchase.end)),
-                ));
+                let message = format!(
+                    "the prose states 公务用车购置及运行费 {} 万元 but 购置费 {} + 运行费 {} = {} 万元",
+                    cars.amount.value, purchase.amount.value, running.amount.value, parts
+                );
+                let end = running.end.max(purchase.end);
+                out.push(prose.quoted(cars.start, end, finding("text_sum_mismatch", message, prose.pages(cars.start, end))));
             }
         }
     }

@@ -235,6 +235,21 @@ fn scoped_away(before: &str) -> bool {
     QUALIFIERS.iter().any(|q| before.ends_with(q))
 }
 
+/// "收入预算", "支出总计": the document's totals only where nothing before them narrows them.
+fn is_generic(label: &str) -> bool {
+    label.starts_with("收入") || label.starts_with("支出")
+}
+
+/// What may stand right before a generic total: the start of a clause, a year ("2025年收入预算"),
+/// the end of the unit's name ("…办公室收入预算", "学校…"), "收入" ("收入支出总计"). Not the end of a
+/// 科目 name: "一般公共服务支出预算 1866.11" is one 类's figure, not the total.
+fn opens_total(before: &str) -> bool {
+    match before.chars().next_back() {
+        None => true,
+        Some(c) => !c.is_alphabetic() || "年度室局委会院处所厅办心部校馆站队司署府中入".contains(c),
+    }
+}
+
 fn statements(prose: &Prose) -> Vec<Statement> {
     static RE: OnceLock<Regex> = OnceLock::new();
     let re = RE.get_or_init(|| {
@@ -268,7 +283,7 @@ fn statements(prose: &Prose) -> Vec<Statement> {
         .filter_map(|c| {
             let whole = c.get(0).unwrap();
             let before = &prose.text[..whole.start()];
-            if scoped_away(before) {
+            if scoped_away(before) || (is_generic(&c["label"]) && !opens_total(before) && !prose.opens_paragraph(whole.start())) {
                 return None;
             }
             Some(Statement {
@@ -359,7 +374,13 @@ fn check_totals(prose: &Prose, tables: &[Table], final_accounts: bool) -> Vec<Wa
         if agreed {
             continue;
         }
-        let Some(&(_, table, cell)) = candidates.iter().min_by_key(|c| c.0) else { continue };
+        // The figure shown: the one nearest the prose's (the slip a reviewer looks for), then the
+        // plainest total.
+        let distance = |cell: &Cell, table: &Table| {
+            let factor = table_factor(table).unwrap_or(Decimal::ONE);
+            parse_number(&cell.text).map(|v| (v * factor - amount.0).abs()).unwrap_or(Decimal::MAX)
+        };
+        let Some(&(_, table, cell)) = candidates.iter().min_by_key(|c| (distance(c.2, c.1), c.0)) else { continue };
         let factor = table_factor(table).unwrap_or(Decimal::ONE);
         let meaning = in_units(cell, factor, s.factor);
         let unit = if s.factor == Decimal::ONE { "元" } else { "万元" };
@@ -629,16 +650,11 @@ fn check_comparisons(prose: &Prose) -> Vec<Warning> {
         let said = if rate.is_some_and(|z| z.value.is_zero()) { 0 } else { said };
         let mut wrong = said != actual;
         let mut expected_rate = None;
-        if let (Some(z), false) = (rate, y.value.is_zero()) {
-            let hundred = Decimal::ONE_HUNDRED;
-            let change = (x.value - y.value).abs();
-            let slack = x.half_step + y.half_step;
-            let low = (change - slack).max(Decimal::ZERO) / (y.value + y.half_step) * hundred;
-            let high = if y.value > y.half_step { (change + slack) / (y.value - y.half_step) * hundred } else { Decimal::MAX };
-            let z_slack = z.half_step * Decimal::from(3);
-            if z.value + z_slack < low || z.value - z_slack > high {
+        if let Some(z) = rate {
+            let change = ((x.value - y.value).abs(), x.half_step + y.half_step);
+            if let Some(expected) = rate_off(change, (y.value, y.half_step), z) {
                 wrong = true;
-                expected_rate = Some((change / y.value * hundred).round_dp(2));
+                expected_rate = Some(expected);
             }
         }
         if wrong {
@@ -669,26 +685,14 @@ fn check_comparisons(prose: &Prose) -> Vec<Warning> {
         let after = &prose.text[whole.end()..limit];
         if let Some(r) = rate.captures(after) {
             if let Some(z) = printed(&r["z"]) {
-                if !b.value.is_zero() {
-                    let hundred = Decimal::ONE_HUNDRED;
-                    let low = (a.value - a.half_step) / (b.value + b.half_step) * hundred;
-                    let high = if b.value > b.half_step { (a.value + a.half_step) / (b.value - b.half_step) * hundred } else { Decimal::MAX };
-                    let z_slack = z.half_step * Decimal::from(3);
-                    if z.value + z_slack < low || z.value - z_slack > high {
-                        let end = whole.end() + r.get(0).unwrap().end();
-                        out.push(comparison(
-                            prose,
-                            whole.start(),
-                            end,
-                            format!(
-                                "决算 {} 万元 against 预算 {} 万元 is {}% of the budget, not {}%",
-                                a.value,
-                                b.value,
-                                (a.value / b.value * hundred).round_dp(2),
-                                z.value
-                            ),
-                        ));
-                    }
+                if let Some(expected) = rate_off((a.value, a.half_step), (b.value, b.half_step), z) {
+                    let end = whole.end() + r.get(0).unwrap().end();
+                    out.push(comparison(
+                        prose,
+                        whole.start(),
+                        end,
+                        format!("决算 {} 万元 against 预算 {} 万元 is {expected}% of the budget, not {}%", a.value, b.value, z.value),
+                    ));
                 }
             }
         }
@@ -740,6 +744,20 @@ fn check_comparisons(prose: &Prose) -> Vec<Warning> {
         }
     }
     out
+}
+
+/// A printed rate Z% of part / whole, each (value, half its printed step): None when Z is within
+/// what the printed figures allow plus one unit of Z's last digit (publishers round the rate from
+/// unrounded amounts, or truncate it), else the rate the figures give. No whole, no rate.
+fn rate_off(part: (Decimal, Decimal), whole: (Decimal, Decimal), z: Printed) -> Option<Decimal> {
+    if whole.0.is_zero() {
+        return None;
+    }
+    let hundred = Decimal::ONE_HUNDRED;
+    let low = (part.0 - part.1).max(Decimal::ZERO) / (whole.0 + whole.1) * hundred;
+    let high = if whole.0 > whole.1 { (part.0 + part.1) / (whole.0 - whole.1) * hundred } else { Decimal::MAX };
+    let slack = z.half_step * Decimal::from(3);
+    (z.value + slack < low || z.value - slack > high).then(|| (part.0 / whole.0 * hundred).round_dp(2))
 }
 
 fn sign(d: Decimal) -> i32 {
