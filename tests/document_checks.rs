@@ -314,6 +314,8 @@ fn prose_figures_of_another_scope_are_not_compared() {
             // A change, last year's figure, a part's income: none is the table's total.
             "主要原因是政策性增资，增加基本支出844.15万元；上年基本支出1,200.00万元。",
             "事业收入0万元；其他收入0万元。",
+            // A 类's figure: "支出预算" closes the 科目 name, it is not the total.
+            "其中：一般公共服务支出预算8,209.68万元，社会保障和就业支出预算421.38万元。",
             // Rounded or truncated to the printed digit: the same figure.
             "支出总计9,101.67万元。",
         ],
@@ -520,4 +522,33 @@ fn the_review_view_quotes_the_sentence_and_the_cell() {
     assert!(view.contains("1. [text_table_mismatch]"), "{view}");
     assert!(view.contains("prose (page 3): “收入预算9,101.86万元”"), "{view}");
     assert!(view.contains("table 0 “2025年部门财务收支预算总表” row 5 col 1 (page 5): 91,016,775.35"), "{view}");
+}
+
+#[test]
+fn staff_office_and_procurement_figures_against_the_tables_that_hold_them() {
+    let economic = on_page(
+        grid(
+            0,
+            &["2025年部门一般公共预算基本支出部门预算经济分类预算表", "单位：万元"],
+            &[&["经济分类科目名称", "合计", "人员经费", "公用经费"], &["合计", "1,583.68", "1,405.30", "178.38"]],
+        ),
+        6,
+    );
+    let procurement = on_page(
+        grid(
+            1,
+            &["2025年部门政府采购预算表", "单位：万元"],
+            &[&["采购项目", "采购品目", "预算金额"], &["办公设备", "A0201", "34.00"], &["合计", "", "34.00"]],
+        ),
+        7,
+    );
+    let tables = vec![economic, procurement];
+    let clean = explanation(3, &["基本支出中，人员经费1,405.30万元，公用经费178.38万元。", "2025年度本部门政府采购预算34.00万元，其中：政府采购货物预算34.00万元。"]);
+    assert_eq!(codes(&check_prose(&tables, &[], &clean)), Vec::<&str>::new());
+
+    let off = explanation(3, &["基本支出中，人员经费1,450.30万元，公用经费178.38万元。", "2025年度本部门政府采购预算43.00万元。"]);
+    let found = check_prose(&tables, &[], &off);
+    assert_eq!(codes(&found), vec!["text_table_mismatch"; 2]);
+    assert_eq!(found[0].cell.as_ref().map(|c| (c.table, c.text.as_str())), Some((0, "1,405.30")));
+    assert_eq!(found[1].cell.as_ref().map(|c| (c.table, c.row, c.text.as_str())), Some((1, 2, "34.00")));
 }
