@@ -552,3 +552,18 @@ fn staff_office_and_procurement_figures_against_the_tables_that_hold_them() {
     assert_eq!(found[0].cell.as_ref().map(|c| (c.table, c.text.as_str())), Some((0, "1,405.30")));
     assert_eq!(found[1].cell.as_ref().map(|c| (c.table, c.row, c.text.as_str())), Some((1, 2, "34.00")));
 }
+
+#[test]
+fn a_subject_named_before_its_code_in_brackets_is_compared_for_the_documents_year_only() {
+    let (table, records) = function_table();
+    let tables = vec![table];
+    let stated = |year: &str, figure: &str| {
+        explanation(4, &[&format!("9.机关事业单位基本养老保险缴费支出（2080505），{year}年度决算数为{figure}万元，比上年增长7.51%。")])
+    };
+    assert_eq!(codes(&check_prose(&tables, &records, &stated("2025", "176.32"))), Vec::<&str>::new());
+    let found = check_prose(&tables, &records, &stated("2025", "167.32"));
+    assert_eq!(codes(&found), vec!["text_table_mismatch"]);
+    assert_eq!(found[0].row, Some(3));
+    // Another year's figure is not this year's table's.
+    assert_eq!(codes(&check_prose(&tables, &records, &stated("2024", "167.32"))), Vec::<&str>::new());
+}

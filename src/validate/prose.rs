@@ -29,7 +29,7 @@ pub fn check_prose(tables: &[Table], records: &[Record], text: &[TextBlock]) -> 
     let final_accounts = tables.iter().any(|t| t.title.as_deref().is_some_and(|x| x.contains("决算")));
     let mut out = Vec::new();
     out.extend(check_totals(&prose, tables, final_accounts));
-    out.extend(check_subjects(&prose, tables, records, final_accounts));
+    out.extend(check_subjects(&prose, tables, records, final_accounts, document_year(tables, text)));
     out.extend(check_comparisons(&prose));
     out.extend(check_years(tables, text));
     out.extend(check_agency(tables, records, &prose));
@@ -419,8 +419,9 @@ struct SubjectStatement {
     statement: Statement,
 }
 
-fn subject_statements(prose: &Prose) -> Vec<SubjectStatement> {
+fn subject_statements(prose: &Prose, doc_year: Option<u32>) -> Vec<SubjectStatement> {
     static CODE: OnceLock<Regex> = OnceLock::new();
+    static CODE_AFTER: OnceLock<Regex> = OnceLock::new();
     static QUOTED: OnceLock<Regex> = OnceLock::new();
     static LEVELS: OnceLock<Regex> = OnceLock::new();
     static LEVEL: OnceLock<Regex> = OnceLock::new();
@@ -428,6 +429,13 @@ fn subject_statements(prose: &Prose) -> Vec<SubjectStatement> {
     let code = CODE.get_or_init(|| {
         Regex::new(&format!(r"(?:^|[^0-9.,])(?P<code>2[0-9]{{2}}(?:[0-9]{{2}}){{0,2}})[“”\x22]?(?P<name>\p{{Han}}[\p{{Han}}（）()、]{{1,30}}?)[“”\x22]?{tail}"))
             .unwrap()
+    });
+    // "机关事业单位基本养老保险缴费支出（2080505），2023年度决算数为8,897.19万元".
+    let code_after = CODE_AFTER.get_or_init(|| {
+        Regex::new(&format!(
+            r"(?P<name>\p{{Han}}[\p{{Han}}、]{{1,30}}?)[（(](?P<code>2[0-9]{{2}}(?:[0-9]{{2}}){{0,2}})[)）][，,]?(?:(?P<year>[0-9]{{4}})年度?)?{tail}"
+        ))
+        .unwrap()
     });
     let quoted = QUOTED.get_or_init(|| Regex::new(&format!(r"[“\x22](?P<path>[^“”\x22。；]{{2,80}})[”\x22]科目{tail}")).unwrap());
     let levels = LEVELS.get_or_init(|| {
@@ -454,6 +462,15 @@ fn subject_statements(prose: &Prose) -> Vec<SubjectStatement> {
     for c in code.captures_iter(&prose.text) {
         let at = c.name("code").unwrap().start();
         let Some(s) = statement(&c, at) else { continue };
+        let name = c["name"].to_string();
+        out.push(SubjectStatement { code: Some(c["code"].to_string()), path: vec![(name, None)], kind: kind_of(c.name("kind").map(|k| k.as_str())), statement: s });
+    }
+    for c in code_after.captures_iter(&prose.text) {
+        // A year before the figure: the document's own, or it is another year's figure.
+        if c.name("year").is_some_and(|y| doc_year != y.as_str().parse().ok()) {
+            continue;
+        }
+        let Some(s) = statement(&c, c.get(0).unwrap().start()) else { continue };
         let name = c["name"].to_string();
         out.push(SubjectStatement { code: Some(c["code"].to_string()), path: vec![(name, None)], kind: kind_of(c.name("kind").map(|k| k.as_str())), statement: s });
     }
@@ -492,7 +509,7 @@ fn same_subject(prose_name: &str, table_name: &str) -> bool {
     p == t || format!("{p}支出") == t || p == format!("{t}支出")
 }
 
-fn check_subjects(prose: &Prose, tables: &[Table], records: &[Record], final_accounts: bool) -> Vec<Warning> {
+fn check_subjects(prose: &Prose, tables: &[Table], records: &[Record], final_accounts: bool, doc_year: Option<u32>) -> Vec<Warning> {
     let lines: Vec<&BudgetLine> = records
         .iter()
         .filter_map(|r| if let Record::BudgetLine(b) = r { Some(b) } else { None })
@@ -500,11 +517,18 @@ fn check_subjects(prose: &Prose, tables: &[Table], records: &[Record], final_acc
         .collect();
     let mut out = Vec::new();
     let mut seen: Vec<(String, Decimal)> = Vec::new();
-    for st in subject_statements(prose) {
+    for st in subject_statements(prose, doc_year) {
         // Which 科目: the printed code (its name must agree), else the path resolved top-down.
         let code = match &st.code {
             Some(code) => {
-                let named = lines.iter().any(|b| b.subject_code.as_deref() == Some(code.as_str()) && b.subject_name.as_deref().is_some_and(|n| same_subject(&st.path[0].0, n)));
+                // The prose name may carry words before it ("其中机关事业单位…"): it ends with the 科目's.
+                let named = lines.iter().any(|b| {
+                    b.subject_code.as_deref() == Some(code.as_str())
+                        && b.subject_name.as_deref().is_some_and(|n| {
+                            let (p, t) = (canon(&st.path[0].0), canon(n));
+                            same_subject(&p, &t) || p.ends_with(&t) || (t.ends_with("支出") && p.ends_with(t.trim_end_matches("支出")))
+                        })
+                });
                 if !named {
                     continue;
                 }
@@ -802,6 +826,17 @@ fn is_heading(text: &str) -> bool {
     let t = squash(text);
     let n = t.chars().count();
     (6..=40).contains(&n) && !t.contains(['。', '；', '，', ',', ';', '：'])
+}
+
+/// The year most table titles and headings name ("2023年度部门决算", "2025年部门收入预算总表").
+fn document_year(tables: &[Table], text: &[TextBlock]) -> Option<u32> {
+    let mut count: BTreeMap<u32, usize> = BTreeMap::new();
+    let titles = tables.iter().filter_map(|t| t.title.as_deref());
+    let headings = text.iter().map(|b| b.text.as_str()).filter(|t| is_heading(t));
+    for y in titles.chain(headings).filter_map(title_year) {
+        *count.entry(y).or_default() += 1;
+    }
+    count.into_iter().max_by_key(|&(_, n)| n).map(|(y, _)| y)
 }
 
 fn check_years(tables: &[Table], text: &[TextBlock]) -> Vec<Warning> {
