@@ -53,6 +53,11 @@ struct ExtractArgs {
     /// Pretty-print the JSON.
     #[arg(long)]
     pretty: bool,
+    /// Also print every document's findings for a reviewer on stderr: each warning, and for the
+    /// document-level ones the prose sentence (with its pages) and the table cell compared. The
+    /// JSON / CSV / XLSX output is unchanged.
+    #[arg(long)]
+    review: bool,
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -107,12 +112,15 @@ fn extract(args: ExtractArgs) -> ExitCode {
             eprintln!("error: cannot create {}: {e}", dir.display());
             return ExitCode::from(EXIT_USAGE);
         }
-        let output = Output { format: args.format, merged: args.merged, pretty: args.pretty };
+        let output = Output { format: args.format, merged: args.merged, pretty: args.pretty, review: args.review };
         return extract_many(&args.files, dir, &limits, output);
     }
     let path = &args.files[0];
     match extract_file(path, &limits) {
         Ok(extraction) => {
+            if args.review {
+                eprint!("{}", yusuan::output::review::review(&extraction));
+            }
             let json = to_json(&extraction, args.pretty);
             let mut out = std::io::stdout().lock();
             if writeln!(out, "{json}").is_err() {
@@ -162,6 +170,7 @@ struct Output {
     format: OutputFormat,
     merged: MergedCells,
     pretty: bool,
+    review: bool,
 }
 
 /// Writes one document's own files: `<stem>.json`, its table CSVs, or `<stem>.xlsx`.
@@ -199,6 +208,9 @@ fn extract_many(files: &[PathBuf], dir: &Path, limits: &yusuan::Limits, output: 
         let code = match extract_file(path, limits) {
             Ok(mut extraction) => match write_document(&extraction, &stem, dir, output) {
                 Ok(()) => {
+                    if output.review {
+                        bar.println(yusuan::output::review::review(&extraction).trim_end());
+                    }
                     if output.format == OutputFormat::Csv {
                         extraction.tables.clear();
                         for_records.push(extraction);

@@ -15,7 +15,8 @@ pub struct Extraction {
     pub records: Vec<Record>,
     pub warnings: Vec<Warning>,
     /// The document's text outside its tables (目录, headings, 情况说明 prose), page by page, top
-    /// to bottom; PDF only (empty for DOCX and XLSX). An addition to the contract: the
+    /// to bottom; for a DOCX its paragraphs outside tables in document order (page = 1 + hard page
+    /// breaks before it, top = its position in the text); empty for XLSX. An addition to the contract: the
     /// document-level checks compare it with the tables.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub text: Vec<TextBlock>,
@@ -101,6 +102,25 @@ pub struct Warning {
     /// the contract.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub text_pages: Vec<u32>,
+    /// The prose sentence a document-level finding quotes, as printed with whitespace removed
+    /// (its pages in `text_pages`). An addition to the contract.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote: Option<String>,
+    /// The table cell a document-level finding compares the prose with. An addition to the
+    /// contract.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cell: Option<CellRef>,
+}
+
+/// One printed cell a finding points at: where it is and what it prints.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CellRef {
+    pub table: usize,
+    pub row: usize,
+    pub col: usize,
+    /// 1-based page (PDF only).
+    pub page: Option<u32>,
+    pub text: String,
 }
 
 /// A (table, row) place in the document.
@@ -112,7 +132,16 @@ pub struct Place {
 
 impl Warning {
     pub fn new(code: &str, message: impl Into<String>) -> Self {
-        Warning { code: code.to_string(), message: message.into(), table: None, row: None, related: Vec::new(), text_pages: Vec::new() }
+        Warning {
+            code: code.to_string(),
+            message: message.into(),
+            table: None,
+            row: None,
+            related: Vec::new(),
+            text_pages: Vec::new(),
+            quote: None,
+            cell: None,
+        }
     }
     pub fn at(mut self, table: usize, row: Option<usize>) -> Self {
         self.table = Some(table);

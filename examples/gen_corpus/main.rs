@@ -149,7 +149,7 @@ fn truth(doc: &DocModel, fmt: Fmt, file_name: &str, bytes: &[u8], page_count: Op
         warnings: doc
             .warnings
             .iter()
-            .map(|w| Warning { code: w.code.to_string(), message: w.message.clone(), table: Some(w.table), row: w.row, related: Vec::new(), text_pages: Vec::new() })
+            .map(|w| Warning::new(w.code, w.message.clone()).at(w.table, w.row))
             .collect(),
         text: Vec::new(),
     }

@@ -9,7 +9,7 @@ use anyhow::Context;
 
 use super::metrics::cell_equal;
 use super::records::FieldCount;
-use super::score::{DocReport, Metrics, Scores, TableComparison};
+use super::score::{DocReport, Metrics, Scores, TableComparison, WarningBrief};
 use super::real::{document_rows, RealReport, DOCUMENT_COLUMNS};
 use super::{EvalReport, FamilyReport};
 use crate::model::Table;
@@ -244,7 +244,47 @@ fn render_real_html(real: &RealReport) -> String {
         h.push_str("<h3>False and missed warnings</h3>");
         h.push_str(&figures_table(&["", "document", "pages", "code", "message"], &list));
     }
+    h.push_str(&document_findings_html(&rr.documents));
     h
+}
+
+/// Every document-level finding raised, as a reviewer reads it: the prose sentence with its pages
+/// beside the table cell it disagrees with.
+fn document_findings_html(documents: &[DocReport]) -> String {
+    let rows: Vec<Vec<String>> = documents
+        .iter()
+        .flat_map(|d| d.document_findings.iter().map(move |w| (d, w)))
+        .map(|(d, w)| {
+            let pages: Vec<String> = w.pages.iter().map(|p| p.to_string()).collect();
+            let prose = match &w.quote {
+                Some(q) if pages.is_empty() => format!("“{q}”"),
+                Some(q) => format!("p{}: “{q}”", pages.join(", ")),
+                None => pages.iter().map(|p| format!("p{p}")).collect::<Vec<_>>().join(", "),
+            };
+            vec![d.file.clone(), w.code.clone(), prose, cell_label(w), w.message.clone()]
+        })
+        .collect();
+    if rows.is_empty() {
+        return String::new();
+    }
+    let mut h = String::from("<h3>Document-level findings</h3>");
+    h.push_str(&figures_table(&["document", "code", "prose (pages: sentence)", "table cell", "message"], &rows));
+    h
+}
+
+/// "table 3 row 2 col 4, p10: 12,323.48" for a finding's cell; the table (and row) when no cell.
+pub(crate) fn cell_label(w: &WarningBrief) -> String {
+    match (&w.cell, w.table) {
+        (Some(c), _) => {
+            let page = c.page.map(|p| format!(", p{p}")).unwrap_or_default();
+            format!("table {} row {} col {}{page}: {}", c.table, c.row, c.col, c.text.split_whitespace().collect::<String>())
+        }
+        (None, Some(t)) => match w.row {
+            Some(r) => format!("table {t} row {r}"),
+            None => format!("table {t}"),
+        },
+        (None, None) => "—".to_string(),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -653,6 +693,7 @@ pub fn render_html(r: &EvalReport) -> String {
     if not_shown > 0 {
         let _ = write!(h, r#"<p class="note">{not_shown} more imperfect tables not drawn (see the JSON report).</p>"#);
     }
+    h.push_str(&document_findings_html(&r.documents));
     if let Some(real) = &r.real {
         h.push_str(&render_real_html(real));
     }

@@ -147,11 +147,24 @@ pub struct WarningBrief {
     /// The pages the warning (or the printed defect) is on, where known.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub pages: Vec<u32>,
+    /// A document-level finding's prose sentence and the cell it compares (Warning.quote / .cell).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quote: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cell: Option<crate::model::CellRef>,
 }
 
 impl From<&Warning> for WarningBrief {
     fn from(w: &Warning) -> Self {
-        WarningBrief { code: w.code.clone(), table: w.table, row: w.row, message: w.message.clone(), pages: Vec::new() }
+        WarningBrief {
+            code: w.code.clone(),
+            table: w.table,
+            row: w.row,
+            message: w.message.clone(),
+            pages: w.text_pages.clone(),
+            quote: w.quote.clone(),
+            cell: w.cell.clone(),
+        }
     }
 }
 
@@ -174,6 +187,10 @@ pub struct DocReport {
     pub field_mismatches: Vec<FieldMismatch>,
     pub warnings_missing: Vec<WarningBrief>,
     pub warnings_unexpected: Vec<WarningBrief>,
+    /// Every document-level finding raised (those that quote the prose or name the free text's
+    /// pages), TRUE or not: what a reviewer reads in the HTML report.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub document_findings: Vec<WarningBrief>,
     /// The grids, kept for the HTML report's side-by-side views (not in the JSON).
     #[serde(skip)]
     pub expected_tables: Vec<Table>,
@@ -346,9 +363,16 @@ pub fn score_against(
         field_mismatches,
         warnings_missing: missing,
         warnings_unexpected: unexpected,
+        document_findings: raised.iter().filter(|w| is_document_finding(w)).map(WarningBrief::from).collect(),
         expected_tables: truth.tables.to_vec(),
         extracted_tables: ext.map(|e| e.tables).unwrap_or_default(),
     }
+}
+
+/// A finding of the document-level checks: it quotes the prose, points at a cell for it, or names
+/// the free text's pages.
+pub fn is_document_finding(w: &Warning) -> bool {
+    w.quote.is_some() || w.cell.is_some() || !w.text_pages.is_empty()
 }
 
 /// Pairs raised warnings with expected ones: same code, and the same table (through the table
@@ -430,6 +454,8 @@ fn match_defects(defects: &[Defect], raised: &[Warning], tables: &[Table]) -> (u
                 row: None,
                 message: d.describe(),
                 pages,
+                quote: None,
+                cell: None,
             }),
         }
     }

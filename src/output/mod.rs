@@ -7,6 +7,7 @@
 //! The JSON document stays the reference: every value here is read from it, none recomputed.
 
 pub mod csv;
+pub mod review;
 pub mod xlsx;
 
 use std::str::FromStr;

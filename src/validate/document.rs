@@ -11,7 +11,7 @@ use regex::Regex;
 use rust_decimal::Decimal;
 
 use crate::interpret::values::{canon, factor_of, find_unit, parse_number, squash};
-use crate::model::{Table, TextBlock, Warning};
+use crate::model::{Cell, Table, TextBlock, Warning};
 
 pub fn check_document(tables: &[Table], text: &[TextBlock]) -> Vec<Warning> {
     let mut out = Vec::new();
@@ -27,7 +27,7 @@ pub fn check_document(tables: &[Table], text: &[TextBlock]) -> Vec<Warning> {
     out
 }
 
-fn finding(code: &str, message: String, pages: Vec<u32>) -> Warning {
+pub(crate) fn finding(code: &str, message: String, pages: Vec<u32>) -> Warning {
     let mut w = Warning::new(code, message);
     w.text_pages = pages;
     w
@@ -213,41 +213,71 @@ fn check_empty_tables(tables: &[Table], text: &[TextBlock], prose: &Prose) -> Ve
 // ---------------------------------------------------------------------------------------------
 // The prose: free text joined into one string, with the page of every character.
 
-struct Prose {
-    text: String,
+pub(crate) struct Prose {
+    pub(crate) text: String,
     /// (byte offset where a block starts, its page), ascending.
     starts: Vec<(usize, u32)>,
+    /// Byte offsets where a heading or a numbered paragraph starts ("一、…", "（二）…", "3．…"): a
+    /// quoted sentence does not run across them.
+    breaks: Vec<usize>,
 }
 
 impl Prose {
-    fn of(blocks: &[TextBlock]) -> Prose {
+    pub(crate) fn of(blocks: &[TextBlock]) -> Prose {
         let mut text = String::new();
         let mut starts = Vec::new();
+        let mut breaks = Vec::new();
+        static NUMBERED: OnceLock<Regex> = OnceLock::new();
+        let numbered = NUMBERED.get_or_init(|| Regex::new(r"^(?:[（(][一二三四五六七八九十0-9]+[)）]|[一二三四五六七八九十]+、|[0-9]+[.．、])").unwrap());
+        let mut previous_heading = false;
         for b in blocks.iter().filter(|b| !is_page_number(&b.text)) {
+            let t = squash(&b.text);
+            // A heading: short, no sentence punctuation, and a heading's words (a wrapped line of
+            // prose may be short and unpunctuated too).
+            let heading = !t.contains(['。', '；', '，', ','])
+                && t.chars().count() <= 40
+                && (["说明", "情况", "概况", "表", "目录", "职能", "设置", "解释"].iter().any(|w| t.ends_with(w)) || t.contains("部分"));
+            if numbered.is_match(&t) || heading || previous_heading {
+                breaks.push(text.len());
+            }
+            previous_heading = heading;
             starts.push((text.len(), b.page));
             text.push_str(&squash(&b.text));
         }
-        Prose { text, starts }
+        Prose { text, starts, breaks }
     }
 
-    fn page_at(&self, offset: usize) -> u32 {
+    pub(crate) fn page_at(&self, offset: usize) -> u32 {
         match self.starts.binary_search_by_key(&offset, |s| s.0) {
             Ok(i) => self.starts[i].1,
             Err(i) => self.starts[i.saturating_sub(1)].1,
         }
     }
 
-    fn pages(&self, from: usize, to: usize) -> Vec<u32> {
+    pub(crate) fn pages(&self, from: usize, to: usize) -> Vec<u32> {
         let mut pages = vec![self.page_at(from), self.page_at(to.saturating_sub(1).max(from))];
         pages.dedup();
         pages
     }
 
+    /// The finding with the sentence around the byte range quoted (`Warning::quote`).
+    pub(crate) fn quoted(&self, from: usize, to: usize, mut w: Warning) -> Warning {
+        w.quote = Some(self.sentence(from, to).to_string());
+        w
+    }
+
+    /// Does a heading or a numbered paragraph start at this byte offset?
+    pub(crate) fn opens_paragraph(&self, offset: usize) -> bool {
+        self.breaks.binary_search(&offset).is_ok()
+    }
+
     /// The sentence (up to 。；) around a byte range, for messages.
-    fn sentence(&self, from: usize, to: usize) -> &str {
+    pub(crate) fn sentence(&self, from: usize, to: usize) -> &str {
         let ends = |c: char| matches!(c, '。' | '；' | ';');
         let start = self.text[..from].char_indices().rev().find(|&(_, c)| ends(c)).map(|(i, c)| i + c.len_utf8()).unwrap_or(0);
+        let start = self.breaks.iter().copied().filter(|&b| b <= from).max().unwrap_or(0).max(start);
         let end = self.text[to..].find(ends).map(|i| to + i).unwrap_or(self.text.len());
+        let end = self.breaks.iter().copied().filter(|&b| b >= to).min().unwrap_or(end).min(end);
         &self.text[start..end]
     }
 }
@@ -262,19 +292,19 @@ fn is_page_number(text: &str) -> bool {
 
 /// A printed amount: its value and its precision (the half-step of its last printed digit).
 #[derive(Debug, Clone, Copy)]
-struct Printed {
-    value: Decimal,
-    half_step: Decimal,
+pub(crate) struct Printed {
+    pub(crate) value: Decimal,
+    pub(crate) half_step: Decimal,
 }
 
-fn printed(text: &str) -> Option<Printed> {
+pub(crate) fn printed(text: &str) -> Option<Printed> {
     let t = canon(text);
     let value = parse_number(&t)?;
     let decimals = t.split_once('.').map(|(_, f)| f.len() as u32).unwrap_or(0);
     Some(Printed { value, half_step: Decimal::new(5, decimals + 1) })
 }
 
-const NUM: &str = r"[0-9][0-9,，]*(?:\.[0-9]+)?";
+pub(crate) const NUM: &str = r"[0-9][0-9,，]*(?:\.[0-9]+)?";
 
 // ---------------------------------------------------------------------------------------------
 // 3a. "X万元，与上年相比增加 Y 万元，增长 Z%": the rate against the two amounts stated.
@@ -295,10 +325,14 @@ fn check_growth(prose: &Prose) -> Vec<Warning> {
         let pages = prose.pages(whole.start(), whole.end());
         let rate_up = matches!(&c["word"], "增长" | "增加");
         if rate_up != up {
-            out.push(finding(
-                "text_growth_mismatch",
-                format!("\"{}\": the amount is said to {} but the rate to {}", whole.as_str(), &c["dir"], &c["word"]),
-                pages,
+            out.push(prose.quoted(
+                whole.start(),
+                whole.end(),
+                finding(
+                    "text_growth_mismatch",
+                    format!("\"{}\": the amount is said to {} but the rate to {}", whole.as_str(), &c["dir"], &c["word"]),
+                    pages,
+                ),
             ));
             continue;
         }
@@ -316,17 +350,14 @@ fn check_growth(prose: &Prose) -> Vec<Warning> {
         let slack = z.half_step * Decimal::from(3);
         if z.value + slack < low || z.value - slack > high {
             let expected = (y.value / prev * hundred).round_dp(2);
-            out.push(finding(
-                "text_growth_mismatch",
-                format!(
-                    "\"{}\": {} 万元 against last year's {} 万元 is {expected}%, not {}%",
-                    whole.as_str(),
-                    y.value,
-                    prev,
-                    z.value
-                ),
-                pages,
-            ));
+            let message = format!(
+                "\"{}\": {} 万元 against last year's {} 万元 is {expected}%, not {}%",
+                whole.as_str(),
+                y.value,
+                prev,
+                z.value
+            );
+            out.push(prose.quoted(whole.start(), whole.end(), finding("text_growth_mismatch", message, pages)));
         }
     }
     out
@@ -358,17 +389,15 @@ fn check_basic_split(prose: &Prose) -> Vec<Warning> {
         let (Some((staff, e1)), Some((office, e2))) = (first("人员经费"), first("公用经费")) else { continue };
         let slack = total.half_step + staff.half_step + office.half_step;
         if (staff.value + office.value - total.value).abs() > slack {
-            out.push(finding(
-                "text_sum_mismatch",
-                format!(
-                    "the prose states 基本支出 {} 万元 but 人员经费 {} + 公用经费 {} = {} 万元",
-                    total.value,
-                    staff.value,
-                    office.value,
-                    staff.value + office.value
-                ),
-                prose.pages(whole.start(), e1.max(e2)),
-            ));
+            let message = format!(
+                "the prose states 基本支出 {} 万元 but 人员经费 {} + 公用经费 {} = {} 万元",
+                total.value,
+                staff.value,
+                office.value,
+                staff.value + office.value
+            );
+            let end = e1.max(e2);
+            out.push(prose.quoted(whole.start(), end, finding("text_sum_mismatch", message, prose.pages(whole.start(), end))));
         }
     }
     out
@@ -473,27 +502,22 @@ fn check_three_public(prose: &Prose, tables: &[Table]) -> Vec<Warning> {
         let slack = total.amount.half_step + abroad.amount.half_step + cars.amount.half_step + reception.amount.half_step;
         if (sum - total.amount.value).abs() > slack {
             let end = reception.end.max(cars.end).max(abroad.end);
-            out.push(finding(
-                "text_sum_mismatch",
-                format!(
-                    "the prose states “三公”经费 {} 万元 but its items 因公出国（境）费 {} + 公务用车购置及运行费 {} + 公务接待费 {} = {} 万元",
-                    total.amount.value, abroad.amount.value, cars.amount.value, reception.amount.value, sum
-                ),
-                prose.pages(total.start, end),
-            ));
+            let message = format!(
+                "the prose states “三公”经费 {} 万元 but its items 因公出国（境）费 {} + 公务用车购置及运行费 {} + 公务接待费 {} = {} 万元",
+                total.amount.value, abroad.amount.value, cars.amount.value, reception.amount.value, sum
+            );
+            out.push(prose.quoted(total.start, end, finding("text_sum_mismatch", message, prose.pages(total.start, end))));
         }
         if let (Some(purchase), Some(running)) = (first(Item::CarPurchase), first(Item::CarRunning)) {
             let parts = purchase.amount.value + running.amount.value;
             let slack = cars.amount.half_step + purchase.amount.half_step + running.amount.half_step;
             if (parts - cars.amount.value).abs() > slack {
-                out.push(finding(
-                    "text_sum_mismatch",
-                    format!(
-                        "the prose states 公务用车购置及运行费 {} 万元 but 购置费 {} + 运行费 {} = {} 万元",
-                        cars.amount.value, purchase.amount.value, running.amount.value, parts
-                    ),
-                    prose.pages(cars.start, running.end.max(purchase.end)),
-                ));
+                let message = format!(
+                    "the prose states 公务用车购置及运行费 {} 万元 but 购置费 {} + 运行费 {} = {} 万元",
+                    cars.amount.value, purchase.amount.value, running.amount.value, parts
+                );
+                let end = running.end.max(purchase.end);
+                out.push(prose.quoted(cars.start, end, finding("text_sum_mismatch", message, prose.pages(cars.start, end))));
             }
         }
     }
@@ -534,25 +558,18 @@ fn check_three_public(prose: &Prose, tables: &[Table]) -> Vec<Warning> {
         let Some(s) = stated.iter().find(|s| s.item == item) else { continue };
         let figures = table_figures(table, item);
         let agrees = |value: Decimal| (value * factor / wan - s.amount.value).abs() <= s.amount.half_step;
-        let Some(&(row, value)) = figures.first() else { continue };
+        let Some(&(cell, _)) = figures.first() else { continue };
         if !figures.iter().any(|&(_, v)| agrees(v)) {
-            let in_wan = value * factor / wan;
-            let mut w = finding(
-                "text_table_mismatch",
-                format!(
-                    "the prose states {} {} 万元 (\"{}\") but the table \"{}\" prints {} ({} 万元)",
-                    item.name(),
-                    s.amount.value,
-                    prose.sentence(s.start, s.end),
-                    table.title.as_deref().unwrap_or(""),
-                    value,
-                    in_wan.round_dp(4).normalize()
-                ),
-                prose.pages(s.start, s.end),
-            )
-            .at(table.index, Some(row));
-            w.related.clear();
-            out.push(w);
+            let meaning = if factor == wan { String::new() } else { format!(" (= {} 万元)", (figures[0].1 * factor / wan).round_dp(4).normalize()) };
+            out.push(super::prose::table_mismatch(
+                prose,
+                (s.start, s.end),
+                item.name(),
+                &format!("{} 万元", s.amount.value),
+                table,
+                cell,
+                &meaning,
+            ));
         }
     }
     out
@@ -561,7 +578,7 @@ fn check_three_public(prose: &Prose, tables: &[Table]) -> Vec<Warning> {
 /// The figures a table prints for an item: under each cell naming it (a header naming a column; the
 /// first row below with a number), or right of it (a label in a row). A 决算 table names each item
 /// twice, under 预算数 and under 决算数.
-fn table_figures(table: &Table, item: Item) -> Vec<(usize, Decimal)> {
+fn table_figures(table: &Table, item: Item) -> Vec<(&Cell, Decimal)> {
     table
         .cells
         .iter()
@@ -569,13 +586,13 @@ fn table_figures(table: &Table, item: Item) -> Vec<(usize, Decimal)> {
         .flat_map(|label| {
             // Every column under the label (预算数 and 决算数 under one 公务接待费), in the first
             // row below that prints a number there.
-            let below: Vec<(usize, Decimal)> = (label.row + label.row_span..table.n_rows)
+            let below: Vec<(&Cell, Decimal)> = (label.row + label.row_span..table.n_rows)
                 .map(|r| {
                     table
                         .cells
                         .iter()
                         .filter(|c| c.row == r && c.col >= label.col && c.col < label.col + label.col_span)
-                        .filter_map(|c| parse_number(&c.text).map(|v| (r, v)))
+                        .filter_map(|c| parse_number(&c.text).map(|v| (c, v)))
                         .collect::<Vec<_>>()
                 })
                 .find(|found| !found.is_empty())
@@ -585,7 +602,7 @@ fn table_figures(table: &Table, item: Item) -> Vec<(usize, Decimal)> {
             }
             let mut right: Vec<_> = table.cells.iter().filter(|c| c.row == label.row && c.col > label.col).collect();
             right.sort_by_key(|c| c.col);
-            right.iter().find_map(|c| parse_number(&c.text)).map(|v| (label.row, v)).into_iter().collect()
+            right.iter().find_map(|c| parse_number(&c.text).map(|v| (*c, v))).into_iter().collect()
         })
         .collect()
 }

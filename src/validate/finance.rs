@@ -31,7 +31,7 @@ fn home_table<'t>(tables: &'t [Table], line: &BudgetLine) -> Option<&'t Table> {
 }
 
 fn warn(code: &str, message: String, table: usize, row: Option<usize>) -> Warning {
-    Warning { code: code.to_string(), message, table: Some(table), row, related: Vec::new(), text_pages: Vec::new() }
+    Warning::new(code, message).at(table, row)
 }
 
 /// The printed step of a table's amounts in 元: one unit of the last decimal printed (0.01 万元 in a

@@ -4,6 +4,7 @@
 //! itself (codes in schemas/README.md), it never hides or corrects a value.
 
 pub mod document;
+pub mod prose;
 mod finance;
 mod project;
 

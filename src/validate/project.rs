@@ -36,7 +36,9 @@ fn annual_request(table: &Table, p: &ProjectPerformance, rows: Option<(usize, us
 }
 
 fn warning(code: &str, message: String, at: (Option<usize>, Option<usize>)) -> Warning {
-    Warning { code: code.to_string(), message, table: at.0, row: at.1, related: Vec::new(), text_pages: Vec::new() }
+    let mut w = Warning::new(code, message);
+    (w.table, w.row) = at;
+    w
 }
 
 pub fn check_project(tables: &[Table], p: &ProjectPerformance, rows: Option<(usize, usize)>) -> Vec<Warning> {

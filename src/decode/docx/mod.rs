@@ -23,6 +23,12 @@
 //! - `context`: up to 4 non-empty paragraphs between the previous table and this one, nearest
 //!   last; `title` the nearest of them that ends in 表 or 表（…）.
 //! - Merges implied by blank cells are not made here: the grid reports what the file says.
+//! - Free text (`DocxDocument::text`, the extraction's `text`): every non-empty paragraph outside
+//!   the tables, in document order, for the document-level checks. A DOCX has no pages until it is
+//!   rendered, so `page` counts the hard page breaks the file holds: 1 + the page breaks
+//!   (`w:br w:type="page"`, `w:pageBreakBefore`) and section ends before the paragraph (a
+//!   paragraph is on the page it starts on). `top` is the paragraph's 0-based position in the
+//!   document's free text, so (page, top) sorts in reading order as it does for a PDF.
 
 mod grid;
 pub(crate) mod package;
@@ -39,7 +45,7 @@ use regex::Regex;
 
 use crate::error::ExtractError;
 use crate::limits::{Deadline, Limits};
-use crate::model::{Table, Warning};
+use crate::model::{Table, TextBlock, Warning};
 
 pub use grid::MAX_GRID_SLOTS;
 use grid::{SourceCell, SourceRow, VMerge};
@@ -48,6 +54,8 @@ use grid::{SourceCell, SourceRow, VMerge};
 pub struct DocxDocument {
     pub tables: Vec<Table>,
     pub warnings: Vec<Warning>,
+    /// The paragraphs outside tables, in document order (see the module notes for page / top).
+    pub text: Vec<TextBlock>,
 }
 
 /// How many paragraphs before a table are kept as its context.
@@ -58,13 +66,15 @@ pub fn decode(bytes: &[u8], limits: &Limits, deadline: &Deadline) -> Result<Docx
     deadline.check("parsing the DOCX")?;
     let options = ReadDocxOptions::default().with_image_previews(false);
     let docx = docx_rs::read_docx_with_options(&package.zip, options).map_err(reader_error)?;
-    let mut walker = Walker { deadline, next_seq: 0, emitted: Vec::new(), context: Vec::new() };
+    let mut walker =
+        Walker { deadline, next_seq: 0, emitted: Vec::new(), context: Vec::new(), text: Vec::new(), page: 1 };
     walker.blocks(&docx.document.children)?;
 
     // The header marks were counted by the scanner in start-tag order; they apply only if the
     // scanner and this walk saw the same tables.
     let marks = &package.main_document.header_rows_per_table;
     let marks_agree = marks.len() == walker.next_seq;
+    let text = std::mem::take(&mut walker.text);
     let tables = walker
         .emitted
         .into_iter()
@@ -80,7 +90,7 @@ pub fn decode(bytes: &[u8], limits: &Limits, deadline: &Deadline) -> Result<Docx
     if !package.damage.is_empty() {
         warnings.push(Warning::new("damaged_document", package.damage.join("; ")));
     }
-    Ok(DocxDocument { tables, warnings })
+    Ok(DocxDocument { tables, warnings, text })
 }
 
 /// For a table with no row marked as header: when the first row holds vertically merged cells,
@@ -139,6 +149,10 @@ struct Walker<'a> {
     emitted: Vec<(usize, Table)>,
     /// Non-empty paragraphs since the previous top-level table.
     context: Vec<String>,
+    /// Every non-empty paragraph outside tables, in document order.
+    text: Vec<TextBlock>,
+    /// 1 + the hard page breaks met so far.
+    page: u32,
 }
 
 impl Walker<'_> {
@@ -172,13 +186,20 @@ impl Walker<'_> {
     }
 
     fn paragraph(&mut self, p: &Paragraph) {
+        if p.property.page_break_before == Some(true) {
+            self.page += 1;
+        }
         self.push_context(paragraph_text(p));
+        // A break inside the paragraph or the end of a section puts what follows on a new page.
+        self.page += page_breaks(&p.children) as u32 + u32::from(p.property.section_property.is_some());
     }
 
     fn push_context(&mut self, text: String) {
         let text = text.trim();
         if !text.is_empty() {
             self.context.push(text.to_string());
+            let top = self.text.len() as f64;
+            self.text.push(TextBlock { page: self.page, top, text: text.to_string() });
         }
     }
 
@@ -395,6 +416,31 @@ fn inline_sdt_text(sdt: &StructuredDataTag, out: &mut String) {
             _ => {}
         }
     }
+}
+
+/// The hard page breaks (`w:br w:type="page"`) among a paragraph's runs. docx-rs keeps the break
+/// type private; its serialised form names it.
+fn page_breaks(children: &[ParagraphChild]) -> usize {
+    let in_run = |r: &Run| {
+        r.children
+            .iter()
+            .filter(|c| match c {
+                RunChild::Break(b) => serde_json::to_value(b).is_ok_and(|v| v["breakType"] == "page"),
+                _ => false,
+            })
+            .count()
+    };
+    children
+        .iter()
+        .map(|child| match child {
+            ParagraphChild::Run(r) => in_run(r),
+            ParagraphChild::Insert(ins) => {
+                ins.children.iter().map(|c| if let InsertChild::Run(r) = c { in_run(r) } else { 0 }).sum()
+            }
+            ParagraphChild::Hyperlink(h) => page_breaks(&h.children),
+            _ => 0,
+        })
+        .sum()
 }
 
 fn run_text(run: &Run, out: &mut String) {
