@@ -1,0 +1,91 @@
+//! The one place that decides a page's table grids: rows, columns and spans. Evidence enters in
+//! a fixed order, each kind in one function, and every grid says which evidence framed it:
+//!
+//! 1. Rules ([`ruled_grids`]): regions of crossing drawn lines give rows, columns and spans
+//!    (a missing segment merges two slots, [`grid::grid_from_lines`]); text inside then corrects
+//!    them where the rules say less than the text does: aligned text columns inside one ruled
+//!    column split it, tall ruled rows of aligned lines split into rows, merges that only reflect
+//!    undrawn column lines are undone (the repairs on [`CellGrid`]).
+//! 2. Loose horizontal rules ([`open_grids`]): three-line tables, rows running to the page end
+//!    or from the page top; columns, header spans and rows come from text ([`open`]).
+//!
+//! Cell text is set last, with the same assignment for every grid ([`CellGrid::fill_text`]).
+
+use crate::decode::pdf::{Glyph, Page};
+
+use super::grid::{self, CellGrid};
+use super::open;
+use super::regions::Region;
+use super::rulings::Line;
+
+/// What framed a grid: which evidence decided its outline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Framing {
+    /// Drawn lines on all sides (a connected region of horizontal and vertical rules).
+    Ruled,
+    /// Horizontal rules only; columns from text alignment.
+    Open,
+}
+
+/// A grid decided for one page, with its text filled in.
+#[derive(Debug, Clone)]
+pub struct Built {
+    pub grid: CellGrid,
+    pub framing: Framing,
+    /// Rows above the header rule (open tables; 0 for ruled ones).
+    pub header_rows: usize,
+}
+
+/// Every table grid on a page, top to bottom, and which glyphs landed in one.
+pub fn page_grids(page: &Page, regions: &[Region], loose: &[Line]) -> (Vec<Built>, Vec<bool>) {
+    let mut in_table = vec![false; page.glyphs.len()];
+    let mut built = ruled_grids(regions, &page.glyphs, &mut in_table);
+    let taken: Vec<[f64; 4]> = built.iter().map(|b| b.grid.bbox()).collect();
+    built.extend(open_grids(page, loose, &taken, &mut in_table));
+    built.sort_by(|a, b| a.grid.ys[0].total_cmp(&b.grid.ys[0]));
+    (built, in_table)
+}
+
+/// Marks the glyphs a grid used as table text.
+fn mark(in_table: &mut [bool], used: Vec<bool>) {
+    for (slot, u) in in_table.iter_mut().zip(used) {
+        *slot |= u;
+    }
+}
+
+/// Evidence from rules first, then from the text inside them (see the module comment).
+fn ruled_grids(regions: &[Region], glyphs: &[Glyph], in_table: &mut [bool]) -> Vec<Built> {
+    let mut out = Vec::new();
+    for region in regions {
+        let Some(mut grid) = grid::ruled_grid(region) else { continue };
+        grid.split_columns_by_text(glyphs);
+        grid.split_rows_by_text(glyphs);
+        grid.split_false_merges(glyphs);
+        if grid.n_cols() < 2 {
+            continue;
+        }
+        let used = grid.fill_text(glyphs);
+        // A region whose cells hold no text is a drawing, not a table: its glyphs stay free.
+        if !grid.cells.iter().any(|c| !c.text.is_empty()) {
+            continue;
+        }
+        mark(in_table, used);
+        out.push(Built { grid, framing: Framing::Ruled, header_rows: 0 });
+    }
+    out
+}
+
+/// Open tables among the loose rules, outside the ruled ones.
+fn open_grids(page: &Page, loose: &[Line], taken: &[[f64; 4]], in_table: &mut [bool]) -> Vec<Built> {
+    let mut out = Vec::new();
+    for (mut grid, header_rows) in open::open_tables(loose, &page.glyphs, taken, page.width, page.height) {
+        // Rules inside an open table mark groups of rows; split groups whose lines align in
+        // most columns (a single wrapped cell does not qualify).
+        let busy = (grid.n_cols() * 3).div_ceil(5).max(2);
+        grid.split_rows_by_text_with(&page.glyphs, 2, busy);
+        let used = grid.fill_text(&page.glyphs);
+        mark(in_table, used);
+        out.push(Built { grid, framing: Framing::Open, header_rows });
+    }
+    out
+}
