@@ -7,7 +7,10 @@
 //!    column split it, tall ruled rows of aligned lines split into rows, merges that only reflect
 //!    undrawn column lines are undone (the repairs on [`CellGrid`]).
 //! 2. Loose horizontal rules ([`open_grids`]): three-line tables, rows running to the page end
-//!    or from the page top; columns, header spans and rows come from text ([`open`]).
+//!    or from the page top, a single box around aligned text, rules broken at column gutters;
+//!    columns, header spans and rows come from text ([`open`]).
+//! 3. Text alone ([`text_grids`]): runs of lines whose chunks align in three columns or more,
+//!    with the short lines just above as header ([`open::text_tables`]).
 //!
 //! Cell text is set last, with the same assignment for every grid ([`CellGrid::fill_text`]).
 
@@ -23,8 +26,10 @@ use super::rulings::Line;
 pub enum Framing {
     /// Drawn lines on all sides (a connected region of horizontal and vertical rules).
     Ruled,
-    /// Horizontal rules only; columns from text alignment.
+    /// Horizontal rules only (or a single box); columns from text alignment.
     Open,
+    /// No rules at all: rows and columns from text alignment alone.
+    Text,
 }
 
 /// A grid decided for one page, with its text filled in.
@@ -39,9 +44,13 @@ pub struct Built {
 /// Every table grid on a page, top to bottom, and which glyphs landed in one.
 pub fn page_grids(page: &Page, regions: &[Region], loose: &[Line]) -> (Vec<Built>, Vec<bool>) {
     let mut in_table = vec![false; page.glyphs.len()];
-    let mut built = ruled_grids(regions, &page.glyphs, &mut in_table);
-    let taken: Vec<[f64; 4]> = built.iter().map(|b| b.grid.bbox()).collect();
+    let (mut built, boxes) = ruled_grids(regions, &page.glyphs, &mut in_table);
+    let mut taken: Vec<[f64; 4]> = built.iter().map(|b| b.grid.bbox()).collect();
     built.extend(open_grids(page, loose, &taken, &mut in_table));
+    taken = built.iter().map(|b| b.grid.bbox()).collect();
+    built.extend(boxed_grids(page, &boxes, &taken, &mut in_table));
+    taken = built.iter().map(|b| b.grid.bbox()).collect();
+    built.extend(text_grids(page, &taken, &mut in_table));
     built.sort_by(|a, b| a.grid.ys[0].total_cmp(&b.grid.ys[0]));
     (built, in_table)
 }
@@ -53,11 +62,16 @@ fn mark(in_table: &mut [bool], used: Vec<bool>) {
     }
 }
 
-/// Evidence from rules first, then from the text inside them (see the module comment).
-fn ruled_grids(regions: &[Region], glyphs: &[Glyph], in_table: &mut [bool]) -> Vec<Built> {
+/// Evidence from rules first, then from the text inside them (see the module comment). Also
+/// returns the horizontal lines of single boxes, which frame no ruled grid.
+fn ruled_grids(regions: &[Region], glyphs: &[Glyph], in_table: &mut [bool]) -> (Vec<Built>, Vec<Line>) {
     let mut out = Vec::new();
+    let mut boxes = Vec::new();
     for region in regions {
-        let Some(mut grid) = grid::ruled_grid(region) else { continue };
+        let Some(mut grid) = grid::ruled_grid(region) else {
+            boxes.extend(region.horizontal.iter().copied());
+            continue;
+        };
         grid.split_columns_by_text(glyphs);
         grid.split_rows_by_text(glyphs);
         grid.split_false_merges(glyphs);
@@ -72,7 +86,7 @@ fn ruled_grids(regions: &[Region], glyphs: &[Glyph], in_table: &mut [bool]) -> V
         mark(in_table, used);
         out.push(Built { grid, framing: Framing::Ruled, header_rows: 0 });
     }
-    out
+    (out, boxes)
 }
 
 /// Open tables among the loose rules, outside the ruled ones.
@@ -86,6 +100,45 @@ fn open_grids(page: &Page, loose: &[Line], taken: &[[f64; 4]], in_table: &mut [b
         let used = grid.fill_text(&page.glyphs);
         mark(in_table, used);
         out.push(Built { grid, framing: Framing::Open, header_rows });
+    }
+    out
+}
+
+/// Evidence: a single box is no ruled grid, but its top and bottom frame a table as two rules
+/// do when the text inside lines up in three columns or more of mostly figures (a box around a
+/// chart's legend or a paragraph does not).
+fn boxed_grids(page: &Page, boxes: &[Line], taken: &[[f64; 4]], in_table: &mut [bool]) -> Vec<Built> {
+    let mut out = Vec::new();
+    for (mut grid, header_rows) in open::open_tables(boxes, &page.glyphs, taken, page.width, page.height) {
+        let used = grid.fill_text(&page.glyphs);
+        let values: Vec<&str> = grid.cells.iter().filter(|c| c.col > 0 && !c.text.is_empty()).map(|c| c.text.as_str()).collect();
+        let figures = values.iter().filter(|t| open::looks_like_number(t)).count();
+        if grid.n_cols() < 3 || figures * 2 < values.len() || values.is_empty() {
+            continue;
+        }
+        mark(in_table, used);
+        out.push(Built { grid, framing: Framing::Open, header_rows });
+    }
+    out
+}
+
+/// Tables without rules, in the text outside every other table. Lines typed with dashes are
+/// rules here: left out of rows and cells, and counted as part of the table they sit in.
+fn text_grids(page: &Page, taken: &[[f64; 4]], in_table: &mut [bool]) -> Vec<Built> {
+    let is_text = open::not_typed_rules(&page.glyphs);
+    let index: Vec<usize> = (0..page.glyphs.len()).filter(|&i| is_text[i]).collect();
+    let text: Vec<Glyph> = index.iter().map(|&i| page.glyphs[i]).collect();
+    let mut out = Vec::new();
+    for (mut grid, header_rows) in open::text_tables(&text, taken, page.width, page.height) {
+        let used = grid.fill_text(&text);
+        for (k, _) in used.iter().enumerate().filter(|(_, &u)| u) {
+            in_table[index[k]] = true;
+        }
+        let [x0, top, x1, bottom] = grid.bbox();
+        for (i, g) in page.glyphs.iter().enumerate().filter(|(i, _)| !is_text[*i]) {
+            in_table[i] |= g.cx() >= x0 && g.cx() <= x1 && g.cy() >= top && g.cy() <= bottom;
+        }
+        out.push(Built { grid, framing: Framing::Text, header_rows });
     }
     out
 }

@@ -30,9 +30,8 @@ fn inside(bbox: &[f64; 4], x: f64, y: f64) -> bool {
 /// rule on the next (its rows start at the page top): such runs of aligned lines are included.
 /// Each grid comes with the number of its header rows (lines above the header rule).
 pub fn open_tables(rules: &[Line], glyphs: &[Glyph], taken: &[[f64; 4]], page_width: f64, page_height: f64) -> Vec<(CellGrid, usize)> {
-    let mut candidates: Vec<Line> = rules
-        .iter()
-        .copied()
+    let mut candidates: Vec<Line> = join_across_gutters(rules)
+        .into_iter()
         .filter(|l| l.len() >= MIN_RULE_SHARE * page_width)
         .filter(|l| !taken.iter().any(|b| inside(b, (l.from + l.to) / 2.0, l.pos)))
         .collect();
@@ -96,6 +95,146 @@ pub fn open_tables(rules: &[Line], glyphs: &[Glyph], taken: &[[f64; 4]], page_wi
         i += 1;
     }
     out
+}
+
+/// Pieces of one horizontal rule drawn column by column with a gutter between them are up to
+/// this far apart (points); further apart, they are rules of different tables side by side.
+const GUTTER: f64 = 6.0;
+
+/// Evidence: a rule broken only at column gutters (each column's piece drawn on its own) is one
+/// rule across the table.
+fn join_across_gutters(rules: &[Line]) -> Vec<Line> {
+    let mut sorted = rules.to_vec();
+    sorted.sort_by(|a, b| a.pos.total_cmp(&b.pos).then(a.from.total_cmp(&b.from)));
+    let mut out: Vec<Line> = Vec::with_capacity(sorted.len());
+    for l in sorted {
+        // The piece just before on the same line: the last joined rule at this position.
+        let same = out.iter_mut().rev().take_while(|p| l.pos - p.pos <= super::rulings::POS_TOLERANCE).find(|p| {
+            (p.pos - l.pos).abs() <= super::rulings::POS_TOLERANCE && l.from >= p.from && l.from - p.to <= GUTTER
+        });
+        match same {
+            Some(p) => p.to = p.to.max(l.to),
+            None => out.push(l),
+        }
+    }
+    out
+}
+
+/// Lines of a table without any rules: at least this many in a run, each of at least
+/// [`TEXT_TABLE_COLUMNS`] chunks.
+const TEXT_TABLE_ROWS: usize = 4;
+const TEXT_TABLE_COLUMNS: usize = 3;
+/// Lines further apart than this many line heights do not continue a run.
+const TEXT_TABLE_LEADING: f64 = 2.6;
+
+/// Evidence from text alone: tables with no rules at all. A run of consecutive lines, each a
+/// possible row ([`tabular`]), with at least [`TEXT_TABLE_ROWS`] lines of
+/// [`TEXT_TABLE_COLUMNS`] chunks or more whose gaps line up in two column gaps or more; the
+/// lines just above it that are short or split into chunks (and no title) are its header.
+pub fn text_tables(glyphs: &[Glyph], taken: &[[f64; 4]], page_width: f64, page_height: f64) -> Vec<(CellGrid, usize)> {
+    let lines = band_lines(glyphs, taken, 0.0, page_width, 0.0, page_height);
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let Some((start, end)) = text_run(&lines, i).filter(|&(s, e)| aligned_and_numeric(&lines[s..e])) else {
+            // Not from here: a run may still start on a later line (a title or prose line in a
+            // monospaced font splits into many chunks too).
+            i += 1;
+            continue;
+        };
+        i = end;
+        let body = &lines[start..end];
+        let head = text_header(&lines[..start], &body[0]);
+        let x0 = lines[head..end].iter().map(|l| l.x0).fold(f64::MAX, f64::min) - 1.0;
+        let x1 = lines[head..end].iter().map(|l| l.x1).fold(f64::MIN, f64::max) + 1.0;
+        let top = lines[head].top - 1.0;
+        let header_bottom = if head < start { (lines[start - 1].bottom + body[0].top) / 2.0 } else { top };
+        let bottom = body[body.len() - 1].bottom + 1.0;
+        let frame = Frame { x0, x1, top, header_bottom, bottom, rules: vec![top, bottom] };
+        out.extend(open_grid(&frame, glyphs, taken).filter(|(g, _)| g.n_cols() >= TEXT_TABLE_COLUMNS));
+    }
+    out
+}
+
+/// Whether a run's chunks line up in [`TEXT_TABLE_COLUMNS`] columns or more and the chunks after
+/// the first on its many-chunk lines are mostly numbers (what tells a table from justified
+/// prose or the labels of a chart).
+fn aligned_and_numeric(body: &[TextLine]) -> bool {
+    let spans: Vec<Vec<(f64, f64)>> = body.iter().map(|l| text::chunk_spans(l, CHUNK_GAP)).collect();
+    if text::column_gaps(&spans, TEXT_TABLE_ROWS).len() + 1 < TEXT_TABLE_COLUMNS {
+        return false;
+    }
+    let (mut numbers, mut all) = (0, 0);
+    for line in body.iter().filter(|l| chunks(l).len() >= TEXT_TABLE_COLUMNS) {
+        for (x0, x1) in text::chunk_spans(line, CHUNK_GAP).into_iter().skip(1) {
+            let text: String = line.glyphs.iter().filter(|g| g.x0 >= x0 && g.x1 <= x1).map(|g| g.ch).collect();
+            all += 1;
+            numbers += usize::from(looks_like_number(&text));
+        }
+    }
+    numbers * 2 >= all && all > 0
+}
+
+/// A figure as tables print it: digits with separators, a sign, a percent, or a dash for none.
+pub fn looks_like_number(text: &str) -> bool {
+    let t = text.trim();
+    let is_dash = !t.is_empty() && t.chars().all(|c| matches!(c, '-' | '—' | '–' | '.'));
+    is_dash || (t.chars().any(|c| c.is_ascii_digit()) && t.chars().all(|c| c.is_ascii_digit() || ",.%()+-−$ ".contains(c)))
+}
+
+/// Evidence: a line of dashes typed as text ("-----") is a rule, not a row. Returns, per glyph,
+/// whether it is text (false for the glyphs of such lines).
+pub fn not_typed_rules(glyphs: &[Glyph]) -> Vec<bool> {
+    let upright: Vec<&Glyph> = glyphs.iter().filter(|g| g.upright() && !g.ch.is_whitespace()).collect();
+    let mut rule_glyphs = std::collections::HashSet::new();
+    for line in text::lines(&upright, Direction::Upright) {
+        if line.glyphs.len() >= 5 && line.glyphs.iter().all(|g| matches!(g.ch, '-' | '_' | '=' | '─' | '—' | '━')) {
+            rule_glyphs.extend(line.glyphs.iter().map(|g| (g.x0.to_bits(), g.top.to_bits())));
+        }
+    }
+    glyphs.iter().map(|g| !rule_glyphs.contains(&(g.x0.to_bits(), g.top.to_bits()))).collect()
+}
+
+/// The run of possible rows starting at line `i`, when it holds enough many-chunk lines.
+fn text_run(lines: &[TextLine], i: usize) -> Option<(usize, usize)> {
+    let many = |l: &TextLine| chunks(l).len() >= TEXT_TABLE_COLUMNS;
+    if !many(&lines[i]) {
+        return None;
+    }
+    let width = lines[i].x1 - lines[i].x0;
+    let mut end = i + 1;
+    while end < lines.len() {
+        let (prev, next) = (&lines[end - 1], &lines[end]);
+        let height = (prev.bottom - prev.top).max(next.bottom - next.top);
+        if next.top - prev.bottom > TEXT_TABLE_LEADING * height || !tabular(next, width) {
+            break;
+        }
+        end += 1;
+    }
+    // The run ends on a many-chunk line (a single label after the last row belongs elsewhere).
+    while end > i && !many(&lines[end - 1]) {
+        end -= 1;
+    }
+    let rows = lines[i..end].iter().filter(|l| many(l)).count();
+    (rows >= TEXT_TABLE_ROWS && rows * 2 >= end - i).then_some((i, end))
+}
+
+/// Index of the first header line above the body line `first`: the lines directly above it,
+/// up to three, that are close, no title, and either split into chunks or short.
+fn text_header(above: &[TextLine], first: &TextLine) -> usize {
+    let mut head = above.len();
+    let mut below = first;
+    while head > 0 && above.len() - head < 3 {
+        let l = &above[head - 1];
+        let height = (l.bottom - l.top).max(below.bottom - below.top);
+        let short = chunks(l).iter().all(|c| c.x1 - c.x0 < 0.4 * (first.x1 - first.x0));
+        if below.top - l.bottom > TEXT_TABLE_LEADING * height || looks_like_title(&l.text()) || !(short || chunks(l).len() >= 2) {
+            break;
+        }
+        head -= 1;
+        below = l;
+    }
+    head
 }
 
 /// Where an open table sits: its x range, top, the rule under its header (= top when it has no
