@@ -113,7 +113,7 @@ fn boxed_grids(page: &Page, boxes: &[Line], taken: &[[f64; 4]], in_table: &mut [
         let used = grid.fill_text(&page.glyphs);
         let values: Vec<&str> = grid.cells.iter().filter(|c| c.col > 0 && !c.text.is_empty()).map(|c| c.text.as_str()).collect();
         let figures = values.iter().filter(|t| open::looks_like_number(t)).count();
-        if grid.n_cols() < 3 || figures * 2 < values.len() || values.is_empty() {
+        if grid.n_cols() < 3 || values.is_empty() || (figures as f64) < open::FIGURE_SHARE * values.len() as f64 {
             continue;
         }
         mark(in_table, used);
@@ -141,4 +141,55 @@ fn text_grids(page: &Page, taken: &[[f64; 4]], in_table: &mut [bool]) -> Vec<Bui
         out.push(Built { grid, framing: Framing::Text, header_rows });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode::pdf::{Orientation, Ruling};
+    use crate::layout::text::tests::word;
+    use crate::layout::{regions, rulings};
+
+    fn boxed_page(glyphs: Vec<Glyph>) -> Page {
+        let side = |orientation, pos, from, to| Ruling { orientation, pos, from, to, width: 0.5 };
+        let rulings = vec![
+            side(Orientation::Horizontal, 95.0, 50.0, 470.0),
+            side(Orientation::Horizontal, 200.0, 50.0, 470.0),
+            side(Orientation::Vertical, 50.0, 95.0, 200.0),
+            side(Orientation::Vertical, 470.0, 95.0, 200.0),
+        ];
+        Page { number: 1, width: 595.0, height: 842.0, glyphs, fonts: vec![String::new()], rulings, images: 0 }
+    }
+
+    fn grids(page: &Page) -> Vec<Built> {
+        let (regions, loose) = regions::connected_regions(&rulings::merge(&page.rulings));
+        page_grids(page, &regions, &loose).0
+    }
+
+    #[test]
+    fn a_box_around_aligned_figures_is_a_table_and_around_a_legend_is_not() {
+        let mut g = Vec::new();
+        for (i, name) in ["Charged", "Sentenced", "No prison", "1-12 months"].into_iter().enumerate() {
+            let y = 105.0 + 20.0 * i as f64;
+            g.extend(word(name, 60.0, y, 10.0));
+            for (k, x) in [200.0, 290.0, 380.0].into_iter().enumerate() {
+                g.extend(word(&format!("{}{k}", 20 + i), x, y, 10.0));
+            }
+        }
+        let built = grids(&boxed_page(g));
+        assert_eq!(built.len(), 1);
+        assert_eq!(built[0].framing, Framing::Open);
+        assert_eq!((built[0].grid.n_rows(), built[0].grid.n_cols()), (4, 4));
+        assert_eq!(built[0].grid.cells.iter().find(|c| c.row == 3 && c.col == 3).unwrap().text, "232");
+
+        // A chart legend in a box: labels and shares, no table.
+        let mut g = Vec::new();
+        for (i, name) in ["财政拨款", "事业收入", "其他收入"].into_iter().enumerate() {
+            let y = 105.0 + 20.0 * i as f64;
+            g.extend(word(name, 60.0, y, 10.0));
+            g.extend(word("上年结转", 200.0, y, 10.0));
+            g.extend(word("25.27%", 380.0, y, 10.0));
+        }
+        assert!(grids(&boxed_page(g)).is_empty());
+    }
 }

@@ -172,8 +172,12 @@ fn aligned_and_numeric(body: &[TextLine]) -> bool {
             numbers += usize::from(looks_like_number(&text));
         }
     }
-    numbers * 2 >= all && all > 0
+    all > 0 && numbers as f64 >= FIGURE_SHARE * all as f64
 }
+
+/// Share of the value cells (after the label column) that must be figures before aligned text
+/// without rules, or inside a single box, is taken for a table.
+pub const FIGURE_SHARE: f64 = 0.6;
 
 /// A figure as tables print it: digits with separators, a sign, a percent, or a dash for none.
 pub fn looks_like_number(text: &str) -> bool {
@@ -198,10 +202,10 @@ pub fn not_typed_rules(glyphs: &[Glyph]) -> Vec<bool> {
 /// The run of possible rows starting at line `i`, when it holds enough many-chunk lines.
 fn text_run(lines: &[TextLine], i: usize) -> Option<(usize, usize)> {
     let many = |l: &TextLine| chunks(l).len() >= TEXT_TABLE_COLUMNS;
-    if !many(&lines[i]) {
+    let width = lines[i].x1 - lines[i].x0;
+    if !many(&lines[i]) || !tabular(&lines[i], width) {
         return None;
     }
-    let width = lines[i].x1 - lines[i].x0;
     let mut end = i + 1;
     while end < lines.len() {
         let (prev, next) = (&lines[end - 1], &lines[end]);
@@ -737,5 +741,76 @@ mod tests {
         let g = word("这是一段正文没有任何列", 60.0, 105.0, 10.0);
         assert!(open_tables(&[rule(100.0), rule(130.0)], &g, &[], 595.0, 842.0).is_empty());
         assert!(open_tables(&[rule(100.0)], &g, &[], 595.0, 842.0).is_empty());
+    }
+
+    /// Three rows of a label and three figures, and a header line, starting at `top`.
+    fn figures_table(top: f64) -> Vec<Glyph> {
+        let mut g = Vec::new();
+        g.extend(word("Item", 60.0, top, 10.0));
+        for (x, h) in [(250.0, "2009"), (330.0, "2010"), (410.0, "2011")] {
+            g.extend(word(h, x, top, 10.0));
+        }
+        for (i, name) in ["Austria", "Brazil", "Canada", "Denmark", "Egypt"].into_iter().enumerate() {
+            let y = top + 20.0 + 15.0 * i as f64;
+            g.extend(word(name, 60.0, y, 10.0));
+            g.extend(word(&format!("{i}0,400"), 250.0, y, 10.0));
+            g.extend(word(&format!("{i}1,500"), 330.0, y, 10.0));
+            g.extend(word(&format!("{i}2.5"), 410.0, y, 10.0));
+        }
+        g
+    }
+
+    #[test]
+    fn rules_broken_at_column_gutters_are_one_rule() {
+        let g = figures_table(105.0);
+        // Each rule drawn in two pieces with a 3 pt gutter at x = 300.
+        let pieces: Vec<Line> =
+            [100.0, 120.0, 200.0].into_iter().flat_map(|y| [Line { pos: y, from: 50.0, to: 300.0 }, Line { pos: y + 0.1, from: 303.0, to: 450.0 }]).collect();
+        let (mut grid, header_rows) = open_tables(&pieces, &g, &[], 595.0, 842.0).remove(0);
+        assert_eq!((header_rows, grid.n_rows(), grid.n_cols()), (1, 6, 4));
+        grid.fill_text(&g);
+        assert_eq!(grid.cells.iter().find(|c| c.row == 5 && c.col == 3).unwrap().text, "42.5");
+        // Pieces further apart than a gutter are separate rules: too short to frame a table.
+        let apart: Vec<Line> = [100.0, 120.0, 185.0].into_iter().flat_map(|y| [Line { pos: y, from: 50.0, to: 200.0 }, Line { pos: y, from: 300.0, to: 450.0 }]).collect();
+        assert!(open_tables(&apart, &g, &[], 595.0, 842.0).is_empty());
+    }
+
+    #[test]
+    fn a_table_without_rules_is_read_from_aligned_figures() {
+        let mut g = word("Table 3. Imports by country", 60.0, 80.0, 10.0);
+        g.extend(figures_table(105.0));
+        // A line of typed dashes under the header is a rule, not a row.
+        g.extend(word("--------------------------------------", 60.0, 114.0, 10.0));
+        let text: Vec<Glyph> = g.iter().zip(not_typed_rules(&g)).filter(|(_, keep)| *keep).map(|(g, _)| *g).collect();
+        assert_eq!(text.len() + 38, g.len());
+        let grids = text_tables(&text, &[], 595.0, 842.0);
+        assert_eq!(grids.len(), 1);
+        let (mut grid, header_rows) = grids.into_iter().next().unwrap();
+        // The header line splits into the same columns as the rows: it is the first row.
+        assert_eq!((header_rows, grid.n_rows(), grid.n_cols()), (0, 6, 4));
+        grid.fill_text(&text);
+        let at = |r: usize, c: usize| grid.cells.iter().find(|x| x.row == r && x.col == c).unwrap().text.clone();
+        assert_eq!((at(0, 1), at(1, 0), at(5, 2)), ("2009".into(), "Austria".into(), "41,500".into()));
+        // The title stays outside the table.
+        assert!(grid.bbox()[1] > 90.0);
+    }
+
+    #[test]
+    fn prose_and_label_columns_are_no_table_without_rules() {
+        let mut g = Vec::new();
+        for i in 0..6 {
+            let y = 100.0 + 15.0 * i as f64;
+            g.extend(word("项目资金", 60.0, y, 10.0));
+            g.extend(word("主要用于", 200.0, y, 10.0));
+            g.extend(word("专家评审", 340.0, y, 10.0));
+        }
+        assert!(text_tables(&g, &[], 595.0, 842.0).is_empty());
+        // Figures in fewer than three columns are no table either (a list of amounts).
+        let mut g = Vec::new();
+        for i in 0..6 {
+            g.extend(word(&format!("科目{i}"), 60.0, 100.0 + 15.0 * i as f64, 10.0));
+            g.extend(word("1,000.00", 300.0, 100.0 + 15.0 * i as f64, 10.0));
+        }
+        assert!(text_tables(&g, &[], 595.0, 842.0).is_empty());
     }
 }
