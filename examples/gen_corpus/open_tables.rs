@@ -6,8 +6,9 @@
 
 use std::rc::Rc;
 
-use yusuan::interpret::{Indicator, ProjectPerformance, Record};
+use yusuan::interpret::{ProjectPerformance, Record};
 
+use crate::chongqing::{project_record, project_table, q, CqProject};
 use crate::hebei::{self, PairKind};
 use crate::model::*;
 
@@ -162,64 +163,49 @@ pub fn column_group_docs() -> Vec<DocModel> {
 // ---------------------------------------------------------------------------------------------
 // A two-page 项目绩效目标表 whose second page has one column fewer and no top rule.
 
-/// (一级, 二级, 三级, 指标值)
-type FormInd = (&'static str, &'static str, &'static str, &'static str);
-
-struct Form {
-    name: &'static str,
-    dept: &'static str,
-    unit: &'static str,
-    total: &'static str,
-    nature: &'static str,
-    start: &'static str,
-    end: &'static str,
-    overview: &'static str,
-    basis: &'static str,
-    goal: &'static str,
-    inds: Vec<FormInd>,
-}
-
-fn lab_form() -> Form {
-    let mut inds: Vec<FormInd> = vec![
-        ("产出指标", "数量指标", "更新基础化学实验教学设备台套数", "≥120(台套)"),
-        ("产出指标", "数量指标", "更新物理实验教学设备台套数", "≥85(台套)"),
-        ("产出指标", "数量指标", "新建虚拟仿真实验项目数", "≥6(个)"),
-        ("产出指标", "数量指标", "改造实验室间数", "=8(间)"),
-        ("产出指标", "数量指标", "配置实验室安全监控点位", "≥64(个)"),
-        ("产出指标", "数量指标", "开设实验课程门数", "≥42(门)"),
-        ("产出指标", "数量指标", "受益学生人数", "≥6500(人)"),
-        ("产出指标", "数量指标", "实验指导教师培训人次", "≥120(人次)"),
-        ("产出指标", "数量指标", "编写实验讲义种数", "≥10(种)"),
-        ("产出指标", "数量指标", "开放实验室周学时", "≥60(学时)"),
-        ("产出指标", "数量指标", "危化品智能柜配置数", "=16(个)"),
-        ("产出指标", "数量指标", "实验废弃物暂存间建设数", "=2(间)"),
-        ("产出指标", "数量指标", "大型仪器共享机时", "≥3000(小时)"),
-        ("产出指标", "数量指标", "学生创新实验项目立项数", "≥30(项)"),
-        ("产出指标", "数量指标", "校企共建实验课程数", "≥4(门)"),
-        ("产出指标", "数量指标", "实验室安全培训覆盖人数", "≥7000(人)"),
-        ("产出指标", "数量指标", "设备维护保养次数", "≥4(次)"),
-        ("产出指标", "数量指标", "实验教学资源库条目数", "≥500(条)"),
+/// A Chongqing-layout project (004's 项目绩效目标表) long enough for two pages: eighteen 数量指标.
+fn lab_project() -> CqProject {
+    let n = |l3, v| q("产出指标", "数量指标", l3, v);
+    let mut inds = vec![
+        n("更新基础化学实验教学设备台套数", "≥120(台套)"),
+        n("更新物理实验教学设备台套数", "≥85(台套)"),
+        n("新建虚拟仿真实验项目数", "≥6(个)"),
+        n("改造实验室间数", "=8(间)"),
+        n("配置实验室安全监控点位", "≥64(个)"),
+        n("开设实验课程门数", "≥42(门)"),
+        n("受益学生人数", "≥6500(人)"),
+        n("实验指导教师培训人次", "≥120(人次)"),
+        n("编写实验讲义种数", "≥10(种)"),
+        n("开放实验室周学时", "≥60(学时)"),
+        n("危化品智能柜配置数", "=16(个)"),
+        n("实验废弃物暂存间建设数", "=2(间)"),
+        n("大型仪器共享机时", "≥3000(小时)"),
+        n("学生创新实验项目立项数", "≥30(项)"),
+        n("校企共建实验课程数", "≥4(门)"),
+        n("实验室安全培训覆盖人数", "≥7000(人)"),
+        n("设备维护保养次数", "≥4(次)"),
+        n("实验教学资源库条目数", "≥500(条)"),
     ];
     inds.extend([
-        ("产出指标", "质量指标", "设备验收合格率", "=100%"),
-        ("产出指标", "质量指标", "实验开出率", "≥98%"),
-        ("产出指标", "质量指标", "实验室安全检查合格率", "=100%"),
-        ("产出指标", "质量指标", "仪器设备完好率", "≥95%"),
-        ("产出指标", "时效指标", "设备采购完成时间", "≤9(月)"),
-        ("产出指标", "时效指标", "实验室改造完成时间", "≤8(月)"),
-        ("产出指标", "成本指标", "设备采购成本控制率", "≤100%"),
-        ("产出指标", "成本指标", "实验室改造单间成本", "≤25(万元)"),
-        ("效益指标", "社会效益指标", "学生实践创新能力", "明显提升"),
-        ("效益指标", "社会效益指标", "实验室安全事故发生数", "=0(起)"),
-        ("效益指标", "可持续影响指标", "设备使用年限", "≥8(年)"),
-        ("效益指标", "可持续影响指标", "实验室开放共享机制", "长期有效"),
-        ("满意度指标", "服务对象满意度指标", "学生满意度", "≥90%"),
-        ("满意度指标", "服务对象满意度指标", "教师满意度", "≥90%"),
+        q("产出指标", "质量指标", "设备验收合格率", "=100%"),
+        q("产出指标", "质量指标", "实验开出率", "≥98%"),
+        q("产出指标", "质量指标", "实验室安全检查合格率", "=100%"),
+        q("产出指标", "质量指标", "仪器设备完好率", "≥95%"),
+        q("产出指标", "时效指标", "设备采购完成时间", "≤9(月)"),
+        q("产出指标", "时效指标", "实验室改造完成时间", "≤8(月)"),
+        q("产出指标", "成本指标", "设备采购成本控制率", "≤100%"),
+        q("产出指标", "成本指标", "实验室改造单间成本", "≤25(万元)"),
+        q("效益指标", "社会效益指标", "学生实践创新能力", "明显提升"),
+        q("效益指标", "社会效益指标", "实验室安全事故发生数", "=0(起)"),
+        q("效益指标", "可持续影响指标", "设备使用年限", "≥8(年)"),
+        q("效益指标", "可持续影响指标", "实验室开放共享机制", "长期有效"),
+        q("满意度指标", "服务对象满意度指标", "学生满意度", "≥90%"),
+        q("满意度指标", "服务对象满意度指标", "教师满意度", "≥90%"),
     ]);
-    Form {
+    CqProject {
         name: "实验教学示范中心设备更新项目",
         dept: "重庆市教育委员会",
-        unit: "重庆嘉陵学院",
+        unit_name: "重庆嘉陵学院",
         total: "860.00",
         nature: "一次",
         start: "2024年1月1日",
@@ -229,34 +215,6 @@ fn lab_form() -> Form {
         goal: "完成实验教学设备更新和实验室改造，实验开出率达到98%以上，实验室安全检查合格率100%，学生实践创新能力明显提升。",
         inds,
     }
-}
-
-/// The logical table: 项目名称 … 项目当年绩效目标, then a vertical 绩效指标 label over every
-/// indicator row and 一级 | 二级 | 三级 | 指标值 with 一级 / 二级 spanning their rows.
-fn form_table(f: &Form) -> TableModel {
-    let mut t = TableModel::new(&[5.0, 14.0, 16.0, 40.0, 25.0]).font(10.0);
-    t.row(vec![cs("项目名称", 2), cs(f.name, 3)]);
-    t.row(vec![cs("主管部门", 2), c(f.dept), c("实施单位"), c(f.unit)]);
-    t.row(vec![cs("资金总额（万元）", 2), c(f.total), c("项目性质（常年或一次）"), c(f.nature)]);
-    t.row(vec![cs("项目起始时间", 2), c(f.start), c("项目终止时间"), c(f.end)]);
-    t.row(vec![cs("项目概况", 2), cs(f.overview, 3).l()]);
-    t.row(vec![cs("立项依据", 2), cs(f.basis, 3).l()]);
-    t.row(vec![cs("项目当年绩效目标", 2), cs(f.goal, 3).l()]);
-    t.row(vec![rs("绩效指标", 1 + f.inds.len()).v(), c("一级指标"), c("二级指标"), c("三级指标"), c("指标值")]);
-    let count = |k: usize, same: &dyn Fn(&FormInd, &FormInd) -> bool| f.inds[k..].iter().take_while(|x| same(x, &f.inds[k])).count();
-    for (k, x) in f.inds.iter().enumerate() {
-        let mut row = Vec::new();
-        if k == 0 || f.inds[k - 1].0 != x.0 {
-            row.push(rs(x.0, count(k, &|a, b| a.0 == b.0)));
-        }
-        if k == 0 || f.inds[k - 1].0 != x.0 || f.inds[k - 1].1 != x.1 {
-            row.push(rs(x.1, count(k, &|a, b| a.0 == b.0 && a.1 == b.1)));
-        }
-        row.push(c(x.2).l());
-        row.push(c(x.3));
-        t.row(row);
-    }
-    t.finish()
 }
 
 /// Rows `rows` of the logical table as a table of their own, without grid column `drop` and with
@@ -292,8 +250,8 @@ fn part(t: &TableModel, rows: std::ops::Range<usize>, drop: Option<usize>, width
 /// break, page 2 (the rest, without the 绩效指标 column, columns of other widths, no top rule).
 /// The DOCX family (`split` None) holds the logical table alone.
 fn continued_doc(name: &str, ruled: bool, split: Option<usize>) -> DocModel {
-    let f = lab_form();
-    let mut t = form_table(&f);
+    let mut t = project_table(&lab_project());
+    // 项目名称 … 项目当年绩效目标 are rows 0–6; row 7 holds the 一级指标 | 二级指标 … headings
     let header_row = 7;
     let (first, second) = if ruled {
         let all = Rules { top: true, bottom: true, sides: true, inside_h: true, inside_v: true, ..Rules::default() };
@@ -304,44 +262,23 @@ fn continued_doc(name: &str, ruled: bool, split: Option<usize>) -> DocModel {
     };
     t.border = Border::Ruled(Rules { bottom: true, ..first });
     if let Some(s) = split {
+        // page 2: 一级 | 二级 | 三级 (two grid columns) | 指标值, none at page 1's widths
         t.drawn = vec![
             part(&t, 0..s, None, &t.widths.clone(), Border::Ruled(first)),
-            part(&t, s..t.n_rows, Some(0), &[17.0, 19.0, 38.0, 26.0], Border::Ruled(second)),
+            part(&t, s..t.n_rows, Some(0), &[17.0, 19.0, 22.0, 16.0, 26.0], Border::Ruled(second)),
         ];
     }
     let title = "重庆嘉陵学院2024年项目支出绩效目标表";
     let blocks = vec![Block::Heading(title.into()), Block::Right("单位：万元".into()), Block::Table(t)];
-    let record = move |fmt: Fmt| {
-        let f = lab_form();
-        Record::ProjectPerformance(ProjectPerformance {
-            title: Some(title.into()),
-            amount_unit: Some("万元".into()),
-            project_name: Some(f.name.into()),
-            budget_total: amount(f.total, "万元"),
-            competent_dept: Some(f.dept.into()),
-            implementing_unit: Some(f.unit.into()),
-            project_nature: Some(f.nature.into()),
-            start_date: date(f.start, false),
-            end_date: date(f.end, true),
-            overview: Some(join(f.overview, fmt)),
-            legal_basis: Some(join(f.basis, fmt)),
-            goal: Some(join(f.goal, fmt)),
-            indicators: f
-                .inds
-                .iter()
-                .map(|(l1, l2, l3, v)| {
-                    let (comparator, target, unit) = parse_quantity(v);
-                    Indicator { level1: Some(l1.to_string()), level2: Some(l2.to_string()), level3: Some(l3.to_string()), value: Some(v.to_string()), comparator, target, unit, ..Default::default() }
-                })
-                .collect(),
-            source_tables: vec![0],
-            ..Default::default()
-        })
+    let record = move |fmt: Fmt| match project_record(&lab_project(), fmt, 0) {
+        // the heading above the table is its title
+        Record::ProjectPerformance(p) => Record::ProjectPerformance(ProjectPerformance { title: Some(title.into()), ..p }),
+        other => other,
     };
     DocModel {
         name: name.to_string(),
         description: format!(
-            "Two-page Chongqing-style 项目绩效目标表 (万元), {}; {}",
+            "Two-page 项目绩效目标表 in 004's Chongqing layout (万元), {}; {}",
             if ruled { "ruled in full" } else { "three-line" },
             if split.is_some() {
                 "page 2 drawn with one column fewer (no 绩效指标 column, other widths) and no top rule; 产出指标 / 数量指标 span the page break"
@@ -357,8 +294,8 @@ fn continued_doc(name: &str, ruled: bool, split: Option<usize>) -> DocModel {
     }
 }
 
-/// Row 8 is the first indicator; page 1 ends inside the 数量指标 block.
-const FORM_SPLIT: usize = 8 + 13;
+/// Row 8 is the first indicator; page 1 ends inside the 数量指标 block (16 of its 18 rows).
+const FORM_SPLIT: usize = 8 + 16;
 
 pub fn continued_docs(pdf: bool) -> Vec<DocModel> {
     let split = pdf.then_some(FORM_SPLIT);
