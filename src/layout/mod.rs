@@ -10,6 +10,7 @@ pub mod builder;
 pub mod grid;
 pub mod open;
 pub mod regions;
+pub mod rows;
 pub mod rulings;
 pub mod stitch;
 pub mod text;

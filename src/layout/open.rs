@@ -7,6 +7,7 @@ use crate::decode::pdf::Glyph;
 
 use super::grid::{CellGrid, GridCell};
 use super::rulings::Line;
+use super::rows::{self, Block};
 use super::text::{self, looks_like_title, Chunk, Direction, TextLine};
 
 /// Rules of one open table have the same extent within this (points).
@@ -329,7 +330,7 @@ fn open_grid(f: &Frame, glyphs: &[Glyph], taken: &[[f64; 4]]) -> Option<(CellGri
     let columns = body_columns(&body)?;
     let xs = column_edges(&columns, &header, f.x0, f.x1);
     let (header, centred) = lift_centred_header_lines(header, &xs);
-    let ys = row_edges(f, &header, &body);
+    let (ys, blocks) = row_edges(f, &header, &body, &xs);
     let nr = ys.len().checked_sub(1).filter(|&n| n >= 1)?;
     let header_rows = header.len().min(nr);
     let mut cells = HeaderCells::new(xs, header_rows);
@@ -343,7 +344,7 @@ fn open_grid(f: &Frame, glyphs: &[Glyph], taken: &[[f64; 4]]) -> Option<(CellGri
         cells.span_two_rows(*upper, line);
     }
     cells.extend_down();
-    Some((cells.into_grid(ys), header_rows))
+    Some((cells.into_grid(ys, &blocks), header_rows))
 }
 
 /// Columns: x ranges of chunks on body lines with several chunks, overlapping ranges merged.
@@ -405,8 +406,9 @@ fn lift_centred_header_lines<'a>(mut header: Vec<TextLine<'a>>, xs: &[f64]) -> (
 }
 
 /// Row edges: one per header line, then body rows — the bands between rules when rules separate
-/// body rows, otherwise one row per line except where line spacing says a row wraps.
-fn row_edges(f: &Frame, header: &[TextLine], body: &[TextLine]) -> Vec<f64> {
+/// body rows, otherwise from the body's text blocks ([`rows::body_rows`]), which also gives the
+/// blocks that span rows.
+fn row_edges(f: &Frame, header: &[TextLine], body: &[TextLine], xs: &[f64]) -> (Vec<f64>, Vec<Block>) {
     let mut ys = vec![f.top];
     for w in header.windows(2) {
         ys.push((w[0].bottom + w[1].top) / 2.0);
@@ -415,28 +417,17 @@ fn row_edges(f: &Frame, header: &[TextLine], body: &[TextLine]) -> Vec<f64> {
         ys.push(f.header_bottom);
     }
     let body_rules: Vec<f64> = f.rules.iter().copied().filter(|&p| p > f.header_bottom + 0.5 && p < f.bottom - 0.5).collect();
+    let mut blocks = Vec::new();
     if body_rules.len() >= 2 {
         ys.extend(body_rules);
     } else {
-        ys.extend(row_breaks_by_spacing(body));
+        let (breaks, found) = rows::body_rows(body, xs, CHUNK_GAP);
+        ys.extend(breaks);
+        blocks = found;
     }
     ys.push(f.bottom);
     ys.dedup_by(|a, b| (*a - *b).abs() < 0.5);
-    ys
-}
-
-/// A row's wrapped lines (and a label centred beside them) sit closer together than the rows
-/// do: gaps well under the usual one stay inside a row. Returns the boundaries between rows.
-fn row_breaks_by_spacing(body: &[TextLine]) -> Vec<f64> {
-    let gaps: Vec<f64> = body.windows(2).map(|w| w[1].top - w[0].bottom).collect();
-    let mut sorted = gaps.clone();
-    sorted.sort_by(f64::total_cmp);
-    let typical = sorted.get(sorted.len() / 2).copied().unwrap_or(0.0);
-    body.windows(2)
-        .zip(&gaps)
-        .filter(|(_, gap)| !(typical > 0.0 && **gap < 0.5 * typical))
-        .map(|(w, _)| (w[0].bottom + w[1].top) / 2.0)
-        .collect()
+    (ys, blocks)
 }
 
 /// The header's cells as they are decided: which cell owns each header slot.
@@ -594,8 +585,9 @@ impl HeaderCells {
         }
     }
 
-    /// The grid: the header cells, every other slot a cell of its own, boxes from the edges.
-    fn into_grid(self, ys: Vec<f64>) -> CellGrid {
+    /// The grid: the header cells, body blocks that cross row edges as cells spanning those
+    /// rows, every other slot a cell of its own, boxes from the edges.
+    fn into_grid(self, ys: Vec<f64>, blocks: &[Block]) -> CellGrid {
         let (nc, nr, xs) = (self.nc, ys.len() - 1, self.xs);
         let mut cells = self.cells;
         let mut covered = vec![false; nr * nc];
@@ -604,6 +596,18 @@ impl HeaderCells {
                 for c in cell.col..cell.col + cell.col_span {
                     covered[r * nc + c] = true;
                 }
+            }
+        }
+        for b in blocks {
+            // Rows the block reaches into by more than a point.
+            let r0 = ys.partition_point(|&y| y <= b.top + 1.0).clamp(1, nr) - 1;
+            let r1 = ys.partition_point(|&y| y < b.bottom - 1.0).clamp(1, nr) - 1;
+            if r1 <= r0 || (r0..=r1).any(|r| covered[r * nc + b.col]) {
+                continue;
+            }
+            cells.push(GridCell { row: r0, col: b.col, row_span: r1 - r0 + 1, col_span: 1, bbox: [0.0; 4], text: String::new() });
+            for r in r0..=r1 {
+                covered[r * nc + b.col] = true;
             }
         }
         for r in 0..nr {
