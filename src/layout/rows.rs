@@ -18,6 +18,16 @@ pub struct Block {
 /// (labels spanning rows are few; a boundary that most columns' text crosses is no boundary).
 const MAX_CROSSING_SHARE: f64 = 0.34;
 
+/// A label spanning rows is at most this many glyph sizes tall (two wrapped lines).
+const MAX_LABEL_LINES: f64 = 2.6;
+
+/// Median glyph size of the lines.
+fn median_size(lines: &[TextLine]) -> f64 {
+    let mut sizes: Vec<f64> = lines.iter().map(|l| l.size).collect();
+    sizes.sort_by(f64::total_cmp);
+    sizes.get(sizes.len() / 2).copied().unwrap_or(0.0)
+}
+
 /// Row boundaries between the body's lines and the blocks that span several rows, given the
 /// column edges `xs` and the chunk gap that separates cells on a line.
 pub fn body_rows(body: &[TextLine], xs: &[f64], chunk_gap: f64) -> (Vec<f64>, Vec<Block>) {
@@ -31,12 +41,23 @@ pub fn body_rows(body: &[TextLine], xs: &[f64], chunk_gap: f64) -> (Vec<f64>, Ve
         own.sort_by(|a, b| a.top.total_cmp(&b.top));
         candidates.extend(own.windows(2).map(|w| (w[0].bottom + w[1].top) / 2.0));
     }
+    // And below every block, halfway to the next text starting under it in any column.
+    for b in &blocks {
+        let next = blocks.iter().map(|o| o.top).filter(|&t| t >= b.bottom).fold(f64::MAX, f64::min);
+        if next < f64::MAX {
+            candidates.push((b.bottom + next) / 2.0);
+        }
+    }
     candidates.sort_by(f64::total_cmp);
     let mut breaks: Vec<f64> = Vec::new();
+    let size = median_size(body);
     for y in candidates {
-        let crossing = blocks.iter().filter(|b| b.top < y && b.bottom > y).count();
+        let crossing: Vec<&Block> = blocks.iter().filter(|b| b.top < y && b.bottom > y).collect();
         let around = columns_with_text_near(&blocks, y);
-        if crossing as f64 > MAX_CROSSING_SHARE * around as f64 {
+        // Only labels may cross a row boundary: a block of a line or two (a cell of wrapped
+        // text taller than that is the row's own content, and the boundary is inside the row).
+        let labels_only = crossing.iter().all(|b| b.bottom - b.top <= MAX_LABEL_LINES * size);
+        if !labels_only || crossing.len() as f64 > MAX_CROSSING_SHARE * around as f64 {
             continue;
         }
         // Two candidates with no block starting between them are the same boundary.
@@ -64,7 +85,10 @@ fn blocks(body: &[TextLine], xs: &[f64], chunk_gap: f64) -> Vec<Block> {
     for line in body {
         for ch in text::chunks(line, chunk_gap) {
             let c = xs.partition_point(|&e| e <= (ch.x0 + ch.x1) / 2.0).clamp(1, nc) - 1;
-            per_col[c].push((line.top, line.bottom, line.size));
+            // The chunk's own height (a label centred beside a line joins that line, a little off it).
+            let own = line.glyphs.iter().filter(|g| g.x0 >= ch.x0 && g.x1 <= ch.x1);
+            let (top, bottom) = own.fold((f64::MAX, f64::MIN), |(t, b), g| (t.min(g.top), b.max(g.bottom)));
+            per_col[c].push((top, bottom, line.size));
         }
     }
     for lines in &mut per_col {
@@ -96,16 +120,13 @@ fn blocks(body: &[TextLine], xs: &[f64], chunk_gap: f64) -> Vec<Block> {
 fn wrap_gap(per_col: &[Vec<(f64, f64, f64)>], body: &[TextLine]) -> f64 {
     let mut gaps: Vec<f64> = per_col.iter().flat_map(|l| l.windows(2).map(|w| (w[1].0 - w[0].1).max(0.0))).collect();
     gaps.sort_by(f64::total_cmp);
-    let mut sizes: Vec<f64> = body.iter().map(|l| l.size).collect();
-    sizes.sort_by(f64::total_cmp);
-    let size = sizes.get(sizes.len() / 2).copied().unwrap_or(0.0);
-    if let Some(&tight) = gaps.first().filter(|&&g| g <= 0.5 * size) {
-        if let Some(&wide) = gaps.iter().find(|&&g| g > 1.5 * tight + 1.0) {
-            // The tight group's largest member below the jump.
-            let upper = gaps.iter().copied().filter(|&g| g < wide).fold(tight, f64::max);
-            if wide > 1.5 * upper + 1.0 && tight_gaps_are_wraps(per_col, upper) {
-                return (upper + wide) / 2.0;
-            }
+    let size = median_size(body);
+    // The first clear jump (a third of a glyph or more) above a tight gap.
+    let jump = gaps.windows(2).position(|w| w[0] <= 0.5 * size && w[1] - w[0] >= (0.3 * size).max(0.5 * w[0]));
+    if let Some(k) = jump {
+        let (upper, wide) = (gaps[k], gaps[k + 1]);
+        if tight_gaps_are_wraps(per_col, upper) {
+            return (upper + wide) / 2.0;
         }
     }
     let mut line_gaps: Vec<f64> = body.windows(2).map(|w| w[1].top - w[0].bottom).collect();
@@ -131,4 +152,33 @@ fn tight_gaps_are_wraps(per_col: &[Vec<(f64, f64, f64)>], upper: f64) -> bool {
         }
     }
     tight > 0 && lonely * 2 >= tight
+}
+
+/// Evidence: a label vertically centred against the rows it covers. The rows `a..=b` around
+/// the block's own rows `r0..=r1` whose column slots hold no other block, chosen so that their
+/// middle is nearest the block's middle; `None` unless that is clearly nearer than the block's
+/// own rows' middle.
+pub fn centred_rows(block: &Block, r0: usize, r1: usize, ys: &[f64], column_free: impl Fn(usize) -> bool) -> Option<(usize, usize)> {
+    let nr = ys.len() - 1;
+    let mid = (block.top + block.bottom) / 2.0;
+    let off = |a: usize, b: usize| ((ys[a] + ys[b + 1]) / 2.0 - mid).abs();
+    let mut lo = r0;
+    while lo > 0 && column_free(lo - 1) {
+        lo -= 1;
+    }
+    let mut hi = r1;
+    while hi + 1 < nr && column_free(hi + 1) {
+        hi += 1;
+    }
+    let mut best = (off(r0, r1), r0, r1);
+    for a in lo..=r0 {
+        for b in r1..=hi {
+            let d = off(a, b);
+            if d < best.0 {
+                best = (d, a, b);
+            }
+        }
+    }
+    let (d, a, b) = best;
+    ((a, b) != (r0, r1) && d < 0.15 * (ys[b + 1] - ys[a])).then_some((a, b))
 }
