@@ -598,10 +598,21 @@ impl HeaderCells {
                 }
             }
         }
+        // Rows each block reaches into by more than a point.
+        let rows_of = |b: &Block| {
+            (ys.partition_point(|&y| y <= b.top + 1.0).clamp(1, nr) - 1, ys.partition_point(|&y| y < b.bottom - 1.0).clamp(1, nr) - 1)
+        };
+        let mut holds = vec![false; nr * nc];
         for b in blocks {
-            // Rows the block reaches into by more than a point.
-            let r0 = ys.partition_point(|&y| y <= b.top + 1.0).clamp(1, nr) - 1;
-            let r1 = ys.partition_point(|&y| y < b.bottom - 1.0).clamp(1, nr) - 1;
+            let (r0, r1) = rows_of(b);
+            for r in r0..=r1 {
+                holds[r * nc + b.col] = true;
+            }
+        }
+        for b in blocks {
+            let (r0, r1) = rows_of(b);
+            let free = |r: usize| !holds[r * nc + b.col] && !covered[r * nc + b.col];
+            let (r0, r1) = rows::centred_rows(b, r0, r1, &ys, free).unwrap_or((r0, r1));
             if r1 <= r0 || (r0..=r1).any(|r| covered[r * nc + b.col]) {
                 continue;
             }
@@ -816,5 +827,32 @@ mod tests {
             g.extend(word("1,000.00", 300.0, 100.0 + 15.0 * i as f64, 10.0));
         }
         assert!(text_tables(&g, &[], 595.0, 842.0).is_empty());
+    }
+
+    #[test]
+    fn a_three_line_indicator_table_keeps_wrapped_cells_and_spans_a_centred_label() {
+        let mut g = Vec::new();
+        for (x, h) in [(60.0, "一级指标"), (140.0, "二级指标"), (220.0, "指标描述"), (400.0, "指标值")] {
+            g.extend(word(h, x, 105.0, 10.0));
+        }
+        // Row A: a description wrapped over three lines (2 pt apart), its label and value centred
+        // against them; row B, 8 pt below: one line. "产出指标" is centred against both rows.
+        for (i, text) in ["完成窗口服务区", "休息等候区自助", "服务区建设"].into_iter().enumerate() {
+            g.extend(word(text, 220.0, 125.0 + 12.0 * i as f64, 10.0));
+        }
+        g.extend(word("数量指标", 140.0, 137.0, 10.0));
+        g.extend(word("100", 400.0, 137.0, 10.0));
+        g.extend(word("质量指标", 140.0, 167.0, 10.0));
+        g.extend(word("开办企业耗时", 220.0, 167.0, 10.0));
+        g.extend(word("90", 400.0, 167.0, 10.0));
+        g.extend(word("产出指标", 60.0, 146.0, 10.0));
+        let (mut grid, header_rows) = open_tables(&[rule(100.0), rule(120.0), rule(185.0)], &g, &[], 595.0, 842.0).remove(0);
+        assert_eq!((header_rows, grid.n_rows(), grid.n_cols()), (1, 3, 4));
+        grid.fill_text(&g);
+        let at = |r: usize, c: usize| grid.cells.iter().find(|x| x.row == r && x.col == c).cloned().unwrap();
+        assert_eq!((at(1, 0).text.as_str(), at(1, 0).row_span), ("产出指标", 2));
+        assert_eq!(at(1, 2).text, "完成窗口服务区休息等候区自助服务区建设");
+        assert_eq!((at(1, 1).text.as_str(), at(1, 3).text.as_str()), ("数量指标", "100"));
+        assert_eq!((at(2, 1).text.as_str(), at(2, 2).text.as_str(), at(2, 3).text.as_str()), ("质量指标", "开办企业耗时", "90"));
     }
 }
