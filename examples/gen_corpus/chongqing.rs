@@ -151,28 +151,28 @@ fn title_para(s: &str) -> Block {
     Block::Heading(s.to_string())
 }
 
-struct CqInd {
-    l1: &'static str,
-    l2: &'static str,
-    l3: &'static str,
-    value: &'static str,
+pub(crate) struct CqInd {
+    pub(crate) l1: &'static str,
+    pub(crate) l2: &'static str,
+    pub(crate) l3: &'static str,
+    pub(crate) value: &'static str,
 }
 
-struct CqProject {
-    name: &'static str,
-    dept: &'static str,
-    unit_name: &'static str,
-    total: &'static str,
-    nature: &'static str,
-    start: &'static str,
-    end: &'static str,
-    overview: &'static str,
-    basis: &'static str,
-    goal: &'static str,
-    inds: Vec<CqInd>,
+pub(crate) struct CqProject {
+    pub(crate) name: &'static str,
+    pub(crate) dept: &'static str,
+    pub(crate) unit_name: &'static str,
+    pub(crate) total: &'static str,
+    pub(crate) nature: &'static str,
+    pub(crate) start: &'static str,
+    pub(crate) end: &'static str,
+    pub(crate) overview: &'static str,
+    pub(crate) basis: &'static str,
+    pub(crate) goal: &'static str,
+    pub(crate) inds: Vec<CqInd>,
 }
 
-fn q(l1: &'static str, l2: &'static str, l3: &'static str, value: &'static str) -> CqInd {
+pub(crate) fn q(l1: &'static str, l2: &'static str, l3: &'static str, value: &'static str) -> CqInd {
     CqInd { l1, l2, l3, value }
 }
 
@@ -301,7 +301,7 @@ fn runs<T>(items: &[T], key: impl Fn(&T) -> (&str, &str), depth: usize) -> Vec<u
     out
 }
 
-fn project_table(p: &CqProject) -> TableModel {
+pub(crate) fn project_table(p: &CqProject) -> TableModel {
     let mut t = TableModel::new(&[4.0, 12.0, 13.0, 27.0, 19.0, 25.0]).font(9.0);
     t.row(vec![cs("项目名称", 2), cs(p.name, 4)]);
     t.row(vec![cs("主管部门", 2), cs(p.dept, 2), c("实施单位"), c(p.unit_name)]);
@@ -340,7 +340,7 @@ fn project_table(p: &CqProject) -> TableModel {
     t.finish()
 }
 
-fn project_record(p: &CqProject, fmt: Fmt, table: usize) -> Record {
+pub(crate) fn project_record(p: &CqProject, fmt: Fmt, table: usize) -> Record {
     Record::ProjectPerformance(ProjectPerformance {
         title: None,
         agency_code: None,

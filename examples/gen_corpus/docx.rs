@@ -96,6 +96,12 @@ fn table_xml(t: &TableModel, text_width: u32, go_back: Option<(usize, usize)>) -
                 x.push_str(&border(side, "nil", 0));
             }
         }
+        // drawn cell by cell below
+        Border::Ruled(_) => {
+            for side in ["top", "left", "bottom", "right", "insideH", "insideV"] {
+                x.push_str(&border(side, "nil", 0));
+            }
+        }
     }
     x.push_str("</w:tblBorders><w:tblLayout w:type=\"fixed\"/>");
     x.push_str("<w:tblCellMar><w:top w:w=\"28\" w:type=\"dxa\"/><w:left w:w=\"57\" w:type=\"dxa\"/><w:bottom w:w=\"28\" w:type=\"dxa\"/><w:right w:w=\"57\" w:type=\"dxa\"/></w:tblCellMar>");
@@ -133,6 +139,22 @@ fn table_xml(t: &TableModel, text_width: u32, go_back: Option<(usize, usize)>) -
             }
             if t.border == Border::ThreeLine && t.header_rows > 0 && r + 1 == t.header_rows {
                 borders.push_str(&border("bottom", "single", 6));
+            }
+            if let Border::Ruled(rules) = t.border {
+                // Every edge of every cell piece, so that neighbours agree on the edge between
+                // them; a vertically merged cell has no edges inside it.
+                let last = cell.row + cell.rs - 1;
+                let top = if r == cell.row { rules.edge_h(r, t.n_rows) } else { None };
+                let bottom = if r == last { rules.edge_h(r + 1, t.n_rows) } else { None };
+                let left = rules.edge_v(cell.col, t.n_cols());
+                let right = rules.edge_v(cell.col + cell.cs, t.n_cols());
+                for (side, line) in [("top", top), ("left", left), ("bottom", bottom), ("right", right)] {
+                    // eighths of a point
+                    match line {
+                        Some(l) => borders.push_str(&border(side, "single", (l.pt() * 8.0).round() as u32)),
+                        None => borders.push_str(&border(side, "nil", 0)),
+                    }
+                }
             }
             if !borders.is_empty() {
                 let _ = write!(tcpr, "<w:tcBorders>{borders}</w:tcBorders>");
@@ -191,7 +213,15 @@ pub fn document_xml(doc: &DocModel) -> String {
                     body.push_str(&para("", "left", 6.0, false, BODY_FONT, 0));
                 }
                 let go_back = doc.docx_bookmarks.filter(|b| b.0 == table_index).map(|b| (b.1, b.2));
-                body.push_str(&table_xml(t, width(landscape), go_back));
+                if t.drawn.is_empty() {
+                    body.push_str(&table_xml(t, width(landscape), go_back));
+                }
+                for (i, part) in t.drawn.iter().enumerate() {
+                    if i > 0 {
+                        body.push_str("<w:p><w:r><w:br w:type=\"page\"/></w:r></w:p>");
+                    }
+                    body.push_str(&table_xml(part, width(landscape), None));
+                }
                 table_index += 1;
             }
             Block::PageBreak => body.push_str("<w:p><w:r><w:br w:type=\"page\"/></w:r></w:p>"),

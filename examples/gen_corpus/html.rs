@@ -12,6 +12,7 @@ fn table_html(t: &TableModel) -> String {
     let class = match t.border {
         Border::Grid => "grid",
         Border::ThreeLine => "three",
+        Border::Ruled(_) => "ruled",
     };
     let _ = write!(x, "<table class=\"{class}\" style=\"font-size:{}pt\"><colgroup>", t.font_pt);
     for w in &t.widths {
@@ -50,6 +51,19 @@ fn table_html(t: &TableModel) -> String {
                 Align::Center => "c",
                 Align::Right => "r",
             };
+            if let Border::Ruled(rules) = t.border {
+                // every edge of the cell, as the DOCX draws it
+                let edges = [
+                    ("top", rules.edge_h(cell.row, t.n_rows)),
+                    ("right", rules.edge_v(cell.col + cell.cs, t.n_cols())),
+                    ("bottom", rules.edge_h(cell.row + cell.rs, t.n_rows)),
+                    ("left", rules.edge_v(cell.col, t.n_cols())),
+                ];
+                let style: Vec<String> = edges.iter().filter_map(|(side, l)| l.map(|l| format!("border-{side}:{}pt solid #000", l.pt()))).collect();
+                if !style.is_empty() {
+                    let _ = write!(attrs, " style=\"{}\"", style.join(";"));
+                }
+            }
             let body: Vec<String> = cell.paragraphs().iter().map(|p| format!("<div>{}</div>", esc(p))).collect();
             let _ = write!(x, "<td class=\"{align}{}{}\"{attrs}>{}</td>", if cell.bold { " b" } else { "" }, if cell.vertical { " v" } else { "" }, body.join(""));
         }
@@ -101,7 +115,15 @@ pub fn write_html(doc: &DocModel) -> String {
             Block::Right(t) => {
                 let _ = write!(body, "<p class=\"right\">{}</p>", esc(t));
             }
-            Block::Table(t) => body.push_str(&table_html(t)),
+            Block::Table(t) if t.drawn.is_empty() => body.push_str(&table_html(t)),
+            Block::Table(t) => {
+                for (i, part) in t.drawn.iter().enumerate() {
+                    if i > 0 {
+                        body.push_str("<div class=\"pb\"></div>");
+                    }
+                    body.push_str(&table_html(part));
+                }
+            }
             Block::PageBreak => body.push_str("<div class=\"pb\"></div>"),
             Block::Section(l) => {
                 body.push_str("</div>");

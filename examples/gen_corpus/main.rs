@@ -13,6 +13,7 @@ mod hebei;
 mod html;
 mod misc;
 mod model;
+mod open_tables;
 mod produce;
 mod shanghai;
 
@@ -77,6 +78,19 @@ fn families() -> Vec<Family> {
         fam("threeline_pdf_lo", LibreOffice, misc::threeline_docs()),
         fam("prose_docx", Docx, vec![misc::prose_doc()]),
         fam("prose_pdf_lo", LibreOffice, vec![misc::prose_doc()]),
+        fam("open_hrules_docx", Docx, open_tables::threeline_seed_docs()),
+        fam("open_hrules_pdf_lo", LibreOffice, open_tables::threeline_seed_docs()),
+        // Chromium's Type 3 fonts are heavy (0.5 MB a document): three seeds each, every seed once
+        fam("open_hrules_pdf_chromium", Chromium, open_tables::only(open_tables::threeline_seed_docs(), &[0, 3, 4])),
+        fam("open_norules_docx", Docx, open_tables::borderless_seed_docs()),
+        fam("open_norules_pdf_lo", LibreOffice, open_tables::borderless_seed_docs()),
+        fam("open_norules_pdf_chromium", Chromium, open_tables::only(open_tables::borderless_seed_docs(), &[1, 2, 4])),
+        fam("open_colgroups_docx", Docx, open_tables::column_group_docs()),
+        fam("open_colgroups_pdf_lo", LibreOffice, open_tables::column_group_docs()),
+        fam("open_colgroups_pdf_chromium", Chromium, open_tables::column_group_docs()),
+        fam("open_continued_docx", Docx, open_tables::continued_docs(false)),
+        fam("open_continued_pdf_lo", LibreOffice, open_tables::continued_docs(true)),
+        fam("open_continued_pdf_chromium", Chromium, open_tables::continued_docs(true)),
     ]
 }
 

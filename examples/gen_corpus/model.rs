@@ -13,6 +13,73 @@ pub enum Border {
     Grid,
     /// Open table: a rule above, a rule under the header, a rule at the bottom; no verticals.
     ThreeLine,
+    /// Any other choice of rules, edge by edge (borderless, three-line forms, rules only between
+    /// column groups, a continuation drawn without its top rule).
+    Ruled(Rules),
+}
+
+/// Which edges of a `Border::Ruled` table are drawn. Top and bottom are the table's outer edges
+/// (1.5 pt when `thick`, else 0.5 pt), `rule_under` a 0.75 pt rule under that row (the header
+/// rule), `groups` a 0.5 pt vertical rule at the left edge of every grid column whose bit is set.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct Rules {
+    pub top: bool,
+    pub bottom: bool,
+    pub thick: bool,
+    pub sides: bool,
+    pub inside_h: bool,
+    pub inside_v: bool,
+    pub rule_under: Option<usize>,
+    pub groups: u64,
+}
+
+/// How an edge of a `Border::Ruled` table is drawn.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Line {
+    Thin,
+    Header,
+    Thick,
+}
+
+impl Line {
+    /// The pen width in points.
+    pub fn pt(self) -> f32 {
+        match self {
+            Line::Thin => 0.5,
+            Line::Header => 0.75,
+            Line::Thick => 1.5,
+        }
+    }
+}
+
+impl Rules {
+    fn outer(&self) -> Line {
+        if self.thick {
+            Line::Thick
+        } else {
+            Line::Thin
+        }
+    }
+    /// The horizontal edge above row `r` (`r == n_rows`: the bottom edge).
+    pub fn edge_h(&self, r: usize, n_rows: usize) -> Option<Line> {
+        if r == 0 {
+            self.top.then(|| self.outer())
+        } else if r == n_rows {
+            self.bottom.then(|| self.outer())
+        } else if self.rule_under == Some(r - 1) {
+            Some(Line::Header)
+        } else {
+            self.inside_h.then_some(Line::Thin)
+        }
+    }
+    /// The vertical edge left of grid column `k` (`k == n_cols`: the right edge).
+    pub fn edge_v(&self, k: usize, n_cols: usize) -> Option<Line> {
+        if k == 0 || k == n_cols {
+            self.sides.then_some(Line::Thin)
+        } else {
+            (self.inside_v || (k < 64 && self.groups & (1 << k) != 0)).then_some(Line::Thin)
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -106,6 +173,10 @@ pub struct TableModel {
     pub font_pt: f32,
     /// Rows drawn without top/left/right rules (an agency line kept inside the table, as 002/003 do).
     pub borderless_rows: Vec<usize>,
+    /// How the producers draw this logical table when it is not drawn as itself: these tables in
+    /// order, each after a page break (a form whose continuation page has another column
+    /// structure). The truth is always read from the logical table.
+    pub drawn: Vec<TableModel>,
     occ: Vec<Vec<bool>>,
 }
 
@@ -120,6 +191,7 @@ impl TableModel {
             border: Border::Grid,
             font_pt: 9.0,
             borderless_rows: Vec::new(),
+            drawn: Vec::new(),
             occ: Vec::new(),
         }
     }

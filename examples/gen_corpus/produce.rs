@@ -203,17 +203,31 @@ fn stripped(s: &str) -> String {
 /// document order: each row's most distinctive cell text must appear after the previous row's.
 /// Rows never split (cantSplit / break-inside: avoid), so a row has one page. None when any row
 /// cannot be placed; the truth then says null.
+///
+/// The strict walk looks for the row's longest cell text (or its first six characters) from the
+/// cursor on. Where a renderer prints wrapped lines of neighbouring cells interleaved ("资金支出计
+/// 3 月底 6 月底 … 划（%）", as open tables come out), that text is not contiguous and the strict
+/// walk runs ahead to a later table; only then the lenient walk is tried, which accepts any of the
+/// row's cell texts or their starts, and tries every one on the current page before a later page.
+/// Either walk steps over the rest of a row once it has placed it.
 pub fn row_pages(pdf: &Path, tables: &[&TableModel], contexts: &[Vec<String>]) -> Option<Vec<Vec<u32>>> {
     let out = Command::new("pdftotext").args(["-raw", "-enc", "UTF-8"]).arg(pdf).arg("-").output().ok()?;
     let text = String::from_utf8_lossy(&out.stdout).to_string();
     let pages: Vec<String> = text.split('\u{c}').map(stripped).collect();
-    // Finds `probe` at or after the cursor; returns (page, end offset).
-    let seek = |probe: &str, page: usize, pos: usize| -> Option<(usize, usize)> {
+    walk_rows(&pages, tables, contexts, false).or_else(|| walk_rows(&pages, tables, contexts, true))
+}
+
+fn walk_rows(pages: &[String], tables: &[&TableModel], contexts: &[Vec<String>], lenient: bool) -> Option<Vec<Vec<u32>>> {
+    // Finds the first of `probes` at or after the cursor, page by page; returns (page, end
+    // offset, which probe).
+    let seek = |probes: &[String], page: usize, pos: usize| -> Option<(usize, usize, usize)> {
         for (p, text) in pages.iter().enumerate().skip(page) {
             let from = if p == page { pos } else { 0 };
             if from <= text.len() {
-                if let Some(i) = text[from..].find(probe) {
-                    return Some((p, from + i + probe.len()));
+                for (k, probe) in probes.iter().enumerate() {
+                    if let Some(i) = text[from..].find(probe.as_str()) {
+                        return Some((p, from + i + probe.len(), k));
+                    }
                 }
             }
         }
@@ -226,25 +240,53 @@ pub fn row_pages(pdf: &Path, tables: &[&TableModel], contexts: &[Vec<String>]) -
         // Anchor on the lines printed above the table, so a row's text met earlier in the prose
         // does not count.
         for line in context {
-            if let Some((p, np)) = seek(&stripped(line), page, pos) {
+            if let Some((p, np, _)) = seek(&[stripped(line)], page, pos) {
                 page = p;
                 pos = np;
             }
         }
         let mut rows = Vec::new();
         for r in 0..t.n_rows {
-            // the longest text among the cells that start in this row: whole, else its start
-            let longest = t.cells.iter().filter(|c| c.row == r).map(|c| stripped(&c.text)).max_by_key(|s| s.chars().count());
-            let full = match longest {
-                Some(s) if !s.is_empty() => s,
-                _ => {
-                    // an empty row: same page as the previous row
-                    rows.push(page as u32 + 1);
-                    continue;
-                }
+            // the cells that start in this row, longest text first
+            let mut cells: Vec<(usize, String)> = t.cells.iter().filter(|c| c.row == r).map(|c| (c.col, stripped(&c.text))).filter(|c| !c.1.is_empty()).collect();
+            // among equally long texts the last first, as the walk has always taken them
+            cells.reverse();
+            cells.sort_by_key(|c| std::cmp::Reverse(c.1.chars().count()));
+            if cells.is_empty() {
+                // an empty row: same page as the previous row
+                rows.push(page as u32 + 1);
+                continue;
+            }
+            let prefix = |s: &String| s.chars().take(6).collect::<String>();
+            // (probe, the column of its cell)
+            let probes: Vec<(String, usize)> = if lenient {
+                cells.iter().map(|c| (c.1.clone(), c.0)).chain(cells.iter().map(|c| (prefix(&c.1), c.0))).collect()
+            } else {
+                vec![(cells[0].1.clone(), cells[0].0), (prefix(&cells[0].1), cells[0].0)]
             };
-            let prefix: String = full.chars().take(6).collect();
-            let (p, np) = seek(&full, page, pos).or_else(|| seek(&prefix, page, pos))?;
+            let texts: Vec<String> = probes.iter().map(|p| p.0.clone()).collect();
+            let found = if lenient {
+                seek(&texts, page, pos)
+            } else {
+                seek(&texts[..1], page, pos).or_else(|| seek(&texts[1..], page, pos).map(|(p, np, k)| (p, np, k + 1)))
+            };
+            let (p, mut np, k) = found?;
+            // The text found is the first print of it: of the row's cells with that text, the
+            // leftmost (a prefix stands for its own cell).
+            let col = cells.iter().filter(|c| c.1 == texts[k]).map(|c| c.0).min().unwrap_or(probes[k].1);
+            // Step over the row's cells right of the one found, printed after it, so that the
+            // next row is not placed on text of this one (a 类 row and its only 款 print the same
+            // amounts; every indicator row ends in the same "≥95 百分比 年度工作计划").
+            let text = &pages[p];
+            let mut right: Vec<&crate::model::MCell> = t.cells.iter().filter(|c| c.row == r && c.col > col).collect();
+            right.sort_by_key(|c| c.col);
+            for cell in right {
+                let want = stripped(&cell.text);
+                let end = (text.len().min(np + 120 + want.len())..=text.len()).find(|&e| text.is_char_boundary(e)).unwrap_or(text.len());
+                if let Some(i) = (!want.is_empty()).then(|| text[np..end].find(&want)).flatten() {
+                    np += i + want.len();
+                }
+            }
             page = p;
             pos = np;
             rows.push(page as u32 + 1);
@@ -252,6 +294,38 @@ pub fn row_pages(pdf: &Path, tables: &[&TableModel], contexts: &[Vec<String>]) -
         result.push(rows);
     }
     Some(result)
+}
+
+/// Whether `want` is in `hay` whole, or as the lines a renderer wrapped it into, printed in order
+/// with other cells' lines between them (pdftotext prints a table line by line across cells): at
+/// most 8 pieces of 2 or more characters, each within 300 bytes after the previous one.
+fn found_as_lines(hay: &str, want: &str) -> bool {
+    fn rest_from(hay: &str, want: &[char], cursor: usize, pieces_left: usize) -> bool {
+        if want.is_empty() {
+            return true;
+        }
+        if pieces_left == 0 {
+            return false;
+        }
+        let end = (hay.len().min(cursor + 300 + 4 * want.len())..=hay.len()).find(|&e| hay.is_char_boundary(e)).unwrap_or(hay.len());
+        let window = &hay[cursor..end];
+        // the longest start of what is left that is in the window: a whole wrapped line
+        let shortest = if want.len() >= 2 { 2 } else { 1 };
+        (shortest..=want.len())
+            .rev()
+            .find_map(|n| {
+                let piece: String = want[..n].iter().collect();
+                window.find(&piece).map(|i| (n, cursor + i + piece.len()))
+            })
+            .is_some_and(|(n, next)| rest_from(hay, &want[n..], next, pieces_left - 1))
+    }
+    if hay.contains(want) {
+        return true;
+    }
+    let chars: Vec<char> = want.chars().collect();
+    // the first piece may be anywhere on the page: try each place its first two characters are
+    let head: String = chars.iter().take(2).collect();
+    hay.match_indices(&head).take(64).any(|(i, _)| rest_from(hay, &chars, i, 8))
 }
 
 /// Self-check of a produced PDF: every non-empty cell's text (whitespace removed) must be in
@@ -275,7 +349,7 @@ pub fn missing_cells(pdf: &Path, tables: &[&TableModel], pages: Option<&Vec<Vec<
                 Some(p) => &page_texts[p[i][c.row] as usize - 1],
                 None => &all,
             };
-            if !hay.contains(&want) {
+            if !found_as_lines(hay, &want) {
                 missing.push(format!("table {i} ({}, {}): {want}", c.row, c.col));
             }
         }

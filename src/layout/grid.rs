@@ -173,10 +173,10 @@ impl CellGrid {
                     continue;
                 }
                 for line in super::text::lines(gs, super::text::Direction::Upright) {
-                    lines_chunks.push(super::open::chunk_spans(&line, SPLIT_GAP));
+                    lines_chunks.push(super::text::chunk_spans(&line, SPLIT_GAP));
                 }
             }
-            *split = super::open::column_gaps(&lines_chunks, MIN_SPLIT_ROWS)
+            *split = super::text::column_gaps(&lines_chunks, MIN_SPLIT_ROWS)
                 .into_iter()
                 .filter(|&x| x > self.xs[c] + 2.0 && x < self.xs[c + 1] - 2.0)
                 .collect();
@@ -219,7 +219,7 @@ impl CellGrid {
             let mut columns_used = std::collections::BTreeSet::new();
             let mut clean = true;
             for line in super::text::lines(gs, super::text::Direction::Upright) {
-                for (x0, x1) in super::open::chunk_spans(&line, SPLIT_GAP) {
+                for (x0, x1) in super::text::chunk_spans(&line, SPLIT_GAP) {
                     if inner.iter().any(|&b| x0 < b - 0.5 && x1 > b + 0.5) {
                         clean = false;
                     }

@@ -1,14 +1,16 @@
 //! Stage 2/3 for PDF: ruling lines and glyphs → table regions → cell grids, stitched over pages.
 //!
 //! Per page: merge ruling segments into lines ([`rulings`]), group crossing lines into regions
-//! ([`regions`]), build each region's grid with spans and cell text ([`grid`]), find open tables
-//! (three-line tables, columns from text alignment) among the loose horizontal rules ([`open`]),
-//! then collect the text lines above each table as its context and title. Across pages, tables
+//! ([`regions`]), then [`builder`] decides every grid from that evidence and the page's text
+//! (ruled grids with spans, [`grid`]; open tables with columns from text alignment, [`open`]),
+//! then the text lines above each table are collected as its context and title. Across pages, tables
 //! that continue are stitched ([`stitch`]).
 
+pub mod builder;
 pub mod grid;
 pub mod open;
 pub mod regions;
+pub mod rows;
 pub mod rulings;
 pub mod stitch;
 pub mod text;
@@ -18,6 +20,7 @@ use crate::error::ExtractError;
 use crate::limits::Deadline;
 use crate::model::{Table, TextBlock, Warning};
 
+use builder::{Built, Framing};
 use grid::CellGrid;
 use regions::Region;
 use rulings::Lines;
@@ -90,52 +93,20 @@ pub fn page_tables(page: &Page) -> Vec<PageTable> {
 fn page_layout(page: &Page) -> (Vec<PageTable>, Vec<Paragraph>) {
     let lines = rulings::merge(&page.rulings);
     let (regions, loose) = regions::connected_regions(&lines);
-    // (grid, ruled, header rows)
-    let mut grids: Vec<(CellGrid, bool, usize)> = Vec::new();
-    let mut in_table = vec![false; page.glyphs.len()];
-    for region in &regions {
-        let Some(mut grid) = grid::ruled_grid(region) else { continue };
-        grid.split_columns_by_text(&page.glyphs);
-        grid.split_rows_by_text(&page.glyphs);
-        grid.split_false_merges(&page.glyphs);
-        if grid.n_cols() < 2 {
-            continue;
-        }
-        let used = grid.fill_text(&page.glyphs);
-        if !grid.cells.iter().any(|c| !c.text.is_empty()) {
-            continue;
-        }
-        for (slot, u) in in_table.iter_mut().zip(used) {
-            *slot |= u;
-        }
-        grids.push((grid, true, 0));
-    }
-    let taken: Vec<[f64; 4]> = grids.iter().map(|(g, _, _)| g.bbox()).collect();
-    for (mut grid, header_rows) in open::open_tables(&loose, &page.glyphs, &taken, page.width, page.height) {
-        // Rules inside an open table mark groups of rows; split groups whose lines align in
-        // most columns (a single wrapped cell does not qualify).
-        let busy = (grid.n_cols() * 3).div_ceil(5).max(2);
-        grid.split_rows_by_text_with(&page.glyphs, 2, busy);
-        let used = grid.fill_text(&page.glyphs);
-        for (slot, u) in in_table.iter_mut().zip(used) {
-            *slot |= u;
-        }
-        grids.push((grid, false, header_rows));
-    }
-    grids.sort_by(|a, b| a.0.ys[0].total_cmp(&b.0.ys[0]));
-
+    let (grids, in_table) = builder::page_grids(page, &regions, &loose);
     let free: Vec<&Glyph> = page.glyphs.iter().zip(&in_table).filter(|(g, &t)| !t && !g.ch.is_whitespace()).map(|(g, _)| g).collect();
     let text_lines = paragraphs(&free);
     let mut out = Vec::with_capacity(grids.len());
-    for (i, (grid, ruled, header_rows)) in grids.iter().enumerate() {
+    for (i, Built { grid, framing, header_rows }) in grids.iter().enumerate() {
+        let ruled = *framing == Framing::Ruled;
         let [x0, top, x1, bottom] = grid.bbox();
-        let prev_bottom = if i > 0 { grids[i - 1].0.bbox()[3] } else { f64::MIN };
-        let next_top = grids.get(i + 1).map(|g| g.0.bbox()[1]).unwrap_or(f64::MAX);
+        let prev_bottom = if i > 0 { grids[i - 1].grid.bbox()[3] } else { f64::MIN };
+        let next_top = grids.get(i + 1).map(|g| g.grid.bbox()[1]).unwrap_or(f64::MAX);
         let lines_above =
             text_lines.iter().filter(|l| l.bottom <= top + 1.0 && l.top >= prev_bottom - 1.0).map(|l| l.text.clone()).collect();
         let lines_below =
             text_lines.iter().filter(|l| l.top >= bottom - 1.0 && l.bottom <= next_top + 1.0).map(|l| l.text.clone()).collect();
-        let glyphs = if *ruled {
+        let glyphs = if ruled {
             Vec::new()
         } else {
             page.glyphs.iter().filter(|g| g.cx() >= x0 && g.cx() <= x1 && g.cy() >= top && g.cy() <= bottom).copied().collect()
@@ -143,7 +114,7 @@ fn page_layout(page: &Page) -> (Vec<PageTable>, Vec<Paragraph>) {
         out.push(PageTable {
             page: page.number,
             grid: grid.clone(),
-            ruled: *ruled,
+            ruled,
             lines_above,
             lines_below,
             page_height: page.height,

@@ -7,8 +7,8 @@ use crate::decode::pdf::Glyph;
 
 use super::grid::{CellGrid, GridCell};
 use super::rulings::Line;
-use super::stitch::looks_like_title;
-use super::text::{self, Direction, TextLine};
+use super::rows::{self, Block};
+use super::text::{self, looks_like_title, Chunk, Direction, TextLine};
 
 /// Rules of one open table have the same extent within this (points).
 const EXTENT_TOLERANCE: f64 = 8.0;
@@ -17,56 +17,8 @@ const MIN_RULE_SHARE: f64 = 0.3;
 /// Glyphs further apart than this many glyph sizes are in different cells.
 const CHUNK_GAP: f64 = 0.45;
 
-/// A run of glyphs on one line with no cell-sized gap.
-#[derive(Debug, Clone, Copy)]
-struct Chunk {
-    x0: f64,
-    x1: f64,
-}
-
 fn chunks(line: &TextLine) -> Vec<Chunk> {
-    chunks_with_gap(line, CHUNK_GAP)
-}
-
-fn chunks_with_gap(line: &TextLine, gap: f64) -> Vec<Chunk> {
-    let mut out: Vec<Chunk> = Vec::new();
-    for g in &line.glyphs {
-        match out.last_mut() {
-            Some(c) if g.x0 - c.x1 <= gap * line.size => c.x1 = c.x1.max(g.x1),
-            _ => out.push(Chunk { x0: g.x0, x1: g.x1 }),
-        }
-    }
-    out
-}
-
-/// x extents of a line's chunks (runs without a cell-sized gap).
-pub fn chunk_spans(line: &TextLine, gap: f64) -> Vec<(f64, f64)> {
-    chunks_with_gap(line, gap).into_iter().map(|c| (c.x0, c.x1)).collect()
-}
-
-/// Gaps between text columns: the chunk extents of lines with two or more chunks, merged where
-/// they overlap; a gap is kept only when at least `min_rows` lines have several chunks, those
-/// lines are at least half of all lines, and no chunk of any line (single-chunk lines included)
-/// crosses it. Returns the gap midpoints.
-pub fn column_gaps(lines: &[Vec<(f64, f64)>], min_rows: usize) -> Vec<f64> {
-    let multi: Vec<&Vec<(f64, f64)>> = lines.iter().filter(|l| l.len() >= 2).collect();
-    if multi.len() < min_rows || multi.len() * 2 < lines.len() {
-        return Vec::new();
-    }
-    let mut spans: Vec<(f64, f64)> = multi.iter().flat_map(|l| l.iter().copied()).collect();
-    spans.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut columns: Vec<(f64, f64)> = Vec::new();
-    for (s, e) in spans {
-        match columns.last_mut() {
-            Some(c) if s <= c.1 => c.1 = c.1.max(e),
-            _ => columns.push((s, e)),
-        }
-    }
-    columns
-        .windows(2)
-        .map(|w| (w[0].1 + w[1].0) / 2.0)
-        .filter(|&x| !lines.iter().flatten().any(|&(s, e)| s < x && e > x))
-        .collect()
+    text::chunks(line, CHUNK_GAP)
 }
 
 fn inside(bbox: &[f64; 4], x: f64, y: f64) -> bool {
@@ -79,9 +31,8 @@ fn inside(bbox: &[f64; 4], x: f64, y: f64) -> bool {
 /// rule on the next (its rows start at the page top): such runs of aligned lines are included.
 /// Each grid comes with the number of its header rows (lines above the header rule).
 pub fn open_tables(rules: &[Line], glyphs: &[Glyph], taken: &[[f64; 4]], page_width: f64, page_height: f64) -> Vec<(CellGrid, usize)> {
-    let mut candidates: Vec<Line> = rules
-        .iter()
-        .copied()
+    let mut candidates: Vec<Line> = join_across_gutters(rules)
+        .into_iter()
         .filter(|l| l.len() >= MIN_RULE_SHARE * page_width)
         .filter(|l| !taken.iter().any(|b| inside(b, (l.from + l.to) / 2.0, l.pos)))
         .collect();
@@ -145,6 +96,150 @@ pub fn open_tables(rules: &[Line], glyphs: &[Glyph], taken: &[[f64; 4]], page_wi
         i += 1;
     }
     out
+}
+
+/// Pieces of one horizontal rule drawn column by column with a gutter between them are up to
+/// this far apart (points); further apart, they are rules of different tables side by side.
+const GUTTER: f64 = 6.0;
+
+/// Evidence: a rule broken only at column gutters (each column's piece drawn on its own) is one
+/// rule across the table.
+fn join_across_gutters(rules: &[Line]) -> Vec<Line> {
+    let mut sorted = rules.to_vec();
+    sorted.sort_by(|a, b| a.pos.total_cmp(&b.pos).then(a.from.total_cmp(&b.from)));
+    let mut out: Vec<Line> = Vec::with_capacity(sorted.len());
+    for l in sorted {
+        // The piece just before on the same line: the last joined rule at this position.
+        let same = out.iter_mut().rev().take_while(|p| l.pos - p.pos <= super::rulings::POS_TOLERANCE).find(|p| {
+            (p.pos - l.pos).abs() <= super::rulings::POS_TOLERANCE && l.from >= p.from && l.from - p.to <= GUTTER
+        });
+        match same {
+            Some(p) => p.to = p.to.max(l.to),
+            None => out.push(l),
+        }
+    }
+    out
+}
+
+/// Lines of a table without any rules: at least this many in a run, each of at least
+/// [`TEXT_TABLE_COLUMNS`] chunks.
+const TEXT_TABLE_ROWS: usize = 4;
+const TEXT_TABLE_COLUMNS: usize = 3;
+/// Lines further apart than this many line heights do not continue a run.
+const TEXT_TABLE_LEADING: f64 = 2.6;
+
+/// Evidence from text alone: tables with no rules at all. A run of consecutive lines, each a
+/// possible row ([`tabular`]), with at least [`TEXT_TABLE_ROWS`] lines of
+/// [`TEXT_TABLE_COLUMNS`] chunks or more whose gaps line up in two column gaps or more; the
+/// lines just above it that are short or split into chunks (and no title) are its header.
+pub fn text_tables(glyphs: &[Glyph], taken: &[[f64; 4]], page_width: f64, page_height: f64) -> Vec<(CellGrid, usize)> {
+    let lines = band_lines(glyphs, taken, 0.0, page_width, 0.0, page_height);
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let Some((start, end)) = text_run(&lines, i).filter(|&(s, e)| aligned_and_numeric(&lines[s..e])) else {
+            // Not from here: a run may still start on a later line (a title or prose line in a
+            // monospaced font splits into many chunks too).
+            i += 1;
+            continue;
+        };
+        i = end;
+        let body = &lines[start..end];
+        let head = text_header(&lines[..start], &body[0]);
+        let x0 = lines[head..end].iter().map(|l| l.x0).fold(f64::MAX, f64::min) - 1.0;
+        let x1 = lines[head..end].iter().map(|l| l.x1).fold(f64::MIN, f64::max) + 1.0;
+        let top = lines[head].top - 1.0;
+        let header_bottom = if head < start { (lines[start - 1].bottom + body[0].top) / 2.0 } else { top };
+        let bottom = body[body.len() - 1].bottom + 1.0;
+        let frame = Frame { x0, x1, top, header_bottom, bottom, rules: vec![top, bottom] };
+        out.extend(open_grid(&frame, glyphs, taken).filter(|(g, _)| g.n_cols() >= TEXT_TABLE_COLUMNS));
+    }
+    out
+}
+
+/// Whether a run's chunks line up in [`TEXT_TABLE_COLUMNS`] columns or more and the chunks after
+/// the first on its many-chunk lines are mostly numbers (what tells a table from justified
+/// prose or the labels of a chart).
+fn aligned_and_numeric(body: &[TextLine]) -> bool {
+    let spans: Vec<Vec<(f64, f64)>> = body.iter().map(|l| text::chunk_spans(l, CHUNK_GAP)).collect();
+    if text::column_gaps(&spans, TEXT_TABLE_ROWS).len() + 1 < TEXT_TABLE_COLUMNS {
+        return false;
+    }
+    let (mut numbers, mut all) = (0, 0);
+    for line in body.iter().filter(|l| chunks(l).len() >= TEXT_TABLE_COLUMNS) {
+        for (x0, x1) in text::chunk_spans(line, CHUNK_GAP).into_iter().skip(1) {
+            let text: String = line.glyphs.iter().filter(|g| g.x0 >= x0 && g.x1 <= x1).map(|g| g.ch).collect();
+            all += 1;
+            numbers += usize::from(looks_like_number(&text));
+        }
+    }
+    all > 0 && numbers as f64 >= FIGURE_SHARE * all as f64
+}
+
+/// Share of the value cells (after the label column) that must be figures before aligned text
+/// without rules, or inside a single box, is taken for a table.
+pub const FIGURE_SHARE: f64 = 0.6;
+
+/// A figure as tables print it: digits with separators, a sign, a percent, or a dash for none.
+pub fn looks_like_number(text: &str) -> bool {
+    let t = text.trim();
+    let is_dash = !t.is_empty() && t.chars().all(|c| matches!(c, '-' | '—' | '–' | '.'));
+    is_dash || (t.chars().any(|c| c.is_ascii_digit()) && t.chars().all(|c| c.is_ascii_digit() || ",.%()+-−$ ".contains(c)))
+}
+
+/// Evidence: a line of dashes typed as text ("-----") is a rule, not a row. Returns, per glyph,
+/// whether it is text (false for the glyphs of such lines).
+pub fn not_typed_rules(glyphs: &[Glyph]) -> Vec<bool> {
+    let upright: Vec<&Glyph> = glyphs.iter().filter(|g| g.upright() && !g.ch.is_whitespace()).collect();
+    let mut rule_glyphs = std::collections::HashSet::new();
+    for line in text::lines(&upright, Direction::Upright) {
+        if line.glyphs.len() >= 5 && line.glyphs.iter().all(|g| matches!(g.ch, '-' | '_' | '=' | '─' | '—' | '━')) {
+            rule_glyphs.extend(line.glyphs.iter().map(|g| (g.x0.to_bits(), g.top.to_bits())));
+        }
+    }
+    glyphs.iter().map(|g| !rule_glyphs.contains(&(g.x0.to_bits(), g.top.to_bits()))).collect()
+}
+
+/// The run of possible rows starting at line `i`, when it holds enough many-chunk lines.
+fn text_run(lines: &[TextLine], i: usize) -> Option<(usize, usize)> {
+    let many = |l: &TextLine| chunks(l).len() >= TEXT_TABLE_COLUMNS;
+    let width = lines[i].x1 - lines[i].x0;
+    if !many(&lines[i]) || !tabular(&lines[i], width) {
+        return None;
+    }
+    let mut end = i + 1;
+    while end < lines.len() {
+        let (prev, next) = (&lines[end - 1], &lines[end]);
+        let height = (prev.bottom - prev.top).max(next.bottom - next.top);
+        if next.top - prev.bottom > TEXT_TABLE_LEADING * height || !tabular(next, width) {
+            break;
+        }
+        end += 1;
+    }
+    // The run ends on a many-chunk line (a single label after the last row belongs elsewhere).
+    while end > i && !many(&lines[end - 1]) {
+        end -= 1;
+    }
+    let rows = lines[i..end].iter().filter(|l| many(l)).count();
+    (rows >= TEXT_TABLE_ROWS && rows * 2 >= end - i).then_some((i, end))
+}
+
+/// Index of the first header line above the body line `first`: the lines directly above it,
+/// up to three, that are close, no title, and either split into chunks or short.
+fn text_header(above: &[TextLine], first: &TextLine) -> usize {
+    let mut head = above.len();
+    let mut below = first;
+    while head > 0 && above.len() - head < 3 {
+        let l = &above[head - 1];
+        let height = (l.bottom - l.top).max(below.bottom - below.top);
+        let short = chunks(l).iter().all(|c| c.x1 - c.x0 < 0.4 * (first.x1 - first.x0));
+        if below.top - l.bottom > TEXT_TABLE_LEADING * height || looks_like_title(&l.text()) || !(short || chunks(l).len() >= 2) {
+            break;
+        }
+        head -= 1;
+        below = l;
+    }
+    head
 }
 
 /// Where an open table sits: its x range, top, the rule under its header (= top when it has no
@@ -225,246 +320,320 @@ fn band_lines<'a>(glyphs: &'a [Glyph], taken: &[[f64; 4]], x0: f64, x1: f64, top
     text::lines(&inside_band, Direction::Upright)
 }
 
-/// Grid of one open table in its frame.
+/// Grid of one open table in its frame. Each step takes one kind of evidence: the body's text
+/// columns give the columns ([`body_columns`]), the header's glyphs place the boundaries
+/// ([`column_edges`]), rules or line spacing give the rows ([`row_edges`]), and the header's
+/// text gives the header cells and their spans ([`HeaderCells`]).
 fn open_grid(f: &Frame, glyphs: &[Glyph], taken: &[[f64; 4]]) -> Option<(CellGrid, usize)> {
-    let (x0, x1, top, header_bottom, bottom) = (f.x0, f.x1, f.top, f.header_bottom, f.bottom);
-    let header = band_lines(glyphs, taken, x0, x1, top, header_bottom);
-    let body = band_lines(glyphs, taken, x0, x1, header_bottom, bottom);
-    if body.is_empty() {
-        return None;
+    let header = band_lines(glyphs, taken, f.x0, f.x1, f.top, f.header_bottom);
+    let body = band_lines(glyphs, taken, f.x0, f.x1, f.header_bottom, f.bottom);
+    let columns = body_columns(&body)?;
+    let xs = column_edges(&columns, &header, f.x0, f.x1);
+    let (header, centred) = lift_centred_header_lines(header, &xs);
+    let (ys, blocks) = row_edges(f, &header, &body, &xs);
+    let nr = ys.len().checked_sub(1).filter(|&n| n >= 1)?;
+    let header_rows = header.len().min(nr);
+    let mut cells = HeaderCells::new(xs, header_rows);
+    for (r, line) in header.iter().enumerate().take(header_rows) {
+        cells.place_chunks(r, line);
     }
-    let body_chunks: Vec<Vec<Chunk>> = body.iter().map(chunks).collect();
-    let multi: Vec<&Vec<Chunk>> = body_chunks.iter().filter(|c| c.len() >= 2).collect();
-    if multi.is_empty() {
-        return None;
+    for (r, line) in header.iter().enumerate().take(header_rows) {
+        cells.widen_centred(r, line);
     }
-    // Columns: x ranges of chunks on lines with several chunks, overlapping ranges merged. Lines
-    // with a single chunk (section labels, wrapped text) are left out so they cannot bridge columns.
-    let mut spans: Vec<(f64, f64)> = multi.iter().flat_map(|cs| cs.iter().map(|c| (c.x0, c.x1))).collect();
-    spans.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut columns: Vec<(f64, f64)> = Vec::new();
-    for (s, e) in spans {
-        match columns.last_mut() {
-            Some(c) if s <= c.1 => c.1 = c.1.max(e),
-            _ => columns.push((s, e)),
-        }
+    for (upper, line) in &centred {
+        cells.span_two_rows(*upper, line);
     }
-    if columns.len() < 2 {
-        return None;
-    }
-    // Column boundaries: in each gap between body columns, the widest stretch no glyph of the
-    // last header line covers (leaf headers are wider than the numbers under them; headers
-    // spanning several columns sit on upper lines and must cross the boundary).
+    cells.extend_down();
+    Some((cells.into_grid(ys, &blocks), header_rows))
+}
+
+/// Columns: x ranges of chunks on body lines with several chunks, overlapping ranges merged.
+/// Lines with a single chunk (section labels, wrapped text) are left out so they cannot bridge
+/// columns. `None` unless there are two columns or more.
+fn body_columns(body: &[TextLine]) -> Option<Vec<(f64, f64)>> {
+    let spans: Vec<(f64, f64)> = body
+        .iter()
+        .map(chunks)
+        .filter(|cs| cs.len() >= 2)
+        .flat_map(|cs| cs.into_iter().map(|c| (c.x0, c.x1)))
+        .collect();
+    let columns = text::merged_extents(spans);
+    (columns.len() >= 2).then_some(columns)
+}
+
+/// Column boundaries: in each gap between body columns, the widest stretch no glyph of the last
+/// header line covers (leaf headers are wider than the numbers under them; headers spanning
+/// several columns sit on upper lines and must cross the boundary).
+fn column_edges(columns: &[(f64, f64)], header: &[TextLine], x0: f64, x1: f64) -> Vec<f64> {
     let header_glyphs: Vec<(f64, f64)> = header.last().map(|l| l.glyphs.iter().map(|g| (g.x0, g.x1)).collect()).unwrap_or_default();
     let mut xs = vec![x0.min(columns[0].0 - 1.0)];
     for w in columns.windows(2) {
         xs.push(boundary_in_gap(w[0].1, w[1].0, &header_glyphs));
     }
     xs.push(x1.max(columns[columns.len() - 1].1 + 1.0));
-    let nc = columns.len();
+    xs
+}
 
-    // A header line between two others whose columns it shares with neither is a header cell
-    // centred over both rows ("科目编码" beside "2024年预算数" over "合计 | 基本支出"): it is not a
-    // row of its own but spans the two.
-    let mut header = header;
-    let mut centred: Vec<(usize, TextLine)> = Vec::new();
-    {
-        let col_set = |l: &TextLine| -> Vec<usize> {
-            let mut v: Vec<usize> = chunks(l).iter().map(|c| xs.partition_point(|&e| e <= (c.x0 + c.x1) / 2.0).clamp(1, nc) - 1).collect();
-            v.sort_unstable();
-            v.dedup();
-            v
-        };
-        let mut i = 1;
-        while i + 1 < header.len() {
-            let (a, m, b) = (col_set(&header[i - 1]), col_set(&header[i]), col_set(&header[i + 1]));
-            if m.iter().all(|c| !a.contains(c) && !b.contains(c)) {
-                let line = header.remove(i);
-                centred.push((i - 1, line));
-            } else {
-                i += 1;
-            }
+/// The column holding x on edges `xs`.
+fn col_of(xs: &[f64], x: f64) -> usize {
+    let nc = xs.len() - 1;
+    xs.partition_point(|&e| e <= x).clamp(1, nc) - 1
+}
+
+/// A header line between two others whose columns it shares with neither is a header cell
+/// centred over both rows ("科目编码" beside "2024年预算数" over "合计 | 基本支出"): it is not a
+/// row of its own but spans the two. Returns the remaining header lines and the lifted ones,
+/// each with the index of the upper row it spans from.
+fn lift_centred_header_lines<'a>(mut header: Vec<TextLine<'a>>, xs: &[f64]) -> (Vec<TextLine<'a>>, Vec<(usize, TextLine<'a>)>) {
+    let col_set = |l: &TextLine| -> Vec<usize> {
+        let mut v: Vec<usize> = chunks(l).iter().map(|c| col_of(xs, (c.x0 + c.x1) / 2.0)).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let mut centred = Vec::new();
+    let mut i = 1;
+    while i + 1 < header.len() {
+        let (a, m, b) = (col_set(&header[i - 1]), col_set(&header[i]), col_set(&header[i + 1]));
+        if m.iter().all(|c| !a.contains(c) && !b.contains(c)) {
+            let line = header.remove(i);
+            centred.push((i - 1, line));
+        } else {
+            i += 1;
         }
     }
+    (header, centred)
+}
 
-    // Rows: header lines, then body lines (or, when rules separate body rows, the bands between them).
-    let mut ys = vec![top];
+/// Row edges: one per header line, then body rows — the bands between rules when rules separate
+/// body rows, otherwise from the body's text blocks ([`rows::body_rows`]), which also gives the
+/// blocks that span rows.
+fn row_edges(f: &Frame, header: &[TextLine], body: &[TextLine], xs: &[f64]) -> (Vec<f64>, Vec<Block>) {
+    let mut ys = vec![f.top];
     for w in header.windows(2) {
         ys.push((w[0].bottom + w[1].top) / 2.0);
     }
-    let header_rows = header.len();
-    if header_rows > 0 {
-        ys.push(header_bottom);
+    if !header.is_empty() {
+        ys.push(f.header_bottom);
     }
-    let body_rules: Vec<f64> = f.rules.iter().copied().filter(|&p| p > header_bottom + 0.5 && p < bottom - 0.5).collect();
+    let body_rules: Vec<f64> = f.rules.iter().copied().filter(|&p| p > f.header_bottom + 0.5 && p < f.bottom - 0.5).collect();
+    let mut blocks = Vec::new();
     if body_rules.len() >= 2 {
         ys.extend(body_rules);
     } else {
-        // A row's wrapped lines (and a label centred beside them) sit closer together than the
-        // rows do: gaps well under the usual one stay inside a row.
-        let gaps: Vec<f64> = body.windows(2).map(|w| w[1].top - w[0].bottom).collect();
-        let mut sorted = gaps.clone();
-        sorted.sort_by(f64::total_cmp);
-        let typical = sorted.get(sorted.len() / 2).copied().unwrap_or(0.0);
-        for (w, gap) in body.windows(2).zip(&gaps) {
-            if typical > 0.0 && *gap < 0.5 * typical {
-                continue;
-            }
-            ys.push((w[0].bottom + w[1].top) / 2.0);
-        }
+        let (breaks, found) = rows::body_rows(body, xs, CHUNK_GAP);
+        ys.extend(breaks);
+        blocks = found;
     }
-    ys.push(bottom);
+    ys.push(f.bottom);
     ys.dedup_by(|a, b| (*a - *b).abs() < 0.5);
-    let nr = ys.len() - 1;
-    if nr < 1 {
-        return None;
+    (ys, blocks)
+}
+
+/// The header's cells as they are decided: which cell owns each header slot.
+struct HeaderCells {
+    xs: Vec<f64>,
+    nc: usize,
+    cells: Vec<GridCell>,
+    owner: Vec<Option<usize>>,
+}
+
+impl HeaderCells {
+    fn new(xs: Vec<f64>, header_rows: usize) -> Self {
+        let nc = xs.len() - 1;
+        HeaderCells { xs, nc, cells: Vec::new(), owner: vec![None; header_rows * nc] }
     }
 
-    let col_of = |x: f64| xs.partition_point(|&e| e <= x).clamp(1, nc) - 1;
-    let mut cells: Vec<GridCell> = Vec::new();
-    let mut covered = vec![false; nr * nc];
-    // Header chunks get the columns they overlap; an empty header slot below a header cell
-    // extends that cell downwards.
-    let mut owner: Vec<Option<usize>> = vec![None; header_rows.min(nr) * nc];
-    for (r, line) in header.iter().enumerate().take(nr) {
+    fn header_rows(&self) -> usize {
+        self.owner.len() / self.nc
+    }
+
+    fn own(&mut self, r: usize, cols: std::ops::RangeInclusive<usize>, idx: usize) {
+        for c in cols {
+            self.owner[r * self.nc + c] = Some(idx);
+        }
+    }
+
+    /// The columns a header chunk reaches into by a fair share of its width (a spanning header
+    /// is centred over its columns and reaches into each); its own column when none does.
+    fn covered_columns(&self, ch: &Chunk) -> (usize, usize) {
+        let width = (ch.x1 - ch.x0).max(1.0);
+        let xs = &self.xs;
+        let overlapping: Vec<usize> = (0..self.nc).filter(|&c| ch.x1.min(xs[c + 1]) - ch.x0.max(xs[c]) >= 0.2 * width).collect();
+        match (overlapping.first(), overlapping.last()) {
+            (Some(&a), Some(&b)) => (a, b),
+            _ => {
+                let c = col_of(xs, (ch.x0 + ch.x1) / 2.0);
+                (c, c)
+            }
+        }
+    }
+
+    /// Evidence: header text covering columns. Each chunk of header row `r` gets the columns it
+    /// covers; chunks falling in slots already taken merge with that cell.
+    fn place_chunks(&mut self, r: usize, line: &TextLine) {
+        let nc = self.nc;
         for ch in chunks(line) {
-            // A header chunk belongs to every column slot holding a fair share of it (a spanning
-            // header is centred over its columns and reaches into each).
-            let width = (ch.x1 - ch.x0).max(1.0);
-            let overlapping: Vec<usize> =
-                (0..nc).filter(|&c| ch.x1.min(xs[c + 1]) - ch.x0.max(xs[c]) >= 0.2 * width).collect();
-            let (c0, c1) = match (overlapping.first(), overlapping.last()) {
-                (Some(&a), Some(&b)) => (a, b),
-                _ => {
-                    let c = col_of((ch.x0 + ch.x1) / 2.0);
-                    (c, c)
-                }
-            };
-            // Chunks falling in one slot already taken merge with it.
-            let (c0, c1) = match (c0..=c1).find_map(|c| owner[r * nc + c]) {
+            let (c0, c1) = self.covered_columns(&ch);
+            let (c0, c1) = match (c0..=c1).find_map(|c| self.owner[r * nc + c]) {
                 Some(existing) => {
-                    let cell = &cells[existing];
+                    let cell = &self.cells[existing];
                     (cell.col.min(c0), (cell.col + cell.col_span - 1).max(c1))
                 }
                 None => (c0, c1),
             };
-            if (c0..=c1).any(|c| owner[r * nc + c].is_some_and(|o| cells[o].col < c0 || cells[o].col + cells[o].col_span - 1 > c1)) {
+            let cells = &self.cells;
+            if (c0..=c1).any(|c| self.owner[r * nc + c].is_some_and(|o| cells[o].col < c0 || cells[o].col + cells[o].col_span - 1 > c1)) {
                 continue;
             }
-            if let Some(existing) = (c0..=c1).find_map(|c| owner[r * nc + c]) {
-                let cell = &mut cells[existing];
+            if let Some(existing) = (c0..=c1).find_map(|c| self.owner[r * nc + c]) {
+                let cell = &mut self.cells[existing];
                 cell.col = c0;
                 cell.col_span = c1 - c0 + 1;
-                for c in c0..=c1 {
-                    owner[r * nc + c] = Some(existing);
-                }
+                self.own(r, c0..=c1, existing);
             } else {
-                cells.push(GridCell { row: r, col: c0, row_span: 1, col_span: c1 - c0 + 1, bbox: [0.0; 4], text: String::new() });
-                for c in c0..=c1 {
-                    owner[r * nc + c] = Some(cells.len() - 1);
-                }
+                self.cells.push(GridCell { row: r, col: c0, row_span: 1, col_span: c1 - c0 + 1, bbox: [0.0; 4], text: String::new() });
+                self.own(r, c0..=c1, self.cells.len() - 1);
             }
         }
     }
-    // A narrow header centred over several columns whose other slots are empty in its row
-    // spans them ("收入" over 项目 | 金额): its centre is much nearer the group's centre than
-    // its own column's.
-    for (r, line) in header.iter().enumerate().take(nr) {
+
+    /// Evidence: a narrow header centred over several columns whose other slots are empty in its
+    /// row spans them ("收入" over 项目 | 金额): its centre is much nearer the group's centre than
+    /// its own column's.
+    fn widen_centred(&mut self, r: usize, line: &TextLine) {
+        let nc = self.nc;
         for ch in chunks(line) {
             let cc = (ch.x0 + ch.x1) / 2.0;
-            let c = col_of(cc);
-            let Some(idx) = owner[r * nc + c] else { continue };
-            if cells[idx].col_span != 1 {
+            let c = col_of(&self.xs, cc);
+            let Some(idx) = self.owner[r * nc + c] else { continue };
+            if self.cells[idx].col_span != 1 {
                 continue;
             }
-            let own = ((xs[c] + xs[c + 1]) / 2.0 - cc).abs();
-            let mut best: Option<(f64, usize, usize)> = None;
-            for a in 0..=c {
-                if (a..c).any(|k| owner[r * nc + k].is_some()) {
+            let own = ((self.xs[c] + self.xs[c + 1]) / 2.0 - cc).abs();
+            if let Some((d, a, b)) = self.nearest_free_group(r, c, cc) {
+                if d < 0.35 * own {
+                    self.cells[idx].col = a;
+                    self.cells[idx].col_span = b - a + 1;
+                    self.own(r, a..=b, idx);
+                }
+            }
+        }
+    }
+
+    /// Among the runs of columns `a..=b` around `c` (two or more) whose other slots in row `r`
+    /// are free, the one whose centre is nearest `cc`: (distance, a, b).
+    fn nearest_free_group(&self, r: usize, c: usize, cc: f64) -> Option<(f64, usize, usize)> {
+        let (nc, xs) = (self.nc, &self.xs);
+        let mut best: Option<(f64, usize, usize)> = None;
+        for a in 0..=c {
+            if (a..c).any(|k| self.owner[r * nc + k].is_some()) {
+                continue;
+            }
+            for b in c..nc {
+                if (c + 1..=b).any(|k| self.owner[r * nc + k].is_some()) {
+                    break;
+                }
+                if a == b {
                     continue;
                 }
-                for b in c..nc {
-                    if (c + 1..=b).any(|k| owner[r * nc + k].is_some()) {
-                        break;
-                    }
-                    if a == b {
-                        continue;
-                    }
-                    let d = ((xs[a] + xs[b + 1]) / 2.0 - cc).abs();
-                    if best.is_none_or(|(bd, _, _)| d < bd) {
-                        best = Some((d, a, b));
-                    }
-                }
-            }
-            if let Some((d, a, b)) = best {
-                if d < 0.35 * own {
-                    cells[idx].col = a;
-                    cells[idx].col_span = b - a + 1;
-                    for k in a..=b {
-                        owner[r * nc + k] = Some(idx);
-                    }
+                let d = ((xs[a] + xs[b + 1]) / 2.0 - cc).abs();
+                if best.is_none_or(|(bd, _, _)| d < bd) {
+                    best = Some((d, a, b));
                 }
             }
         }
+        best
     }
-    for (upper, line) in &centred {
-        let r = *upper;
-        if r + 1 >= header_rows.min(nr) {
-            continue;
+
+    /// Evidence: a header label vertically centred between header rows `upper` and `upper + 1`
+    /// spans both, where both rows are free in its columns.
+    fn span_two_rows(&mut self, upper: usize, line: &TextLine) {
+        let (r, nc) = (upper, self.nc);
+        if r + 1 >= self.header_rows() {
+            return;
         }
         for ch in chunks(line) {
-            let width = (ch.x1 - ch.x0).max(1.0);
-            let mut cols: Vec<usize> = (0..nc).filter(|&c| ch.x1.min(xs[c + 1]) - ch.x0.max(xs[c]) >= 0.2 * width).collect();
-            if cols.is_empty() {
-                cols.push(col_of((ch.x0 + ch.x1) / 2.0));
-            }
-            let (c0, c1) = (cols[0], cols[cols.len() - 1]);
-            if (c0..=c1).any(|c| owner[r * nc + c].is_some() || owner[(r + 1) * nc + c].is_some()) {
+            let (c0, c1) = self.covered_columns(&ch);
+            if (c0..=c1).any(|c| self.owner[r * nc + c].is_some() || self.owner[(r + 1) * nc + c].is_some()) {
                 continue;
             }
-            cells.push(GridCell { row: r, col: c0, row_span: 2, col_span: c1 - c0 + 1, bbox: [0.0; 4], text: String::new() });
-            for c in c0..=c1 {
-                owner[r * nc + c] = Some(cells.len() - 1);
-                owner[(r + 1) * nc + c] = Some(cells.len() - 1);
-            }
+            self.cells.push(GridCell { row: r, col: c0, row_span: 2, col_span: c1 - c0 + 1, bbox: [0.0; 4], text: String::new() });
+            let idx = self.cells.len() - 1;
+            self.own(r, c0..=c1, idx);
+            self.own(r + 1, c0..=c1, idx);
         }
     }
-    for r in 1..header_rows.min(nr) {
-        for c in 0..nc {
-            if owner[r * nc + c].is_none() {
-                if let Some(above) = owner[(r - 1) * nc + c] {
-                    let cell = &cells[above];
-                    let fits = (cell.col..cell.col + cell.col_span).all(|k| owner[r * nc + k].is_none());
-                    if fits && cell.row + cell.row_span == r {
-                        let (col, span) = (cell.col, cell.col_span);
-                        cells[above].row_span += 1;
-                        for k in col..col + span {
-                            owner[r * nc + k] = Some(above);
-                        }
-                    }
+
+    /// Evidence: an empty header slot below a header cell — the cell spans down into it.
+    fn extend_down(&mut self) {
+        let nc = self.nc;
+        for r in 1..self.header_rows() {
+            for c in 0..nc {
+                if self.owner[r * nc + c].is_some() {
+                    continue;
+                }
+                let Some(above) = self.owner[(r - 1) * nc + c] else { continue };
+                let cell = &self.cells[above];
+                let fits = (cell.col..cell.col + cell.col_span).all(|k| self.owner[r * nc + k].is_none());
+                if fits && cell.row + cell.row_span == r {
+                    let (col, span) = (cell.col, cell.col_span);
+                    self.cells[above].row_span += 1;
+                    self.own(r, col..=col + span - 1, above);
                 }
             }
         }
     }
-    for cell in &cells {
-        for r in cell.row..cell.row + cell.row_span {
-            for c in cell.col..cell.col + cell.col_span {
-                covered[r * nc + c] = true;
+
+    /// The grid: the header cells, body blocks that cross row edges as cells spanning those
+    /// rows, every other slot a cell of its own, boxes from the edges.
+    fn into_grid(self, ys: Vec<f64>, blocks: &[Block]) -> CellGrid {
+        let (nc, nr, xs) = (self.nc, ys.len() - 1, self.xs);
+        let mut cells = self.cells;
+        let mut covered = vec![false; nr * nc];
+        for cell in &cells {
+            for r in cell.row..cell.row + cell.row_span {
+                for c in cell.col..cell.col + cell.col_span {
+                    covered[r * nc + c] = true;
+                }
             }
         }
-    }
-    for r in 0..nr {
-        for c in 0..nc {
-            if !covered[r * nc + c] {
-                cells.push(GridCell { row: r, col: c, row_span: 1, col_span: 1, bbox: [0.0; 4], text: String::new() });
+        // Rows each block reaches into by more than a point.
+        let rows_of = |b: &Block| {
+            (ys.partition_point(|&y| y <= b.top + 1.0).clamp(1, nr) - 1, ys.partition_point(|&y| y < b.bottom - 1.0).clamp(1, nr) - 1)
+        };
+        let mut holds = vec![false; nr * nc];
+        for b in blocks {
+            let (r0, r1) = rows_of(b);
+            for r in r0..=r1 {
+                holds[r * nc + b.col] = true;
             }
         }
+        for b in blocks {
+            let (r0, r1) = rows_of(b);
+            let free = |r: usize| !holds[r * nc + b.col] && !covered[r * nc + b.col];
+            let (r0, r1) = rows::centred_rows(b, r0, r1, &ys, free).unwrap_or((r0, r1));
+            if r1 <= r0 || (r0..=r1).any(|r| covered[r * nc + b.col]) {
+                continue;
+            }
+            cells.push(GridCell { row: r0, col: b.col, row_span: r1 - r0 + 1, col_span: 1, bbox: [0.0; 4], text: String::new() });
+            for r in r0..=r1 {
+                covered[r * nc + b.col] = true;
+            }
+        }
+        for r in 0..nr {
+            for c in 0..nc {
+                if !covered[r * nc + c] {
+                    cells.push(GridCell { row: r, col: c, row_span: 1, col_span: 1, bbox: [0.0; 4], text: String::new() });
+                }
+            }
+        }
+        for cell in &mut cells {
+            cell.bbox = [xs[cell.col], ys[cell.row], xs[cell.col + cell.col_span], ys[cell.row + cell.row_span]];
+        }
+        cells.sort_by_key(|c| (c.row, c.col));
+        CellGrid { xs, ys, cells }
     }
-    for cell in &mut cells {
-        cell.bbox = [xs[cell.col], ys[cell.row], xs[cell.col + cell.col_span], ys[cell.row + cell.row_span]];
-    }
-    cells.sort_by_key(|c| (c.row, c.col));
-    Some((CellGrid { xs, ys, cells }, header_rows.min(nr)))
 }
 
 #[cfg(test)]
@@ -587,5 +756,103 @@ mod tests {
         let g = word("这是一段正文没有任何列", 60.0, 105.0, 10.0);
         assert!(open_tables(&[rule(100.0), rule(130.0)], &g, &[], 595.0, 842.0).is_empty());
         assert!(open_tables(&[rule(100.0)], &g, &[], 595.0, 842.0).is_empty());
+    }
+
+    /// Three rows of a label and three figures, and a header line, starting at `top`.
+    fn figures_table(top: f64) -> Vec<Glyph> {
+        let mut g = Vec::new();
+        g.extend(word("Item", 60.0, top, 10.0));
+        for (x, h) in [(250.0, "2009"), (330.0, "2010"), (410.0, "2011")] {
+            g.extend(word(h, x, top, 10.0));
+        }
+        for (i, name) in ["Austria", "Brazil", "Canada", "Denmark", "Egypt"].into_iter().enumerate() {
+            let y = top + 20.0 + 15.0 * i as f64;
+            g.extend(word(name, 60.0, y, 10.0));
+            g.extend(word(&format!("{i}0,400"), 250.0, y, 10.0));
+            g.extend(word(&format!("{i}1,500"), 330.0, y, 10.0));
+            g.extend(word(&format!("{i}2.5"), 410.0, y, 10.0));
+        }
+        g
+    }
+
+    #[test]
+    fn rules_broken_at_column_gutters_are_one_rule() {
+        let g = figures_table(105.0);
+        // Each rule drawn in two pieces with a 3 pt gutter at x = 300.
+        let pieces: Vec<Line> =
+            [100.0, 120.0, 200.0].into_iter().flat_map(|y| [Line { pos: y, from: 50.0, to: 300.0 }, Line { pos: y + 0.1, from: 303.0, to: 450.0 }]).collect();
+        let (mut grid, header_rows) = open_tables(&pieces, &g, &[], 595.0, 842.0).remove(0);
+        assert_eq!((header_rows, grid.n_rows(), grid.n_cols()), (1, 6, 4));
+        grid.fill_text(&g);
+        assert_eq!(grid.cells.iter().find(|c| c.row == 5 && c.col == 3).unwrap().text, "42.5");
+        // Pieces further apart than a gutter are separate rules: too short to frame a table.
+        let apart: Vec<Line> = [100.0, 120.0, 185.0].into_iter().flat_map(|y| [Line { pos: y, from: 50.0, to: 200.0 }, Line { pos: y, from: 300.0, to: 450.0 }]).collect();
+        assert!(open_tables(&apart, &g, &[], 595.0, 842.0).is_empty());
+    }
+
+    #[test]
+    fn a_table_without_rules_is_read_from_aligned_figures() {
+        let mut g = word("Table 3. Imports by country", 60.0, 80.0, 10.0);
+        g.extend(figures_table(105.0));
+        // A line of typed dashes under the header is a rule, not a row.
+        g.extend(word("--------------------------------------", 60.0, 114.0, 10.0));
+        let text: Vec<Glyph> = g.iter().zip(not_typed_rules(&g)).filter(|(_, keep)| *keep).map(|(g, _)| *g).collect();
+        assert_eq!(text.len() + 38, g.len());
+        let grids = text_tables(&text, &[], 595.0, 842.0);
+        assert_eq!(grids.len(), 1);
+        let (mut grid, header_rows) = grids.into_iter().next().unwrap();
+        // The header line splits into the same columns as the rows: it is the first row.
+        assert_eq!((header_rows, grid.n_rows(), grid.n_cols()), (0, 6, 4));
+        grid.fill_text(&text);
+        let at = |r: usize, c: usize| grid.cells.iter().find(|x| x.row == r && x.col == c).unwrap().text.clone();
+        assert_eq!((at(0, 1), at(1, 0), at(5, 2)), ("2009".into(), "Austria".into(), "41,500".into()));
+        // The title stays outside the table.
+        assert!(grid.bbox()[1] > 90.0);
+    }
+
+    #[test]
+    fn prose_and_label_columns_are_no_table_without_rules() {
+        let mut g = Vec::new();
+        for i in 0..6 {
+            let y = 100.0 + 15.0 * i as f64;
+            g.extend(word("项目资金", 60.0, y, 10.0));
+            g.extend(word("主要用于", 200.0, y, 10.0));
+            g.extend(word("专家评审", 340.0, y, 10.0));
+        }
+        assert!(text_tables(&g, &[], 595.0, 842.0).is_empty());
+        // Figures in fewer than three columns are no table either (a list of amounts).
+        let mut g = Vec::new();
+        for i in 0..6 {
+            g.extend(word(&format!("科目{i}"), 60.0, 100.0 + 15.0 * i as f64, 10.0));
+            g.extend(word("1,000.00", 300.0, 100.0 + 15.0 * i as f64, 10.0));
+        }
+        assert!(text_tables(&g, &[], 595.0, 842.0).is_empty());
+    }
+
+    #[test]
+    fn a_three_line_indicator_table_keeps_wrapped_cells_and_spans_a_centred_label() {
+        let mut g = Vec::new();
+        for (x, h) in [(60.0, "一级指标"), (140.0, "二级指标"), (220.0, "指标描述"), (400.0, "指标值")] {
+            g.extend(word(h, x, 105.0, 10.0));
+        }
+        // Row A: a description wrapped over three lines (2 pt apart), its label and value centred
+        // against them; row B, 8 pt below: one line. "产出指标" is centred against both rows.
+        for (i, text) in ["完成窗口服务区", "休息等候区自助", "服务区建设"].into_iter().enumerate() {
+            g.extend(word(text, 220.0, 125.0 + 12.0 * i as f64, 10.0));
+        }
+        g.extend(word("数量指标", 140.0, 137.0, 10.0));
+        g.extend(word("100", 400.0, 137.0, 10.0));
+        g.extend(word("质量指标", 140.0, 167.0, 10.0));
+        g.extend(word("开办企业耗时", 220.0, 167.0, 10.0));
+        g.extend(word("90", 400.0, 167.0, 10.0));
+        g.extend(word("产出指标", 60.0, 146.0, 10.0));
+        let (mut grid, header_rows) = open_tables(&[rule(100.0), rule(120.0), rule(185.0)], &g, &[], 595.0, 842.0).remove(0);
+        assert_eq!((header_rows, grid.n_rows(), grid.n_cols()), (1, 3, 4));
+        grid.fill_text(&g);
+        let at = |r: usize, c: usize| grid.cells.iter().find(|x| x.row == r && x.col == c).cloned().unwrap();
+        assert_eq!((at(1, 0).text.as_str(), at(1, 0).row_span), ("产出指标", 2));
+        assert_eq!(at(1, 2).text, "完成窗口服务区休息等候区自助服务区建设");
+        assert_eq!((at(1, 1).text.as_str(), at(1, 3).text.as_str()), ("数量指标", "100"));
+        assert_eq!((at(2, 1).text.as_str(), at(2, 2).text.as_str(), at(2, 3).text.as_str()), ("质量指标", "开办企业耗时", "90"));
     }
 }

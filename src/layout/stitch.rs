@@ -6,6 +6,7 @@
 use crate::model::{Cell, Table};
 
 use super::grid::{CellGrid, GridCell};
+use super::text::looks_like_title;
 use super::PageTable;
 
 /// Column edges of two parts match within this (points).
@@ -18,29 +19,6 @@ const MAX_CARRIED_HEADING_LINES: usize = 5;
 const MAX_FOOTER_CHARS: usize = 16;
 /// At most this many header rows are compared for repetition.
 const MAX_REPEATED_HEADER: usize = 6;
-
-/// Whether a line reads as a table title ("…表", "…表（续）", "…表(2021)").
-pub fn looks_like_title(line: &str) -> bool {
-    let t: String = line.chars().filter(|c| !c.is_whitespace()).collect();
-    if t.ends_with('表') {
-        return true;
-    }
-    // English reports: "Table 2. …", "TABLE 3 …".
-    let lower = t.to_ascii_lowercase();
-    if lower.starts_with("table") && lower[5..].chars().next().is_some_and(|c| c.is_ascii_digit()) {
-        return true;
-    }
-    for (open, close) in [('（', '）'), ('(', ')')] {
-        if t.ends_with(close) {
-            if let Some(i) = t.rfind(open) {
-                if t[..i].ends_with('表') {
-                    return true;
-                }
-            }
-        }
-    }
-    false
-}
 
 fn squash(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()

@@ -160,6 +160,83 @@ pub fn block_text(glyphs: &[&Glyph]) -> String {
     join_lines(lines.iter().map(|l| join_line(&l.glyphs, dir)))
 }
 
+/// A run of glyphs on one line with no cell-sized gap: the unit of column evidence from text.
+#[derive(Debug, Clone, Copy)]
+pub struct Chunk {
+    pub x0: f64,
+    pub x1: f64,
+}
+
+/// A line's chunks: glyphs further apart than `gap` glyph sizes start a new chunk.
+pub fn chunks(line: &TextLine, gap: f64) -> Vec<Chunk> {
+    let mut out: Vec<Chunk> = Vec::new();
+    for g in &line.glyphs {
+        match out.last_mut() {
+            Some(c) if g.x0 - c.x1 <= gap * line.size => c.x1 = c.x1.max(g.x1),
+            _ => out.push(Chunk { x0: g.x0, x1: g.x1 }),
+        }
+    }
+    out
+}
+
+/// x extents of a line's chunks.
+pub fn chunk_spans(line: &TextLine, gap: f64) -> Vec<(f64, f64)> {
+    chunks(line, gap).into_iter().map(|c| (c.x0, c.x1)).collect()
+}
+
+/// Gaps between text columns: the chunk extents of lines with two or more chunks, merged where
+/// they overlap; a gap is kept only when at least `min_rows` lines have several chunks, those
+/// lines are at least half of all lines, and no chunk of any line (single-chunk lines included)
+/// crosses it. Returns the gap midpoints.
+pub fn column_gaps(lines: &[Vec<(f64, f64)>], min_rows: usize) -> Vec<f64> {
+    let multi: Vec<&Vec<(f64, f64)>> = lines.iter().filter(|l| l.len() >= 2).collect();
+    if multi.len() < min_rows || multi.len() * 2 < lines.len() {
+        return Vec::new();
+    }
+    let columns = merged_extents(multi.iter().flat_map(|l| l.iter().copied()).collect());
+    columns
+        .windows(2)
+        .map(|w| (w[0].1 + w[1].0) / 2.0)
+        .filter(|&x| !lines.iter().flatten().any(|&(s, e)| s < x && e > x))
+        .collect()
+}
+
+/// Intervals sorted and merged where they overlap: the x ranges text columns occupy.
+pub fn merged_extents(mut spans: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
+    spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut columns: Vec<(f64, f64)> = Vec::new();
+    for (s, e) in spans {
+        match columns.last_mut() {
+            Some(c) if s <= c.1 => c.1 = c.1.max(e),
+            _ => columns.push((s, e)),
+        }
+    }
+    columns
+}
+
+/// Whether a line reads as a table title ("…表", "…表（续）", "…表(2021)", "Table 2. …").
+pub fn looks_like_title(line: &str) -> bool {
+    let t: String = line.chars().filter(|c| !c.is_whitespace()).collect();
+    if t.ends_with('表') {
+        return true;
+    }
+    // English reports: "Table 2. …", "TABLE 3 …".
+    let lower = t.to_ascii_lowercase();
+    if lower.starts_with("table") && lower[5..].chars().next().is_some_and(|c| c.is_ascii_digit()) {
+        return true;
+    }
+    for (open, close) in [('（', '）'), ('(', ')')] {
+        if t.ends_with(close) {
+            if let Some(i) = t.rfind(open) {
+                if t[..i].ends_with('表') {
+                    return true;
+                }
+            }
+        }
+    }
+    false
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;

@@ -1,0 +1,195 @@
+//! The one place that decides a page's table grids: rows, columns and spans. Evidence enters in
+//! a fixed order, each kind in one function, and every grid says which evidence framed it:
+//!
+//! 1. Rules ([`ruled_grids`]): regions of crossing drawn lines give rows, columns and spans
+//!    (a missing segment merges two slots, [`grid::grid_from_lines`]); text inside then corrects
+//!    them where the rules say less than the text does: aligned text columns inside one ruled
+//!    column split it, tall ruled rows of aligned lines split into rows, merges that only reflect
+//!    undrawn column lines are undone (the repairs on [`CellGrid`]).
+//! 2. Loose horizontal rules ([`open_grids`]): three-line tables, rows running to the page end
+//!    or from the page top, a single box around aligned text, rules broken at column gutters;
+//!    columns, header spans and rows come from text ([`open`]).
+//! 3. Text alone ([`text_grids`]): runs of lines whose chunks align in three columns or more,
+//!    with the short lines just above as header ([`open::text_tables`]).
+//!
+//! Cell text is set last, with the same assignment for every grid ([`CellGrid::fill_text`]).
+
+use crate::decode::pdf::{Glyph, Page};
+
+use super::grid::{self, CellGrid};
+use super::open;
+use super::regions::Region;
+use super::rulings::Line;
+
+/// What framed a grid: which evidence decided its outline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Framing {
+    /// Drawn lines on all sides (a connected region of horizontal and vertical rules).
+    Ruled,
+    /// Horizontal rules only (or a single box); columns from text alignment.
+    Open,
+    /// No rules at all: rows and columns from text alignment alone.
+    Text,
+}
+
+/// A grid decided for one page, with its text filled in.
+#[derive(Debug, Clone)]
+pub struct Built {
+    pub grid: CellGrid,
+    pub framing: Framing,
+    /// Rows above the header rule (open tables; 0 for ruled ones).
+    pub header_rows: usize,
+}
+
+/// Every table grid on a page, top to bottom, and which glyphs landed in one.
+pub fn page_grids(page: &Page, regions: &[Region], loose: &[Line]) -> (Vec<Built>, Vec<bool>) {
+    let mut in_table = vec![false; page.glyphs.len()];
+    let (mut built, boxes) = ruled_grids(regions, &page.glyphs, &mut in_table);
+    let mut taken: Vec<[f64; 4]> = built.iter().map(|b| b.grid.bbox()).collect();
+    built.extend(open_grids(page, loose, &taken, &mut in_table));
+    taken = built.iter().map(|b| b.grid.bbox()).collect();
+    built.extend(boxed_grids(page, &boxes, &taken, &mut in_table));
+    taken = built.iter().map(|b| b.grid.bbox()).collect();
+    built.extend(text_grids(page, &taken, &mut in_table));
+    built.sort_by(|a, b| a.grid.ys[0].total_cmp(&b.grid.ys[0]));
+    (built, in_table)
+}
+
+/// Marks the glyphs a grid used as table text.
+fn mark(in_table: &mut [bool], used: Vec<bool>) {
+    for (slot, u) in in_table.iter_mut().zip(used) {
+        *slot |= u;
+    }
+}
+
+/// Evidence from rules first, then from the text inside them (see the module comment). Also
+/// returns the horizontal lines of single boxes, which frame no ruled grid.
+fn ruled_grids(regions: &[Region], glyphs: &[Glyph], in_table: &mut [bool]) -> (Vec<Built>, Vec<Line>) {
+    let mut out = Vec::new();
+    let mut boxes = Vec::new();
+    for region in regions {
+        let Some(mut grid) = grid::ruled_grid(region) else {
+            boxes.extend(region.horizontal.iter().copied());
+            continue;
+        };
+        grid.split_columns_by_text(glyphs);
+        grid.split_rows_by_text(glyphs);
+        grid.split_false_merges(glyphs);
+        if grid.n_cols() < 2 {
+            continue;
+        }
+        let used = grid.fill_text(glyphs);
+        // A region whose cells hold no text is a drawing, not a table: its glyphs stay free.
+        if !grid.cells.iter().any(|c| !c.text.is_empty()) {
+            continue;
+        }
+        mark(in_table, used);
+        out.push(Built { grid, framing: Framing::Ruled, header_rows: 0 });
+    }
+    (out, boxes)
+}
+
+/// Open tables among the loose rules, outside the ruled ones.
+fn open_grids(page: &Page, loose: &[Line], taken: &[[f64; 4]], in_table: &mut [bool]) -> Vec<Built> {
+    let mut out = Vec::new();
+    for (mut grid, header_rows) in open::open_tables(loose, &page.glyphs, taken, page.width, page.height) {
+        // Rules inside an open table mark groups of rows; split groups whose lines align in
+        // most columns (a single wrapped cell does not qualify).
+        let busy = (grid.n_cols() * 3).div_ceil(5).max(2);
+        grid.split_rows_by_text_with(&page.glyphs, 2, busy);
+        let used = grid.fill_text(&page.glyphs);
+        mark(in_table, used);
+        out.push(Built { grid, framing: Framing::Open, header_rows });
+    }
+    out
+}
+
+/// Evidence: a single box is no ruled grid, but its top and bottom frame a table as two rules
+/// do when the text inside lines up in three columns or more of mostly figures (a box around a
+/// chart's legend or a paragraph does not).
+fn boxed_grids(page: &Page, boxes: &[Line], taken: &[[f64; 4]], in_table: &mut [bool]) -> Vec<Built> {
+    let mut out = Vec::new();
+    for (mut grid, header_rows) in open::open_tables(boxes, &page.glyphs, taken, page.width, page.height) {
+        let used = grid.fill_text(&page.glyphs);
+        let values: Vec<&str> = grid.cells.iter().filter(|c| c.col > 0 && !c.text.is_empty()).map(|c| c.text.as_str()).collect();
+        let figures = values.iter().filter(|t| open::looks_like_number(t)).count();
+        if grid.n_cols() < 3 || values.is_empty() || (figures as f64) < open::FIGURE_SHARE * values.len() as f64 {
+            continue;
+        }
+        mark(in_table, used);
+        out.push(Built { grid, framing: Framing::Open, header_rows });
+    }
+    out
+}
+
+/// Tables without rules, in the text outside every other table. Lines typed with dashes are
+/// rules here: left out of rows and cells, and counted as part of the table they sit in.
+fn text_grids(page: &Page, taken: &[[f64; 4]], in_table: &mut [bool]) -> Vec<Built> {
+    let is_text = open::not_typed_rules(&page.glyphs);
+    let index: Vec<usize> = (0..page.glyphs.len()).filter(|&i| is_text[i]).collect();
+    let text: Vec<Glyph> = index.iter().map(|&i| page.glyphs[i]).collect();
+    let mut out = Vec::new();
+    for (mut grid, header_rows) in open::text_tables(&text, taken, page.width, page.height) {
+        let used = grid.fill_text(&text);
+        for (k, _) in used.iter().enumerate().filter(|(_, &u)| u) {
+            in_table[index[k]] = true;
+        }
+        let [x0, top, x1, bottom] = grid.bbox();
+        for (i, g) in page.glyphs.iter().enumerate().filter(|(i, _)| !is_text[*i]) {
+            in_table[i] |= g.cx() >= x0 && g.cx() <= x1 && g.cy() >= top && g.cy() <= bottom;
+        }
+        out.push(Built { grid, framing: Framing::Text, header_rows });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode::pdf::{Orientation, Ruling};
+    use crate::layout::text::tests::word;
+    use crate::layout::{regions, rulings};
+
+    fn boxed_page(glyphs: Vec<Glyph>) -> Page {
+        let side = |orientation, pos, from, to| Ruling { orientation, pos, from, to, width: 0.5 };
+        let rulings = vec![
+            side(Orientation::Horizontal, 95.0, 50.0, 470.0),
+            side(Orientation::Horizontal, 200.0, 50.0, 470.0),
+            side(Orientation::Vertical, 50.0, 95.0, 200.0),
+            side(Orientation::Vertical, 470.0, 95.0, 200.0),
+        ];
+        Page { number: 1, width: 595.0, height: 842.0, glyphs, fonts: vec![String::new()], rulings, images: 0 }
+    }
+
+    fn grids(page: &Page) -> Vec<Built> {
+        let (regions, loose) = regions::connected_regions(&rulings::merge(&page.rulings));
+        page_grids(page, &regions, &loose).0
+    }
+
+    #[test]
+    fn a_box_around_aligned_figures_is_a_table_and_around_a_legend_is_not() {
+        let mut g = Vec::new();
+        for (i, name) in ["Charged", "Sentenced", "No prison", "1-12 months"].into_iter().enumerate() {
+            let y = 105.0 + 20.0 * i as f64;
+            g.extend(word(name, 60.0, y, 10.0));
+            for (k, x) in [200.0, 290.0, 380.0].into_iter().enumerate() {
+                g.extend(word(&format!("{}{k}", 20 + i), x, y, 10.0));
+            }
+        }
+        let built = grids(&boxed_page(g));
+        assert_eq!(built.len(), 1);
+        assert_eq!(built[0].framing, Framing::Open);
+        assert_eq!((built[0].grid.n_rows(), built[0].grid.n_cols()), (4, 4));
+        assert_eq!(built[0].grid.cells.iter().find(|c| c.row == 3 && c.col == 3).unwrap().text, "232");
+
+        // A chart legend in a box: labels and shares, no table.
+        let mut g = Vec::new();
+        for (i, name) in ["财政拨款", "事业收入", "其他收入"].into_iter().enumerate() {
+            let y = 105.0 + 20.0 * i as f64;
+            g.extend(word(name, 60.0, y, 10.0));
+            g.extend(word("上年结转", 200.0, y, 10.0));
+            g.extend(word("25.27%", 380.0, y, 10.0));
+        }
+        assert!(grids(&boxed_page(g)).is_empty());
+    }
+}

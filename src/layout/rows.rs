@@ -1,0 +1,184 @@
+//! Body rows of a table without rules between its rows, from text blocks. Evidence: wrapped
+//! lines of one cell follow each other at the line spacing, rows are further apart (the cell
+//! padding); a label vertically centred against the rows it covers crosses their boundaries and
+//! spans them, while the other columns' blocks end and start there.
+
+use super::text::{self, TextLine};
+
+/// The text of one cell as it lies in one column: lines that follow each other at wrapping
+/// distance. `top`/`bottom` in points; `col` the column of its chunks.
+#[derive(Debug, Clone, Copy)]
+pub struct Block {
+    pub col: usize,
+    pub top: f64,
+    pub bottom: f64,
+}
+
+/// A row boundary may be crossed by at most this share of the columns with text around it
+/// (labels spanning rows are few; a boundary that most columns' text crosses is no boundary).
+const MAX_CROSSING_SHARE: f64 = 0.34;
+
+/// A label spanning rows is at most this many glyph sizes tall (two wrapped lines).
+const MAX_LABEL_LINES: f64 = 2.6;
+
+/// Median glyph size of the lines.
+fn median_size(lines: &[TextLine]) -> f64 {
+    let mut sizes: Vec<f64> = lines.iter().map(|l| l.size).collect();
+    sizes.sort_by(f64::total_cmp);
+    sizes.get(sizes.len() / 2).copied().unwrap_or(0.0)
+}
+
+/// Row boundaries between the body's lines and the blocks that span several rows, given the
+/// column edges `xs` and the chunk gap that separates cells on a line.
+pub fn body_rows(body: &[TextLine], xs: &[f64], chunk_gap: f64) -> (Vec<f64>, Vec<Block>) {
+    let blocks = blocks(body, xs, chunk_gap);
+    if blocks.is_empty() {
+        return (Vec::new(), blocks);
+    }
+    let mut candidates: Vec<f64> = Vec::new();
+    for col in 0..xs.len() - 1 {
+        let mut own: Vec<&Block> = blocks.iter().filter(|b| b.col == col).collect();
+        own.sort_by(|a, b| a.top.total_cmp(&b.top));
+        candidates.extend(own.windows(2).map(|w| (w[0].bottom + w[1].top) / 2.0));
+    }
+    // And below every block, halfway to the next text starting under it in any column.
+    for b in &blocks {
+        let next = blocks.iter().map(|o| o.top).filter(|&t| t >= b.bottom).fold(f64::MAX, f64::min);
+        if next < f64::MAX {
+            candidates.push((b.bottom + next) / 2.0);
+        }
+    }
+    candidates.sort_by(f64::total_cmp);
+    let mut breaks: Vec<f64> = Vec::new();
+    let size = median_size(body);
+    for y in candidates {
+        let crossing: Vec<&Block> = blocks.iter().filter(|b| b.top < y && b.bottom > y).collect();
+        let around = columns_with_text_near(&blocks, y);
+        // Only labels may cross a row boundary: a block of a line or two (a cell of wrapped
+        // text taller than that is the row's own content, and the boundary is inside the row).
+        let labels_only = crossing.iter().all(|b| b.bottom - b.top <= MAX_LABEL_LINES * size);
+        if !labels_only || crossing.len() as f64 > MAX_CROSSING_SHARE * around as f64 {
+            continue;
+        }
+        // Two candidates with no block starting between them are the same boundary.
+        match breaks.last() {
+            Some(&last) if !blocks.iter().any(|b| b.top > last && b.top < y) => {}
+            _ => breaks.push(y),
+        }
+    }
+    (breaks, blocks)
+}
+
+/// Columns holding a block within a line's height of `y`, above or below.
+fn columns_with_text_near(blocks: &[Block], y: f64) -> usize {
+    let mut cols: Vec<usize> = blocks.iter().filter(|b| b.top < y + 20.0 && b.bottom > y - 20.0).map(|b| b.col).collect();
+    cols.sort_unstable();
+    cols.dedup();
+    cols.len().max(1)
+}
+
+/// The body's chunks per column, joined into blocks where one follows the other at wrapping
+/// distance ([`wrap_gap`]).
+fn blocks(body: &[TextLine], xs: &[f64], chunk_gap: f64) -> Vec<Block> {
+    let nc = xs.len() - 1;
+    let mut per_col: Vec<Vec<(f64, f64, f64)>> = vec![Vec::new(); nc];
+    for line in body {
+        for ch in text::chunks(line, chunk_gap) {
+            let c = xs.partition_point(|&e| e <= (ch.x0 + ch.x1) / 2.0).clamp(1, nc) - 1;
+            // The chunk's own height (a label centred beside a line joins that line, a little off it).
+            let own = line.glyphs.iter().filter(|g| g.x0 >= ch.x0 && g.x1 <= ch.x1);
+            let (top, bottom) = own.fold((f64::MAX, f64::MIN), |(t, b), g| (t.min(g.top), b.max(g.bottom)));
+            per_col[c].push((top, bottom, line.size));
+        }
+    }
+    for lines in &mut per_col {
+        lines.sort_by(|a, b| a.0.total_cmp(&b.0));
+    }
+    let wrap = wrap_gap(&per_col, body);
+    let mut out = Vec::new();
+    for (col, lines) in per_col.iter().enumerate() {
+        let mut current: Option<Block> = None;
+        for &(top, bottom, _) in lines {
+            match current.as_mut() {
+                Some(b) if top - b.bottom <= wrap => b.bottom = b.bottom.max(bottom),
+                _ => {
+                    out.extend(current.take());
+                    current = Some(Block { col, top, bottom });
+                }
+            }
+        }
+        out.extend(current);
+    }
+    out
+}
+
+/// The largest gap between two lines of one cell. The gaps between successive lines of each
+/// column fall into groups; when the smallest group is tight (under half a glyph) and a clearly
+/// wider group follows, wrapped lines are the first and rows the second, and the limit lies
+/// between them. Otherwise (every row one line) lines closer than half the usual spacing
+/// between the body's lines share a row, as a label centred beside a wrapped cell does.
+fn wrap_gap(per_col: &[Vec<(f64, f64, f64)>], body: &[TextLine]) -> f64 {
+    let mut gaps: Vec<f64> = per_col.iter().flat_map(|l| l.windows(2).map(|w| (w[1].0 - w[0].1).max(0.0))).collect();
+    gaps.sort_by(f64::total_cmp);
+    let size = median_size(body);
+    // The first clear jump (a third of a glyph or more) above a tight gap.
+    let jump = gaps.windows(2).position(|w| w[0] <= 0.5 * size && w[1] - w[0] >= (0.3 * size).max(0.5 * w[0]));
+    if let Some(k) = jump {
+        let (upper, wide) = (gaps[k], gaps[k + 1]);
+        if tight_gaps_are_wraps(per_col, upper) {
+            return (upper + wide) / 2.0;
+        }
+    }
+    let mut line_gaps: Vec<f64> = body.windows(2).map(|w| w[1].top - w[0].bottom).collect();
+    line_gaps.sort_by(f64::total_cmp);
+    let typical = line_gaps.get(line_gaps.len() / 2).copied().unwrap_or(0.0);
+    0.5 * typical - 1e-9
+}
+
+/// Whether the tight gaps (at most `upper`) are wraps inside cells, not rows all of one line:
+/// after most of them, some other column has no line starting beside the next one.
+fn tight_gaps_are_wraps(per_col: &[Vec<(f64, f64, f64)>], upper: f64) -> bool {
+    let (mut tight, mut lonely) = (0, 0);
+    for (c, lines) in per_col.iter().enumerate() {
+        for w in lines.windows(2).filter(|w| w[1].0 - w[0].1 <= upper) {
+            tight += 1;
+            let next_top = w[1].0;
+            let others_start_there = per_col
+                .iter()
+                .enumerate()
+                .filter(|(k, l)| *k != c && !l.is_empty())
+                .all(|(_, l)| l.iter().any(|x| (x.0 - next_top).abs() <= 1.0));
+            lonely += usize::from(!others_start_there);
+        }
+    }
+    tight > 0 && lonely * 2 >= tight
+}
+
+/// Evidence: a label vertically centred against the rows it covers. The rows `a..=b` around
+/// the block's own rows `r0..=r1` whose column slots hold no other block, chosen so that their
+/// middle is nearest the block's middle; `None` unless that is clearly nearer than the block's
+/// own rows' middle.
+pub fn centred_rows(block: &Block, r0: usize, r1: usize, ys: &[f64], column_free: impl Fn(usize) -> bool) -> Option<(usize, usize)> {
+    let nr = ys.len() - 1;
+    let mid = (block.top + block.bottom) / 2.0;
+    let off = |a: usize, b: usize| ((ys[a] + ys[b + 1]) / 2.0 - mid).abs();
+    let mut lo = r0;
+    while lo > 0 && column_free(lo - 1) {
+        lo -= 1;
+    }
+    let mut hi = r1;
+    while hi + 1 < nr && column_free(hi + 1) {
+        hi += 1;
+    }
+    let mut best = (off(r0, r1), r0, r1);
+    for a in lo..=r0 {
+        for b in r1..=hi {
+            let d = off(a, b);
+            if d < best.0 {
+                best = (d, a, b);
+            }
+        }
+    }
+    let (d, a, b) = best;
+    ((a, b) != (r0, r1) && d < 0.15 * (ys[b + 1] - ys[a])).then_some((a, b))
+}
