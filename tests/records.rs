@@ -388,6 +388,27 @@ fn larger_differences_are_mismatches() {
     assert!(got.contains(&s("hierarchy_mismatch", 1, 3)), "301 = Σ children broken too: {got:?}");
 }
 
+/// A borderless form the layout could not fully place left 12月底 blank (open_hrules corpus
+/// family): a plan with a blank end is not a plan ending elsewhere than 100, while a printed 90
+/// is.
+#[test]
+fn a_spending_plan_ends_wrong_only_where_its_end_is_printed() {
+    let plan_warnings = |dec: &str| {
+        let mut t = hebei_combined();
+        for c in t.cells.iter_mut() {
+            if (c.row, c.col) == (4, 5) {
+                c.text = dec.into();
+            }
+        }
+        let tables = vec![t];
+        let (records, _) = interpret(&tables);
+        codes(&validate(&tables, &records)).into_iter().filter(|(code, _, _)| code == "spending_plan").count()
+    };
+    assert_eq!(plan_warnings("100.00%"), 0);
+    assert_eq!(plan_warnings(""), 0, "a blank 12月底 says nothing about the plan");
+    assert_eq!(plan_warnings("90.00%"), 1, "a printed 90 is a plan that does not end at 100");
+}
+
 #[test]
 fn project_checks() {
     let mut t = hebei_combined();

@@ -73,8 +73,11 @@ pub fn check_project(tables: &[Table], p: &ProjectPerformance, rows: Option<(usi
         if values.iter().any(Option::is_some) {
             let present: Vec<Decimal> = values.iter().flatten().copied().collect();
             let decreasing = present.windows(2).any(|w| w[1] < w[0]);
-            let ends_at_100 = plan.dec == Some(Decimal::ONE_HUNDRED);
-            if decreasing || !ends_at_100 {
+            // A blank 12月底 is not a plan "ending" anywhere: an unfilled cell, or one the layout
+            // could not place (a borderless form). Only a printed figure other than 100 is a
+            // finding a reviewer can see on the page.
+            let ends_elsewhere = plan.dec.is_some_and(|dec| dec != Decimal::ONE_HUNDRED);
+            if decreasing || ends_elsewhere {
                 let (a, b) = rows.unwrap_or((0, usize::MAX));
                 let row = table.and_then(|t| {
                     t.cells
