@@ -14,6 +14,7 @@ mod html;
 mod misc;
 mod model;
 mod produce;
+mod review;
 mod shanghai;
 
 use std::path::{Path, PathBuf};
@@ -77,6 +78,8 @@ fn families() -> Vec<Family> {
         fam("threeline_pdf_lo", LibreOffice, misc::threeline_docs()),
         fam("prose_docx", Docx, vec![misc::prose_doc()]),
         fam("prose_pdf_lo", LibreOffice, vec![misc::prose_doc()]),
+        fam("review_docx", Docx, review::review_docs()),
+        fam("review_pdf_lo", LibreOffice, review::review_docs()),
     ]
 }
 
@@ -149,7 +152,7 @@ fn truth(doc: &DocModel, fmt: Fmt, file_name: &str, bytes: &[u8], page_count: Op
         warnings: doc
             .warnings
             .iter()
-            .map(|w| Warning { code: w.code.to_string(), message: w.message.clone(), table: Some(w.table), row: w.row, related: Vec::new(), text_pages: Vec::new() })
+            .map(|w| Warning { code: w.code.to_string(), message: w.message.clone(), table: w.table, row: w.row, related: Vec::new(), text_pages: Vec::new() })
             .collect(),
         text: Vec::new(),
     }

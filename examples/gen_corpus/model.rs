@@ -215,7 +215,8 @@ pub enum Block {
 pub struct ExpectedWarning {
     pub code: &'static str,
     pub message: String,
-    pub table: usize,
+    /// None for a finding about the document as a whole (a table missing from the 目录's list).
+    pub table: Option<usize>,
     pub row: Option<usize>,
 }
 
