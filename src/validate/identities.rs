@@ -42,7 +42,7 @@ pub fn check_identities(tables: &[Table], records: &[Record], warnings: &mut Vec
         .filter_map(|r| if let Record::BudgetLine(l) = r { Some(l) } else { None })
         .collect();
     found.extend(basic_split(&lines));
-    found.extend(summary_vs_details(tables, &kinds, &lines));
+    found.extend(summary_vs_details(tables, &kinds));
     for w in found {
         let arithmetic = |a: &Warning| {
             matches!(a.code.as_str(), "sum_mismatch" | "rounding" | "cross_table_mismatch" | "hierarchy_mismatch")
@@ -474,24 +474,9 @@ fn basic_split(lines: &[&BudgetLine]) -> Vec<Warning> {
 // ---------------------------------------------------------------------------------------------
 // 收支总表 totals = the 收入总表's and the 支出总表's totals.
 
-fn summary_vs_details(tables: &[Table], kinds: &[TableKind], lines: &[&BudgetLine]) -> Vec<Warning> {
-    // The grand total of each detail table (部门 scope): its total row's first total column.
-    let detail_total = |kind: FinancialKind| -> Option<(Decimal, Place, String)> {
-        let table = tables.iter().zip(kinds).find(|(_, k)| **k == TableKind::Financial(kind))?.0;
-        let mine: Vec<&BudgetLine> = lines.iter().copied().filter(|l| l.source_tables.first() == Some(&table.index)).collect();
-        if fund_scope(mine.first()?.table_title.as_deref().unwrap_or("")) != "部门" {
-            return None;
-        }
-        let total = total_line(&mine, is_total_label)?;
-        let value = total
-            .amounts
-            .iter()
-            .find(|(k, _)| matches!(label_key(k).as_str(), "合计" | "总计" | "小计"))
-            .and_then(|(_, v)| *v)?;
-        Some((value, place_of(total), table.title.clone().unwrap_or_default()))
-    };
-    let income = detail_total(FinancialKind::IncomeSummary);
-    let spending = detail_total(FinancialKind::ExpenditureSummary);
+fn summary_vs_details(tables: &[Table], kinds: &[TableKind]) -> Vec<Warning> {
+    let income = tables.iter().find(|t| detail_side(t) == Some("收入"));
+    let spending = tables.iter().find(|t| detail_side(t) == Some("支出"));
     let mut out = Vec::new();
     for (table, kind) in tables.iter().zip(kinds) {
         if *kind != TableKind::Financial(FinancialKind::IncomeExpenditureSummary) {
@@ -504,7 +489,10 @@ fn summary_vs_details(tables: &[Table], kinds: &[TableKind], lines: &[&BudgetLin
         let factor = factor_of(ctx.unit.as_deref());
         let figures = labelled_figures(table, factor);
         for (side, detail) in [("收入", &income), ("支出", &spending)] {
-            let Some((value, place, title)) = detail else { continue };
+            // A detail table printing no unit of its own is in the document's unit, which the
+            // 收支总表 prints (西南大学 2021: 收入预算表 in 万元 under the 收支总表's 单位 line).
+            let Some((value, place, title)) = detail.and_then(|t| grid_total(t, factor)) else { continue };
+            let (value, place, title) = (&value, &place, &title);
             // The side's year total and grand total ("本年收入合计", "收入总计"; 预算 tables print
             // only the latter, or "收入合计"): the detail table may state either.
             let stated: Vec<&Labelled> = figures
@@ -540,4 +528,53 @@ fn summary_vs_details(tables: &[Table], kinds: &[TableKind], lines: &[&BudgetLin
         }
     }
     out
+}
+
+/// Which side of the 部门 收支总表 a detail table itemises: the 收入总表 / 收入决算表 ("收入"), the
+/// 支出总表 / 支出决算表 ("支出"); a fund's own table (财政拨款, 一般公共预算 …) or a part of the
+/// spending (基本支出, 项目支出) is none.
+fn detail_side(table: &Table) -> Option<&'static str> {
+    let title = canon(table.title.as_deref()?);
+    if fund_scope(&title) != "部门" || title.contains("基本支出") || title.contains("项目支出") {
+        return None;
+    }
+    let ends = |side: &str| ["决算表", "预算总表", "总表", "预算表"].iter().any(|k| title.ends_with(&format!("{side}{k}")));
+    if ends("收入") && !title.contains("支出") {
+        Some("收入")
+    } else if ends("支出") && !title.contains("收入") {
+        Some("支出")
+    } else {
+        None
+    }
+}
+
+/// A table's grand total as its grid prints it: the first amount right of a 合计 / 总计 that opens
+/// its row, with the place and the table's title.
+fn grid_total(table: &Table, document_factor: Decimal) -> Option<(Decimal, Place, String)> {
+    let factor = table_context(table).unit.map_or(document_factor, |u| factor_of(Some(&u)));
+    (table.header_rows..table.n_rows).find_map(|r| {
+        let cells = row_cells(table, r);
+        let first = cells.iter().position(|c| !c.text.trim().is_empty())?;
+        let label = canon(&cells[first].text);
+        // "合计", "总计", "收入总计" (Jiangsu prints it first); a 小计 is a part's.
+        if !is_total_label(&label) || label.ends_with("小计") {
+            return None;
+        }
+        let value = cells[first + 1..].iter().find_map(|c| parse_amount(&c.text, factor))?;
+        Some((value, Place { table: table.index, row: Some(r) }, table.title.clone().unwrap_or_default()))
+    })
+    .or_else(|| {
+        // A one-row table whose first column is headed 合计 (Jiangsu's 支出预算总表: 合计 | 基本支出 |
+        // 项目支出 … over a single row of figures).
+        let h = table.header_rows;
+        if h == 0 || table.n_rows != h + 1 {
+            return None;
+        }
+        let head = covering(table, h - 1, 0)?;
+        if canon(&head.text) != "合计" {
+            return None;
+        }
+        let value = parse_amount(&covering(table, h, 0)?.text, factor)?;
+        Some((value, Place { table: table.index, row: Some(h) }, table.title.clone().unwrap_or_default()))
+    })
 }
