@@ -44,35 +44,7 @@ const DEFECTS: [(Defect, &str, &str); 8] = [
     (Defect::TemplateMissing, "template_missing", "上海市滨江区商务委员会"),
 ];
 
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        self.0 >> 33
-    }
-    /// An amount in hundredths of 万元 between lo and hi 万元.
-    fn cents(&mut self, lo: u64, hi: u64) -> i64 {
-        (lo * 100 + self.next() % ((hi - lo) * 100)) as i64
-    }
-}
-
-/// 1234.5 万元 (in hundredths) → "1,234.50"; 0 → "".
-fn wan(cents: i64) -> String {
-    if cents == 0 {
-        return String::new();
-    }
-    let s = (cents / 100).to_string();
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    format!("{out}.{:02}", cents % 100)
-}
-
-/// The same in prose: no thousands separator, "0" for nothing.
+/// An amount in hundredths of 万元 as the prose states it: no thousands separator, "0.00" for nothing.
 fn said(cents: i64) -> String {
     format!("{}.{:02}", cents / 100, cents % 100)
 }
@@ -97,27 +69,27 @@ struct Figures {
 impl Figures {
     fn draw(seed: u64) -> Figures {
         let mut rng = Lcg(seed);
-        let classes = [("一般公共服务支出", rng.cents(800, 3000)), ("社会保障和就业支出", rng.cents(60, 300)), ("住房保障支出", rng.cents(40, 200))];
+        let classes = [("一般公共服务支出", rng.fen(800, 3000)), ("社会保障和就业支出", rng.fen(60, 300)), ("住房保障支出", rng.fen(40, 200))];
         let total: i64 = classes.iter().map(|c| c.1).sum();
-        let basic = total * 2 / 5 + rng.cents(1, 50);
+        let basic = total * 2 / 5 + rng.fen(1, 50);
         let project = total - basic;
-        let wages = basic * 3 / 5 + rng.cents(1, 20);
-        let families = rng.cents(5, 30);
+        let wages = basic * 3 / 5 + rng.fen(1, 20);
+        let families = rng.fen(5, 30);
         let goods = basic - wages - families;
         Figures {
             classes,
             total,
-            last_year: total - rng.cents(20, 90),
+            last_year: total - rng.fen(20, 90),
             basic,
             project,
             wages,
             goods,
             families,
-            abroad: rng.cents(1, 9),
+            abroad: rng.fen(1, 9),
             purchase: 0,
-            running: rng.cents(2, 12),
-            reception: rng.cents(1, 5),
-            office_running: rng.cents(30, 150),
+            running: rng.fen(2, 12),
+            reception: rng.fen(1, 5),
+            office_running: rng.fen(30, 150),
         }
     }
     fn cars(&self) -> i64 {
@@ -150,14 +122,14 @@ fn summary(f: &Figures, grand_off: i64) -> (TableModel, usize) {
     for i in 0..3 {
         t.row(vec![
             c(income[i].0).l(),
-            c(&wan(income[i].1)).r(),
+            c(&thousands(income[i].1)).r(),
             c(&format!("{}{}", numbers[i], f.classes[i].0)).l(),
-            c(&wan(f.classes[i].1)).r(),
+            c(&thousands(f.classes[i].1)).r(),
         ]);
     }
-    t.row(vec![c("本年收入合计"), c(&wan(f.total)).r(), c("本年支出合计"), c(&wan(f.total)).r()]);
+    t.row(vec![c("本年收入合计"), c(&thousands(f.total)).r(), c("本年支出合计"), c(&thousands(f.total)).r()]);
     t.row(vec![c("上年结转结余"), c(""), c("年末结转和结余"), c("")]);
-    let r = t.row(vec![c("收入总计"), c(&wan(f.total)).r(), c("支出总计"), c(&wan(f.total + grand_off)).r()]);
+    let r = t.row(vec![c("收入总计"), c(&thousands(f.total)).r(), c("支出总计"), c(&thousands(f.total + grand_off)).r()]);
     (t.finish(), r)
 }
 
@@ -169,7 +141,7 @@ fn plain(head: &[&str], rows: &[(&str, Vec<i64>)]) -> TableModel {
     t.row(head.iter().map(|h| c(h)).collect());
     for (label, values) in rows {
         let mut cells = vec![c(label).l()];
-        cells.extend(values.iter().map(|v| c(&wan(*v)).r()));
+        cells.extend(values.iter().map(|v| c(&thousands(*v)).r()));
         t.row(cells);
     }
     t.finish()
@@ -310,7 +282,7 @@ fn doc(defect: Defect, slug: &str, agency: &'static str, seed: u64, planted: boo
     if has(Defect::GrandTotal) {
         warnings.push(ExpectedWarning {
             code: "identity_mismatch",
-            message: format!("支出总计 {} but 本年支出合计 {} + 年末结转和结余 0", wan(f.total + grand_off), wan(f.total)),
+            message: format!("支出总计 {} but 本年支出合计 {} + 年末结转和结余 0", thousands(f.total + grand_off), thousands(f.total)),
             table: Some(at0),
             row: Some(grand_row),
         });
