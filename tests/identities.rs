@@ -177,6 +177,52 @@ fn summary_totals_are_the_detail_tables_totals() {
     assert_eq!(identity[0].related[0].table, 1);
 }
 
+/// Jiangsu's layout: 当年收入小计 … 收入合计 in the 收支预算总表, the 收入预算总表 opening with its
+/// 收入总计 row, the 支出预算总表 a single row under 合计 | 基本支出 | 项目支出.
+fn jiangsu_summary(spending_total: &str, basic: &str) -> Vec<Table> {
+    let summary = grid(
+        0,
+        &["收支预算总表", "单位：万元"],
+        &[
+            &["收入", "<", "支出", "<"],
+            &["项目名称", "金额", "功能科目名称", "金额"],
+            &["一、财政拨款", "27,664.22", "一、一般公共服务支出", "27,664.22"],
+            &["当年收入小计", "27,664.22", "当年支出小计", "27,664.22"],
+            &["上年结转资金", "", "结转下年资金", ""],
+            &["收入合计", "27,664.22", "支出合计", "27,664.22"],
+        ],
+    );
+    let income = grid(
+        1,
+        &["收入预算总表", "单位：万元"],
+        &[&["项目名称", "<", "金额"], &["收入总计", "<", "27,664.22"], &["一般公共预算资金", "小计", "27,664.22"]],
+    );
+    let mut spending = grid(
+        2,
+        &["支出预算总表", "单位：万元"],
+        &[&["合计", "基本支出", "项目支出"], &[spending_total, basic, "15,963.59"]],
+    );
+    spending.header_rows = 1;
+    vec![summary, income, spending]
+}
+
+#[test]
+fn jiangsu_detail_totals_are_read_from_their_grids() {
+    let clean = warnings(&jiangsu_summary("27,664.22", "11,700.63"));
+    assert!(clean.is_empty(), "{clean:?}");
+    // The 支出预算总表 adds up but prints another total than the 收支预算总表.
+    let wrong = warnings(&jiangsu_summary("27,764.22", "11,800.63"));
+    assert_eq!(codes(&wrong), vec!["identity_mismatch"], "{wrong:?}");
+    assert_eq!((wrong[0].table, wrong[0].row), (Some(0), Some(3)), "at 当年支出小计, the first total of its side");
+    assert_eq!(wrong[0].related[0], yusuan::model::Place { table: 2, row: Some(1) });
+    assert!(wrong[0].message.contains("27764.22"), "{}", wrong[0].message);
+    // Its 合计 misses its own parts too: one slip, reported once by the row sum, the 收支预算总表
+    // a related place.
+    let slip = warnings(&jiangsu_summary("27,764.22", "11,700.63"));
+    assert_eq!(codes(&slip), vec!["sum_mismatch"], "{slip:?}");
+    assert!(slip[0].related.iter().any(|p| p.table == 0), "{slip:?}");
+}
+
 /// 经济分类 基本支出 table printing 人员经费 and 公用经费 with no 合计 column, and the 功能分类
 /// table printing 基本支出.
 fn basic_tables(staff_total: &str) -> Vec<Table> {

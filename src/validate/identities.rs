@@ -47,7 +47,14 @@ pub fn check_identities(tables: &[Table], records: &[Record], warnings: &mut Vec
         let arithmetic = |a: &Warning| {
             matches!(a.code.as_str(), "sum_mismatch" | "rounding" | "cross_table_mismatch" | "hierarchy_mismatch")
         };
-        match warnings.iter_mut().find(|a| arithmetic(a) && a.table.is_some() && a.table == w.table) {
+        // The same slip: finance.rs found it in the identity's own table, or at the very row the
+        // identity compares with (a 支出总表 whose 合计 misses its parts is the 合计 the 收支总表
+        // disagrees with).
+        let same = |a: &Warning| {
+            a.table.is_some()
+                && (a.table == w.table || w.related.iter().any(|p| a.table == Some(p.table) && a.row == p.row))
+        };
+        match warnings.iter_mut().find(|a| arithmetic(a) && same(a)) {
             Some(earlier) => {
                 let own = earlier.table.map(|t| Place { table: t, row: earlier.row });
                 let places = w.table.map(|t| Place { table: t, row: w.row }).into_iter().chain(w.related);
