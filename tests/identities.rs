@@ -45,6 +45,11 @@ fn three_public_total_against_its_items_under_each_measure() {
     assert_eq!(codes(&wrong), vec!["identity_mismatch"], "{wrong:?}");
     assert_eq!((wrong[0].table, wrong[0].row), (Some(6), Some(4)));
     assert!(wrong[0].message.contains("决算数"), "{}", wrong[0].message);
+    // A title read cut short ("表") still leaves the header to know the table by.
+    let mut untitled = final_three_public("11.40");
+    untitled.title = Some("表".into());
+    untitled.context = vec!["表".into(), "单位：万元".into()];
+    assert_eq!(codes(&warnings(&[untitled])), vec!["identity_mismatch"]);
     // One printed step off is rounding, not a broken identity.
     let cent = warnings(&[final_three_public("10.41")]);
     assert_eq!(codes(&cent), vec!["rounding"], "{cent:?}");

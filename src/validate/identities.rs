@@ -31,8 +31,15 @@ pub fn check_identities(tables: &[Table], records: &[Record], warnings: &mut Vec
     let kinds: Vec<TableKind> = tables.iter().map(classify).collect();
     let mut found = Vec::new();
     for (table, kind) in tables.iter().zip(&kinds) {
+        // A 三公 table is known by its title, or by its header where the title was printed over
+        // two lines and read cut short (Jiangsu's "…“三公”经费、会议费、培训费支出预" / "算表").
+        let items_in_header = |t: &Table| {
+            let header: Vec<Item> = t.cells.iter().filter(|c| c.row < t.header_rows).filter_map(|c| Item::of(&c.text)).collect();
+            header.contains(&Item::Abroad) && header.contains(&Item::Reception)
+        };
         match kind {
             TableKind::Financial(FinancialKind::ThreePublic) => found.extend(three_public(table)),
+            _ if items_in_header(table) => found.extend(three_public(table)),
             TableKind::Financial(FinancialKind::IncomeExpenditureSummary) => found.extend(summary_grand_totals(table)),
             _ => {}
         }
