@@ -87,6 +87,7 @@ fn extract_unguarded(file_name: &str, bytes: &[u8], limits: &Limits) -> Result<E
     warnings.extend(validate::validate(&tables, &records));
     warnings.extend(validate::document::check_document(&tables, &text));
     warnings.extend(validate::prose::check_prose(&tables, &records, &text));
+    warnings.extend(validate::template::check_template(&tables, &text));
     Ok(Extraction {
         schema_version: SCHEMA_VERSION.to_string(),
         source: Source { file_name: file_name.to_string(), sha256: sha256_hex(bytes), format, page_count },

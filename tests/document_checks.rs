@@ -407,6 +407,10 @@ fn comparison_words_against_the_figures_they_compare() {
             "1. 2023年当年预算执行数为60.13万元，2024年预算安排25.77万元，比2023年预算执行数减少57.14%。",
             "2. 2023年当年预算执行数为217.72万元，2024年预算安排217.72万元，比2023年预算执行数持平。",
             "“三公”经费决算0.39万元，比2023年度决算0.54万元减少0.15万元。",
+            // last year's figure stated first (review_comparison_word_clean), a change in %
+            "2024年支出预算3203.52万元，上年预算为3203.52万元，与上年相比持平。",
+            "机关运行经费预算220.00万元，上年预算为200.00万元，与上年相比增长10.00%。",
+            "公务接待费220.00万元，比上年200.00万元增长10.00%。",
         ],
     );
     assert_eq!(codes(&check_prose(&[], &[], &right)), Vec::<&str>::new());
@@ -419,10 +423,12 @@ fn comparison_words_against_the_figures_they_compare() {
             "1. 2025年当年预算执行数为77.99万元，2026年预算安排91.97万元，比2025年预算执行数增加17.66%。",
             "2. 2025年当年预算执行数为43269.3万元，2026年预算安排3845.49万元，比2025年预算执行数增加17.62%。",
             "“三公”经费决算0.39万元，比2023年度决算0.54万元增加0.15万元。",
+            // review_comparison_word_defect: 持平 for two different figures
+            "2024年支出预算3258.54万元，上年预算为3203.52万元，与上年相比持平。",
         ],
     );
     let found = check_prose(&[], &[], &wrong);
-    assert_eq!(codes(&found), vec!["text_comparison_mismatch"; 5], "{found:#?}");
+    assert_eq!(codes(&found), vec!["text_comparison_mismatch"; 6], "{found:#?}");
     assert!(found.iter().all(|w| w.text_pages == vec![9] && w.quote.is_some()));
     assert!(found.iter().any(|w| w.message.contains("17.93%")), "{found:#?}");
 }
@@ -472,6 +478,33 @@ fn a_table_heading_naming_another_unit_is_a_finding_a_subordinate_unit_named_in_
     assert_eq!(codes(&found), vec!["agency_mismatch"]);
     assert_eq!(found[0].table, Some(3));
     assert!(found[0].message.contains("上海市普陀区商务委员会") && found[0].message.contains(main), "{}", found[0].message);
+}
+
+/// review_wrong_agency_defect: tables without 科目编码 give no budget lines, the unit is in their
+/// titles only ("上海市滨江区档案局2024年部门收入预算总表").
+#[test]
+fn a_table_title_naming_another_unit_is_a_finding_without_budget_lines() {
+    let main = "上海市滨江区档案局";
+    let titles = |odd: &str| -> Vec<Table> {
+        ["部门财务收支预算总表", "部门收入预算总表", "部门支出预算总表", "部门财政拨款收支预算总表"]
+            .iter()
+            .enumerate()
+            .map(|(i, name)| titled(i, &format!("{}2024年{name}", if i == 2 { odd } else { main }), 5 + i as u32))
+            .collect()
+    };
+    // The free text holds the titles too, as a PDF's does: the odd title must not excuse itself.
+    let text = |tables: &[Table]| {
+        let mut lines = vec!["2024年部门预算编制说明".to_string(), "上海市滨江区档案局是区政府工作部门。".to_string()];
+        lines.extend(tables.iter().filter_map(|t| t.title.clone()));
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        blocks(3, &refs)
+    };
+    let clean = titles(main);
+    assert_eq!(codes(&check_prose(&clean, &[], &text(&clean))), Vec::<&str>::new());
+    let odd = titles("上海市滨江区财政局");
+    let found = check_prose(&odd, &[], &text(&odd));
+    assert_eq!(codes(&found), vec!["agency_mismatch"]);
+    assert_eq!(found[0].table, Some(2));
 }
 
 #[test]

@@ -829,7 +829,18 @@ fn corpus_records_and_warnings_match_truth() {
             eprintln!("{}: {} field misses, first: {:#?}", doc["file"], misses.len(), &misses[..misses.len().min(8)]);
         }
         let key = |w: &Warning| (w.code.clone(), w.table, w.row);
-        let expected: Vec<_> = truth.warnings.iter().map(key).collect();
+        // Run on the truth's tables, the pipeline has no free text: the findings that read the
+        // prose or the 目录 (document-level, schemas/README.md) cannot be raised here; `yusuan eval`
+        // scores them on the produced files.
+        let from_tables = std::env::var_os("YUSUAN_RECORDS_FROM_FILES").is_none();
+        let needs_text = |w: &&Warning| {
+            from_tables
+                && (w.code.starts_with("toc_")
+                    || w.code.starts_with("empty_table_")
+                    || w.code.starts_with("text_")
+                    || matches!(w.code.as_str(), "year_mismatch" | "agency_mismatch" | "template_table_missing"))
+        };
+        let expected: Vec<_> = truth.warnings.iter().filter(|w| !needs_text(w)).map(key).collect();
         let raised: Vec<_> = got.warnings.iter().map(key).collect();
         expected_total += expected.len();
         let missing: Vec<_> = expected.iter().filter(|e| !raised.contains(e)).collect();

@@ -64,7 +64,7 @@ impl LineTable {
                 note(if diff <= cent { "rounding" } else { "sum_mismatch" }, format!("{name} {} {} vs its columns' sum {rest}", self.keys[0], vals[0]));
             }
             if let Some((code, why)) = worst {
-                out.push(ExpectedWarning { code, message: format!("{}: {why}", self.title), table: self.table, row: Some(*row) });
+                out.push(ExpectedWarning { code, message: format!("{}: {why}", self.title), table: Some(self.table), row: Some(*row) });
             }
         }
         out
@@ -672,13 +672,13 @@ pub fn tongnan_doc(name: &str) -> DocModel {
     warnings.push(ExpectedWarning {
         code: "cross_table_mismatch",
         message: "基本支出 total 494.83 in the 基本支出预算表 vs 494.82 in the 支出预算表 and 部门支出总表".into(),
-        table: 2,
+        table: Some(2),
         row: Some(total_row_t2),
     });
     warnings.push(ExpectedWarning {
         code: "label_mismatch",
         message: "部门收支总表: 39.70 is 社会保障和就业支出 but the row is labelled 社会保险基金支出".into(),
-        table: 5,
+        table: Some(5),
         row: Some(mislabelled_row),
     });
     warnings.sort_by_key(|w| (w.table, w.row));

@@ -15,6 +15,7 @@ mod misc;
 mod model;
 mod open_tables;
 mod produce;
+mod review;
 mod shanghai;
 
 use std::path::{Path, PathBuf};
@@ -91,6 +92,8 @@ fn families() -> Vec<Family> {
         fam("open_continued_docx", Docx, open_tables::continued_docs(false)),
         fam("open_continued_pdf_lo", LibreOffice, open_tables::continued_docs(true)),
         fam("open_continued_pdf_chromium", Chromium, open_tables::continued_docs(true)),
+        fam("review_docx", Docx, review::review_docs()),
+        fam("review_pdf_lo", LibreOffice, review::review_docs()),
     ]
 }
 
@@ -163,7 +166,7 @@ fn truth(doc: &DocModel, fmt: Fmt, file_name: &str, bytes: &[u8], page_count: Op
         warnings: doc
             .warnings
             .iter()
-            .map(|w| Warning::new(w.code, w.message.clone()).at(w.table, w.row))
+            .map(|w| Warning { table: w.table, row: w.row, ..Warning::new(w.code, w.message.clone()) })
             .collect(),
         text: Vec::new(),
     }

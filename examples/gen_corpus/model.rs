@@ -287,7 +287,8 @@ pub enum Block {
 pub struct ExpectedWarning {
     pub code: &'static str,
     pub message: String,
-    pub table: usize,
+    /// None for a finding about the document as a whole (a table missing from the 目录's list).
+    pub table: Option<usize>,
     pub row: Option<usize>,
 }
 
@@ -382,6 +383,35 @@ pub fn join(text: &str, fmt: Fmt) -> String {
             out.trim().to_string()
         }
     }
+}
+
+/// Deterministic amounts: a small LCG, so every run draws the same documents.
+pub struct Lcg(pub u64);
+impl Lcg {
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+    /// An amount in hundredths (分 of 元, or of 万元) between lo and hi whole units.
+    pub fn fen(&mut self, lo: u64, hi: u64) -> i64 {
+        (lo * 100 + self.next() % ((hi - lo) * 100)) as i64
+    }
+}
+
+/// An amount in hundredths printed with thousands separators: 123456780 → "1,234,567.80"; 0 → "".
+pub fn thousands(hundredths: i64) -> String {
+    if hundredths == 0 {
+        return String::new();
+    }
+    let s = (hundredths / 100).to_string();
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    format!("{out}.{:02}", hundredths % 100)
 }
 
 /// A printed amount ("1,866.11", "80000.00", "0", "" or "-") in the printed unit → 元, 2 decimals.

@@ -86,8 +86,8 @@ fn excerpt(doc: DocModel, range: std::ops::Range<usize>, heading: Vec<Block>, na
         warnings: doc
             .warnings
             .into_iter()
-            .filter(|w| range.contains(&w.table))
-            .map(|w| ExpectedWarning { table: w.table - start, ..w })
+            .filter(|w| w.table.is_some_and(|t| range.contains(&t)))
+            .map(|w| ExpectedWarning { table: w.table.map(|t| t - start), ..w })
             .collect(),
         records: Rc::new(move |fmt| {
             records(fmt)

@@ -13,36 +13,6 @@ use yusuan::interpret::{BudgetLine, Indicator, ProjectPerformance, Record};
 
 use crate::model::*;
 
-/// Deterministic amounts: a small LCG, so every run draws the same documents.
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        self.0 >> 33
-    }
-    /// An amount in 分 between lo and hi 元.
-    fn fen(&mut self, lo: u64, hi: u64) -> i64 {
-        (lo * 100 + self.next() % ((hi - lo) * 100)) as i64
-    }
-}
-
-/// 1234567.8 元 (in 分) → "1,234,567.80"; 0 → "".
-fn yuan(fen: i64) -> String {
-    if fen == 0 {
-        return String::new();
-    }
-    let int = fen / 100;
-    let s = int.to_string();
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    format!("{out}.{:02}", fen % 100)
-}
-
 /// A 功能分类 subject: 类 (3 digits), 款 (2), 项 (2) with its name; 款 "" for a 类 row, 项 "" for a 款 row.
 #[derive(Clone)]
 struct Subject {
@@ -166,12 +136,12 @@ fn expense_table(subs: &[Subject], repeat: bool, title: &str, agency: &str, inde
     let keys = ["合计", "基本支出", "项目支出"];
     let mut recs = Vec::new();
     let (tb, tp) = subs.iter().filter(|s| s.kuan.is_empty()).fold((0, 0), |a, s| (a.0 + s.basic, a.1 + s.project));
-    let r = t.row(vec![cs("合计", 4), c(&yuan(tb + tp)).r(), c(&yuan(tb)).r(), c(&yuan(tp)).r()]);
+    let r = t.row(vec![cs("合计", 4), c(&thousands(tb + tp)).r(), c(&thousands(tb)).r(), c(&thousands(tp)).r()]);
     recs.push(line(Src { title, agency, table: index }, r, None, "合计", &keys, &[tb + tp, tb, tp]));
     for s in subs {
         let indent = if s.xiang.is_empty() && !s.kuan.is_empty() { "　" } else if !s.xiang.is_empty() { "　　" } else { "" };
         let name = format!("{indent}{}", s.name);
-        let r = t.row(vec![c(s.lei), c(s.kuan), c(s.xiang), c(&name).l(), c(&yuan(s.basic + s.project)).r(), c(&yuan(s.basic)).r(), c(&yuan(s.project)).r()]);
+        let r = t.row(vec![c(s.lei), c(s.kuan), c(s.xiang), c(&name).l(), c(&thousands(s.basic + s.project)).r(), c(&thousands(s.basic)).r(), c(&thousands(s.project)).r()]);
         recs.push(line(Src { title, agency, table: index }, r, Some(code(s)), s.name, &keys, &[s.basic + s.project, s.basic, s.project]));
     }
     (t.finish(), recs)
@@ -276,11 +246,11 @@ fn econ_table(rng: &mut Lcg, src: Src, basic_total: i64, car: i64, reception: i6
         }
     }
     let mut recs = Vec::new();
-    let r = t.row(vec![cs("合计", 3), c(&yuan(tp + tc)).r(), c(&yuan(tp)).r(), c(&yuan(tc)).r()]);
+    let r = t.row(vec![cs("合计", 3), c(&thousands(tp + tc)).r(), c(&thousands(tp)).r(), c(&thousands(tc)).r()]);
     recs.push(line(Src { title, agency, table: index }, r, None, "合计", &keys, &[tp + tc, tp, tc]));
     for (e, a) in items.iter().zip(&amounts) {
         let (p, cc) = if e.personnel { (*a, 0) } else { (0, *a) };
-        let r = t.row(vec![c(e.lei), c(e.kuan), c(e.name).l(), c(&yuan(*a)).r(), c(&yuan(p)).r(), c(&yuan(cc)).r()]);
+        let r = t.row(vec![c(e.lei), c(e.kuan), c(e.name).l(), c(&thousands(*a)).r(), c(&thousands(p)).r(), c(&thousands(cc)).r()]);
         recs.push(line(Src { title, agency, table: index }, r, Some(format!("{}{}", e.lei, e.kuan)), e.name, &keys, &[*a, p, cc]));
     }
     (t.finish(), recs)
@@ -296,7 +266,7 @@ fn budget_doc(name: &str, agency: &'static str, tree: Tree, seed: u64, full: boo
         Block::Heading("一、部门主要职能".into()),
         Block::Para(format!("{agency}是区政府工作部门，负责贯彻执行国家和本市有关方针政策和法律法规，拟订本区相关发展规划和政策措施并组织实施，统筹管理本系统预算资金。")),
         Block::Heading("二、部门预算编制说明".into()),
-        Block::Para(format!("2023年，{agency}收入预算{}元，支出预算{}元，其中：基本支出{}元，项目支出{}元。以下各表金额单位均为元。", yuan(total), yuan(total), yuan(basic), yuan(project))),
+        Block::Para(format!("2023年，{agency}收入预算{}元，支出预算{}元，其中：基本支出{}元，项目支出{}元。以下各表金额单位均为元。", thousands(total), thousands(total), thousands(basic), thousands(project))),
         Block::Section(true),
     ];
     let mut records: Vec<Record> = Vec::new();
@@ -309,11 +279,11 @@ fn budget_doc(name: &str, agency: &'static str, tree: Tree, seed: u64, full: boo
     let income = [("一、财政拨款", total), ("二、财政专户管理资金", 0), ("三、单位资金", 0)];
     let n = lei.len().max(income.len());
     for i in 0..n {
-        let (a, b) = income.get(i).map(|(a, b)| (a.to_string(), yuan(*b))).unwrap_or_default();
-        let (x, y) = lei.get(i).map(|s| (s.name.to_string(), yuan(s.basic + s.project))).unwrap_or_default();
+        let (a, b) = income.get(i).map(|(a, b)| (a.to_string(), thousands(*b))).unwrap_or_default();
+        let (x, y) = lei.get(i).map(|s| (s.name.to_string(), thousands(s.basic + s.project))).unwrap_or_default();
         t0.row(vec![c(&a).l(), c(&b).r(), c(&x).l(), c(&y).r()]);
     }
-    t0.row(vec![c("收入总计"), c(&yuan(total)).r(), c("支出总计"), c(&yuan(total)).r()]);
+    t0.row(vec![c("收入总计"), c(&thousands(total)).r(), c("支出总计"), c(&thousands(total)).r()]);
     blocks.push(Block::Heading(format!("{agency}2023年部门财务收支预算总表")));
     blocks.push(Block::Right("单位：元".into()));
     blocks.push(Block::Table(t0.finish()));
@@ -328,14 +298,14 @@ fn budget_doc(name: &str, agency: &'static str, tree: Tree, seed: u64, full: boo
     let title1 = "2023年部门收入预算总表";
     let keys1 = ["合计", "一般公共预算", "政府性基金", "国有资本经营预算", "财政专户管理资金", "事业收入", "事业单位经营收入", "其他收入"];
     let r = t1.row({
-        let mut v = vec![cs("合计", 4), c(&yuan(total)).r(), c(&yuan(total)).r()];
+        let mut v = vec![cs("合计", 4), c(&thousands(total)).r(), c(&thousands(total)).r()];
         v.extend((0..6).map(|_| c("")));
         v
     });
     records.push(line(Src { title: title1, agency, table: index }, r, None, "合计", &keys1, &[total, total, 0, 0, 0, 0, 0, 0]));
     for s in &lei {
         let a = s.basic + s.project;
-        let mut v = vec![c(s.lei), c(""), c(""), c(s.name).l(), c(&yuan(a)).r(), c(&yuan(a)).r()];
+        let mut v = vec![c(s.lei), c(""), c(""), c(s.name).l(), c(&thousands(a)).r(), c(&thousands(a)).r()];
         v.extend((0..6).map(|_| c("")));
         let r = t1.row(v);
         records.push(line(Src { title: title1, agency, table: index }, r, Some(s.lei.to_string()), s.name, &keys1, &[a, a, 0, 0, 0, 0, 0, 0]));
@@ -378,7 +348,7 @@ fn budget_doc(name: &str, agency: &'static str, tree: Tree, seed: u64, full: boo
     let mut t5 = TableModel::new(&[16.0, 18.0, 16.0, 16.0, 16.0, 18.0]).font(10.0).header(2, true);
     t5.row(vec![rs("合计", 2), rs("因公出国（境）费", 2), cs("公务用车购置及运行费", 3), rs("公务接待费", 2)]);
     t5.row(vec![c("小计"), c("公务用车购置费"), c("公务用车运行费")]);
-    t5.row(vec![c(&yuan(car + rec)).r(), c(""), c(&yuan(car)).r(), c(""), c(&yuan(car)).r(), c(&yuan(rec)).r()]);
+    t5.row(vec![c(&thousands(car + rec)).r(), c(""), c(&thousands(car)).r(), c(""), c(&thousands(car)).r(), c(&thousands(rec)).r()]);
     blocks.push(Block::Heading(format!("{agency}2023年一般公共预算“三公”经费预算表")));
     blocks.push(Block::Right("单位：元".into()));
     blocks.push(Block::Table(t5.finish()));

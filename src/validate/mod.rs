@@ -6,7 +6,9 @@
 pub mod document;
 pub mod prose;
 mod finance;
+mod identities;
 mod project;
+pub mod template;
 
 use std::collections::HashMap;
 
@@ -30,6 +32,9 @@ pub fn validate(tables: &[Table], records: &[Record]) -> Vec<Warning> {
         }
     }
     warnings.extend(finance::check_financial(tables, records));
+    let mut warnings = dedupe(warnings);
+    // Identities across tables come after finance.rs: what it already reported is not said twice.
+    identities::check_identities(tables, records, &mut warnings);
     dedupe(warnings)
 }
 

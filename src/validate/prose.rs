@@ -18,6 +18,7 @@ use rust_decimal::Decimal;
 
 use super::document::{finding, printed, Printed, Prose, NUM};
 use crate::interpret::values::{canon, factor_of, find_unit, parse_number, squash};
+use crate::interpret::lines::split_agency_title;
 use crate::interpret::{BudgetLine, Record};
 use crate::model::{Cell, CellRef, Table, TextBlock, Warning};
 
@@ -32,7 +33,7 @@ pub fn check_prose(tables: &[Table], records: &[Record], text: &[TextBlock]) -> 
     out.extend(check_subjects(&prose, tables, records, final_accounts, document_year(tables, text)));
     out.extend(check_comparisons(&prose));
     out.extend(check_years(tables, text));
-    out.extend(check_agency(tables, records, &prose));
+    out.extend(check_agency(tables, records, text));
     out
 }
 
@@ -647,7 +648,16 @@ fn check_comparisons(prose: &Prose) -> Vec<Warning> {
     let rate = RATE.get_or_init(|| Regex::new(&format!(r"^[，,。]?完成(?:年初|全年|调整)?预算(?:数)?的(?P<z>{NUM})[%％]")).unwrap());
     let versus = VERSUS.get_or_init(|| {
         Regex::new(&format!(
-            r"(?P<x>{NUM})万元[，,]?(?:比|较)(?:上年|去年|上年度|[0-9]{{4}}年度?)(?:预算数?|决算数?)?的?(?P<y>{NUM})万元[，,]?(?P<dir>增加|减少|增长|下降|持平)(?P<z>{NUM})?(?:万元)?"
+            r"(?P<x>{NUM})万元[，,]?(?:比|较)(?:上年|去年|上年度|[0-9]{{4}}年度?)(?:预算数?|决算数?)?的?(?P<y>{NUM})万元[，,]?(?P<dir>增加|减少|增长|下降|持平)(?:(?P<z>{NUM})万元)?"
+        ))
+        .unwrap()
+    });
+    // The same comparison with last year's figure stated first: "X 万元，上年预算为 Y 万元，与上年相比
+    // 持平 / 增加 D 万元". A change in % ("增长 5%") is not a change in 万元: only "D 万元" is read as D.
+    static STATED: OnceLock<Regex> = OnceLock::new();
+    let stated = STATED.get_or_init(|| {
+        Regex::new(&format!(
+            r"(?P<x>{NUM})万元[，,](?:上年|去年|上年度)(?:预算|决算)?数?为(?P<y>{NUM})万元[，,](?:与上年(?:度)?(?:相比)?|比上年|较上年)(?P<dir>增加|减少|增长|下降|持平)(?:(?P<z>{NUM})万元)?"
         ))
         .unwrap()
     });
@@ -737,7 +747,7 @@ fn check_comparisons(prose: &Prose) -> Vec<Warning> {
             }
         }
     }
-    for c in versus.captures_iter(&prose.text) {
+    for c in versus.captures_iter(&prose.text).chain(stated.captures_iter(&prose.text)) {
         let (Some(x), Some(y)) = (printed(&c["x"]), printed(&c["y"])) else { continue };
         let whole = c.get(0).unwrap();
         let slack = x.half_step + y.half_step;
@@ -885,7 +895,7 @@ fn check_years(tables: &[Table], text: &[TextBlock]) -> Vec<Warning> {
 // ---------------------------------------------------------------------------------------------
 // 5. The unit name in table headings against the cover and prose.
 
-fn check_agency(tables: &[Table], records: &[Record], prose: &Prose) -> Vec<Warning> {
+fn check_agency(tables: &[Table], records: &[Record], text: &[TextBlock]) -> Vec<Warning> {
     // The name each table prints (its records' agency_name), by table.
     let mut by_table: BTreeMap<usize, String> = BTreeMap::new();
     for r in records {
@@ -897,6 +907,13 @@ fn check_agency(tables: &[Table], records: &[Record], prose: &Prose) -> Vec<Warn
             by_table.entry(t).or_insert_with(|| canon(name));
         }
     }
+    // A table that gives no budget lines (收支总表, 三公 table, a table without 科目编码) still
+    // prints its unit in the title: "上海市滨江区档案局2024年部门收入预算总表".
+    for table in tables {
+        if let (Some(name), _) = split_agency_title(table.title.as_deref().unwrap_or("")) {
+            by_table.entry(table.index).or_insert_with(|| canon(&name));
+        }
+    }
     let mut count: BTreeMap<&str, usize> = BTreeMap::new();
     for name in by_table.values() {
         *count.entry(name.as_str()).or_default() += 1;
@@ -905,7 +922,16 @@ fn check_agency(tables: &[Table], records: &[Record], prose: &Prose) -> Vec<Warn
     if n < 3 {
         return Vec::new();
     }
-    let prose_text = canon(&prose.text);
+    // The prose without the tables' own titles and context lines: a title naming another unit
+    // must not excuse itself by being "named in the text".
+    let headings: Vec<String> = tables
+        .iter()
+        .flat_map(|t| t.title.iter().chain(t.context.iter()))
+        .map(|h| canon(h))
+        .filter(|h| !h.is_empty())
+        .collect();
+    let prose_text: String =
+        text.iter().map(|b| canon(&b.text)).filter(|line| !headings.iter().any(|h| h == line)).collect::<Vec<_>>().join("\n");
     let mut out = Vec::new();
     for (&t, name) in &by_table {
         // Another name is a misprint only when nothing explains it: not a shortening of the main
