@@ -28,10 +28,26 @@ fn median_size(lines: &[TextLine]) -> f64 {
     sizes.get(sizes.len() / 2).copied().unwrap_or(0.0)
 }
 
+/// How far apart a cell's wrapped lines may be: a gap between lines of one column is a wrap when
+/// it is at most `tight` glyph sizes and the next wider gaps are larger by `jump` of it or more.
+#[derive(Debug, Clone, Copy)]
+pub struct Wrapping {
+    pub tight: f64,
+    pub jump: f64,
+}
+
+/// Wrapped lines set tight (under half a glyph apart), rows clearly further apart.
+pub const TIGHT_WRAPS: Wrapping = Wrapping { tight: 0.5, jump: 0.5 };
+
 /// Row boundaries between the body's lines and the blocks that span several rows, given the
 /// column edges `xs` and the chunk gap that separates cells on a line.
 pub fn body_rows(body: &[TextLine], xs: &[f64], chunk_gap: f64) -> (Vec<f64>, Vec<Block>) {
-    let blocks = blocks(body, xs, chunk_gap);
+    body_rows_with(body, xs, chunk_gap, TIGHT_WRAPS)
+}
+
+/// [`body_rows`] with the wrapping distance given.
+pub fn body_rows_with(body: &[TextLine], xs: &[f64], chunk_gap: f64, wrapping: Wrapping) -> (Vec<f64>, Vec<Block>) {
+    let blocks = blocks(body, xs, chunk_gap, wrapping);
     if blocks.is_empty() {
         return (Vec::new(), blocks);
     }
@@ -79,7 +95,7 @@ fn columns_with_text_near(blocks: &[Block], y: f64) -> usize {
 
 /// The body's chunks per column, joined into blocks where one follows the other at wrapping
 /// distance ([`wrap_gap`]).
-fn blocks(body: &[TextLine], xs: &[f64], chunk_gap: f64) -> Vec<Block> {
+fn blocks(body: &[TextLine], xs: &[f64], chunk_gap: f64, wrapping: Wrapping) -> Vec<Block> {
     let nc = xs.len() - 1;
     let mut per_col: Vec<Vec<(f64, f64, f64)>> = vec![Vec::new(); nc];
     for line in body {
@@ -94,7 +110,7 @@ fn blocks(body: &[TextLine], xs: &[f64], chunk_gap: f64) -> Vec<Block> {
     for lines in &mut per_col {
         lines.sort_by(|a, b| a.0.total_cmp(&b.0));
     }
-    let wrap = wrap_gap(&per_col, body);
+    let wrap = wrap_gap(&per_col, body, wrapping);
     let mut out = Vec::new();
     for (col, lines) in per_col.iter().enumerate() {
         let mut current: Option<Block> = None;
@@ -117,12 +133,12 @@ fn blocks(body: &[TextLine], xs: &[f64], chunk_gap: f64) -> Vec<Block> {
 /// wider group follows, wrapped lines are the first and rows the second, and the limit lies
 /// between them. Otherwise (every row one line) lines closer than half the usual spacing
 /// between the body's lines share a row, as a label centred beside a wrapped cell does.
-fn wrap_gap(per_col: &[Vec<(f64, f64, f64)>], body: &[TextLine]) -> f64 {
+fn wrap_gap(per_col: &[Vec<(f64, f64, f64)>], body: &[TextLine], wrapping: Wrapping) -> f64 {
     let mut gaps: Vec<f64> = per_col.iter().flat_map(|l| l.windows(2).map(|w| (w[1].0 - w[0].1).max(0.0))).collect();
     gaps.sort_by(f64::total_cmp);
     let size = median_size(body);
     // The first clear jump (a third of a glyph or more) above a tight gap.
-    let jump = gaps.windows(2).position(|w| w[0] <= 0.5 * size && w[1] - w[0] >= (0.3 * size).max(0.5 * w[0]));
+    let jump = gaps.windows(2).position(|w| w[0] <= wrapping.tight * size && w[1] - w[0] >= (0.3 * size).max(wrapping.jump * w[0]));
     if let Some(k) = jump {
         let (upper, wide) = (gaps[k], gaps[k + 1]);
         if tight_gaps_are_wraps(per_col, upper) {
