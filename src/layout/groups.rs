@@ -26,9 +26,9 @@ const EXTENT_TOLERANCE: f64 = 4.0;
 /// rows are further apart by their cells' padding.
 const WRAP_PITCH: f64 = 1.9;
 /// Financial tables are set with generous leading: a cell's wrapped lines may be most of a glyph
-/// apart, rows half as far again (LibreOffice: 7.2 pt between wrapped lines, 10.8 between rows
-/// at 9 pt).
-const LOOSE_WRAPS: rows::Wrapping = rows::Wrapping { tight: 0.9, jump: 0.4 };
+/// apart (LibreOffice: 7.2 pt between wrapped lines, 10.8 between rows at 9 pt), so wraps are
+/// told from rows by the rows' own spacing.
+const WRAPS: rows::Wrapping = rows::Wrapping::BelowRowGap(0.85);
 
 /// Tables framed by loose vertical rules (not part of any ruled region), outside the areas
 /// already `taken`. Each grid comes with the number of its header rows.
@@ -165,7 +165,7 @@ fn grouped_grid(f: &Frame, rules: &[f64], glyphs: &[Glyph], taken: &[[f64; 4]]) 
     if header_rows > 0 {
         ys.push(f.header_bottom);
     }
-    let (breaks, blocks) = rows::body_rows_with(&body, &xs, CHUNK_GAP, LOOSE_WRAPS);
+    let (breaks, blocks) = rows::body_rows_with(&body, &xs, CHUNK_GAP, WRAPS);
     ys.extend(breaks);
     ys.push(f.bottom);
     ys.dedup_by(|a, b| (*a - *b).abs() < 0.5);

@@ -28,21 +28,22 @@ fn median_size(lines: &[TextLine]) -> f64 {
     sizes.get(sizes.len() / 2).copied().unwrap_or(0.0)
 }
 
-/// How far apart a cell's wrapped lines may be: a gap between lines of one column is a wrap when
-/// it is at most `tight` glyph sizes and the next wider gaps are larger by `jump` of it or more.
+/// How far apart a cell's wrapped lines may be.
 #[derive(Debug, Clone, Copy)]
-pub struct Wrapping {
-    pub tight: f64,
-    pub jump: f64,
+pub enum Wrapping {
+    /// Wrapped lines set tight (under half a glyph apart), rows clearly further apart
+    /// ([`wrap_gap`]).
+    Tight,
+    /// Wrapped lines closer than this share of the narrowest gap between rows, the rows seen
+    /// where lines start in two columns at once (generous leading: a wrap may be most of a glyph
+    /// apart). Falls back to [`Wrapping::Tight`] when no line starts in two columns.
+    BelowRowGap(f64),
 }
-
-/// Wrapped lines set tight (under half a glyph apart), rows clearly further apart.
-pub const TIGHT_WRAPS: Wrapping = Wrapping { tight: 0.5, jump: 0.5 };
 
 /// Row boundaries between the body's lines and the blocks that span several rows, given the
 /// column edges `xs` and the chunk gap that separates cells on a line.
 pub fn body_rows(body: &[TextLine], xs: &[f64], chunk_gap: f64) -> (Vec<f64>, Vec<Block>) {
-    body_rows_with(body, xs, chunk_gap, TIGHT_WRAPS)
+    body_rows_with(body, xs, chunk_gap, Wrapping::Tight)
 }
 
 /// [`body_rows`] with the wrapping distance given.
@@ -134,11 +135,16 @@ fn blocks(body: &[TextLine], xs: &[f64], chunk_gap: f64, wrapping: Wrapping) -> 
 /// between them. Otherwise (every row one line) lines closer than half the usual spacing
 /// between the body's lines share a row, as a label centred beside a wrapped cell does.
 fn wrap_gap(per_col: &[Vec<(f64, f64, f64)>], body: &[TextLine], wrapping: Wrapping) -> f64 {
+    if let Wrapping::BelowRowGap(share) = wrapping {
+        if let Some(row_gap) = shared_row_gap(per_col) {
+            return share * row_gap;
+        }
+    }
     let mut gaps: Vec<f64> = per_col.iter().flat_map(|l| l.windows(2).map(|w| (w[1].0 - w[0].1).max(0.0))).collect();
     gaps.sort_by(f64::total_cmp);
     let size = median_size(body);
     // The first clear jump (a third of a glyph or more) above a tight gap.
-    let jump = gaps.windows(2).position(|w| w[0] <= wrapping.tight * size && w[1] - w[0] >= (0.3 * size).max(wrapping.jump * w[0]));
+    let jump = gaps.windows(2).position(|w| w[0] <= 0.5 * size && w[1] - w[0] >= (0.3 * size).max(0.5 * w[0]));
     if let Some(k) = jump {
         let (upper, wide) = (gaps[k], gaps[k + 1]);
         if tight_gaps_are_wraps(per_col, upper) {
@@ -149,6 +155,18 @@ fn wrap_gap(per_col: &[Vec<(f64, f64, f64)>], body: &[TextLine], wrapping: Wrapp
     line_gaps.sort_by(f64::total_cmp);
     let typical = line_gaps.get(line_gaps.len() / 2).copied().unwrap_or(0.0);
     0.5 * typical - 1e-9
+}
+
+/// The narrowest gap above a line that starts beside a line of another column: such lines
+/// begin a row, so the gap is one between rows.
+fn shared_row_gap(per_col: &[Vec<(f64, f64, f64)>]) -> Option<f64> {
+    let starts_beside = |c: usize, top: f64| per_col.iter().enumerate().any(|(k, l)| k != c && l.iter().any(|x| (x.0 - top).abs() <= 1.0));
+    per_col
+        .iter()
+        .enumerate()
+        .flat_map(|(c, lines)| lines.windows(2).filter(move |w| starts_beside(c, w[1].0)).map(|w| w[1].0 - w[0].1))
+        .filter(|&g| g > 0.0)
+        .min_by(f64::total_cmp)
 }
 
 /// Whether the tight gaps (at most `upper`) are wraps inside cells, not rows all of one line:
