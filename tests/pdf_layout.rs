@@ -693,3 +693,48 @@ fn amounts_in_a_font_with_ranged_widths_are_read_whole() {
     let seven = doc.pages[0].glyphs.iter().find(|g| g.ch == '7').unwrap();
     assert!((seven.x1 - seven.x0 - 4.5).abs() < 0.01, "{seven:?}");
 }
+
+/// Issue 15: a financial table ruled only between its column groups — one vertical rule between
+/// 收入 and 支出 the table's full height, no horizontal rule — set with LibreOffice's generous
+/// leading (a wrapped label's lines 7 pt apart, rows 11 pt apart at 9 pt).
+#[test]
+fn a_table_ruled_only_between_column_groups_is_read_from_its_rule_and_text() {
+    let amount = |right: f64, top: f64, s: &str| latin(right - helvetica_width(9.0, s), top, 9.0, s);
+    let mut c = cjk(60.0, 70.0, 12.0, "部门收支预算总表");
+    c += &format!("0.5 w 0 0 0 RG 250 {} m 250 {} l S\n", PAGE_H - 100.0, PAGE_H - 250.0);
+    c += &cjk(146.0, 105.0, 9.0, "收入");
+    c += &cjk(366.0, 105.0, 9.0, "支出");
+    for (x, s) in [(70.0, "项目"), (200.0, "预算数"), (260.0, "项目"), (455.0, "预算数")] {
+        c += &cjk(x, 125.0, 9.0, s);
+    }
+    let rows: [(f64, &str, &str, &str, &str); 4] = [
+        (150.0, "一般公共预算拨款", "1932.33", "一般公共服务支出", "1866.11"),
+        (170.0, "事业收入", "12.00", "社会保障和就业支出", "39.70"),
+        (190.0, "其他收入", "", "国有资本经营预算", "38.52"),
+        (230.0, "收入总计", "1944.33", "支出总计", "1944.33"),
+    ];
+    for (top, label, income, item, spending) in rows {
+        c += &cjk(70.0, top, 9.0, label);
+        if !income.is_empty() {
+            c += &amount(240.0, top, income);
+        }
+        c += &cjk(260.0, top, 9.0, item);
+        c += &amount(490.0, top, spending);
+    }
+    // The third row's 支出 label wraps: its second line 16 pt below the first.
+    c += &cjk(260.0, 206.0, 9.0, "支出");
+    let x = extract(&build_pdf(vec![page(c)])).expect("extracts");
+    assert_eq!(x.tables.len(), 1);
+    let t = &x.tables[0];
+    assert_eq!((t.n_rows, t.n_cols, t.header_rows), (6, 4, 2));
+    assert_eq!((text(t, 0, 0), spans(t, 0, 0)), ("收入".to_string(), (1, 2)));
+    assert_eq!((text(t, 0, 2), spans(t, 0, 2)), ("支出".to_string(), (1, 2)));
+    assert_eq!(text(t, 1, 3), "预算数");
+    assert_eq!(text(t, 3, 1), "12.00");
+    assert_eq!(text(t, 4, 1), "");
+    assert_eq!(text(t, 4, 2), "国有资本经营预算支出");
+    assert_eq!(text(t, 4, 3), "38.52");
+    assert_eq!(text(t, 5, 0), "收入总计");
+    assert_eq!(text(t, 5, 3), "1944.33");
+    assert_eq!(t.title.as_deref(), Some("部门收支预算总表"));
+}

@@ -9,7 +9,10 @@
 //! 2. Loose horizontal rules ([`open_grids`]): three-line tables, rows running to the page end
 //!    or from the page top, a single box around aligned text, rules broken at column gutters;
 //!    columns, header spans and rows come from text ([`open`]).
-//! 3. Text alone ([`text_grids`]): runs of lines whose chunks align in three columns or more,
+//! 3. Loose vertical rules ([`grouped_grids`]): financial tables ruled only between column
+//!    groups; the rules frame the table and stand on column boundaries, text alignment inside
+//!    each group gives the other columns, text lines the rows ([`groups`]).
+//! 4. Text alone ([`text_grids`]): runs of lines whose chunks align in three columns or more,
 //!    with the short lines just above as header ([`open::text_tables`]).
 //!
 //! Cell text is set last, with the same assignment for every grid ([`CellGrid::fill_text`]).
@@ -17,9 +20,10 @@
 use crate::decode::pdf::{Glyph, Page};
 
 use super::grid::{self, CellGrid};
+use super::groups;
 use super::open;
 use super::regions::Region;
-use super::rulings::Line;
+use super::rulings::{Line, Lines};
 
 /// What framed a grid: which evidence decided its outline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,13 +46,15 @@ pub struct Built {
 }
 
 /// Every table grid on a page, top to bottom, and which glyphs landed in one.
-pub fn page_grids(page: &Page, regions: &[Region], loose: &[Line]) -> (Vec<Built>, Vec<bool>) {
+pub fn page_grids(page: &Page, regions: &[Region], loose: &Lines) -> (Vec<Built>, Vec<bool>) {
     let mut in_table = vec![false; page.glyphs.len()];
     let (mut built, boxes) = ruled_grids(regions, &page.glyphs, &mut in_table);
     let mut taken: Vec<[f64; 4]> = built.iter().map(|b| b.grid.bbox()).collect();
-    built.extend(open_grids(page, loose, &taken, &mut in_table));
+    built.extend(open_grids(page, &loose.horizontal, &taken, &mut in_table));
     taken = built.iter().map(|b| b.grid.bbox()).collect();
     built.extend(boxed_grids(page, &boxes, &taken, &mut in_table));
+    taken = built.iter().map(|b| b.grid.bbox()).collect();
+    built.extend(grouped_grids(page, &loose.vertical, &taken, &mut in_table));
     taken = built.iter().map(|b| b.grid.bbox()).collect();
     built.extend(text_grids(page, &taken, &mut in_table));
     built.sort_by(|a, b| a.grid.ys[0].total_cmp(&b.grid.ys[0]));
@@ -116,6 +122,18 @@ fn boxed_grids(page: &Page, boxes: &[Line], taken: &[[f64; 4]], in_table: &mut [
         if grid.n_cols() < 3 || values.is_empty() || (figures as f64) < open::FIGURE_SHARE * values.len() as f64 {
             continue;
         }
+        mark(in_table, used);
+        out.push(Built { grid, framing: Framing::Open, header_rows });
+    }
+    out
+}
+
+/// Evidence: vertical rules standing alone, the full height of a table, are the edges of its
+/// column groups ([`groups`]).
+fn grouped_grids(page: &Page, verticals: &[Line], taken: &[[f64; 4]], in_table: &mut [bool]) -> Vec<Built> {
+    let mut out = Vec::new();
+    for (mut grid, header_rows) in groups::group_ruled_tables(verticals, &page.glyphs, taken) {
+        let used = grid.fill_text(&page.glyphs);
         mark(in_table, used);
         out.push(Built { grid, framing: Framing::Open, header_rows });
     }

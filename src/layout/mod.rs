@@ -8,6 +8,7 @@
 
 pub mod builder;
 pub mod grid;
+pub mod groups;
 pub mod open;
 pub mod regions;
 pub mod rows;

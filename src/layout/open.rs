@@ -15,9 +15,9 @@ const EXTENT_TOLERANCE: f64 = 8.0;
 /// A rule shorter than this share of the page width does not frame a table.
 const MIN_RULE_SHARE: f64 = 0.3;
 /// Glyphs further apart than this many glyph sizes are in different cells.
-const CHUNK_GAP: f64 = 0.45;
+pub(super) const CHUNK_GAP: f64 = 0.45;
 
-fn chunks(line: &TextLine) -> Vec<Chunk> {
+pub(super) fn chunks(line: &TextLine) -> Vec<Chunk> {
     text::chunks(line, CHUNK_GAP)
 }
 
@@ -244,13 +244,13 @@ fn text_header(above: &[TextLine], first: &TextLine) -> usize {
 
 /// Where an open table sits: its x range, top, the rule under its header (= top when it has no
 /// header), bottom, and every rule inside.
-struct Frame {
-    x0: f64,
-    x1: f64,
-    top: f64,
-    header_bottom: f64,
-    bottom: f64,
-    rules: Vec<f64>,
+pub(super) struct Frame {
+    pub x0: f64,
+    pub x1: f64,
+    pub top: f64,
+    pub header_bottom: f64,
+    pub bottom: f64,
+    pub rules: Vec<f64>,
 }
 
 /// A line that can be a table row: not a title, and either several chunks or one short chunk.
@@ -303,7 +303,7 @@ fn boundary_in_gap(a: f64, b: f64, covers: &[(f64, f64)]) -> f64 {
     }
 }
 
-fn band_lines<'a>(glyphs: &'a [Glyph], taken: &[[f64; 4]], x0: f64, x1: f64, top: f64, bottom: f64) -> Vec<TextLine<'a>> {
+pub(super) fn band_lines<'a>(glyphs: &'a [Glyph], taken: &[[f64; 4]], x0: f64, x1: f64, top: f64, bottom: f64) -> Vec<TextLine<'a>> {
     let inside_band: Vec<&Glyph> = glyphs
         .iter()
         .filter(|g| {
@@ -350,7 +350,7 @@ fn open_grid(f: &Frame, glyphs: &[Glyph], taken: &[[f64; 4]]) -> Option<(CellGri
 /// Columns: x ranges of chunks on body lines with several chunks, overlapping ranges merged.
 /// Lines with a single chunk (section labels, wrapped text) are left out so they cannot bridge
 /// columns. `None` unless there are two columns or more.
-fn body_columns(body: &[TextLine]) -> Option<Vec<(f64, f64)>> {
+pub(super) fn body_columns(body: &[TextLine]) -> Option<Vec<(f64, f64)>> {
     let spans: Vec<(f64, f64)> = body
         .iter()
         .map(chunks)
@@ -364,7 +364,7 @@ fn body_columns(body: &[TextLine]) -> Option<Vec<(f64, f64)>> {
 /// Column boundaries: in each gap between body columns, the widest stretch no glyph of the last
 /// header line covers (leaf headers are wider than the numbers under them; headers spanning
 /// several columns sit on upper lines and must cross the boundary).
-fn column_edges(columns: &[(f64, f64)], header: &[TextLine], x0: f64, x1: f64) -> Vec<f64> {
+pub(super) fn column_edges(columns: &[(f64, f64)], header: &[TextLine], x0: f64, x1: f64) -> Vec<f64> {
     let header_glyphs: Vec<(f64, f64)> = header.last().map(|l| l.glyphs.iter().map(|g| (g.x0, g.x1)).collect()).unwrap_or_default();
     let mut xs = vec![x0.min(columns[0].0 - 1.0)];
     for w in columns.windows(2) {
@@ -375,7 +375,7 @@ fn column_edges(columns: &[(f64, f64)], header: &[TextLine], x0: f64, x1: f64) -
 }
 
 /// The column holding x on edges `xs`.
-fn col_of(xs: &[f64], x: f64) -> usize {
+pub(super) fn col_of(xs: &[f64], x: f64) -> usize {
     let nc = xs.len() - 1;
     xs.partition_point(|&e| e <= x).clamp(1, nc) - 1
 }
@@ -384,7 +384,7 @@ fn col_of(xs: &[f64], x: f64) -> usize {
 /// centred over both rows ("科目编码" beside "2024年预算数" over "合计 | 基本支出"): it is not a
 /// row of its own but spans the two. Returns the remaining header lines and the lifted ones,
 /// each with the index of the upper row it spans from.
-fn lift_centred_header_lines<'a>(mut header: Vec<TextLine<'a>>, xs: &[f64]) -> (Vec<TextLine<'a>>, Vec<(usize, TextLine<'a>)>) {
+pub(super) fn lift_centred_header_lines<'a>(mut header: Vec<TextLine<'a>>, xs: &[f64]) -> (Vec<TextLine<'a>>, Vec<(usize, TextLine<'a>)>) {
     let col_set = |l: &TextLine| -> Vec<usize> {
         let mut v: Vec<usize> = chunks(l).iter().map(|c| col_of(xs, (c.x0 + c.x1) / 2.0)).collect();
         v.sort_unstable();
@@ -431,7 +431,7 @@ fn row_edges(f: &Frame, header: &[TextLine], body: &[TextLine], xs: &[f64]) -> (
 }
 
 /// The header's cells as they are decided: which cell owns each header slot.
-struct HeaderCells {
+pub(super) struct HeaderCells {
     xs: Vec<f64>,
     nc: usize,
     cells: Vec<GridCell>,
@@ -439,7 +439,7 @@ struct HeaderCells {
 }
 
 impl HeaderCells {
-    fn new(xs: Vec<f64>, header_rows: usize) -> Self {
+    pub(super) fn new(xs: Vec<f64>, header_rows: usize) -> Self {
         let nc = xs.len() - 1;
         HeaderCells { xs, nc, cells: Vec::new(), owner: vec![None; header_rows * nc] }
     }
@@ -471,7 +471,7 @@ impl HeaderCells {
 
     /// Evidence: header text covering columns. Each chunk of header row `r` gets the columns it
     /// covers; chunks falling in slots already taken merge with that cell.
-    fn place_chunks(&mut self, r: usize, line: &TextLine) {
+    pub(super) fn place_chunks(&mut self, r: usize, line: &TextLine) {
         let nc = self.nc;
         for ch in chunks(line) {
             let (c0, c1) = self.covered_columns(&ch);
@@ -501,7 +501,7 @@ impl HeaderCells {
     /// Evidence: a narrow header centred over several columns whose other slots are empty in its
     /// row spans them ("收入" over 项目 | 金额): its centre is much nearer the group's centre than
     /// its own column's.
-    fn widen_centred(&mut self, r: usize, line: &TextLine) {
+    pub(super) fn widen_centred(&mut self, r: usize, line: &TextLine) {
         let nc = self.nc;
         for ch in chunks(line) {
             let cc = (ch.x0 + ch.x1) / 2.0;
@@ -546,9 +546,25 @@ impl HeaderCells {
         best
     }
 
+    /// Evidence: a cell between two rules (columns `a..=b`) alone in its header row `r` spans
+    /// them: the rules are its edges.
+    pub(super) fn span_between_rules(&mut self, r: usize, a: usize, b: usize) {
+        let nc = self.nc;
+        let mut owners: Vec<usize> = (a..=b).filter_map(|c| self.owner[r * nc + c]).collect();
+        owners.dedup();
+        let [only] = owners[..] else { return };
+        let cell = &self.cells[only];
+        if cell.row != r || cell.row_span != 1 || cell.col < a || cell.col + cell.col_span - 1 > b {
+            return;
+        }
+        self.cells[only].col = a;
+        self.cells[only].col_span = b - a + 1;
+        self.own(r, a..=b, only);
+    }
+
     /// Evidence: a header label vertically centred between header rows `upper` and `upper + 1`
     /// spans both, where both rows are free in its columns.
-    fn span_two_rows(&mut self, upper: usize, line: &TextLine) {
+    pub(super) fn span_two_rows(&mut self, upper: usize, line: &TextLine) {
         let (r, nc) = (upper, self.nc);
         if r + 1 >= self.header_rows() {
             return;
@@ -566,7 +582,7 @@ impl HeaderCells {
     }
 
     /// Evidence: an empty header slot below a header cell — the cell spans down into it.
-    fn extend_down(&mut self) {
+    pub(super) fn extend_down(&mut self) {
         let nc = self.nc;
         for r in 1..self.header_rows() {
             for c in 0..nc {
@@ -587,7 +603,7 @@ impl HeaderCells {
 
     /// The grid: the header cells, body blocks that cross row edges as cells spanning those
     /// rows, every other slot a cell of its own, boxes from the edges.
-    fn into_grid(self, ys: Vec<f64>, blocks: &[Block]) -> CellGrid {
+    pub(super) fn into_grid(self, ys: Vec<f64>, blocks: &[Block]) -> CellGrid {
         let (nc, nr, xs) = (self.nc, ys.len() - 1, self.xs);
         let mut cells = self.cells;
         let mut covered = vec![false; nr * nc];

@@ -37,9 +37,9 @@ pub fn crosses(h: &Line, v: &Line) -> bool {
 }
 
 /// Connected components of the page's lines. Components with at least two horizontal and two
-/// vertical lines are ruled tables (or boxes); the rest are returned as loose horizontal lines
-/// for open-table detection.
-pub fn connected_regions(lines: &Lines) -> (Vec<Region>, Vec<Line>) {
+/// vertical lines are ruled tables (or boxes); the rest are returned as loose lines: horizontal
+/// ones for open tables, vertical ones for tables ruled only between column groups.
+pub fn connected_regions(lines: &Lines) -> (Vec<Region>, Lines) {
     let nh = lines.horizontal.len();
     let nv = lines.vertical.len();
     let mut uf = UnionFind((0..nh + nv).collect());
@@ -71,7 +71,7 @@ pub fn connected_regions(lines: &Lines) -> (Vec<Region>, Vec<Line>) {
         }
     }
     let mut regions = Vec::new();
-    let mut loose = Vec::new();
+    let mut loose = Lines { horizontal: Vec::new(), vertical: Vec::new() };
     for (_, (h, v)) in groups {
         if h.len() >= 2 && v.len() >= 2 {
             let x0 = h.iter().map(|l| l.from).chain(v.iter().map(|l| l.pos)).fold(f64::MAX, f64::min);
@@ -80,11 +80,13 @@ pub fn connected_regions(lines: &Lines) -> (Vec<Region>, Vec<Line>) {
             let bottom = v.iter().map(|l| l.to).chain(h.iter().map(|l| l.pos)).fold(f64::MIN, f64::max);
             regions.push(Region { bbox: [x0, top, x1, bottom], horizontal: h, vertical: v });
         } else {
-            loose.extend(h);
+            loose.horizontal.extend(h);
+            loose.vertical.extend(v);
         }
     }
     regions.sort_by(|a, b| a.bbox[1].total_cmp(&b.bbox[1]).then(a.bbox[0].total_cmp(&b.bbox[0])));
-    loose.sort_by(|a, b| a.pos.total_cmp(&b.pos));
+    loose.horizontal.sort_by(|a, b| a.pos.total_cmp(&b.pos));
+    loose.vertical.sort_by(|a, b| a.pos.total_cmp(&b.pos));
     (regions, loose)
 }
 
@@ -106,6 +108,7 @@ mod tests {
         assert_eq!(regions.len(), 2);
         assert_eq!(regions[0].bbox, [0.0, 10.0, 100.0, 50.0]);
         assert_eq!(regions[1].horizontal.len(), 2);
-        assert_eq!(loose, vec![l(400.0, 0.0, 300.0)]);
+        assert_eq!(loose.horizontal, vec![l(400.0, 0.0, 300.0)]);
+        assert!(loose.vertical.is_empty());
     }
 }

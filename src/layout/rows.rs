@@ -28,10 +28,27 @@ fn median_size(lines: &[TextLine]) -> f64 {
     sizes.get(sizes.len() / 2).copied().unwrap_or(0.0)
 }
 
+/// How far apart a cell's wrapped lines may be.
+#[derive(Debug, Clone, Copy)]
+pub enum Wrapping {
+    /// Wrapped lines set tight (under half a glyph apart), rows clearly further apart
+    /// ([`wrap_gap`]).
+    Tight,
+    /// Wrapped lines closer than this share of the narrowest gap between rows, the rows seen
+    /// where lines start in two columns at once (generous leading: a wrap may be most of a glyph
+    /// apart). Falls back to [`Wrapping::Tight`] when no line starts in two columns.
+    BelowRowGap(f64),
+}
+
 /// Row boundaries between the body's lines and the blocks that span several rows, given the
 /// column edges `xs` and the chunk gap that separates cells on a line.
 pub fn body_rows(body: &[TextLine], xs: &[f64], chunk_gap: f64) -> (Vec<f64>, Vec<Block>) {
-    let blocks = blocks(body, xs, chunk_gap);
+    body_rows_with(body, xs, chunk_gap, Wrapping::Tight)
+}
+
+/// [`body_rows`] with the wrapping distance given.
+pub fn body_rows_with(body: &[TextLine], xs: &[f64], chunk_gap: f64, wrapping: Wrapping) -> (Vec<f64>, Vec<Block>) {
+    let blocks = blocks(body, xs, chunk_gap, wrapping);
     if blocks.is_empty() {
         return (Vec::new(), blocks);
     }
@@ -79,7 +96,7 @@ fn columns_with_text_near(blocks: &[Block], y: f64) -> usize {
 
 /// The body's chunks per column, joined into blocks where one follows the other at wrapping
 /// distance ([`wrap_gap`]).
-fn blocks(body: &[TextLine], xs: &[f64], chunk_gap: f64) -> Vec<Block> {
+fn blocks(body: &[TextLine], xs: &[f64], chunk_gap: f64, wrapping: Wrapping) -> Vec<Block> {
     let nc = xs.len() - 1;
     let mut per_col: Vec<Vec<(f64, f64, f64)>> = vec![Vec::new(); nc];
     for line in body {
@@ -94,7 +111,7 @@ fn blocks(body: &[TextLine], xs: &[f64], chunk_gap: f64) -> Vec<Block> {
     for lines in &mut per_col {
         lines.sort_by(|a, b| a.0.total_cmp(&b.0));
     }
-    let wrap = wrap_gap(&per_col, body);
+    let wrap = wrap_gap(&per_col, body, wrapping);
     let mut out = Vec::new();
     for (col, lines) in per_col.iter().enumerate() {
         let mut current: Option<Block> = None;
@@ -117,7 +134,12 @@ fn blocks(body: &[TextLine], xs: &[f64], chunk_gap: f64) -> Vec<Block> {
 /// wider group follows, wrapped lines are the first and rows the second, and the limit lies
 /// between them. Otherwise (every row one line) lines closer than half the usual spacing
 /// between the body's lines share a row, as a label centred beside a wrapped cell does.
-fn wrap_gap(per_col: &[Vec<(f64, f64, f64)>], body: &[TextLine]) -> f64 {
+fn wrap_gap(per_col: &[Vec<(f64, f64, f64)>], body: &[TextLine], wrapping: Wrapping) -> f64 {
+    if let Wrapping::BelowRowGap(share) = wrapping {
+        if let Some(row_gap) = shared_row_gap(per_col) {
+            return share * row_gap;
+        }
+    }
     let mut gaps: Vec<f64> = per_col.iter().flat_map(|l| l.windows(2).map(|w| (w[1].0 - w[0].1).max(0.0))).collect();
     gaps.sort_by(f64::total_cmp);
     let size = median_size(body);
@@ -133,6 +155,18 @@ fn wrap_gap(per_col: &[Vec<(f64, f64, f64)>], body: &[TextLine]) -> f64 {
     line_gaps.sort_by(f64::total_cmp);
     let typical = line_gaps.get(line_gaps.len() / 2).copied().unwrap_or(0.0);
     0.5 * typical - 1e-9
+}
+
+/// The narrowest gap above a line that starts beside a line of another column: such lines
+/// begin a row, so the gap is one between rows.
+fn shared_row_gap(per_col: &[Vec<(f64, f64, f64)>]) -> Option<f64> {
+    let starts_beside = |c: usize, top: f64| per_col.iter().enumerate().any(|(k, l)| k != c && l.iter().any(|x| (x.0 - top).abs() <= 1.0));
+    per_col
+        .iter()
+        .enumerate()
+        .flat_map(|(c, lines)| lines.windows(2).filter(move |w| starts_beside(c, w[1].0)).map(|w| w[1].0 - w[0].1))
+        .filter(|&g| g > 0.0)
+        .min_by(f64::total_cmp)
 }
 
 /// Whether the tight gaps (at most `upper`) are wraps inside cells, not rows all of one line:

@@ -1,0 +1,195 @@
+//! Tables ruled only between column groups: financial tables whose only rules are vertical ones
+//! at the edges of the first header row's cells (收入 | 支出; 功能分类科目 | 合计 | 财政拨款收入 …),
+//! running the table's full height, and no horizontal rule at all. Evidence, in order:
+//!
+//! - the rules give the table's top and bottom (their extent) and the column boundaries they
+//!   stand on; the text beside them gives its left and right;
+//! - inside each group the columns come from text alignment: the body's chunks and the header's
+//!   leaf lines (a column holding no figure at all still has its header);
+//! - the first line holding a figure ends the header; header lines of one column set that
+//!   follow each other at wrapping distance are one row ("一般公共预算 / 财政拨款");
+//! - body rows come from text blocks ([`rows::body_rows`]), as in open tables.
+
+use crate::decode::pdf::Glyph;
+
+use super::grid::CellGrid;
+use super::open::{self, Frame, HeaderCells, CHUNK_GAP};
+use super::rows;
+use super::rulings::Line;
+use super::text::{self, TextLine};
+
+/// A rule shorter than this (points) does not frame a table (a few lines of text at least).
+const MIN_RULE: f64 = 40.0;
+/// Rules of one table start and end together within this (points).
+const EXTENT_TOLERANCE: f64 = 4.0;
+/// Header lines closer than this many glyph sizes (top to top) are wrapped lines of one row;
+/// rows are further apart by their cells' padding.
+const WRAP_PITCH: f64 = 1.9;
+/// Financial tables are set with generous leading: a cell's wrapped lines may be most of a glyph
+/// apart (LibreOffice: 7.2 pt between wrapped lines, 10.8 between rows at 9 pt), so wraps are
+/// told from rows by the rows' own spacing.
+const WRAPS: rows::Wrapping = rows::Wrapping::BelowRowGap(0.85);
+
+/// Tables framed by loose vertical rules (not part of any ruled region), outside the areas
+/// already `taken`. Each grid comes with the number of its header rows.
+pub fn group_ruled_tables(verticals: &[Line], glyphs: &[Glyph], taken: &[[f64; 4]]) -> Vec<(CellGrid, usize)> {
+    let mut rules: Vec<Line> = verticals
+        .iter()
+        .copied()
+        .filter(|l| l.len() >= MIN_RULE)
+        .filter(|l| !taken.iter().any(|b| l.pos >= b[0] && l.pos <= b[2] && l.to >= b[1] && l.from <= b[3]))
+        .collect();
+    rules.sort_by(|a, b| a.from.total_cmp(&b.from).then(a.pos.total_cmp(&b.pos)));
+    let mut used = vec![false; rules.len()];
+    let mut out = Vec::new();
+    for i in 0..rules.len() {
+        if used[i] {
+            continue;
+        }
+        let first = rules[i];
+        let mut at = Vec::new();
+        for (j, l) in rules.iter().enumerate().skip(i) {
+            if !used[j] && (l.from - first.from).abs() <= EXTENT_TOLERANCE && (l.to - first.to).abs() <= EXTENT_TOLERANCE {
+                used[j] = true;
+                at.push(l.pos);
+            }
+        }
+        out.extend(frame(&at, first.from, first.to, glyphs, taken).and_then(|f| grouped_grid(&f, &at, glyphs, taken)));
+    }
+    out
+}
+
+/// The text of a line's glyphs between `x0` and `x1`.
+fn text_between(line: &TextLine, x0: f64, x1: f64) -> String {
+    line.glyphs.iter().filter(|g| g.x0 >= x0 - 0.1 && g.x1 <= x1 + 0.1).map(|g| g.ch).collect()
+}
+
+/// The table's frame: top and bottom from the rules, left and right from the text between
+/// them, the header ending above the first line holding a figure. `None` when no rule stands
+/// inside the text (a rule beside a paragraph divides nothing).
+fn frame(rules: &[f64], top: f64, bottom: f64, glyphs: &[Glyph], taken: &[[f64; 4]]) -> Option<Frame> {
+    let lines = open::band_lines(glyphs, taken, f64::MIN / 4.0, f64::MAX / 4.0, top, bottom);
+    let x0 = lines.iter().map(|l| l.x0).fold(f64::MAX, f64::min) - 1.0;
+    let x1 = lines.iter().map(|l| l.x1).fold(f64::MIN, f64::max) + 1.0;
+    if !rules.iter().any(|&r| r > x0 + 3.0 && r < x1 - 3.0) {
+        return None;
+    }
+    let is_body = |l: &TextLine| open::chunks(l).iter().any(|c| open::looks_like_number(&text_between(l, c.x0, c.x1)));
+    let first_body = lines.iter().position(is_body)?;
+    let top = top.min(lines[0].top - 1.0);
+    let header_bottom = if first_body == 0 { top } else { (lines[first_body - 1].bottom + lines[first_body].top) / 2.0 };
+    Some(Frame { x0, x1, top, header_bottom, bottom: bottom.max(lines[lines.len() - 1].bottom + 1.0), rules: Vec::new() })
+}
+
+/// Column edges: the rules, and inside each group the boundaries between its text columns.
+/// `None` below three columns.
+fn group_columns(f: &Frame, rules: &[f64], glyphs: &[Glyph], taken: &[[f64; 4]]) -> Option<Vec<f64>> {
+    let mut edges: Vec<f64> = rules.iter().copied().filter(|&r| r > f.x0 + 3.0 && r < f.x1 - 3.0).collect();
+    edges.insert(0, f.x0);
+    edges.push(f.x1);
+    edges.sort_by(f64::total_cmp);
+    edges.dedup_by(|a, b| (*a - *b).abs() < 1.0);
+    let mut xs = vec![f.x0];
+    for w in edges.windows(2) {
+        let (left, right) = (w[0] + 2.0, w[1] - 2.0);
+        let body = open::band_lines(glyphs, taken, left, right, f.header_bottom, f.bottom);
+        let header = open::band_lines(glyphs, taken, left, right, f.top, f.header_bottom);
+        // Body chunks on lines of several cells, and the header's lines below its first (the
+        // first is the group's own cell, spanning it).
+        let mut spans: Vec<(f64, f64)> = body
+            .iter()
+            .map(open::chunks)
+            .filter(|cs| cs.len() >= 2)
+            .flat_map(|cs| cs.into_iter().map(|c| (c.x0, c.x1)))
+            .collect();
+        spans.extend(header.iter().skip(1).flat_map(|l| open::chunks(l).into_iter().map(|c| (c.x0, c.x1))));
+        let columns = text::merged_extents(spans);
+        if columns.len() >= 2 {
+            let inner = open::column_edges(&columns, &[], w[0], w[1]);
+            xs.extend_from_slice(&inner[1..inner.len() - 1]);
+        }
+        xs.push(w[1]);
+    }
+    (xs.len() >= 4).then_some(xs)
+}
+
+/// The column ranges `a..=b` between consecutive rules (and the table's edges).
+fn groups_of(xs: &[f64], rules: &[f64]) -> Vec<(usize, usize)> {
+    let nc = xs.len() - 1;
+    let mut starts: Vec<usize> = rules.iter().map(|&r| xs.partition_point(|&e| e < r - 1.0)).filter(|&c| c > 0 && c < nc).collect();
+    starts.push(0);
+    starts.sort_unstable();
+    starts.dedup();
+    starts.iter().enumerate().map(|(i, &a)| (a, starts.get(i + 1).map_or(nc - 1, |&n| n - 1))).collect()
+}
+
+/// The header row of each header line: a line continues the row above when it covers the same
+/// columns at wrapping distance.
+fn header_line_rows(header: &[TextLine], xs: &[f64]) -> Vec<usize> {
+    let col_set = |l: &TextLine| -> Vec<usize> {
+        let mut v: Vec<usize> = open::chunks(l).iter().map(|c| open::col_of(xs, (c.x0 + c.x1) / 2.0)).collect();
+        v.dedup();
+        v
+    };
+    let mut rows = Vec::with_capacity(header.len());
+    for (i, line) in header.iter().enumerate() {
+        let row = match i.checked_sub(1) {
+            None => 0,
+            Some(p) => {
+                let wrapped = col_set(&header[p]) == col_set(line) && line.top - header[p].top <= WRAP_PITCH * line.size;
+                rows[p] + usize::from(!wrapped)
+            }
+        };
+        rows.push(row);
+    }
+    rows
+}
+
+/// The grid of one table ruled between column groups in its frame.
+fn grouped_grid(f: &Frame, rules: &[f64], glyphs: &[Glyph], taken: &[[f64; 4]]) -> Option<(CellGrid, usize)> {
+    let xs = group_columns(f, rules, glyphs, taken)?;
+    let header = open::band_lines(glyphs, taken, f.x0, f.x1, f.top, f.header_bottom);
+    let body = open::band_lines(glyphs, taken, f.x0, f.x1, f.header_bottom, f.bottom);
+    if body.len() < 2 {
+        return None;
+    }
+    let (header, centred) = open::lift_centred_header_lines(header, &xs);
+    let row_of = header_line_rows(&header, &xs);
+    let header_rows = row_of.last().map_or(0, |r| r + 1);
+    let mut ys = vec![f.top];
+    for (i, w) in header.windows(2).enumerate() {
+        if row_of[i + 1] != row_of[i] {
+            ys.push((w[0].bottom + w[1].top) / 2.0);
+        }
+    }
+    if header_rows > 0 {
+        ys.push(f.header_bottom);
+    }
+    let (breaks, blocks) = rows::body_rows_with(&body, &xs, CHUNK_GAP, WRAPS);
+    ys.extend(breaks);
+    ys.push(f.bottom);
+    ys.dedup_by(|a, b| (*a - *b).abs() < 0.5);
+    let groups = groups_of(&xs, rules);
+    let mut cells = HeaderCells::new(xs, header_rows);
+    for (line, &r) in header.iter().zip(&row_of) {
+        cells.place_chunks(r, line);
+    }
+    // A label centred between two lines of one wrapped row belongs to that row.
+    let (same_row, between_rows): (Vec<_>, Vec<_>) = centred.iter().partition(|(upper, _)| row_of.get(upper + 1) == Some(&row_of[*upper]));
+    for (upper, line) in same_row {
+        cells.place_chunks(row_of[*upper], line);
+    }
+    if header_rows > 0 {
+        for &(a, b) in &groups {
+            cells.span_between_rules(0, a, b);
+        }
+    }
+    for (line, &r) in header.iter().zip(&row_of) {
+        cells.widen_centred(r, line);
+    }
+    for (upper, line) in between_rows {
+        cells.span_two_rows(row_of[*upper], line);
+    }
+    cells.extend_down();
+    Some((cells.into_grid(ys, &blocks), header_rows))
+}
