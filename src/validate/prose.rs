@@ -673,11 +673,7 @@ fn check_comparisons(prose: &Prose) -> Vec<Warning> {
     for c in executed.captures_iter(&prose.text) {
         let (Some(y), Some(x)) = (printed(&c["y"]), printed(&c["x"])) else { continue };
         let whole = c.get(0).unwrap();
-        let said = match &c["dir"] {
-            "增加" | "增长" => 1,
-            "减少" | "下降" => -1,
-            _ => 0,
-        };
+        let said = stated_direction(&c["dir"]);
         let rate = c.name("z").and_then(|z| printed(z.as_str()));
         let actual = sign(x.value - y.value);
         // "减少 0%" / "增加 0.00%" says nothing about a direction.
@@ -752,11 +748,7 @@ fn check_comparisons(prose: &Prose) -> Vec<Warning> {
         let whole = c.get(0).unwrap();
         let slack = x.half_step + y.half_step;
         let sign = sign(x.value - y.value);
-        let said = match &c["dir"] {
-            "增加" | "增长" => 1,
-            "减少" | "下降" => -1,
-            _ => 0,
-        };
+        let said = stated_direction(&c["dir"]);
         let change = c.name("z").and_then(|z| printed(z.as_str()));
         // "增加 0 万元" says nothing about a direction.
         let said = if change.is_some_and(|z| z.value.is_zero()) { 0 } else { said };
@@ -792,6 +784,15 @@ fn rate_off(part: (Decimal, Decimal), whole: (Decimal, Decimal), z: Printed) -> 
     let high = if whole.0 > whole.1 { (part.0 + part.1) / (whole.0 - whole.1) * hundred } else { Decimal::MAX };
     let slack = z.half_step * Decimal::from(3);
     (z.value + slack < low || z.value - slack > high).then(|| (part.0 / whole.0 * hundred).round_dp(2))
+}
+
+/// The direction a change word states: 增加 / 增长 up, 减少 / 下降 down, 持平 none.
+fn stated_direction(word: &str) -> i32 {
+    match word {
+        "增加" | "增长" => 1,
+        "减少" | "下降" => -1,
+        _ => 0,
+    }
 }
 
 fn sign(d: Decimal) -> i32 {
