@@ -13,7 +13,7 @@
 //!    groups; the rules frame the table and stand on column boundaries, text alignment inside
 //!    each group gives the other columns, text lines the rows ([`groups`]).
 //! 4. Text alone ([`text_grids`]): runs of lines whose chunks align in three columns or more,
-//!    with the short lines just above as header ([`open::text_tables`]).
+//!    with the short lines just above as header ([`unruled::text_tables`]).
 //!
 //! Cell text is set last, with the same assignment for every grid ([`CellGrid::fill_text`]).
 
@@ -22,6 +22,7 @@ use crate::decode::pdf::{Glyph, Page};
 use super::grid::{self, CellGrid};
 use super::groups;
 use super::open;
+use super::unruled;
 use super::regions::Region;
 use super::rulings::{Line, Lines};
 
@@ -118,8 +119,8 @@ fn boxed_grids(page: &Page, boxes: &[Line], taken: &[[f64; 4]], in_table: &mut [
     for (mut grid, header_rows) in open::open_tables(boxes, &page.glyphs, taken, page.width, page.height) {
         let used = grid.fill_text(&page.glyphs);
         let values: Vec<&str> = grid.cells.iter().filter(|c| c.col > 0 && !c.text.is_empty()).map(|c| c.text.as_str()).collect();
-        let figures = values.iter().filter(|t| open::looks_like_number(t)).count();
-        if grid.n_cols() < 3 || values.is_empty() || (figures as f64) < open::FIGURE_SHARE * values.len() as f64 {
+        let figures = values.iter().filter(|t| unruled::looks_like_number(t)).count();
+        if grid.n_cols() < 3 || values.is_empty() || (figures as f64) < unruled::FIGURE_SHARE * values.len() as f64 {
             continue;
         }
         mark(in_table, used);
@@ -143,11 +144,11 @@ fn grouped_grids(page: &Page, verticals: &[Line], taken: &[[f64; 4]], in_table: 
 /// Tables without rules, in the text outside every other table. Lines typed with dashes are
 /// rules here: left out of rows and cells, and counted as part of the table they sit in.
 fn text_grids(page: &Page, taken: &[[f64; 4]], in_table: &mut [bool]) -> Vec<Built> {
-    let is_text = open::not_typed_rules(&page.glyphs);
+    let is_text = unruled::not_typed_rules(&page.glyphs);
     let index: Vec<usize> = (0..page.glyphs.len()).filter(|&i| is_text[i]).collect();
     let text: Vec<Glyph> = index.iter().map(|&i| page.glyphs[i]).collect();
     let mut out = Vec::new();
-    for (mut grid, header_rows) in open::text_tables(&text, taken, page.width, page.height) {
+    for (mut grid, header_rows) in unruled::text_tables(&text, taken, page.width, page.height) {
         let used = grid.fill_text(&text);
         for (k, _) in used.iter().enumerate().filter(|(_, &u)| u) {
             in_table[index[k]] = true;

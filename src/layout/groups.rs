@@ -14,6 +14,7 @@ use crate::decode::pdf::Glyph;
 
 use super::grid::CellGrid;
 use super::open::{self, Frame, HeaderCells, CHUNK_GAP};
+use super::unruled;
 use super::rows;
 use super::rulings::Line;
 use super::text::{self, TextLine};
@@ -74,7 +75,7 @@ fn frame(rules: &[f64], top: f64, bottom: f64, glyphs: &[Glyph], taken: &[[f64; 
     if !rules.iter().any(|&r| r > x0 + 3.0 && r < x1 - 3.0) {
         return None;
     }
-    let is_body = |l: &TextLine| open::chunks(l).iter().any(|c| open::looks_like_number(&text_between(l, c.x0, c.x1)));
+    let is_body = |l: &TextLine| open::chunks(l).iter().any(|c| unruled::looks_like_number(&text_between(l, c.x0, c.x1)));
     let first_body = lines.iter().position(is_body)?;
     let top = top.min(lines[0].top - 1.0);
     let header_bottom = if first_body == 0 { top } else { (lines[first_body - 1].bottom + lines[first_body].top) / 2.0 };

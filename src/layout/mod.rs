@@ -2,7 +2,8 @@
 //!
 //! Per page: merge ruling segments into lines ([`rulings`]), group crossing lines into regions
 //! ([`regions`]), then [`builder`] decides every grid from that evidence and the page's text
-//! (ruled grids with spans, [`grid`]; open tables with columns from text alignment, [`open`]),
+//! (ruled grids with spans, [`grid`]; open tables with columns from text alignment, [`open`];
+//! tables without any rules, [`unruled`]),
 //! then the text lines above each table are collected as its context and title. Across pages, tables
 //! that continue are stitched ([`stitch`]).
 
@@ -15,6 +16,7 @@ pub mod rows;
 pub mod rulings;
 pub mod stitch;
 pub mod text;
+pub mod unruled;
 
 use crate::decode::pdf::{Glyph, Page};
 use crate::error::ExtractError;
