@@ -24,7 +24,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use yusuan::model::{Cell, Extraction, Format, Source, Table, Warning};
 
-use model::{join, title_of, DocModel, Fmt};
+use model::{join, title_of, Border, DocModel, Fmt, MCell, Rules, TableModel};
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Producer {
@@ -124,8 +124,8 @@ fn truth(doc: &DocModel, fmt: Fmt, file_name: &str, bytes: &[u8], page_count: Op
         .enumerate()
         .map(|(i, t)| {
             let row_pages = pages.map(|p| &p[i]);
-            let mut cells: Vec<Cell> = t
-                .cells
+            let hidden = if fmt == Fmt::Pdf { unseen_columns(t) } else { Vec::new() };
+            let mut cells: Vec<Cell> = without_columns(&t.cells, &hidden)
                 .iter()
                 .map(|c| Cell {
                     row: c.row,
@@ -146,7 +146,7 @@ fn truth(doc: &DocModel, fmt: Fmt, file_name: &str, bytes: &[u8], page_count: Op
                 pages: tp,
                 title: title_of(&contexts[i]),
                 n_rows: t.n_rows,
-                n_cols: t.n_cols(),
+                n_cols: t.n_cols() - hidden.len(),
                 header_rows: t.header_rows,
                 cells,
                 context: contexts[i].clone(),
@@ -170,6 +170,40 @@ fn truth(doc: &DocModel, fmt: Fmt, file_name: &str, bytes: &[u8], page_count: Op
             .collect(),
         text: Vec::new(),
     }
+}
+
+/// Grid columns a PDF page shows no trace of: no rule drawn at their left edge and no text
+/// starting in them in any row (a form's spare column under a spanning header, a last column left
+/// empty). On paper such a column is only more width of the cells beside it, so the truth of a PDF
+/// leaves it out; in a DOCX the grid itself says it is there. Ruled grids and tables drawn in
+/// parts keep every column.
+fn unseen_columns(t: &TableModel) -> Vec<usize> {
+    let rules = match &t.border {
+        Border::Grid => return Vec::new(),
+        Border::ThreeLine => Rules::default(),
+        Border::Ruled(r) => *r,
+    };
+    if rules.inside_v || !t.drawn.is_empty() {
+        return Vec::new();
+    }
+    let drawn_left = |k: usize| rules.groups & (1 << k) != 0 || (k == 0 && rules.groups & 2 != 0);
+    (0..t.n_cols())
+        .filter(|&k| !drawn_left(k) && !t.cells.iter().any(|c| c.col == k && !c.text.trim().is_empty()))
+        .collect()
+}
+
+/// The cells with the columns `hidden` taken out: a cell starting in one starts in the next
+/// column (or goes, when that was its only column), a cell spanning one spans one column less.
+fn without_columns(cells: &[MCell], hidden: &[usize]) -> Vec<MCell> {
+    let before = |k: usize| hidden.iter().filter(|&&h| h < k).count();
+    cells
+        .iter()
+        .filter_map(|c| {
+            let first = (c.col..c.col + c.cs).find(|k| !hidden.contains(k))?;
+            let kept = (c.col..c.col + c.cs).filter(|k| !hidden.contains(k)).count();
+            Some(MCell { col: first - before(first), cs: kept, ..c.clone() })
+        })
+        .collect()
 }
 
 /// Pretty JSON, except that an object or array holding only scalars goes on one line (one cell,
@@ -218,7 +252,10 @@ fn write_json<T: Serialize>(path: &Path, v: &T) {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
+    // `--truth-only`: keep the produced files as they are and write their truth again (a change
+    // in how truth is derived from the model needs no new renderings, nor LibreOffice/Chromium).
+    let truth_only = std::env::args().any(|a| a == "--truth-only");
+    let args: Vec<String> = std::env::args().filter(|a| a != "--truth-only").collect();
     let out = PathBuf::from(args.get(1).map(String::as_str).unwrap_or("corpus"));
     let filter = args.get(2).cloned();
     std::fs::create_dir_all(&out).expect("corpus dir");
@@ -246,92 +283,102 @@ fn main() {
         }
         entries.retain(|e| e.family != fam.name);
         let dir = out.join(fam.name);
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("family dir");
         let ext = if fam.producer == Producer::Docx { "docx" } else { "pdf" };
-        // Produce the files.
-        match fam.producer {
-            Producer::Docx => {
-                for d in &fam.docs {
-                    std::fs::write(dir.join(format!("{}.docx", d.name)), docx::write_docx(d)).expect("docx written");
-                }
-            }
-            Producer::LibreOffice | Producer::Rects => {
-                let fdir = work.join(fam.name);
-                std::fs::create_dir_all(&fdir).expect("work dir");
-                let inputs: Vec<PathBuf> = fam
-                    .docs
-                    .iter()
-                    .map(|d| {
-                        let p = fdir.join(format!("{}.docx", d.name));
-                        std::fs::write(&p, docx::write_docx(d)).expect("docx written");
-                        p
-                    })
-                    .collect();
-                for (d, pdf) in fam.docs.iter().zip(produce::libreoffice(&inputs, &fdir)) {
-                    let target = dir.join(format!("{}.pdf", d.name));
-                    std::fs::copy(&pdf, &target).expect("pdf copied");
-                    if fam.producer == Producer::Rects {
-                        let n = produce::strokes_to_rects(&target);
-                        assert!(n > 0, "no stroked borders found in {}", target.display());
-                    }
-                    produce::normalize(&target);
-                }
-            }
-            Producer::Chromium => {
-                let fdir = work.join(fam.name);
-                std::fs::create_dir_all(&fdir).expect("work dir");
-                for d in &fam.docs {
-                    let html = fdir.join(format!("{}.html", d.name));
-                    std::fs::write(&html, html::write_html(d)).expect("html written");
-                    let target = dir.join(format!("{}.pdf", d.name));
-                    produce::chromium(&html, &target, &fdir);
-                    produce::normalize(&target);
-                }
-            }
+        if !truth_only {
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).expect("family dir");
+            produce_files(&fam, &dir, &work);
         }
-        // Write the truth.
-        for d in &fam.docs {
-            let file_name = format!("{}.{ext}", d.name);
-            let path = dir.join(&file_name);
-            let bytes = std::fs::read(&path).expect("produced file");
-            let (fmt, page_count, pages) = if ext == "pdf" {
-                let tables = d.tables();
-                let pages = produce::row_pages(&path, &tables, &d.contexts());
-                if pages.is_none() && !tables.is_empty() {
-                    eprintln!("warning: {}/{}: table rows not all found by pdftotext; pages left null", fam.name, file_name);
-                }
-                for m in produce::missing_cells(&path, &tables, pages.as_ref()) {
-                    eprintln!("warning: {}/{file_name}: cell text not found where expected: {m}", fam.name);
-                }
-                (Fmt::Pdf, Some(produce::page_count(&path)), pages)
-            } else {
-                (Fmt::Docx, None, None)
-            };
-            let t = truth(d, fmt, &file_name, &bytes, page_count, pages.as_ref());
-            let truth_name = format!("{}.truth.json", d.name);
-            write_json(&dir.join(&truth_name), &t);
-            let spans: Vec<String> = t.tables.iter().filter(|t| t.pages.len() > 1).map(|t| format!("#{}{:?}", t.index, t.pages)).collect();
-            println!(
-                "{}/{}: {} pages, {} tables, {} cells, {} records{}",
-                fam.name,
-                file_name,
-                page_count.map(|p| p.to_string()).unwrap_or("-".into()),
-                t.tables.len(),
-                t.tables.iter().map(|t| t.cells.len()).sum::<usize>(),
-                t.records.len(),
-                if spans.is_empty() { String::new() } else { format!(", multi-page tables {}", spans.join(" ")) }
-            );
-            entries.push(ManifestEntry {
-                file: format!("{}/{file_name}", fam.name),
-                truth: format!("{}/{truth_name}", fam.name),
-                family: fam.name.to_string(),
-                producer: fam.producer.name().to_string(),
-                description: d.description.clone(),
-            });
-        }
+        write_truths(&fam, &dir, ext, &mut entries);
     }
     entries.sort_by_key(|e| (order.iter().position(|n| *n == e.family).unwrap_or(usize::MAX), e.file.clone()));
     write_json(&manifest_path, &Manifest { documents: entries });
     let _ = std::fs::remove_dir_all(&work);
+}
+
+/// Renders a family's documents into `dir` with its producer.
+fn produce_files(fam: &Family, dir: &Path, work: &Path) {
+    match fam.producer {
+        Producer::Docx => {
+            for d in &fam.docs {
+                std::fs::write(dir.join(format!("{}.docx", d.name)), docx::write_docx(d)).expect("docx written");
+            }
+        }
+        Producer::LibreOffice | Producer::Rects => {
+            let fdir = work.join(fam.name);
+            std::fs::create_dir_all(&fdir).expect("work dir");
+            let inputs: Vec<PathBuf> = fam
+                .docs
+                .iter()
+                .map(|d| {
+                    let p = fdir.join(format!("{}.docx", d.name));
+                    std::fs::write(&p, docx::write_docx(d)).expect("docx written");
+                    p
+                })
+                .collect();
+            for (d, pdf) in fam.docs.iter().zip(produce::libreoffice(&inputs, &fdir)) {
+                let target = dir.join(format!("{}.pdf", d.name));
+                std::fs::copy(&pdf, &target).expect("pdf copied");
+                if fam.producer == Producer::Rects {
+                    let n = produce::strokes_to_rects(&target);
+                    assert!(n > 0, "no stroked borders found in {}", target.display());
+                }
+                produce::normalize(&target);
+            }
+        }
+        Producer::Chromium => {
+            let fdir = work.join(fam.name);
+            std::fs::create_dir_all(&fdir).expect("work dir");
+            for d in &fam.docs {
+                let html = fdir.join(format!("{}.html", d.name));
+                std::fs::write(&html, html::write_html(d)).expect("html written");
+                let target = dir.join(format!("{}.pdf", d.name));
+                produce::chromium(&html, &target, &fdir);
+                produce::normalize(&target);
+            }
+        }
+    }
+}
+
+/// Writes the truth of every document of a family, from its model and the produced file.
+fn write_truths(fam: &Family, dir: &Path, ext: &str, entries: &mut Vec<ManifestEntry>) {
+    for d in &fam.docs {
+        let file_name = format!("{}.{ext}", d.name);
+        let path = dir.join(&file_name);
+        let bytes = std::fs::read(&path).expect("produced file");
+        let (fmt, page_count, pages) = if ext == "pdf" {
+            let tables = d.tables();
+            let pages = produce::row_pages(&path, &tables, &d.contexts());
+            if pages.is_none() && !tables.is_empty() {
+                eprintln!("warning: {}/{}: table rows not all found by pdftotext; pages left null", fam.name, file_name);
+            }
+            for m in produce::missing_cells(&path, &tables, pages.as_ref()) {
+                eprintln!("warning: {}/{file_name}: cell text not found where expected: {m}", fam.name);
+            }
+            (Fmt::Pdf, Some(produce::page_count(&path)), pages)
+        } else {
+            (Fmt::Docx, None, None)
+        };
+        let t = truth(d, fmt, &file_name, &bytes, page_count, pages.as_ref());
+        let truth_name = format!("{}.truth.json", d.name);
+        write_json(&dir.join(&truth_name), &t);
+        let spans: Vec<String> = t.tables.iter().filter(|t| t.pages.len() > 1).map(|t| format!("#{}{:?}", t.index, t.pages)).collect();
+        println!(
+            "{}/{}: {} pages, {} tables, {} cells, {} records{}",
+            fam.name,
+            file_name,
+            page_count.map(|p| p.to_string()).unwrap_or("-".into()),
+            t.tables.len(),
+            t.tables.iter().map(|t| t.cells.len()).sum::<usize>(),
+            t.records.len(),
+            if spans.is_empty() { String::new() } else { format!(", multi-page tables {}", spans.join(" ")) }
+        );
+        entries.push(ManifestEntry {
+            file: format!("{}/{file_name}", fam.name),
+            truth: format!("{}/{truth_name}", fam.name),
+            family: fam.name.to_string(),
+            producer: fam.producer.name().to_string(),
+            description: d.description.clone(),
+        });
+    }
 }
