@@ -12,6 +12,8 @@ use super::text::{self, looks_like_title, Chunk, Direction, TextLine};
 
 /// Rules of one open table have the same extent within this (points).
 const EXTENT_TOLERANCE: f64 = 8.0;
+/// Two rules closer than this (points) with nothing between them are one double rule.
+const DOUBLE_RULE_GAP: f64 = 4.0;
 /// A rule shorter than this share of the page width does not frame a table.
 const MIN_RULE_SHARE: f64 = 0.3;
 /// Glyphs further apart than this many glyph sizes are in different cells.
@@ -58,7 +60,10 @@ pub fn open_tables(rules: &[Line], glyphs: &[Glyph], taken: &[[f64; 4]], page_wi
             }
             let prev = *group.last().expect("group starts non-empty");
             let between = band_lines(glyphs, taken, first.from, first.to, prev.pos, l.pos);
-            if between.iter().any(|tl| looks_like_title(&tl.text())) {
+            // A title between two rules, or nothing at all (a gap wider than a double rule's),
+            // parts two tables: the bottom rule of one and the top rule of the next.
+            let empty_gap = between.is_empty() && l.pos - prev.pos > DOUBLE_RULE_GAP;
+            if empty_gap || between.iter().any(|tl| looks_like_title(&tl.text())) {
                 break;
             }
             group.push(l);
@@ -80,7 +85,9 @@ pub fn open_tables(rules: &[Line], glyphs: &[Glyph], taken: &[[f64; 4]], page_wi
             // Rows running on below the last rule to the page end: the table continues overleaf.
             // Only a table with a top and a header rule and no bottom rule runs on: below a
             // third rule come notes, not rows.
-            let bottom = if rule_pos.len() == 2 { run_to_page_end(glyphs, taken, x0, x1, last, page_height) } else { None };
+            // Rules further down start another table, so no rows run on to the page end.
+            let open_below = rule_pos.len() == 2 && j == candidates.len();
+            let bottom = if open_below { run_to_page_end(glyphs, taken, x0, x1, last, page_height) } else { None };
             let header_bottom = if rule_pos.len() >= 3 || bottom.is_some() { rule_pos[1] } else { rule_pos[0] };
             Some(Frame { x0, x1, top: rule_pos[0], header_bottom, bottom: bottom.unwrap_or(last), rules: rule_pos.clone() })
         } else {
@@ -623,6 +630,71 @@ pub(super) mod tests {
         let at = |r: usize, c: usize| grid.cells.iter().find(|x| x.row == r && x.col == c).cloned().unwrap();
         assert_eq!((at(0, 0).text.as_str(), at(0, 0).col_span), ("收入", 2));
         assert_eq!((at(0, 2).text.as_str(), at(0, 2).col_span), ("支出", 2));
+    }
+
+    #[test]
+    fn wrapped_lines_set_loose_stay_in_their_cell_and_a_label_centred_on_the_row_gap_spans_both() {
+        // yutian_2024 (LibreOffice): 9 pt glyphs at a 16.2 pt pitch, so a cell's wrapped lines
+        // are 7.2 pt apart and rows at least 9.8 pt; "效益指标" sits centred on the gap between
+        // its two rows.
+        let mut g = Vec::new();
+        for (x, h) in [(60.0, "一级指标"), (140.0, "二级指标"), (220.0, "指标描述"), (400.0, "指标值")] {
+            g.extend(word(h, x, 62.0, 9.0));
+        }
+        let lines = |g: &mut Vec<Glyph>, x: f64, top: f64, texts: &[&str]| {
+            for (i, t) in texts.iter().enumerate() {
+                g.extend(word(t, x, top + 16.2 * i as f64, 9.0));
+            }
+        };
+        // Row A (81..171): a six-line description, its label and value centred.
+        lines(&mut g, 220.0, 81.0, &["完成窗口服务区", "审前服务区", "休息等候区", "自助服务区", "投资建设区", "视频监控区"]);
+        lines(&mut g, 140.0, 121.5, &["社会效益"]);
+        lines(&mut g, 400.0, 113.4, &["100", "完成全年"]);
+        // Row B (180.8..): the value's two lines start 9.8 pt under row A's last line.
+        lines(&mut g, 400.0, 180.8, &["90", "按期完成"]);
+        lines(&mut g, 140.0, 188.9, &["生态效益"]);
+        lines(&mut g, 220.0, 188.9, &["结合工作实际"]);
+        // The label of both rows, centred on the gap between them.
+        lines(&mut g, 60.0, 171.5, &["效益指标"]);
+        // Row C: one line.
+        for (x, t) in [(60.0, "满意度"), (140.0, "满意度指标"), (220.0, "回访"), (400.0, "95")] {
+            lines(&mut g, x, 230.0, &[t]);
+        }
+        let (mut grid, header_rows) = open_tables(&[rule(57.0), rule(77.0), rule(250.0)], &g, &[], 595.0, 842.0).remove(0);
+        assert_eq!((header_rows, grid.n_rows(), grid.n_cols()), (1, 4, 4));
+        grid.fill_text(&g);
+        let at = |r: usize, c: usize| grid.cells.iter().find(|x| x.row == r && x.col == c).cloned().unwrap();
+        assert_eq!(at(1, 2).text, "完成窗口服务区审前服务区休息等候区自助服务区投资建设区视频监控区");
+        assert_eq!((at(1, 3).text.as_str(), at(2, 3).text.as_str()), ("100完成全年", "90按期完成"));
+        assert_eq!((at(1, 0).text.as_str(), at(1, 0).row_span), ("效益指标", 2));
+    }
+
+    #[test]
+    fn a_form_framed_by_two_rules_and_a_three_line_table_under_it_are_two_tables() {
+        // yutian_2024 (open_hrules): a project form between two rules, then 20 pt lower the
+        // indicator table's top and header rules, its rows running on to the page end.
+        let mut g = Vec::new();
+        for (y, row) in [(385.0, ["项目编码", "P001", "项目名称"]), (405.0, ["预算数", "135000.00", "其他资金"])] {
+            for (x, text) in [60.0, 200.0, 340.0].into_iter().zip(row) {
+                g.extend(word(text, x, y, 10.0));
+            }
+        }
+        for (x, h) in [(60.0, "一级指标"), (200.0, "二级指标"), (340.0, "指标值")] {
+            g.extend(word(h, x, 680.0, 10.0));
+        }
+        for (i, y) in [700.0, 720.0, 740.0, 760.0].into_iter().enumerate() {
+            for (x, text) in [60.0, 200.0, 340.0].into_iter().zip(["产出指标", "数量指标", "100"]) {
+                g.extend(word(&format!("{text}{i}"), x, y, 10.0));
+            }
+        }
+        let tables = open_tables(&[rule(375.0), rule(425.0), rule(675.0), rule(695.0)], &g, &[], 595.0, 842.0);
+        let shapes: Vec<(usize, usize, f64)> = tables.iter().map(|(t, h)| (*h, t.n_rows(), t.bbox()[3])).collect();
+        assert_eq!(shapes.len(), 2, "{shapes:?}");
+        // The form: no header, its two rows, ending at its bottom rule.
+        assert_eq!((shapes[0].0, shapes[0].1), (0, 2));
+        assert!((shapes[0].2 - 425.0).abs() < 1.0);
+        // The indicator table: its header and the four rows down to the page end.
+        assert_eq!((shapes[1].0, shapes[1].1), (1, 5));
     }
 
     #[test]

@@ -18,8 +18,13 @@ pub struct Block {
 /// (labels spanning rows are few; a boundary that most columns' text crosses is no boundary).
 const MAX_CROSSING_SHARE: f64 = 0.34;
 
-/// A label spanning rows is at most this many glyph sizes tall (two wrapped lines).
-const MAX_LABEL_LINES: f64 = 2.6;
+/// A label spanning rows is at most two wrapped lines tall (with this many glyph sizes to spare).
+const LABEL_SLACK: f64 = 0.6;
+
+/// Successive lines of one cell are set at one pitch: their gaps agree within this many glyph
+/// sizes (or a third of a point), and a gap wider by [`ROW_GAP_STEP`] or more is another row.
+const SAME_PITCH: f64 = 0.05;
+const ROW_GAP_STEP: f64 = 0.15;
 
 /// Median glyph size of the lines.
 fn median_size(lines: &[TextLine]) -> f64 {
@@ -48,7 +53,7 @@ pub fn body_rows(body: &[TextLine], xs: &[f64], chunk_gap: f64) -> (Vec<f64>, Ve
 
 /// [`body_rows`] with the wrapping distance given.
 pub fn body_rows_with(body: &[TextLine], xs: &[f64], chunk_gap: f64, wrapping: Wrapping) -> (Vec<f64>, Vec<Block>) {
-    let blocks = blocks(body, xs, chunk_gap, wrapping);
+    let (blocks, wrap) = blocks(body, xs, chunk_gap, wrapping);
     if blocks.is_empty() {
         return (Vec::new(), blocks);
     }
@@ -73,17 +78,40 @@ pub fn body_rows_with(body: &[TextLine], xs: &[f64], chunk_gap: f64, wrapping: W
         let around = columns_with_text_near(&blocks, y);
         // Only labels may cross a row boundary: a block of a line or two (a cell of wrapped
         // text taller than that is the row's own content, and the boundary is inside the row).
-        let labels_only = crossing.iter().all(|b| b.bottom - b.top <= MAX_LABEL_LINES * size);
+        let labels_only = crossing.iter().all(|b| b.bottom - b.top <= (2.0 + LABEL_SLACK) * size + wrap.max(0.0));
         if !labels_only || crossing.len() as f64 > MAX_CROSSING_SHARE * around as f64 {
             continue;
         }
-        // Two candidates with no block starting between them are the same boundary.
-        match breaks.last() {
-            Some(&last) if !blocks.iter().any(|b| b.top > last && b.top < y) => {}
+        // Two candidates with no block starting between them are the same boundary (a label
+        // crossing this one, centred in the gap between two rows, starts in it).
+        let between: Vec<&Block> = breaks.last().map(|&last| blocks.iter().filter(|b| b.top > last && b.top < y && b.bottom <= y).collect()).unwrap_or_default();
+        match breaks.last_mut() {
+            Some(_) if between.is_empty() => {}
+            // Only labels lie between the two, in a few columns: they sit centred on the gap
+            // between two rows, and the boundary runs through their middle.
+            Some(last) if labels_in_gap(&between, &blocks, around) => {
+                let (top, bottom) = between.iter().fold((f64::MAX, f64::MIN), |(t, b), x| (t.min(x.top), b.max(x.bottom)));
+                *last = (top + bottom) / 2.0;
+            }
             _ => breaks.push(y),
         }
     }
     (breaks, blocks)
+}
+
+/// Whether the blocks found between two row boundaries are labels centred on one boundary rather
+/// than a row: they are in at most [`MAX_CROSSING_SHARE`] of the (three or more) columns with text
+/// around, and their columns are empty in the rows just above and below (the rows they span),
+/// where a sparse row's cells have neighbours in their column.
+fn labels_in_gap(between: &[&Block], blocks: &[Block], around: usize) -> bool {
+    let mut cols: Vec<usize> = between.iter().map(|b| b.col).collect();
+    cols.sort_unstable();
+    cols.dedup();
+    let alone = |b: &Block| {
+        let h = b.bottom - b.top;
+        blocks.iter().filter(|o| o.col == b.col && (o.top, o.bottom) != (b.top, b.bottom)).all(|o| o.bottom < b.top - 2.0 * h || o.top > b.bottom + 2.0 * h)
+    };
+    around >= 3 && cols.len() as f64 <= MAX_CROSSING_SHARE * around as f64 && between.iter().all(|b| alone(b))
 }
 
 /// Columns holding a block within a line's height of `y`, above or below.
@@ -95,8 +123,8 @@ fn columns_with_text_near(blocks: &[Block], y: f64) -> usize {
 }
 
 /// The body's chunks per column, joined into blocks where one follows the other at wrapping
-/// distance ([`wrap_gap`]).
-fn blocks(body: &[TextLine], xs: &[f64], chunk_gap: f64, wrapping: Wrapping) -> Vec<Block> {
+/// distance ([`wrap_gap`]), and that distance.
+fn blocks(body: &[TextLine], xs: &[f64], chunk_gap: f64, wrapping: Wrapping) -> (Vec<Block>, f64) {
     let nc = xs.len() - 1;
     let mut per_col: Vec<Vec<(f64, f64, f64)>> = vec![Vec::new(); nc];
     for line in body {
@@ -126,28 +154,48 @@ fn blocks(body: &[TextLine], xs: &[f64], chunk_gap: f64, wrapping: Wrapping) -> 
         }
         out.extend(current);
     }
-    out
+    (out, wrap)
 }
 
 /// The largest gap between two lines of one cell. The gaps between successive lines of each
-/// column fall into groups; when the smallest group is tight (under half a glyph) and a clearly
-/// wider group follows, wrapped lines are the first and rows the second, and the limit lies
-/// between them. Otherwise (every row one line) lines closer than half the usual spacing
-/// between the body's lines share a row, as a label centred beside a wrapped cell does.
+/// column fall into groups. When the smallest group is tight (under half a glyph) and a clearly
+/// wider group follows, wrapped lines are the first and rows the second. Set loose, a cell's
+/// wrapped lines still follow each other at one pitch, so the narrowest gaps agree closely
+/// ([`SAME_PITCH`]); when a wider gap follows them ([`ROW_GAP_STEP`]), in a column that shows
+/// both, and they are wraps ([`tight_gaps_are_wraps`]), the limit lies between the two. Otherwise (every row one line) lines closer than half the usual spacing between the
+/// body's lines share a row, as a label centred beside a wrapped cell does.
 fn wrap_gap(per_col: &[Vec<(f64, f64, f64)>], body: &[TextLine], wrapping: Wrapping) -> f64 {
     if let Wrapping::BelowRowGap(share) = wrapping {
         if let Some(row_gap) = shared_row_gap(per_col) {
             return share * row_gap;
         }
     }
-    let mut gaps: Vec<f64> = per_col.iter().flat_map(|l| l.windows(2).map(|w| (w[1].0 - w[0].1).max(0.0))).collect();
-    gaps.sort_by(f64::total_cmp);
     let size = median_size(body);
-    // The first clear jump (a third of a glyph or more) above a tight gap.
+    // Gaps between lines one under the other; chunks of one line (side by side in a column)
+    // overlap and are no gap.
+    let mut gaps: Vec<f64> = per_col.iter().flat_map(|l| l.windows(2).map(|w| w[1].0 - w[0].1)).filter(|&g| g > 0.0).collect();
+    gaps.sort_by(f64::total_cmp);
+    // Wrapped lines set tight (under half a glyph apart) and a clear jump (a third of a glyph or
+    // more) to the next gap: rows.
     let jump = gaps.windows(2).position(|w| w[0] <= 0.5 * size && w[1] - w[0] >= (0.3 * size).max(0.5 * w[0]));
     if let Some(k) = jump {
         let (upper, wide) = (gaps[k], gaps[k + 1]);
         if tight_gaps_are_wraps(per_col, upper) {
+            return (upper + wide) / 2.0;
+        }
+    }
+    // Wrapped lines set loose: a group of gaps at one pitch, then a smaller step to the rows.
+    let same = (SAME_PITCH * size).max(0.3);
+    let pitch_group = gaps.windows(2).take_while(|w| w[1] - w[0] <= same).count();
+    if let (Some(&upper), Some(&wide)) = (gaps.get(pitch_group), gaps.get(pitch_group + 1)) {
+        // Some column must show both: lines at the pitch and, further apart, the lines that start
+        // the next rows (two of them at least). A column of one-line rows shows the pitch only
+        // (bar one odd gap), and a column of labels only wide gaps.
+        let both = per_col.iter().any(|l| {
+            let col_gaps: Vec<f64> = l.windows(2).map(|w| w[1].0 - w[0].1).filter(|&g| g > 0.0).collect();
+            col_gaps.iter().any(|&g| g <= upper) && col_gaps.iter().filter(|&&g| g >= wide).count() >= 2
+        });
+        if pitch_group >= 1 && both && wide - upper >= (ROW_GAP_STEP * size).max(1.0) && tight_gaps_are_wraps(per_col, upper) {
             return (upper + wide) / 2.0;
         }
     }
@@ -204,15 +252,17 @@ pub fn centred_rows(block: &Block, r0: usize, r1: usize, ys: &[f64], column_free
     while hi + 1 < nr && column_free(hi + 1) {
         hi += 1;
     }
-    let mut best = (off(r0, r1), r0, r1);
-    for a in lo..=r0 {
-        for b in r1..=hi {
-            let d = off(a, b);
-            if d < best.0 {
-                best = (d, a, b);
-            }
-        }
-    }
-    let (d, a, b) = best;
-    ((a, b) != (r0, r1) && d < 0.15 * (ys[b + 1] - ys[a])).then_some((a, b))
+    let spans: Vec<(usize, usize)> = (lo..=r0).flat_map(|a| (r1..=hi).map(move |b| (a, b))).collect();
+    let nearest = spans.iter().map(|&(a, b)| off(a, b)).fold(f64::MAX, f64::min);
+    // A block centred on a row boundary (it reaches into two rows or more): spans whose middle is
+    // as near as the nearest, within the block's own height, are equally good, since a label
+    // centred against its four rows is also centred against the middle two; the widest of them
+    // is the label's. A block inside one row keeps the nearest span (an amount between two blank
+    // cells of its column is centred against all three rows, and against its own).
+    let tie = if r1 > r0 { block.bottom - block.top } else { 0.0 };
+    let (a, b) = spans
+        .into_iter()
+        .filter(|&(a, b)| off(a, b) <= nearest + tie && off(a, b) < 0.15 * (ys[b + 1] - ys[a]))
+        .max_by(|&(a, b), &(c, d)| (b - a).cmp(&(d - c)).then(off(c, d).total_cmp(&off(a, b))))?;
+    ((a, b) != (r0, r1)).then_some((a, b))
 }

@@ -289,7 +289,9 @@ fn repeated_rows(table: &Table, part: &[Cell], part_rows: usize) -> usize {
 
 fn append(b: &mut Building, part: &PageTable) {
     if b.open && !part.ruled {
-        let part = regrid_open(part, &b.xs);
+        // The part's own columns are the better evidence for its page when they are as many as
+        // the table's (its spans stay); otherwise its text is laid on the table's columns.
+        let part = if part.grid.n_cols() + 1 == b.xs.len() { part.clone() } else { regrid_open(part, &b.xs) };
         let cells = cells_of(&part, 0);
         let repeated = part.header_rows > 0 && header_text(&cells, part.header_rows) == b.open_header;
         let k = if repeated { part.header_rows } else { 0 };
@@ -307,17 +309,31 @@ fn append(b: &mut Building, part: &PageTable) {
 
 fn append_cells(b: &mut Building, part: &PageTable, cells: Vec<Cell>, k: usize) {
     let offset = b.table.n_rows;
+    // Per column: the first row of the part holding text, and whether a label in it spans rows
+    // (an open table's 一级指标 column: its empty cells are the rows a label covers).
+    let nc = b.table.n_cols.max(part.grid.n_cols());
+    let mut first_text = vec![usize::MAX; nc];
+    let mut label_column = vec![false; nc];
+    for c in cells.iter().filter(|c| c.row >= k && c.col < nc && !c.text.trim().is_empty()) {
+        first_text[c.col] = first_text[c.col].min(c.row - k + offset);
+        label_column[c.col] |= c.row_span > 1;
+    }
+    let mut cells = cells;
+    cells.sort_by_key(|c| (c.row, c.col));
     for mut c in cells.into_iter().filter(|c| c.row >= k) {
         c.row = c.row - k + offset;
-        if c.row == offset && c.text.trim().is_empty() {
+        let leading = c.row == offset || (c.col < nc && label_column[c.col] && c.row < first_text[c.col]);
+        if leading && c.text.trim().is_empty() {
             // A merged cell cut by the page break: the producer draws its rest as an empty cell
-            // at the top of the next page. It extends the cell above instead.
+            // at the top of the next page (an open table leaves the rows a label covers empty
+            // down to the next label). It extends the cell above instead.
+            let row = c.row;
             let above = b.table.cells.iter_mut().find(|a| {
                 a.col == c.col
                     && a.col_span == c.col_span
-                    && a.row + a.row_span == offset
+                    && a.row + a.row_span == row
                     && !a.text.trim().is_empty()
-                    && (a.row_span > 1 || c.row_span > 1)
+                    && (a.row_span > 1 || c.row_span > 1 || label_column[c.col.min(nc - 1)])
             });
             if let Some(a) = above {
                 a.row_span += c.row_span;
@@ -481,6 +497,25 @@ mod tests {
         assert!(t.check_tiling().is_ok(), "{:?}", t.check_tiling());
         let merged = t.cell_at(31, 0).unwrap();
         assert_eq!((merged.row, merged.row_span, merged.text.as_str()), (25, 8, "产出指标"));
+    }
+
+    #[test]
+    fn a_label_cut_by_the_page_break_covers_the_empty_rows_under_it() {
+        // yutian_2024 (open_hrules): "产出指标" is in the last row on page 1; page 2 starts
+        // with three rows whose label column is empty, then "效益指标" spanning two rows.
+        let mut a = part(1, 600.0, &[&["一级指标", "二级指标"], &["产出指标", "数量指标"]], &[], &[]);
+        a.ruled = false;
+        let mut b = part(2, 60.0, &[&["", "质量指标"], &["", "时效指标"], &["", "成本指标"], &["效益指标", "社会效益"], &["", "生态效益"]], &[], &[]);
+        b.ruled = false;
+        b.grid.cells.retain(|c| !(c.col == 0 && c.row >= 3));
+        b.grid.cells.push(GridCell { row: 3, col: 0, row_span: 2, col_span: 1, bbox: [50.0, 120.0, 150.0, 160.0], text: "效益指标".into() });
+        let tables = stitch(vec![a, b]);
+        assert_eq!(tables.len(), 1);
+        let t = &tables[0];
+        assert!(t.check_tiling().is_ok(), "{:?}", t.check_tiling());
+        let label = t.cell_at(3, 0).unwrap();
+        assert_eq!((label.row, label.row_span, label.text.as_str()), (1, 4, "产出指标"));
+        assert_eq!(t.cell_at(5, 0).map(|c| (c.row, c.row_span)), Some((5, 2)));
     }
 
     #[test]
