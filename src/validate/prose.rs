@@ -16,6 +16,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 use rust_decimal::Decimal;
 
+use super::bounded::{chars_at_most, Bounded};
 use super::document::{finding, printed, Printed, Prose, NUM};
 use crate::interpret::values::{canon, factor_of, find_unit, parse_number, squash};
 use crate::interpret::lines::split_agency_title;
@@ -421,28 +422,19 @@ struct SubjectStatement {
 }
 
 fn subject_statements(prose: &Prose, doc_year: Option<u32>) -> Vec<SubjectStatement> {
-    static CODE: OnceLock<Regex> = OnceLock::new();
-    static CODE_AFTER: OnceLock<Regex> = OnceLock::new();
-    static QUOTED: OnceLock<Regex> = OnceLock::new();
-    static LEVELS: OnceLock<Regex> = OnceLock::new();
-    static LEVEL: OnceLock<Regex> = OnceLock::new();
+    static CODE: OnceLock<Bounded> = OnceLock::new();
+    static CODE_AFTER: OnceLock<Bounded> = OnceLock::new();
+    static QUOTED: OnceLock<Bounded> = OnceLock::new();
+    static LEVELS: OnceLock<Bounded> = OnceLock::new();
+    static LEVEL: OnceLock<Bounded> = OnceLock::new();
     let tail = format!(r"[”\x22]?(?:科目)?(?:支出)?(?P<kind>预算数|决算数|预算|决算)?(?:为|是)?[:：]?(?P<n>{NUM})(?P<unit>万元|元)");
     let code = CODE.get_or_init(|| {
-        Regex::new(&format!(r"(?:^|[^0-9.,])(?P<code>2[0-9]{{2}}(?:[0-9]{{2}}){{0,2}})[“”\x22]?(?P<name>\p{{Han}}[\p{{Han}}（）()、]{{1,30}}?)[“”\x22]?{tail}"))
-            .unwrap()
+        Bounded::new(
+            format!(r"(?:^|[^0-9.,])(?P<code>2[0-9]{{2}}(?:[0-9]{{2}}){{0,2}})[“”\x22]?(?P<name>\p{{Han}}[\p{{Han}}（）()、]{{1,30}}?)[“”\x22]?{tail}"),
+            &[("{1,30}?", "+?")],
+            |c| chars_at_most(c, "name", 31),
+        )
     });
-    // "机关事业单位基本养老保险缴费支出（2080505），2023年度决算数为8,897.19万元".
-    let code_after = CODE_AFTER.get_or_init(|| {
-        Regex::new(&format!(
-            r"(?P<name>\p{{Han}}[\p{{Han}}、]{{1,30}}?)[（(](?P<code>2[0-9]{{2}}(?:[0-9]{{2}}){{0,2}})[)）][，,]?(?:(?P<year>[0-9]{{4}})年度?)?{tail}"
-        ))
-        .unwrap()
-    });
-    let quoted = QUOTED.get_or_init(|| Regex::new(&format!(r"[“\x22](?P<path>[^“”\x22。；]{{2,80}})[”\x22]科目{tail}")).unwrap());
-    let levels = LEVELS.get_or_init(|| {
-        Regex::new(&format!(r"(?P<path>(?:\p{{Han}}[\p{{Han}}、]{{1,24}}[（(][0-9]{{0,3}}(?:类|款|项)[)）]){{1,3}}){tail}")).unwrap()
-    });
-    let level = LEVEL.get_or_init(|| Regex::new(r"(?P<name>\p{Han}[\p{Han}、]{1,24})[（(][0-9]{0,3}(?P<l>类|款|项)[)）]").unwrap());
     let kind_of = |k: Option<&str>| match k {
         Some(k) if k.starts_with("预算") => Kind::Budget,
         Some(k) if k.starts_with("决算") => Kind::Actual,
@@ -460,44 +452,83 @@ fn subject_statements(prose: &Prose, doc_year: Option<u32>) -> Vec<SubjectStatem
         })
     };
     let mut out = Vec::new();
-    for c in code.captures_iter(&prose.text) {
+    for c in code.captures_all(&prose.text) {
         let at = c.name("code").unwrap().start();
         let Some(s) = statement(&c, at) else { continue };
         let name = c["name"].to_string();
         out.push(SubjectStatement { code: Some(c["code"].to_string()), path: vec![(name, None)], kind: kind_of(c.name("kind").map(|k| k.as_str())), statement: s });
     }
-    for c in code_after.captures_iter(&prose.text) {
-        // A year before the figure: the document's own, or it is another year's figure.
-        if c.name("year").is_some_and(|y| doc_year != y.as_str().parse().ok()) {
-            continue;
+    // The other forms are searched only in prose holding the words each of their matches needs (a
+    // code in brackets, 科目 after a quote, "类）"): most documents have none of them, and compiling
+    // a pattern costs more than the search.
+    let text = prose.text.as_str();
+    // "机关事业单位基本养老保险缴费支出（2080505），2023年度决算数为8,897.19万元".
+    if text.contains("（2") || text.contains("(2") {
+        let code_after = CODE_AFTER.get_or_init(|| {
+            Bounded::new(
+                format!(
+                    r"(?P<name>\p{{Han}}[\p{{Han}}、]{{1,30}}?)[（(](?P<code>2[0-9]{{2}}(?:[0-9]{{2}}){{0,2}})[)）][，,]?(?:(?P<year>[0-9]{{4}})年度?)?{tail}"
+                ),
+                &[("{1,30}?", "+?")],
+                |c| chars_at_most(c, "name", 31),
+            )
+        });
+        for c in code_after.captures_all(text) {
+            // A year before the figure: the document's own, or it is another year's figure.
+            if c.name("year").is_some_and(|y| doc_year != y.as_str().parse().ok()) {
+                continue;
+            }
+            let Some(s) = statement(&c, c.get(0).unwrap().start()) else { continue };
+            let name = c["name"].to_string();
+            out.push(SubjectStatement { code: Some(c["code"].to_string()), path: vec![(name, None)], kind: kind_of(c.name("kind").map(|k| k.as_str())), statement: s });
         }
-        let Some(s) = statement(&c, c.get(0).unwrap().start()) else { continue };
-        let name = c["name"].to_string();
-        out.push(SubjectStatement { code: Some(c["code"].to_string()), path: vec![(name, None)], kind: kind_of(c.name("kind").map(|k| k.as_str())), statement: s });
     }
-    for c in quoted.captures_iter(&prose.text) {
-        let Some(s) = statement(&c, c.get(0).unwrap().start()) else { continue };
-        let parts: Vec<&str> = c["path"].split(['-', '－', '—', '–']).filter(|p| !p.is_empty()).collect();
-        if parts.is_empty() || parts.len() > 3 {
-            continue;
+    if text.contains("科目") {
+        let quoted = QUOTED.get_or_init(|| {
+            Bounded::new(format!(r"[“\x22](?P<path>[^“”\x22。；]{{2,80}})[”\x22]科目{tail}"), &[("{2,80}", "{2,}")], |c| chars_at_most(c, "path", 80))
+        });
+        for c in quoted.captures_all(text) {
+            let Some(s) = statement(&c, c.get(0).unwrap().start()) else { continue };
+            let parts: Vec<&str> = c["path"].split(['-', '－', '—', '–']).filter(|p| !p.is_empty()).collect();
+            if parts.is_empty() || parts.len() > 3 {
+                continue;
+            }
+            let path = parts.iter().enumerate().map(|(i, p)| (p.to_string(), Some(3 + 2 * i))).collect();
+            out.push(SubjectStatement { code: None, path, kind: kind_of(c.name("kind").map(|k| k.as_str())), statement: s });
         }
-        let path = parts.iter().enumerate().map(|(i, p)| (p.to_string(), Some(3 + 2 * i))).collect();
-        out.push(SubjectStatement { code: None, path, kind: kind_of(c.name("kind").map(|k| k.as_str())), statement: s });
     }
-    for c in levels.captures_iter(&prose.text) {
-        let Some(s) = statement(&c, c.name("path").unwrap().start()) else { continue };
-        let path = level
-            .captures_iter(&c["path"])
-            .map(|l| {
-                let digits = match &l["l"] {
-                    "类" => 3,
-                    "款" => 5,
-                    _ => 7,
-                };
-                (l["name"].to_string(), Some(digits))
-            })
-            .collect();
-        out.push(SubjectStatement { code: None, path, kind: kind_of(c.name("kind").map(|k| k.as_str())), statement: s });
+    if ["类)", "类）", "款)", "款）", "项)", "项）"].iter().any(|end| text.contains(end)) {
+        let levels = LEVELS.get_or_init(|| {
+            Bounded::new(
+                format!(r"(?P<path>(?:\p{{Han}}[\p{{Han}}、]{{1,24}}[（(][0-9]{{0,3}}(?:类|款|项)[)）]){{1,3}}){tail}"),
+                &[("{1,24}", "+")],
+                // Each level's name is what stands before its bracket.
+                |c| c["path"].split(['）', ')']).all(|level| level.split(['（', '(']).next().is_none_or(|name| name.chars().count() <= 25)),
+            )
+        });
+        let level = LEVEL.get_or_init(|| {
+            Bounded::new(
+                r"(?P<name>\p{Han}[\p{Han}、]{1,24})[（(][0-9]{0,3}(?P<l>类|款|项)[)）]".to_string(),
+                &[("{1,24}", "+")],
+                |c| chars_at_most(c, "name", 25),
+            )
+        });
+        for c in levels.captures_all(text) {
+            let Some(s) = statement(&c, c.name("path").unwrap().start()) else { continue };
+            let path = level
+                .captures_all(&c["path"])
+                .iter()
+                .map(|l| {
+                    let digits = match &l["l"] {
+                        "类" => 3,
+                        "款" => 5,
+                        _ => 7,
+                    };
+                    (l["name"].to_string(), Some(digits))
+                })
+                .collect();
+            out.push(SubjectStatement { code: None, path, kind: kind_of(c.name("kind").map(|k| k.as_str())), statement: s });
+        }
     }
     out
 }
@@ -819,9 +850,13 @@ fn comparison(prose: &Prose, start: usize, end: usize, message: String) -> Warni
 /// The year a title or heading gives the document ("2025年部门财务收支预算总表", "2024年度部门决算"):
 /// a year right before the words of the document's kind.
 fn title_year(text: &str) -> Option<u32> {
-    static YEAR: OnceLock<Regex> = OnceLock::new();
+    static YEAR: OnceLock<Bounded> = OnceLock::new();
     let re = YEAR.get_or_init(|| {
-        Regex::new(r"(?P<y>20[0-9]{2})年度?(?:[\p{Han}“”\x22（）()]{0,24}?)(?:预算|决算)").unwrap()
+        Bounded::new(
+            r"(?P<y>20[0-9]{2})年度?(?P<between>[\p{Han}“”\x22（）()]{0,24}?)(?:预算|决算)".to_string(),
+            &[("{0,24}?", "*?")],
+            |c| chars_at_most(c, "between", 24),
+        )
     });
     let t = squash(text);
     // Prose that names a year for another purpose (上年, 执行, 截至, 以前年度) is not a title.
