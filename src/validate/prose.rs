@@ -667,17 +667,17 @@ fn check_comparisons(prose: &Prose) -> Vec<Warning> {
     static WORD: OnceLock<Regex> = OnceLock::new();
     static RATE: OnceLock<Regex> = OnceLock::new();
     static VERSUS: OnceLock<Regex> = OnceLock::new();
-    let pair = PAIR.get_or_init(|| {
+    let pair = || PAIR.get_or_init(|| {
         Regex::new(&format!(
             r"(?:年初|全年|调整)?预算(?:数)?为(?P<b>{NUM})万元[，,]?(?:支出)?决算(?:数)?为(?P<a>{NUM})万元"
         ))
         .unwrap()
     });
-    let word = WORD.get_or_init(|| {
+    let word = || WORD.get_or_init(|| {
         Regex::new(r"决算数?(?:与(?:年初|全年|调整)?预算数?)?(?P<w>大于|小于|等于|同|持平|基本持平)(?:(?:年初|全年|调整)?预算数?)?").unwrap()
     });
-    let rate = RATE.get_or_init(|| Regex::new(&format!(r"^[，,。]?完成(?:年初|全年|调整)?预算(?:数)?的(?P<z>{NUM})[%％]")).unwrap());
-    let versus = VERSUS.get_or_init(|| {
+    let rate = || RATE.get_or_init(|| Regex::new(&format!(r"^[，,。]?完成(?:年初|全年|调整)?预算(?:数)?的(?P<z>{NUM})[%％]")).unwrap());
+    let versus = || VERSUS.get_or_init(|| {
         Regex::new(&format!(
             r"(?P<x>{NUM})万元[，,]?(?:比|较)(?:上年|去年|上年度|[0-9]{{4}}年度?)(?:预算数?|决算数?)?的?(?P<y>{NUM})万元[，,]?(?P<dir>增加|减少|增长|下降|持平)(?:(?P<z>{NUM})万元)?"
         ))
@@ -686,14 +686,14 @@ fn check_comparisons(prose: &Prose) -> Vec<Warning> {
     // The same comparison with last year's figure stated first: "X 万元，上年预算为 Y 万元，与上年相比
     // 持平 / 增加 D 万元". A change in % ("增长 5%") is not a change in 万元: only "D 万元" is read as D.
     static STATED: OnceLock<Regex> = OnceLock::new();
-    let stated = STATED.get_or_init(|| {
+    let stated = || STATED.get_or_init(|| {
         Regex::new(&format!(
             r"(?P<x>{NUM})万元[，,](?:上年|去年|上年度)(?:预算|决算)?数?为(?P<y>{NUM})万元[，,](?:与上年(?:度)?(?:相比)?|比上年|较上年)(?P<dir>增加|减少|增长|下降|持平)(?:(?P<z>{NUM})万元)?"
         ))
         .unwrap()
     });
     static EXECUTED: OnceLock<Regex> = OnceLock::new();
-    let executed = EXECUTED.get_or_init(|| {
+    let executed = || EXECUTED.get_or_init(|| {
         Regex::new(&format!(
             r"执行数为(?P<y>{NUM})万元[，,](?:[0-9]{{4}}年)?预算安排(?P<x>{NUM})万元[，,](?:比|较)(?:[0-9]{{4}}年)?(?:当年)?预算执行数(?P<dir>增加|减少|增长|下降|持平)(?:(?P<z>{NUM})[%％])?"
         ))
@@ -701,7 +701,7 @@ fn check_comparisons(prose: &Prose) -> Vec<Warning> {
     });
     let mut out = Vec::new();
     // "2023年当年预算执行数为60.13万元，2024年预算安排25.77万元，比2023年预算执行数减少57.14%".
-    for c in executed.captures_iter(&prose.text) {
+    for c in needing(&["执行数为"], executed, &prose.text) {
         let (Some(y), Some(x)) = (printed(&c["y"]), printed(&c["x"])) else { continue };
         let whole = c.get(0).unwrap();
         let said = stated_direction(&c["dir"]);
@@ -734,7 +734,7 @@ fn check_comparisons(prose: &Prose) -> Vec<Warning> {
             ));
         }
     }
-    let pairs: Vec<regex::Captures> = pair.captures_iter(&prose.text).collect();
+    let pairs = needing(&["决算"], pair, &prose.text);
     for (i, c) in pairs.iter().enumerate() {
         let (Some(b), Some(a)) = (printed(&c["b"]), printed(&c["a"])) else { continue };
         let whole = c.get(0).unwrap();
@@ -744,7 +744,7 @@ fn check_comparisons(prose: &Prose) -> Vec<Warning> {
         let limit = pairs.get(i + 1).map(|n| n.get(0).unwrap().start()).unwrap_or(prose.text.len()).min(whole.end() + 240);
         let limit = (limit..=prose.text.len()).find(|&j| prose.text.is_char_boundary(j)).unwrap_or(prose.text.len());
         let after = &prose.text[whole.end()..limit];
-        if let Some(r) = rate.captures(after) {
+        if let Some(r) = rate().captures(after) {
             if let Some(z) = printed(&r["z"]) {
                 if let Some(expected) = rate_off((a.value, a.half_step), (b.value, b.half_step), z) {
                     let end = whole.end() + r.get(0).unwrap().end();
@@ -757,7 +757,7 @@ fn check_comparisons(prose: &Prose) -> Vec<Warning> {
                 }
             }
         }
-        if let Some(w) = word.captures(after) {
+        if let Some(w) = word().captures(after) {
             let said = match &w["w"] {
                 "大于" => 1,
                 "小于" => -1,
@@ -774,7 +774,7 @@ fn check_comparisons(prose: &Prose) -> Vec<Warning> {
             }
         }
     }
-    for c in versus.captures_iter(&prose.text).chain(stated.captures_iter(&prose.text)) {
+    for c in needing(&["比", "较"], versus, &prose.text).into_iter().chain(needing(&["上年", "去年"], stated, &prose.text)) {
         let (Some(x), Some(y)) = (printed(&c["x"]), printed(&c["y"])) else { continue };
         let whole = c.get(0).unwrap();
         let slack = x.half_step + y.half_step;
@@ -801,6 +801,17 @@ fn check_comparisons(prose: &Prose) -> Vec<Warning> {
         }
     }
     out
+}
+
+/// Every match of the pattern `re` gives, in prose holding one of the words each of its matches
+/// needs; in prose holding none, no match, and the pattern is not compiled: compiling costs more
+/// than searching, and a budget's prose, say, states no 决算 against 预算 and no 执行数.
+fn needing<'t>(words: &[&str], re: impl FnOnce() -> &'static Regex, text: &'t str) -> Vec<regex::Captures<'t>> {
+    if words.iter().any(|w| text.contains(w)) {
+        re().captures_iter(text).collect()
+    } else {
+        Vec::new()
+    }
 }
 
 /// A printed rate Z% of part / whole, each (value, half its printed step): None when Z is within
