@@ -396,6 +396,45 @@ fn a_subject_figure_by_code_by_quoted_path_or_by_levels_against_its_budget_line(
     assert_eq!(codes(&check_prose(&tables, &records, &other)), Vec::<&str>::new());
 }
 
+/// A function table whose one 项 has a name of 25 characters, the longest a level's name is read.
+fn long_name_table() -> (Table, Vec<Record>) {
+    let name = "行政事业单位离退休人员基本养老保险职业年金缴费支出";
+    let table = on_page(
+        grid(
+            1,
+            &["2025年部门一般公共预算支出功能分类预算表", "单位：元"],
+            &[&["功能分类科目编码", "功能分类科目名称", "合计"], &["2080599", name, "1,000,000.00"]],
+        ),
+        6,
+    );
+    (table, vec![line(1, 1, "2080599", name, "1000000.00", None)])
+}
+
+// The 科目 patterns bound a name's length ({1,24}, {1,30}?); they are searched with the bound
+// lifted and fall back to the bounded pattern when a name goes past it (validate::bounded). These
+// two pin what the bound decides, so a lifted bound without its fallback fails here.
+#[test]
+fn a_level_name_in_a_longer_run_of_characters_is_read_from_its_last_25() {
+    let (table, records) = long_name_table();
+    let tables = vec![table];
+    let stated = |figure: &str| explanation(3, &[&format!("主要用于行政事业单位离退休人员基本养老保险职业年金缴费支出（项）支出{figure}万元。")]);
+    assert_eq!(codes(&check_prose(&tables, &records, &stated("100.00"))), Vec::<&str>::new());
+    let found = check_prose(&tables, &records, &stated("200.00"));
+    assert_eq!(codes(&found), vec!["text_table_mismatch"], "{found:#?}");
+    assert_eq!(found[0].row, Some(1));
+}
+
+#[test]
+fn a_name_of_more_than_31_characters_after_a_code_is_not_read() {
+    let (table, records) = function_table();
+    let tables = vec![table];
+    // The shortest name the figure can follow stops before "支出" (the pattern reads it as the
+    // figure's word): 17 characters before the 科目's 14 make a name of 31, read; one more and it is not.
+    let stated = |before: &str| explanation(3, &[&format!("2080505{before}机关事业单位基本养老保险缴费支出预算数为167.32万元。")]);
+    assert_eq!(codes(&check_prose(&tables, &records, &stated("其中用于本单位在编在职人员依规缴纳"))), vec!["text_table_mismatch"]);
+    assert_eq!(codes(&check_prose(&tables, &records, &stated("其中用于本单位在编在职人员依规缴纳的"))), Vec::<&str>::new());
+}
+
 #[test]
 fn comparison_words_against_the_figures_they_compare() {
     let right = explanation(

@@ -3,6 +3,7 @@
 //! Records are published whatever these checks find: a warning says where a document contradicts
 //! itself (codes in schemas/README.md), it never hides or corrects a value.
 
+mod bounded;
 pub mod document;
 pub mod prose;
 mod finance;

@@ -16,6 +16,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 use rust_decimal::Decimal;
 
+use super::bounded::{chars_at_most, Bounded};
 use super::document::{finding, printed, Printed, Prose, NUM};
 use crate::interpret::values::{canon, factor_of, find_unit, parse_number, squash};
 use crate::interpret::lines::split_agency_title;
@@ -421,28 +422,19 @@ struct SubjectStatement {
 }
 
 fn subject_statements(prose: &Prose, doc_year: Option<u32>) -> Vec<SubjectStatement> {
-    static CODE: OnceLock<Regex> = OnceLock::new();
-    static CODE_AFTER: OnceLock<Regex> = OnceLock::new();
-    static QUOTED: OnceLock<Regex> = OnceLock::new();
-    static LEVELS: OnceLock<Regex> = OnceLock::new();
-    static LEVEL: OnceLock<Regex> = OnceLock::new();
+    static CODE: OnceLock<Bounded> = OnceLock::new();
+    static CODE_AFTER: OnceLock<Bounded> = OnceLock::new();
+    static QUOTED: OnceLock<Bounded> = OnceLock::new();
+    static LEVELS: OnceLock<Bounded> = OnceLock::new();
+    static LEVEL: OnceLock<Bounded> = OnceLock::new();
     let tail = format!(r"[”\x22]?(?:科目)?(?:支出)?(?P<kind>预算数|决算数|预算|决算)?(?:为|是)?[:：]?(?P<n>{NUM})(?P<unit>万元|元)");
     let code = CODE.get_or_init(|| {
-        Regex::new(&format!(r"(?:^|[^0-9.,])(?P<code>2[0-9]{{2}}(?:[0-9]{{2}}){{0,2}})[“”\x22]?(?P<name>\p{{Han}}[\p{{Han}}（）()、]{{1,30}}?)[“”\x22]?{tail}"))
-            .unwrap()
+        Bounded::new(
+            format!(r"(?:^|[^0-9.,])(?P<code>2[0-9]{{2}}(?:[0-9]{{2}}){{0,2}})[“”\x22]?(?P<name>\p{{Han}}[\p{{Han}}（）()、]{{1,30}}?)[“”\x22]?{tail}"),
+            &[("{1,30}?", "+?")],
+            |c| chars_at_most(c, "name", 31),
+        )
     });
-    // "机关事业单位基本养老保险缴费支出（2080505），2023年度决算数为8,897.19万元".
-    let code_after = CODE_AFTER.get_or_init(|| {
-        Regex::new(&format!(
-            r"(?P<name>\p{{Han}}[\p{{Han}}、]{{1,30}}?)[（(](?P<code>2[0-9]{{2}}(?:[0-9]{{2}}){{0,2}})[)）][，,]?(?:(?P<year>[0-9]{{4}})年度?)?{tail}"
-        ))
-        .unwrap()
-    });
-    let quoted = QUOTED.get_or_init(|| Regex::new(&format!(r"[“\x22](?P<path>[^“”\x22。；]{{2,80}})[”\x22]科目{tail}")).unwrap());
-    let levels = LEVELS.get_or_init(|| {
-        Regex::new(&format!(r"(?P<path>(?:\p{{Han}}[\p{{Han}}、]{{1,24}}[（(][0-9]{{0,3}}(?:类|款|项)[)）]){{1,3}}){tail}")).unwrap()
-    });
-    let level = LEVEL.get_or_init(|| Regex::new(r"(?P<name>\p{Han}[\p{Han}、]{1,24})[（(][0-9]{0,3}(?P<l>类|款|项)[)）]").unwrap());
     let kind_of = |k: Option<&str>| match k {
         Some(k) if k.starts_with("预算") => Kind::Budget,
         Some(k) if k.starts_with("决算") => Kind::Actual,
@@ -460,44 +452,83 @@ fn subject_statements(prose: &Prose, doc_year: Option<u32>) -> Vec<SubjectStatem
         })
     };
     let mut out = Vec::new();
-    for c in code.captures_iter(&prose.text) {
+    for c in code.captures_all(&prose.text) {
         let at = c.name("code").unwrap().start();
         let Some(s) = statement(&c, at) else { continue };
         let name = c["name"].to_string();
         out.push(SubjectStatement { code: Some(c["code"].to_string()), path: vec![(name, None)], kind: kind_of(c.name("kind").map(|k| k.as_str())), statement: s });
     }
-    for c in code_after.captures_iter(&prose.text) {
-        // A year before the figure: the document's own, or it is another year's figure.
-        if c.name("year").is_some_and(|y| doc_year != y.as_str().parse().ok()) {
-            continue;
+    // The other forms are searched only in prose holding the words each of their matches needs (a
+    // code in brackets, 科目 after a quote, "类）"): most documents have none of them, and compiling
+    // a pattern costs more than the search.
+    let text = prose.text.as_str();
+    // "机关事业单位基本养老保险缴费支出（2080505），2023年度决算数为8,897.19万元".
+    if text.contains("（2") || text.contains("(2") {
+        let code_after = CODE_AFTER.get_or_init(|| {
+            Bounded::new(
+                format!(
+                    r"(?P<name>\p{{Han}}[\p{{Han}}、]{{1,30}}?)[（(](?P<code>2[0-9]{{2}}(?:[0-9]{{2}}){{0,2}})[)）][，,]?(?:(?P<year>[0-9]{{4}})年度?)?{tail}"
+                ),
+                &[("{1,30}?", "+?")],
+                |c| chars_at_most(c, "name", 31),
+            )
+        });
+        for c in code_after.captures_all(text) {
+            // A year before the figure: the document's own, or it is another year's figure.
+            if c.name("year").is_some_and(|y| doc_year != y.as_str().parse().ok()) {
+                continue;
+            }
+            let Some(s) = statement(&c, c.get(0).unwrap().start()) else { continue };
+            let name = c["name"].to_string();
+            out.push(SubjectStatement { code: Some(c["code"].to_string()), path: vec![(name, None)], kind: kind_of(c.name("kind").map(|k| k.as_str())), statement: s });
         }
-        let Some(s) = statement(&c, c.get(0).unwrap().start()) else { continue };
-        let name = c["name"].to_string();
-        out.push(SubjectStatement { code: Some(c["code"].to_string()), path: vec![(name, None)], kind: kind_of(c.name("kind").map(|k| k.as_str())), statement: s });
     }
-    for c in quoted.captures_iter(&prose.text) {
-        let Some(s) = statement(&c, c.get(0).unwrap().start()) else { continue };
-        let parts: Vec<&str> = c["path"].split(['-', '－', '—', '–']).filter(|p| !p.is_empty()).collect();
-        if parts.is_empty() || parts.len() > 3 {
-            continue;
+    if text.contains("科目") {
+        let quoted = QUOTED.get_or_init(|| {
+            Bounded::new(format!(r"[“\x22](?P<path>[^“”\x22。；]{{2,80}})[”\x22]科目{tail}"), &[("{2,80}", "{2,}")], |c| chars_at_most(c, "path", 80))
+        });
+        for c in quoted.captures_all(text) {
+            let Some(s) = statement(&c, c.get(0).unwrap().start()) else { continue };
+            let parts: Vec<&str> = c["path"].split(['-', '－', '—', '–']).filter(|p| !p.is_empty()).collect();
+            if parts.is_empty() || parts.len() > 3 {
+                continue;
+            }
+            let path = parts.iter().enumerate().map(|(i, p)| (p.to_string(), Some(3 + 2 * i))).collect();
+            out.push(SubjectStatement { code: None, path, kind: kind_of(c.name("kind").map(|k| k.as_str())), statement: s });
         }
-        let path = parts.iter().enumerate().map(|(i, p)| (p.to_string(), Some(3 + 2 * i))).collect();
-        out.push(SubjectStatement { code: None, path, kind: kind_of(c.name("kind").map(|k| k.as_str())), statement: s });
     }
-    for c in levels.captures_iter(&prose.text) {
-        let Some(s) = statement(&c, c.name("path").unwrap().start()) else { continue };
-        let path = level
-            .captures_iter(&c["path"])
-            .map(|l| {
-                let digits = match &l["l"] {
-                    "类" => 3,
-                    "款" => 5,
-                    _ => 7,
-                };
-                (l["name"].to_string(), Some(digits))
-            })
-            .collect();
-        out.push(SubjectStatement { code: None, path, kind: kind_of(c.name("kind").map(|k| k.as_str())), statement: s });
+    if ["类)", "类）", "款)", "款）", "项)", "项）"].iter().any(|end| text.contains(end)) {
+        let levels = LEVELS.get_or_init(|| {
+            Bounded::new(
+                format!(r"(?P<path>(?:\p{{Han}}[\p{{Han}}、]{{1,24}}[（(][0-9]{{0,3}}(?:类|款|项)[)）]){{1,3}}){tail}"),
+                &[("{1,24}", "+")],
+                // Each level's name is what stands before its bracket.
+                |c| c["path"].split(['）', ')']).all(|level| level.split(['（', '(']).next().is_none_or(|name| name.chars().count() <= 25)),
+            )
+        });
+        let level = LEVEL.get_or_init(|| {
+            Bounded::new(
+                r"(?P<name>\p{Han}[\p{Han}、]{1,24})[（(][0-9]{0,3}(?P<l>类|款|项)[)）]".to_string(),
+                &[("{1,24}", "+")],
+                |c| chars_at_most(c, "name", 25),
+            )
+        });
+        for c in levels.captures_all(text) {
+            let Some(s) = statement(&c, c.name("path").unwrap().start()) else { continue };
+            let path = level
+                .captures_all(&c["path"])
+                .iter()
+                .map(|l| {
+                    let digits = match &l["l"] {
+                        "类" => 3,
+                        "款" => 5,
+                        _ => 7,
+                    };
+                    (l["name"].to_string(), Some(digits))
+                })
+                .collect();
+            out.push(SubjectStatement { code: None, path, kind: kind_of(c.name("kind").map(|k| k.as_str())), statement: s });
+        }
     }
     out
 }
@@ -636,17 +667,17 @@ fn check_comparisons(prose: &Prose) -> Vec<Warning> {
     static WORD: OnceLock<Regex> = OnceLock::new();
     static RATE: OnceLock<Regex> = OnceLock::new();
     static VERSUS: OnceLock<Regex> = OnceLock::new();
-    let pair = PAIR.get_or_init(|| {
+    let pair = || PAIR.get_or_init(|| {
         Regex::new(&format!(
             r"(?:年初|全年|调整)?预算(?:数)?为(?P<b>{NUM})万元[，,]?(?:支出)?决算(?:数)?为(?P<a>{NUM})万元"
         ))
         .unwrap()
     });
-    let word = WORD.get_or_init(|| {
+    let word = || WORD.get_or_init(|| {
         Regex::new(r"决算数?(?:与(?:年初|全年|调整)?预算数?)?(?P<w>大于|小于|等于|同|持平|基本持平)(?:(?:年初|全年|调整)?预算数?)?").unwrap()
     });
-    let rate = RATE.get_or_init(|| Regex::new(&format!(r"^[，,。]?完成(?:年初|全年|调整)?预算(?:数)?的(?P<z>{NUM})[%％]")).unwrap());
-    let versus = VERSUS.get_or_init(|| {
+    let rate = || RATE.get_or_init(|| Regex::new(&format!(r"^[，,。]?完成(?:年初|全年|调整)?预算(?:数)?的(?P<z>{NUM})[%％]")).unwrap());
+    let versus = || VERSUS.get_or_init(|| {
         Regex::new(&format!(
             r"(?P<x>{NUM})万元[，,]?(?:比|较)(?:上年|去年|上年度|[0-9]{{4}}年度?)(?:预算数?|决算数?)?的?(?P<y>{NUM})万元[，,]?(?P<dir>增加|减少|增长|下降|持平)(?:(?P<z>{NUM})万元)?"
         ))
@@ -655,14 +686,14 @@ fn check_comparisons(prose: &Prose) -> Vec<Warning> {
     // The same comparison with last year's figure stated first: "X 万元，上年预算为 Y 万元，与上年相比
     // 持平 / 增加 D 万元". A change in % ("增长 5%") is not a change in 万元: only "D 万元" is read as D.
     static STATED: OnceLock<Regex> = OnceLock::new();
-    let stated = STATED.get_or_init(|| {
+    let stated = || STATED.get_or_init(|| {
         Regex::new(&format!(
             r"(?P<x>{NUM})万元[，,](?:上年|去年|上年度)(?:预算|决算)?数?为(?P<y>{NUM})万元[，,](?:与上年(?:度)?(?:相比)?|比上年|较上年)(?P<dir>增加|减少|增长|下降|持平)(?:(?P<z>{NUM})万元)?"
         ))
         .unwrap()
     });
     static EXECUTED: OnceLock<Regex> = OnceLock::new();
-    let executed = EXECUTED.get_or_init(|| {
+    let executed = || EXECUTED.get_or_init(|| {
         Regex::new(&format!(
             r"执行数为(?P<y>{NUM})万元[，,](?:[0-9]{{4}}年)?预算安排(?P<x>{NUM})万元[，,](?:比|较)(?:[0-9]{{4}}年)?(?:当年)?预算执行数(?P<dir>增加|减少|增长|下降|持平)(?:(?P<z>{NUM})[%％])?"
         ))
@@ -670,7 +701,7 @@ fn check_comparisons(prose: &Prose) -> Vec<Warning> {
     });
     let mut out = Vec::new();
     // "2023年当年预算执行数为60.13万元，2024年预算安排25.77万元，比2023年预算执行数减少57.14%".
-    for c in executed.captures_iter(&prose.text) {
+    for c in needing(&["执行数为"], executed, &prose.text) {
         let (Some(y), Some(x)) = (printed(&c["y"]), printed(&c["x"])) else { continue };
         let whole = c.get(0).unwrap();
         let said = stated_direction(&c["dir"]);
@@ -703,7 +734,7 @@ fn check_comparisons(prose: &Prose) -> Vec<Warning> {
             ));
         }
     }
-    let pairs: Vec<regex::Captures> = pair.captures_iter(&prose.text).collect();
+    let pairs = needing(&["决算"], pair, &prose.text);
     for (i, c) in pairs.iter().enumerate() {
         let (Some(b), Some(a)) = (printed(&c["b"]), printed(&c["a"])) else { continue };
         let whole = c.get(0).unwrap();
@@ -713,7 +744,7 @@ fn check_comparisons(prose: &Prose) -> Vec<Warning> {
         let limit = pairs.get(i + 1).map(|n| n.get(0).unwrap().start()).unwrap_or(prose.text.len()).min(whole.end() + 240);
         let limit = (limit..=prose.text.len()).find(|&j| prose.text.is_char_boundary(j)).unwrap_or(prose.text.len());
         let after = &prose.text[whole.end()..limit];
-        if let Some(r) = rate.captures(after) {
+        if let Some(r) = rate().captures(after) {
             if let Some(z) = printed(&r["z"]) {
                 if let Some(expected) = rate_off((a.value, a.half_step), (b.value, b.half_step), z) {
                     let end = whole.end() + r.get(0).unwrap().end();
@@ -726,7 +757,7 @@ fn check_comparisons(prose: &Prose) -> Vec<Warning> {
                 }
             }
         }
-        if let Some(w) = word.captures(after) {
+        if let Some(w) = word().captures(after) {
             let said = match &w["w"] {
                 "大于" => 1,
                 "小于" => -1,
@@ -743,7 +774,7 @@ fn check_comparisons(prose: &Prose) -> Vec<Warning> {
             }
         }
     }
-    for c in versus.captures_iter(&prose.text).chain(stated.captures_iter(&prose.text)) {
+    for c in needing(&["比", "较"], versus, &prose.text).into_iter().chain(needing(&["上年", "去年"], stated, &prose.text)) {
         let (Some(x), Some(y)) = (printed(&c["x"]), printed(&c["y"])) else { continue };
         let whole = c.get(0).unwrap();
         let slack = x.half_step + y.half_step;
@@ -770,6 +801,17 @@ fn check_comparisons(prose: &Prose) -> Vec<Warning> {
         }
     }
     out
+}
+
+/// Every match of the pattern `re` gives, in prose holding one of the words each of its matches
+/// needs; in prose holding none, no match, and the pattern is not compiled: compiling costs more
+/// than searching, and a budget's prose, say, states no 决算 against 预算 and no 执行数.
+fn needing<'t>(words: &[&str], re: impl FnOnce() -> &'static Regex, text: &'t str) -> Vec<regex::Captures<'t>> {
+    if words.iter().any(|w| text.contains(w)) {
+        re().captures_iter(text).collect()
+    } else {
+        Vec::new()
+    }
 }
 
 /// A printed rate Z% of part / whole, each (value, half its printed step): None when Z is within
@@ -819,9 +861,13 @@ fn comparison(prose: &Prose, start: usize, end: usize, message: String) -> Warni
 /// The year a title or heading gives the document ("2025年部门财务收支预算总表", "2024年度部门决算"):
 /// a year right before the words of the document's kind.
 fn title_year(text: &str) -> Option<u32> {
-    static YEAR: OnceLock<Regex> = OnceLock::new();
+    static YEAR: OnceLock<Bounded> = OnceLock::new();
     let re = YEAR.get_or_init(|| {
-        Regex::new(r"(?P<y>20[0-9]{2})年度?(?:[\p{Han}“”\x22（）()]{0,24}?)(?:预算|决算)").unwrap()
+        Bounded::new(
+            r"(?P<y>20[0-9]{2})年度?(?P<between>[\p{Han}“”\x22（）()]{0,24}?)(?:预算|决算)".to_string(),
+            &[("{0,24}?", "*?")],
+            |c| chars_at_most(c, "between", 24),
+        )
     });
     let t = squash(text);
     // Prose that names a year for another purpose (上年, 执行, 截至, 以前年度) is not a title.
