@@ -45,6 +45,7 @@ pub fn open_tables(rules: &[Line], glyphs: &[Glyph], taken: &[[f64; 4]], page_wi
         let first = candidates[i];
         let mut group = vec![first];
         let mut short: Vec<f64> = Vec::new();
+        let mut short_ends: Vec<f64> = Vec::new();
         let mut j = i + 1;
         while j < candidates.len() {
             let l = candidates[j];
@@ -53,6 +54,7 @@ pub fn open_tables(rules: &[Line], glyphs: &[Glyph], taken: &[[f64; 4]], page_wi
                 // Shorter rules inside the table (under a spanning header) do not end it.
                 if l.from >= first.from - EXTENT_TOLERANCE && l.to <= first.to + EXTENT_TOLERANCE {
                     short.push(l.pos);
+                    short_ends.extend([l.from, l.to]);
                     j += 1;
                     continue;
                 }
@@ -90,12 +92,20 @@ pub fn open_tables(rules: &[Line], glyphs: &[Glyph], taken: &[[f64; 4]], page_wi
             let bottom = if open_below { run_to_page_end(glyphs, taken, x0, x1, last, page_height) } else { None };
             let header_bottom = if rule_pos.len() >= 3 || bottom.is_some() { rule_pos[1] } else { rule_pos[0] };
             Some(Frame { x0, x1, top: rule_pos[0], header_bottom, bottom: bottom.unwrap_or(last), rules: rule_pos.clone() })
+        } else if let Some(&h) = short.first().filter(|_| j == candidates.len()) {
+            // A top rule and a shorter rule under the header (drawn beside a label that spans
+            // it), the rows running on to the page end: a form continued overleaf.
+            rows_under_header_rule(glyphs, taken, x0, x1, (first.pos, h), page_height)
+                .map(|bottom| Frame { x0, x1, top: first.pos, header_bottom: first.pos, bottom, rules: vec![first.pos, h] })
         } else {
             // A lone rule closing rows that start at the page top: the continuation of a table.
             run_from_page_top(glyphs, taken, x0, x1, first.pos, page_height)
                 .map(|top| Frame { x0, x1, top, header_bottom: top, bottom: first.pos, rules: rule_pos.clone() })
         };
-        if let Some(grid) = frame.and_then(|f| open_grid(&f, glyphs, taken)) {
+        // Where a shorter rule ends inside the table, a column edge stands: it is drawn under
+        // the columns beside a label that spans the header.
+        let edges: Vec<f64> = short_ends.iter().copied().filter(|&x| x > x0 + EXTENT_TOLERANCE && x < x1 - EXTENT_TOLERANCE).collect();
+        if let Some(grid) = frame.and_then(|f| open_grid_with_edges(&f, &edges, glyphs, taken)) {
             out.push(grid);
             i = j;
             continue;
@@ -160,6 +170,21 @@ fn run_to_page_end(glyphs: &[Glyph], taken: &[[f64; 4]], x0: f64, x1: f64, from:
         .then_some(last.bottom + 1.0)
 }
 
+/// Under a top rule and a shorter header rule at `rules`, lines down to the page end (a page
+/// number may follow) that keep within the rules' width, two or more of them under the header
+/// rule in several pieces: the bottom of the last. Above the header rule a form prints wide
+/// wrapped text and its own title rows, so these lines are not held to [`tabular`].
+fn rows_under_header_rule(glyphs: &[Glyph], taken: &[[f64; 4]], x0: f64, x1: f64, rules: (f64, f64), page_height: f64) -> Option<f64> {
+    let mut lines = band_lines(glyphs, taken, x0, x1, rules.0, page_height);
+    if lines.last().is_some_and(|l| l.glyphs.len() <= 8 && l.top > 0.85 * page_height && chunks(l).len() == 1) {
+        lines.pop();
+    }
+    let last = lines.last()?;
+    let rows_below = lines.iter().filter(|l| l.top > rules.1 && chunks(l).len() >= 2).count();
+    let outside = glyphs.iter().any(|g| g.cy() > rules.0 && g.cy() < last.bottom && (g.cx() < x0 - 2.0 || g.cx() > x1 + 2.0) && !g.ch.is_whitespace());
+    (rows_below >= 2 && !outside && last.bottom > 0.7 * page_height).then_some(last.bottom + 1.0)
+}
+
 /// Lines from the page top down to `to` when all of them are table rows: the top of the first.
 fn run_from_page_top(glyphs: &[Glyph], taken: &[[f64; 4]], x0: f64, x1: f64, to: f64, page_height: f64) -> Option<f64> {
     let lines = band_lines(glyphs, taken, x0, x1, 0.0, to);
@@ -211,9 +236,15 @@ pub(super) fn band_lines<'a>(glyphs: &'a [Glyph], taken: &[[f64; 4]], x0: f64, x
 /// ([`column_edges`]), rules or line spacing give the rows ([`row_edges`]), and the header's
 /// text gives the header cells and their spans ([`HeaderCells`]).
 pub(super) fn open_grid(f: &Frame, glyphs: &[Glyph], taken: &[[f64; 4]]) -> Option<(CellGrid, usize)> {
+    open_grid_with_edges(f, &[], glyphs, taken)
+}
+
+/// [`open_grid`] with column edges known from rules (`edges`): a text column reaching over one
+/// is two columns.
+fn open_grid_with_edges(f: &Frame, edges: &[f64], glyphs: &[Glyph], taken: &[[f64; 4]]) -> Option<(CellGrid, usize)> {
     let header = band_lines(glyphs, taken, f.x0, f.x1, f.top, f.header_bottom);
     let body = band_lines(glyphs, taken, f.x0, f.x1, f.header_bottom, f.bottom);
-    let columns = body_columns(&body)?;
+    let columns = split_at_edges(body_columns(&body)?, edges);
     let xs = column_edges(&columns, &header, f.x0, f.x1);
     let (header, centred) = lift_centred_header_lines(header, &xs);
     let (ys, blocks) = row_edges(f, &header, &body, &xs);
@@ -237,14 +268,68 @@ pub(super) fn open_grid(f: &Frame, glyphs: &[Glyph], taken: &[[f64; 4]]) -> Opti
 /// Lines with a single chunk (section labels, wrapped text) are left out so they cannot bridge
 /// columns. `None` unless there are two columns or more.
 pub(super) fn body_columns(body: &[TextLine]) -> Option<Vec<(f64, f64)>> {
-    let spans: Vec<(f64, f64)> = body
-        .iter()
-        .map(chunks)
-        .filter(|cs| cs.len() >= 2)
-        .flat_map(|cs| cs.into_iter().map(|c| (c.x0, c.x1)))
-        .collect();
-    let columns = text::merged_extents(spans);
+    let lines: Vec<Vec<(f64, f64)>> =
+        body.iter().map(chunks).filter(|cs| cs.len() >= 2).map(|cs| cs.into_iter().map(|c| (c.x0, c.x1)).collect()).collect();
+    let mut columns = Vec::new();
+    for extent in text::merged_extents(lines.iter().flatten().copied().collect()) {
+        columns.extend(split_at_respected_gaps(extent, &lines));
+    }
     (columns.len() >= 2).then_some(columns)
+}
+
+/// Inside a merged column extent, a stretch that at most this share of the pieces covering
+/// the busiest stretch on either side of it runs across (and at least [`GAP_PEAK_PIECES`] pieces
+/// on each side) is a column gap: wide text in a cell spanning several columns (a form's
+/// 项目概况 beside its label) would otherwise join them all into one column.
+const GAP_COVER_SHARE: f64 = 0.15;
+const GAP_PEAK_PIECES: usize = 3;
+
+/// One merged column extent split at the gaps inside it that only a few wide pieces cross.
+fn split_at_respected_gaps(extent: (f64, f64), lines: &[Vec<(f64, f64)>]) -> Vec<(f64, f64)> {
+    let inside: Vec<(f64, f64)> = lines.iter().flatten().copied().filter(|&(s, e)| s >= extent.0 && e <= extent.1).collect();
+    let mut points: Vec<f64> = inside.iter().flat_map(|&(s, e)| [s, e]).collect();
+    points.sort_by(f64::total_cmp);
+    points.dedup_by(|a, b| (*a - *b).abs() < 1.0);
+    // Stretches between successive piece ends, each with the number of pieces covering it.
+    let stretches: Vec<(f64, f64, usize)> =
+        points.windows(2).map(|w| (w[0], w[1], inside.iter().filter(|&&(s, e)| s <= w[0] && e >= w[1]).count())).collect();
+    let peak = |range: &[(f64, f64, usize)]| range.iter().map(|s| s.2).max().unwrap_or(0);
+    let mut out = Vec::new();
+    let mut start = extent.0;
+    let mut k = 0;
+    while k < stretches.len() {
+        let sides = peak(&stretches[..k]).min(peak(&stretches[k + 1..]));
+        let thin = |c: usize| sides >= GAP_PEAK_PIECES && (c as f64) <= GAP_COVER_SHARE * sides as f64;
+        if !thin(stretches[k].2) {
+            k += 1;
+            continue;
+        }
+        // The gap runs over the thin stretches that follow.
+        let mut end = k;
+        while end + 1 < stretches.len() && thin(stretches[end + 1].2) {
+            end += 1;
+        }
+        out.push((start, stretches[k].0));
+        start = stretches[end].1;
+        k = end + 1;
+    }
+    out.push((start, extent.1));
+    out
+}
+
+/// Columns split where a known edge falls inside one.
+fn split_at_edges(columns: Vec<(f64, f64)>, edges: &[f64]) -> Vec<(f64, f64)> {
+    let mut out = Vec::with_capacity(columns.len() + edges.len());
+    for (mut a, b) in columns {
+        let mut inner: Vec<f64> = edges.iter().copied().filter(|&e| e > a + 1.0 && e < b - 1.0).collect();
+        inner.sort_by(f64::total_cmp);
+        for e in inner {
+            out.push((a, e));
+            a = e;
+        }
+        out.push((a, b));
+    }
+    out
 }
 
 /// Column boundaries: in each gap between body columns, the widest stretch no glyph of the last
@@ -667,6 +752,36 @@ pub(super) mod tests {
         assert_eq!(at(1, 2).text, "完成窗口服务区审前服务区休息等候区自助服务区投资建设区视频监控区");
         assert_eq!((at(1, 3).text.as_str(), at(2, 3).text.as_str()), ("100完成全年", "90按期完成"));
         assert_eq!((at(1, 0).text.as_str(), at(1, 0).row_span), ("效益指标", 2));
+    }
+
+    #[test]
+    fn a_form_under_a_top_rule_and_a_short_header_rule_runs_to_the_page_end_with_an_edge_at_the_rule_end() {
+        // jialing_lab_2024 / binjiang_perf_2023 (three-line forms): the header rule starts right
+        // of the vertical 绩效指标 label column, the rows run on to the page end, and a form row
+        // above the header prints wide wrapped text across the columns.
+        let mut g = Vec::new();
+        g.extend(word("项目概况", 90.0, 110.0, 9.0));
+        g.extend(word("更新基础化学大学物理实验教学设备改造实验室建设虚拟仿真", 150.0, 110.0, 9.0));
+        for (x, h) in [(90.0, "一级指标"), (150.0, "二级指标"), (300.0, "指标值")] {
+            g.extend(word(h, x, 130.0, 9.0));
+        }
+        for i in 0..30 {
+            let y = 150.0 + 20.0 * i as f64;
+            g.extend(word(&format!("指标{i}"), 150.0, y, 9.0));
+            g.extend(word(&format!("≥{i}(个)"), 300.0, y, 9.0));
+        }
+        for (i, ch) in "绩效指标".chars().enumerate() {
+            g.extend(word(&ch.to_string(), 60.0, 400.0 + 16.0 * i as f64, 9.0));
+        }
+        let header_rule = Line { pos: 145.0, from: 80.0, to: 450.0 };
+        let tables = open_tables(&[Line { pos: 100.0, from: 50.0, to: 450.0 }, header_rule], &g, &[], 595.0, 842.0);
+        assert_eq!(tables.len(), 1);
+        let (grid, _) = &tables[0];
+        assert!(grid.bbox()[3] > 730.0, "runs to the page end: {:?}", grid.bbox());
+        // The label column, the 一级/二级 columns split at the rule's end and past the wide text,
+        // and the values.
+        assert!(grid.xs.iter().any(|&x| (x - 80.0).abs() < 1.0), "{:?}", grid.xs);
+        assert_eq!(grid.n_cols(), 4, "{:?}", grid.xs);
     }
 
     #[test]
