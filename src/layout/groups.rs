@@ -71,7 +71,10 @@ fn text_between(line: &TextLine, x0: f64, x1: f64) -> String {
 fn frame(rules: &[f64], top: f64, bottom: f64, glyphs: &[Glyph], taken: &[[f64; 4]]) -> Option<Frame> {
     let lines = open::band_lines(glyphs, taken, f64::MIN / 4.0, f64::MAX / 4.0, top, bottom);
     let x0 = lines.iter().map(|l| l.x0).fold(f64::MAX, f64::min) - 1.0;
-    let x1 = lines.iter().map(|l| l.x1).fold(f64::MIN, f64::max) + 1.0;
+    let text_x1 = lines.iter().map(|l| l.x1).fold(f64::MIN, f64::max) + 1.0;
+    // A rule right of all the text is the left edge of groups left empty on this page (the
+    // part of a continued table holding no figure there): the table runs at least to it.
+    let x1 = rules.iter().copied().filter(|&r| r >= text_x1 - 3.0).fold(text_x1, f64::max);
     if !rules.iter().any(|&r| r > x0 + 3.0 && r < x1 - 3.0) {
         return None;
     }
@@ -193,4 +196,46 @@ fn grouped_grid(f: &Frame, rules: &[f64], glyphs: &[Glyph], taken: &[[f64; 4]]) 
     }
     cells.extend_down();
     Some((cells.into_grid(ys, &blocks), header_rows))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layout::text::tests::word;
+
+    fn rule(pos: f64, from: f64, to: f64) -> Line {
+        Line { pos, from, to }
+    }
+
+    /// Lines of `(text, x)` pieces, one line every 20 points from `top`, glyphs of size 10.
+    fn page(lines: &[&[(&str, f64)]], top: f64) -> Vec<Glyph> {
+        let mut g = Vec::new();
+        for (i, pieces) in lines.iter().enumerate() {
+            for &(s, x) in pieces.iter() {
+                g.extend(word(s, x, top + 20.0 * i as f64, 10.0));
+            }
+        }
+        g
+    }
+
+    #[test]
+    fn a_rule_right_of_all_the_text_keeps_the_empty_group_beyond_it() {
+        // A continued table's last page: the 项目支出 group right of the rule at 400 holds no
+        // figure here, so the text ends before that rule.
+        let g = page(
+            &[
+                &[("210", 60.0), ("卫生健康支出", 100.0), ("2,602.22", 240.0), ("2,602.22", 340.0)],
+                &[("221", 60.0), ("住房保障支出", 100.0), ("5,147.21", 240.0), ("5,147.21", 340.0)],
+                &[("221", 60.0), ("住房改革支出", 100.0), ("5,147.21", 240.0), ("5,147.21", 340.0)],
+            ],
+            60.0,
+        );
+        let rules = [rule(300.0, 55.0, 125.0), rule(400.0, 55.0, 125.0)];
+        let tables = group_ruled_tables(&rules, &g, &[]);
+        assert_eq!(tables.len(), 1);
+        let (grid, header_rows) = &tables[0];
+        assert_eq!(*header_rows, 0);
+        assert_eq!(grid.xs.last().copied(), Some(400.0));
+        assert_eq!((grid.n_rows(), grid.n_cols()), (3, 4));
+    }
 }

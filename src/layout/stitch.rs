@@ -135,10 +135,15 @@ fn same_columns(a: &[f64], b: &[f64]) -> bool {
     a.iter().all(|&x| near(x, b)) || b.iter().all(|&x| near(x, a))
 }
 
-fn same_outer_edges(a: &[f64], b: &[f64]) -> bool {
+/// Open parts: the left edges agree and the right edges too, or the part ends on one of the
+/// previous part's column edges (its last groups hold no text on this page, and their rule is
+/// its right edge, [`super::groups`]); it is re-laid on the previous part's columns.
+fn same_outer_edges(prev: &[f64], part: &[f64]) -> bool {
     const OPEN_EDGE_TOLERANCE: f64 = 8.0;
-    matches!((a.first(), a.last(), b.first(), b.last()), (Some(a0), Some(a1), Some(b0), Some(b1))
-        if (a0 - b0).abs() <= OPEN_EDGE_TOLERANCE && (a1 - b1).abs() <= OPEN_EDGE_TOLERANCE)
+    let (Some(a0), Some(a1), Some(b0), Some(b1)) = (prev.first(), prev.last(), part.first(), part.last()) else { return false };
+    let inner = prev.get(1..prev.len().saturating_sub(1)).unwrap_or(&[]);
+    let ends_on_inner_edge = inner.iter().any(|x| (x - b1).abs() <= COLUMN_TOLERANCE);
+    (a0 - b0).abs() <= OPEN_EDGE_TOLERANCE && ((a1 - b1).abs() <= OPEN_EDGE_TOLERANCE || ends_on_inner_edge)
 }
 
 /// An open part laid on the given column edges: every slot its own cell, text by glyph centre.
@@ -336,6 +341,7 @@ fn append_cells(b: &mut Building, part: &PageTable, cells: Vec<Cell>, k: usize) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::layout::text::tests::word;
 
     fn part(page: u32, top: f64, rows: &[&[&str]], above: &[&str], below: &[&str]) -> PageTable {
         let xs = vec![50.0, 150.0, 250.0];
@@ -481,6 +487,35 @@ mod tests {
         assert!(t.check_tiling().is_ok(), "{:?}", t.check_tiling());
         let merged = t.cell_at(31, 0).unwrap();
         assert_eq!((merged.row, merged.row_span, merged.text.as_str()), (25, 8, "产出指标"));
+    }
+
+    #[test]
+    fn an_open_part_ending_on_an_inner_edge_of_the_part_before_continues_it() {
+        // Page 2 of a table ruled between column groups: its last group holds no figure there,
+        // so the part ends on the rule at 250, an inner edge of page 1's columns.
+        let body = rows(30, 0);
+        let r: Vec<Vec<&str>> = as_refs(&body);
+        let rs: Vec<&[&str]> = r.iter().map(|r| r.as_slice()).collect();
+        let mut a = part(1, 100.0, &rs, &[], &[]);
+        a.ruled = false;
+        a.grid.xs = vec![50.0, 150.0, 250.0, 350.0];
+        let third: Vec<GridCell> = (0..30).map(|r| GridCell { row: r, col: 2, row_span: 1, col_span: 1, bbox: [250.0, 0.0, 350.0, 0.0], text: "1.00".into() }).collect();
+        a.grid.cells.extend(third);
+        let rs2: Vec<&[&str]> = rs[..2].to_vec();
+        let mut b = part(2, 60.0, &rs2, &[], &[]);
+        b.ruled = false;
+        b.glyphs = ["科目30", "科目31"].iter().enumerate().flat_map(|(i, s)| word(s, 55.0, 62.0 + 20.0 * i as f64, 10.0)).collect();
+        b.glyphs.extend(["30.00", "31.00"].iter().enumerate().flat_map(|(i, s)| word(s, 155.0, 62.0 + 20.0 * i as f64, 10.0)));
+        let tables = stitch(vec![a.clone(), b.clone()]);
+        assert_eq!(tables.len(), 1);
+        let t = &tables[0];
+        assert_eq!((t.n_rows, t.n_cols), (32, 3));
+        assert!(t.check_tiling().is_ok(), "{:?}", t.check_tiling());
+        assert_eq!(t.cell_at(31, 1).unwrap().text, "31.00");
+        assert_eq!(t.cell_at(31, 2).unwrap().text, "");
+        // Ending between two of the edges before is another table's edge, not a continuation.
+        b.grid.xs = vec![50.0, 150.0, 200.0];
+        assert_eq!(stitch(vec![a, b]).len(), 2);
     }
 
     #[test]
