@@ -238,4 +238,36 @@ mod tests {
         assert_eq!(grid.xs.last().copied(), Some(400.0));
         assert_eq!((grid.n_rows(), grid.n_cols()), (3, 4));
     }
+
+    #[test]
+    fn rows_of_wrapped_labels_with_centred_codes_stay_apart() {
+        // LibreOffice at 8 pt: wrapped label lines 6.3 apart, a code and its figures centred
+        // beside them; a one-line row follows its neighbour 11.1 apart, but a row of two wrapped
+        // lines follows the one before only 9.3 apart, and no column starts a line there.
+        let mut g = Vec::new();
+        let mut line = |pieces: &[(&str, f64)], top: f64| {
+            for &(s, x) in pieces {
+                g.extend(word(s, x, top, 8.0));
+            }
+        };
+        let wrapped = |top: f64| [top, top + 7.2, top + 14.4];
+        line(&[("201", 60.0), ("一般公共服务支出", 104.0), ("1866.11", 205.0), ("1866.11", 265.0)], 100.0);
+        let [a, b, c] = wrapped(119.1);
+        line(&[("政府办公厅及相关", 104.0)], a);
+        line(&[("20103", 60.0), ("1866.11", 205.0), ("1866.11", 265.0)], b);
+        line(&[("机构事务", 104.0)], c);
+        line(&[("2010301", 60.0), ("行政运行", 104.0), ("428.61", 205.0), ("428.61", 265.0)], 152.5);
+        for (top, code, first, second) in [(173.4, "2080505", "机关事业单位基本养老保", "险缴费支出"), (205.1, "2080506", "机关事业单位职业年金缴", "费支出")] {
+            let [a, b, c] = wrapped(top);
+            line(&[(first, 104.0)], a);
+            line(&[(code, 60.0), ("15.83", 205.0), ("15.83", 265.0)], b);
+            line(&[(second, 104.0)], c);
+        }
+        line(&[("210", 60.0), ("卫生健康支出", 104.0), ("14.64", 205.0), ("14.64", 265.0)], 238.6);
+        let rules = [rule(200.0, 95.0, 250.0), rule(260.0, 95.0, 250.0)];
+        let tables = group_ruled_tables(&rules, &g, &[]);
+        assert_eq!(tables.len(), 1);
+        let (grid, _) = &tables[0];
+        assert_eq!((grid.n_rows(), grid.n_cols()), (6, 4));
+    }
 }

@@ -135,14 +135,14 @@ fn blocks(body: &[TextLine], xs: &[f64], chunk_gap: f64, wrapping: Wrapping) -> 
 /// between them. Otherwise (every row one line) lines closer than half the usual spacing
 /// between the body's lines share a row, as a label centred beside a wrapped cell does.
 fn wrap_gap(per_col: &[Vec<(f64, f64, f64)>], body: &[TextLine], wrapping: Wrapping) -> f64 {
-    if let Wrapping::BelowRowGap(share) = wrapping {
-        if let Some(row_gap) = shared_row_gap(per_col) {
-            return share * row_gap;
-        }
-    }
     let mut gaps: Vec<f64> = per_col.iter().flat_map(|l| l.windows(2).map(|w| (w[1].0 - w[0].1).max(0.0))).collect();
     gaps.sort_by(f64::total_cmp);
     let size = median_size(body);
+    if let Wrapping::BelowRowGap(share) = wrapping {
+        if let Some(row_gap) = shared_row_gap(per_col) {
+            return split_below(&gaps, share * row_gap, size);
+        }
+    }
     // The first clear jump (a third of a glyph or more) above a tight gap.
     let jump = gaps.windows(2).position(|w| w[0] <= 0.5 * size && w[1] - w[0] >= (0.3 * size).max(0.5 * w[0]));
     if let Some(k) = jump {
@@ -155,6 +155,18 @@ fn wrap_gap(per_col: &[Vec<(f64, f64, f64)>], body: &[TextLine], wrapping: Wrapp
     line_gaps.sort_by(f64::total_cmp);
     let typical = line_gaps.get(line_gaps.len() / 2).copied().unwrap_or(0.0);
     0.5 * typical - 1e-9
+}
+
+/// A wrapping limit lowered to the widest clear jump (a quarter glyph or more) among the gaps
+/// under it: rows whose next line starts in one column only (a code centred beside a wrapped
+/// label) are not seen by [`shared_row_gap`], and their gaps sit above the wraps' own.
+fn split_below(gaps: &[f64], limit: f64, size: f64) -> f64 {
+    let under: Vec<f64> = gaps.iter().copied().filter(|&g| g <= limit).collect();
+    let widest = under.windows(2).max_by(|a, b| (a[1] - a[0]).total_cmp(&(b[1] - b[0])));
+    match widest {
+        Some(w) if w[1] - w[0] >= 0.25 * size => (w[0] + w[1]) / 2.0,
+        _ => limit,
+    }
 }
 
 /// The narrowest gap above a line that starts beside a line of another column: such lines

@@ -135,15 +135,19 @@ fn same_columns(a: &[f64], b: &[f64]) -> bool {
     a.iter().all(|&x| near(x, b)) || b.iter().all(|&x| near(x, a))
 }
 
-/// Open parts: the left edges agree and the right edges too, or the part ends on one of the
-/// previous part's column edges (its last groups hold no text on this page, and their rule is
-/// its right edge, [`super::groups`]); it is re-laid on the previous part's columns.
+/// Open parts take their outer edges from their own text, and it is re-laid on the previous
+/// part's columns. The left edges agree, or the part starts inside the previous part's first
+/// column (a header centred over that column reached further left than this page's codes).
+/// The right edges agree, or the part ends on one of the previous part's column edges (its last
+/// groups hold no text on this page, and their rule is its right edge, [`super::groups`]).
 fn same_outer_edges(prev: &[f64], part: &[f64]) -> bool {
     const OPEN_EDGE_TOLERANCE: f64 = 8.0;
     let (Some(a0), Some(a1), Some(b0), Some(b1)) = (prev.first(), prev.last(), part.first(), part.last()) else { return false };
     let inner = prev.get(1..prev.len().saturating_sub(1)).unwrap_or(&[]);
     let ends_on_inner_edge = inner.iter().any(|x| (x - b1).abs() <= COLUMN_TOLERANCE);
-    (a0 - b0).abs() <= OPEN_EDGE_TOLERANCE && ((a1 - b1).abs() <= OPEN_EDGE_TOLERANCE || ends_on_inner_edge)
+    let starts_in_first_column = inner.first().is_some_and(|&x| b0 > a0 && b0 < &x);
+    ((a0 - b0).abs() <= OPEN_EDGE_TOLERANCE || starts_in_first_column)
+        && ((a1 - b1).abs() <= OPEN_EDGE_TOLERANCE || ends_on_inner_edge)
 }
 
 /// An open part laid on the given column edges: every slot its own cell, text by glyph centre.
@@ -513,6 +517,10 @@ mod tests {
         assert!(t.check_tiling().is_ok(), "{:?}", t.check_tiling());
         assert_eq!(t.cell_at(31, 1).unwrap().text, "31.00");
         assert_eq!(t.cell_at(31, 2).unwrap().text, "");
+        // A part whose codes start right of the header centred over the first column before.
+        let mut inset = b.clone();
+        inset.grid.xs[0] = 62.0;
+        assert_eq!(stitch(vec![a.clone(), inset]).len(), 1);
         // Ending between two of the edges before is another table's edge, not a continuation.
         b.grid.xs = vec![50.0, 150.0, 200.0];
         assert_eq!(stitch(vec![a, b]).len(), 2);
