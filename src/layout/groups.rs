@@ -157,6 +157,22 @@ fn grouped_grid(f: &Frame, rules: &[f64], glyphs: &[Glyph], taken: &[[f64; 4]]) 
     if body.len() < 2 {
         return None;
     }
+    let groups = groups_of(&xs, rules);
+    let (mut ys, cells, header_rows) = match headed_groups(&header, &xs, &groups) {
+        Some(h) => h.into_cells(f, xs.clone()),
+        None => line_header(f, header, xs.clone(), &groups),
+    };
+    let (breaks, blocks) = rows::body_rows_with(&body, &xs, CHUNK_GAP, WRAPS);
+    ys.extend(breaks);
+    ys.push(f.bottom);
+    ys.dedup_by(|a, b| (*a - *b).abs() < 0.5);
+    Some((cells.into_grid(ys, &blocks), header_rows))
+}
+
+/// The header read line by line (when the groups do not explain it, [`headed_groups`]): lines
+/// of one column set at wrapping distance are one row, labels centred between rows span them.
+/// Returns the header's row edges from the top, its cells, and the number of header rows.
+fn line_header(f: &Frame, header: Vec<TextLine>, xs: Vec<f64>, groups: &[(usize, usize)]) -> (Vec<f64>, HeaderCells, usize) {
     let (header, centred) = open::lift_centred_header_lines(header, &xs);
     let row_of = header_line_rows(&header, &xs);
     let header_rows = row_of.last().map_or(0, |r| r + 1);
@@ -169,11 +185,6 @@ fn grouped_grid(f: &Frame, rules: &[f64], glyphs: &[Glyph], taken: &[[f64; 4]]) 
     if header_rows > 0 {
         ys.push(f.header_bottom);
     }
-    let (breaks, blocks) = rows::body_rows_with(&body, &xs, CHUNK_GAP, WRAPS);
-    ys.extend(breaks);
-    ys.push(f.bottom);
-    ys.dedup_by(|a, b| (*a - *b).abs() < 0.5);
-    let groups = groups_of(&xs, rules);
     let mut cells = HeaderCells::new(xs, header_rows);
     for (line, &r) in header.iter().zip(&row_of) {
         cells.place_chunks(r, line);
@@ -184,7 +195,7 @@ fn grouped_grid(f: &Frame, rules: &[f64], glyphs: &[Glyph], taken: &[[f64; 4]]) 
         cells.place_chunks(row_of[*upper], line);
     }
     if header_rows > 0 {
-        for &(a, b) in &groups {
+        for &(a, b) in groups {
             cells.span_between_rules(0, a, b);
         }
     }
@@ -195,7 +206,120 @@ fn grouped_grid(f: &Frame, rules: &[f64], glyphs: &[Glyph], taken: &[[f64; 4]]) 
         cells.span_two_rows(row_of[*upper], line);
     }
     cells.extend_down();
-    Some((cells.into_grid(ys, &blocks), header_rows))
+    (ys, cells, header_rows)
+}
+
+/// A piece of header text: a chunk of a line with its own glyphs' top and bottom.
+#[derive(Debug, Clone, Copy)]
+struct Piece {
+    x0: f64,
+    x1: f64,
+    top: f64,
+    bottom: f64,
+    size: f64,
+}
+
+fn pieces(header: &[TextLine]) -> Vec<Piece> {
+    let mut out = Vec::new();
+    for line in header {
+        for c in open::chunks(line) {
+            let own = line.glyphs.iter().filter(|g| g.x0 >= c.x0 - 0.1 && g.x1 <= c.x1 + 0.1);
+            let (top, bottom) = own.fold((f64::MAX, f64::MIN), |(t, b), g| (t.min(g.top), b.max(g.bottom)));
+            out.push(Piece { x0: c.x0, x1: c.x1, top, bottom, size: line.size });
+        }
+    }
+    out
+}
+
+/// A heading's letters may be spaced out ("收　　入") up to this many glyph sizes apart.
+const HEADING_LETTER_GAP: f64 = 3.0;
+/// A heading is centred on its group within this share of the group's width.
+const HEADING_CENTRING: f64 = 0.15;
+
+/// The header read by column groups: a group of several columns whose first header line is one
+/// label centred on the group, with text below it, is headed by that label (row 0, spanning the
+/// group); every column's other header text is one cell (wrapped lines, however far apart, and a
+/// label centred against both rows), under the heading or spanning the whole header. `None`
+/// when a piece of text crosses a column edge other than as a heading.
+struct HeadedGroups {
+    /// Header cells: rows `r0..=r1`, columns `c0..=c1`.
+    cells: Vec<(usize, usize, usize, usize)>,
+    /// Between the headings and the text under them, when a group is headed.
+    split: Option<f64>,
+}
+
+fn headed_groups(header: &[TextLine], xs: &[f64], groups: &[(usize, usize)]) -> Option<HeadedGroups> {
+    let all = pieces(header);
+    if all.is_empty() {
+        return None;
+    }
+    let mut headings: Vec<(usize, usize, f64)> = Vec::new();
+    let mut leaves: Vec<Piece> = Vec::new();
+    for &(a, b) in groups {
+        let (gx0, gx1) = (xs[a], xs[b + 1]);
+        let mut own: Vec<Piece> = all.iter().copied().filter(|p| (p.x0 + p.x1) / 2.0 > gx0 && (p.x0 + p.x1) / 2.0 < gx1).collect();
+        own.sort_by(|p, q| p.top.total_cmp(&q.top).then(p.x0.total_cmp(&q.x0)));
+        match group_heading(&own, gx0, gx1).filter(|_| b > a) {
+            Some((bottom, k)) => {
+                headings.push((a, b, bottom));
+                leaves.extend(own.split_off(k).into_iter().filter(|p| p.top >= bottom - 0.5));
+            }
+            None => leaves.extend(own),
+        }
+    }
+    if leaves.iter().any(|p| {
+        let c = open::col_of(xs, (p.x0 + p.x1) / 2.0);
+        p.x0 < xs[c] - 2.0 || p.x1 > xs[c + 1] + 2.0
+    }) {
+        return None;
+    }
+    let split = if headings.is_empty() {
+        None
+    } else {
+        let above = headings.iter().map(|h| h.2).fold(f64::MIN, f64::max);
+        let below = leaves.iter().filter(|p| headings.iter().any(|h| (xs[h.0]..xs[h.1 + 1]).contains(&p.x0))).map(|p| p.top).fold(f64::MAX, f64::min);
+        if below <= above {
+            return None;
+        }
+        Some((above + below) / 2.0)
+    };
+    let last = usize::from(split.is_some());
+    let mut cells: Vec<(usize, usize, usize, usize)> = headings.iter().map(|h| (0, 0, h.0, h.1)).collect();
+    for c in 0..xs.len() - 1 {
+        let headed = headings.iter().any(|h| (h.0..=h.1).contains(&c));
+        cells.push((usize::from(headed), last, c, c));
+    }
+    Some(HeadedGroups { cells, split })
+}
+
+/// The group's heading among its header pieces (sorted top to bottom): the first line's pieces,
+/// letters at most [`HEADING_LETTER_GAP`] apart, centred on the group, with text below. Its
+/// bottom and how many pieces it takes.
+fn group_heading(own: &[Piece], gx0: f64, gx1: f64) -> Option<(f64, usize)> {
+    let first = own.first()?;
+    let k = own.iter().take_while(|p| p.top < first.top + 0.5 * first.size).count();
+    let line = &own[..k];
+    let spaced = line.windows(2).all(|w| w[1].x0 - w[0].x1 <= HEADING_LETTER_GAP * first.size);
+    let (x0, x1) = (line[0].x0, line[k - 1].x1);
+    let centred = ((x0 + x1) / 2.0 - (gx0 + gx1) / 2.0).abs() <= HEADING_CENTRING * (gx1 - gx0);
+    let bottom = line.iter().map(|p| p.bottom).fold(f64::MIN, f64::max);
+    let below = own[k..].iter().any(|p| p.top >= bottom - 0.5);
+    (spaced && centred && below).then_some((bottom, k))
+}
+
+impl HeadedGroups {
+    /// The header's row edges from the frame's top, its cells and the number of header rows.
+    fn into_cells(self, f: &Frame, xs: Vec<f64>) -> (Vec<f64>, HeaderCells, usize) {
+        let mut ys = vec![f.top];
+        ys.extend(self.split);
+        ys.push(f.header_bottom);
+        let header_rows = ys.len() - 1;
+        let mut cells = HeaderCells::new(xs, header_rows);
+        for (r0, r1, c0, c1) in self.cells {
+            cells.place_cell(r0..=r1, c0..=c1);
+        }
+        (ys, cells, header_rows)
+    }
 }
 
 #[cfg(test)]
@@ -269,5 +393,39 @@ mod tests {
         assert_eq!(tables.len(), 1);
         let (grid, _) = &tables[0];
         assert_eq!((grid.n_rows(), grid.n_cols()), (6, 4));
+    }
+
+    #[test]
+    fn a_group_heading_spans_its_group_and_single_column_groups_span_the_header() {
+        // 科目 heads 科目编码 | 科目名称, 事业收入预算 heads two columns; 合计 is centred against
+        // both header rows and 一般公共预算拨款收入 wraps over four lines, as far apart as rows.
+        let mut g = Vec::new();
+        let mut line = |pieces: &[(&str, f64)], top: f64| {
+            for &(s, x) in pieces {
+                g.extend(word(s, x, top, 8.0));
+            }
+        };
+        line(&[("科目", 120.0), ("一般公", 245.0), ("事业收入预算", 290.0)], 100.0);
+        line(&[("共预算", 245.0), ("非教育", 285.0), ("教育收", 325.0)], 115.8);
+        line(&[("合计", 210.0)], 123.0);
+        line(&[("科目编码", 63.0), ("科目名称", 135.0), ("拨款收", 245.0), ("收费收", 285.0), ("费收入", 325.0)], 130.1);
+        line(&[("入", 245.0)], 144.5);
+        line(&[("201", 60.0), ("一般公共服务支出", 104.0), ("1866.11", 205.0), ("1866.11", 245.0), ("1.00", 285.0), ("2.00", 325.0)], 165.0);
+        line(&[("208", 60.0), ("社会保障和就业支出", 104.0), ("39.70", 205.0), ("39.70", 245.0), ("3.00", 285.0), ("4.00", 325.0)], 186.0);
+        let rules: Vec<Line> = [200.0, 240.0, 280.0, 360.0].into_iter().map(|x| rule(x, 95.0, 200.0)).collect();
+        let tables = group_ruled_tables(&rules, &g, &[]);
+        assert_eq!(tables.len(), 1);
+        let (mut grid, header_rows) = tables.into_iter().next().unwrap();
+        grid.fill_text(&g);
+        assert_eq!(header_rows, 2);
+        assert_eq!((grid.n_rows(), grid.n_cols()), (4, 6));
+        let at = |r: usize, c: usize| grid.cells.iter().find(|x| x.row <= r && r < x.row + x.row_span && x.col <= c && c < x.col + x.col_span).unwrap();
+        assert_eq!((at(0, 0).col_span, at(0, 0).text.as_str()), (2, "科目"));
+        assert_eq!(at(1, 1).text, "科目名称");
+        assert_eq!((at(0, 2).row_span, at(0, 2).text.as_str()), (2, "合计"));
+        assert_eq!((at(0, 3).row_span, at(0, 3).text.as_str()), (2, "一般公共预算拨款收入"));
+        assert_eq!((at(0, 4).col_span, at(0, 4).text.as_str()), (2, "事业收入预算"));
+        assert_eq!(at(1, 5).text, "教育收费收入");
+        assert_eq!(at(3, 5).text, "4.00");
     }
 }
