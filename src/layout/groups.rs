@@ -107,7 +107,7 @@ fn group_columns(f: &Frame, rules: &[f64], glyphs: &[Glyph], taken: &[[f64; 4]])
             .flat_map(|cs| cs.into_iter().map(|c| (c.x0, c.x1)))
             .collect();
         spans.extend(header.iter().skip(1).flat_map(|l| open::chunks(l).into_iter().map(|c| (c.x0, c.x1))));
-        let columns = text::merged_extents(spans);
+        let columns = join_columns_never_on_one_line(text::merged_extents(spans), &body, &header[header.len().min(1)..]);
         if columns.len() >= 2 {
             let inner = open::column_edges(&columns, &[], w[0], w[1]);
             xs.extend_from_slice(&inner[1..inner.len() - 1]);
@@ -115,6 +115,36 @@ fn group_columns(f: &Frame, rules: &[f64], glyphs: &[Glyph], taken: &[[f64; 4]])
         xs.push(w[1]);
     }
     (xs.len() >= 4).then_some(xs)
+}
+
+/// Text columns of one group that never hold text on one line are one column when something
+/// joins them: a body line of one piece reaching into both (a label wider than the ones above
+/// it, "二、财政专户管理资金" under "一、财政拨款", beside a total centred in the column), or one
+/// holds only header text and the other only body text (a leaf header centred over codes set to
+/// one side: "类" over "301"). Left to right, each join seen by the next pair. `header` are the
+/// leaf lines (below the group's own heading).
+fn join_columns_never_on_one_line(mut columns: Vec<(f64, f64)>, body: &[TextLine], header: &[TextLine]) -> Vec<(f64, f64)> {
+    let spans = |lines: &[TextLine]| -> Vec<Vec<(f64, f64)>> { lines.iter().map(|l| open::chunks(l).iter().map(|c| (c.x0, c.x1)).collect()).collect() };
+    let (body, header) = (spans(body), spans(header));
+    let overlaps = |s: (f64, f64), c: (f64, f64)| s.0 < c.1 && s.1 > c.0;
+    let holds = |lines: &[Vec<(f64, f64)>], c: (f64, f64)| lines.iter().flatten().any(|&s| overlaps(s, c));
+    let mut i = 0;
+    while i + 1 < columns.len() {
+        let (x, y) = (columns[i], columns[i + 1]);
+        let apart = |l: &Vec<(f64, f64)>| {
+            l.iter().any(|&s| overlaps(s, x) && !overlaps(s, y)) && l.iter().any(|&s| overlaps(s, y) && !overlaps(s, x))
+        };
+        let together = body.iter().chain(&header).any(apart);
+        let bridged = body.iter().any(|l| l.len() == 1 && overlaps(l[0], x) && overlaps(l[0], y));
+        let split_roles = (!holds(&body, x) && !holds(&header, y)) || (!holds(&header, x) && !holds(&body, y));
+        if !together && (bridged || split_roles) {
+            columns[i] = (x.0, x.1.max(y.1));
+            columns.remove(i + 1);
+        } else {
+            i += 1;
+        }
+    }
+    columns
 }
 
 /// The column ranges `a..=b` between consecutive rules (and the table's edges).
@@ -427,5 +457,61 @@ mod tests {
         assert_eq!((at(0, 4).col_span, at(0, 4).text.as_str()), (2, "事业收入预算"));
         assert_eq!(at(1, 5).text, "教育收费收入");
         assert_eq!(at(3, 5).text, "4.00");
+    }
+
+    /// The text of the cell covering slot `(r, c)`.
+    fn text_at(grid: &CellGrid, r: usize, c: usize) -> String {
+        grid.cells.iter().find(|x| x.row <= r && r < x.row + x.row_span && x.col <= c && c < x.col + x.col_span).unwrap().text.clone()
+    }
+
+    #[test]
+    fn a_total_centred_in_the_label_column_makes_no_column_of_its_own() {
+        // "收入总计" and "项目" are centred in the label column, the labels start at its left;
+        // they never share a line, and a long label reaches into both.
+        let g = page(
+            &[
+                &[("收入", 200.0), ("支出", 590.0)],
+                &[("项目", 150.0), ("预算数", 335.0), ("项目", 500.0), ("预算数", 700.0)],
+                &[("一、财政拨款", 60.0), ("65,425.45", 355.0), ("公共安全支出", 425.0), ("43,912.22", 720.0)],
+                &[("二、财政专户管理资金", 60.0), ("社会保障和就业支出", 425.0), ("13,763.61", 720.0)],
+                &[("收入总计", 150.0), ("65,425.45", 355.0), ("支出总计", 500.0), ("65,425.45", 720.0)],
+            ],
+            100.0,
+        );
+        let tables = group_ruled_tables(&[rule(420.0, 95.0, 200.0)], &g, &[]);
+        assert_eq!(tables.len(), 1);
+        let (mut grid, header_rows) = tables.into_iter().next().unwrap();
+        grid.fill_text(&g);
+        assert_eq!((header_rows, grid.n_rows(), grid.n_cols()), (2, 5, 4));
+        assert_eq!(text_at(&grid, 1, 0), "项目");
+        assert_eq!(text_at(&grid, 3, 0), "二、财政专户管理资金");
+        assert_eq!(text_at(&grid, 4, 0), "收入总计");
+        assert_eq!(text_at(&grid, 4, 1), "65,425.45");
+    }
+
+    #[test]
+    fn a_leaf_header_beside_the_codes_under_it_is_their_column() {
+        // "类" and "款" are centred in their columns, the codes under them set to the right;
+        // "科目名称" is right of the names under it.
+        let g = page(
+            &[
+                &[("经济分类科目", 150.0), ("合计", 320.0), ("人员经费", 420.0)],
+                &[("类", 63.0), ("款", 113.0), ("科目名称", 200.0)],
+                &[("301", 78.0), ("01", 128.0), ("基本工资", 145.0), ("2,937.35", 320.0), ("2,937.35", 420.0)],
+                &[("301", 78.0), ("02", 128.0), ("津贴补贴", 145.0), ("2,457.68", 320.0), ("2,457.68", 420.0)],
+                &[("302", 78.0), ("商品和服务支出", 145.0), ("3,531.15", 320.0), ("3,531.15", 420.0)],
+            ],
+            100.0,
+        );
+        let rules = [rule(300.0, 95.0, 200.0), rule(400.0, 95.0, 200.0)];
+        let tables = group_ruled_tables(&rules, &g, &[]);
+        assert_eq!(tables.len(), 1);
+        let (mut grid, header_rows) = tables.into_iter().next().unwrap();
+        grid.fill_text(&g);
+        assert_eq!((header_rows, grid.n_rows(), grid.n_cols()), (2, 5, 5));
+        assert_eq!(text_at(&grid, 0, 0), "经济分类科目");
+        assert_eq!([text_at(&grid, 1, 0), text_at(&grid, 1, 1), text_at(&grid, 1, 2)], ["类", "款", "科目名称"]);
+        assert_eq!([text_at(&grid, 2, 0), text_at(&grid, 2, 1), text_at(&grid, 2, 2)], ["301", "01", "基本工资"]);
+        assert_eq!(text_at(&grid, 4, 1), "");
     }
 }
