@@ -184,7 +184,8 @@ fn grouped_grid(f: &Frame, rules: &[f64], glyphs: &[Glyph], taken: &[[f64; 4]]) 
     let xs = group_columns(f, rules, glyphs, taken)?;
     let header = open::band_lines(glyphs, taken, f.x0, f.x1, f.top, f.header_bottom);
     let body = open::band_lines(glyphs, taken, f.x0, f.x1, f.header_bottom, f.bottom);
-    if body.len() < 2 {
+    // One row of figures is a table when a header stands over it (a "三公" table: one line).
+    if body.len() < 2 && (body.is_empty() || header.is_empty()) {
         return None;
     }
     let groups = groups_of(&xs, rules);
@@ -513,5 +514,28 @@ mod tests {
         assert_eq!([text_at(&grid, 1, 0), text_at(&grid, 1, 1), text_at(&grid, 1, 2)], ["类", "款", "科目名称"]);
         assert_eq!([text_at(&grid, 2, 0), text_at(&grid, 2, 1), text_at(&grid, 2, 2)], ["301", "01", "基本工资"]);
         assert_eq!(text_at(&grid, 4, 1), "");
+    }
+
+    #[test]
+    fn one_row_of_figures_under_a_header_is_a_table_and_without_one_is_not() {
+        let header: &[&[(&str, f64)]] = &[
+            &[("公务用车购置及运行费", 400.0)],
+            &[("合计", 105.0), ("因公出国（境）费", 200.0), ("公务接待费", 690.0)],
+            &[("小计", 350.0), ("公务用车购置费", 440.0), ("公务用车运行费", 560.0)],
+        ];
+        let mut g = page(header, 100.0);
+        let figures: &[(&str, f64)] = &[("77,648.87", 120.0), ("54,739.51", 373.0), ("54,739.51", 596.0), ("22,909.36", 700.0)];
+        g.extend(page(&[figures], 165.0));
+        let rules = [rule(170.0, 95.0, 180.0), rule(300.0, 95.0, 180.0), rule(650.0, 95.0, 180.0)];
+        let tables = group_ruled_tables(&rules, &g, &[]);
+        assert_eq!(tables.len(), 1);
+        let (mut grid, header_rows) = tables.into_iter().next().unwrap();
+        grid.fill_text(&g);
+        assert_eq!((header_rows, grid.n_rows(), grid.n_cols()), (2, 3, 6));
+        assert_eq!(text_at(&grid, 0, 3), "公务用车购置及运行费");
+        assert_eq!([text_at(&grid, 2, 0), text_at(&grid, 2, 2), text_at(&grid, 2, 3), text_at(&grid, 2, 4)], ["77,648.87", "54,739.51", "", "54,739.51"]);
+        // The same line of figures between the rules with nothing over it.
+        let alone = page(&[figures], 165.0);
+        assert!(group_ruled_tables(&[rule(170.0, 160.0, 200.0), rule(300.0, 160.0, 200.0)], &alone, &[]).is_empty());
     }
 }
