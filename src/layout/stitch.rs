@@ -166,10 +166,12 @@ fn regrid_open(part: &PageTable, xs: &[f64]) -> PageTable {
     PageTable { grid, ..part.clone() }
 }
 
+/// The letters of the header rows, sorted: a repeated header re-laid on the columns before
+/// (every slot its own cell) may put a label centred against two rows into either of them.
 fn header_text(cells: &[Cell], rows: usize) -> String {
-    let mut head: Vec<&Cell> = cells.iter().filter(|c| c.row < rows).collect();
-    head.sort_by_key(|c| (c.row, c.col));
-    head.iter().map(|c| squash(&c.text)).collect()
+    let mut letters: Vec<char> = cells.iter().filter(|c| c.row < rows).flat_map(|c| squash(&c.text).chars().collect::<Vec<_>>()).collect();
+    letters.sort_unstable();
+    letters.into_iter().collect()
 }
 
 /// The union of two compatible column-edge lists.
@@ -524,6 +526,36 @@ mod tests {
         // Ending between two of the edges before is another table's edge, not a continuation.
         b.grid.xs = vec![50.0, 150.0, 200.0];
         assert_eq!(stitch(vec![a, b]).len(), 2);
+    }
+
+    #[test]
+    fn a_repeated_open_header_is_dropped_whichever_row_its_centred_label_falls_in() {
+        // Page 1: 合计 spans both header rows. Page 2 repeats the header; re-laid on page 1's
+        // columns (every slot its own cell) its 合计 falls in the second row.
+        let body = rows(30, 0);
+        let mut r: Vec<Vec<&str>> = vec![vec!["", "合计"], vec!["名称", ""]];
+        r.extend(as_refs(&body));
+        let rs: Vec<&[&str]> = r.iter().map(|r| r.as_slice()).collect();
+        let mut a = part(1, 100.0, &rs, &[], &[]);
+        a.ruled = false;
+        a.header_rows = 2;
+        a.grid.cells.retain(|c| (c.row, c.col) != (1, 1));
+        a.grid.cells.iter_mut().filter(|c| (c.row, c.col) == (0, 1)).for_each(|c| c.row_span = 2);
+        let r2: Vec<Vec<&str>> = vec![vec!["", ""], vec!["名称", "合计"], vec!["科目30", "30.00"]];
+        let r2s: Vec<&[&str]> = r2.iter().map(|r| r.as_slice()).collect();
+        let mut b = part(2, 60.0, &r2s, &[], &[]);
+        b.ruled = false;
+        b.header_rows = 2;
+        for (row, texts) in r2.iter().enumerate() {
+            for (col, text) in texts.iter().enumerate() {
+                b.glyphs.extend(word(text, 55.0 + 100.0 * col as f64, 62.0 + 20.0 * row as f64, 10.0));
+            }
+        }
+        let tables = stitch(vec![a, b]);
+        assert_eq!(tables.len(), 1);
+        let t = &tables[0];
+        assert_eq!(t.n_rows, 33);
+        assert_eq!(t.cell_at(32, 0).unwrap().text, "科目30");
     }
 
     #[test]
