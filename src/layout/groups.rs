@@ -12,7 +12,7 @@
 
 use crate::decode::pdf::Glyph;
 
-use super::grid::CellGrid;
+use super::grid::{CellGrid, GridCell};
 use super::open::{self, Frame, HeaderCells, CHUNK_GAP};
 use super::unruled;
 use super::rows;
@@ -197,7 +197,40 @@ fn grouped_grid(f: &Frame, rules: &[f64], glyphs: &[Glyph], taken: &[[f64; 4]]) 
     ys.extend(breaks);
     ys.push(f.bottom);
     ys.dedup_by(|a, b| (*a - *b).abs() < 0.5);
-    Some((cells.into_grid(ys, &blocks), header_rows))
+    let mut grid = cells.into_grid(ys, &blocks);
+    span_centred_totals(&mut grid, &body, &groups);
+    Some((grid, header_rows))
+}
+
+/// A total centred on its group within this many glyph sizes spans the group.
+const TOTAL_CENTRING: f64 = 1.5;
+
+/// Evidence: a body row whose only text in a group of several columns is one short label
+/// centred on the group ("合计" under 类 | 款 | 项 | 科目名称), not set at the left edge of any
+/// other text in its column, is one cell across the group.
+fn span_centred_totals(grid: &mut CellGrid, body: &[TextLine], groups: &[(usize, usize)]) {
+    let starts: Vec<f64> = body.iter().flat_map(open::chunks).map(|c| c.x0).collect();
+    for line in body {
+        let pieces = open::chunks(line);
+        let mid_y = (line.top + line.bottom) / 2.0;
+        let Some(r) = grid.ys.windows(2).position(|w| w[0] <= mid_y && mid_y < w[1]) else { continue };
+        for &(a, b) in groups.iter().filter(|(a, b)| b > a) {
+            let (gx0, gx1) = (grid.xs[a], grid.xs[b + 1]);
+            let inside: Vec<_> = pieces.iter().filter(|p| p.x1 > gx0 && p.x0 < gx1).collect();
+            let [p] = inside[..] else { continue };
+            let centred = ((p.x0 + p.x1) / 2.0 - (gx0 + gx1) / 2.0).abs() <= TOTAL_CENTRING * line.size;
+            let aligned = starts.iter().filter(|&&x| (x - p.x0).abs() <= 1.0).count() > 1;
+            let short = p.x1 - p.x0 <= (gx1 - gx0) / 3.0;
+            let free = grid.cells.iter().filter(|c| c.row == r && (a..=b).contains(&c.col)).all(|c| c.row_span == 1 && c.col_span == 1);
+            if !(centred && short && free) || aligned {
+                continue;
+            }
+            grid.cells.retain(|c| !(c.row == r && (a..=b).contains(&c.col)));
+            let (top, bottom) = (grid.ys[r], grid.ys[r + 1]);
+            grid.cells.push(GridCell { row: r, col: a, row_span: 1, col_span: b - a + 1, bbox: [gx0, top, gx1, bottom], text: String::new() });
+        }
+    }
+    grid.cells.sort_by_key(|c| (c.row, c.col));
 }
 
 /// The header read line by line (when the groups do not explain it, [`headed_groups`]): lines
@@ -537,5 +570,30 @@ mod tests {
         // The same line of figures between the rules with nothing over it.
         let alone = page(&[figures], 165.0);
         assert!(group_ruled_tables(&[rule(170.0, 160.0, 200.0), rule(300.0, 160.0, 200.0)], &alone, &[]).is_empty());
+    }
+
+    #[test]
+    fn a_total_centred_on_its_group_spans_the_group() {
+        let g = page(
+            &[
+                &[("经济分类科目", 150.0), ("合计", 320.0), ("人员经费", 420.0)],
+                &[("类", 63.0), ("款", 113.0), ("科目名称", 200.0)],
+                &[("合计", 171.0), ("38,883.87", 320.0), ("35,351.72", 420.0)],
+                &[("301", 78.0), ("01", 128.0), ("基本工资", 145.0), ("2,937.35", 320.0), ("2,937.35", 420.0)],
+                &[("301", 78.0), ("02", 128.0), ("津贴补贴", 145.0), ("2,457.68", 320.0), ("2,457.68", 420.0)],
+                // A label set where the others start stays in its column, centred or not.
+                &[("302", 78.0), ("商品和服务支出", 145.0), ("3,531.15", 320.0), ("3,531.15", 420.0)],
+            ],
+            100.0,
+        );
+        let rules = [rule(300.0, 95.0, 220.0), rule(400.0, 95.0, 220.0)];
+        let tables = group_ruled_tables(&rules, &g, &[]);
+        assert_eq!(tables.len(), 1);
+        let (mut grid, _) = tables.into_iter().next().unwrap();
+        grid.fill_text(&g);
+        assert_eq!(grid.cells.iter().filter(|c| c.row == 2).count(), 3);
+        let total = grid.cells.iter().find(|c| c.row == 2 && c.col == 0).unwrap();
+        assert_eq!((total.col_span, total.text.as_str()), (3, "合计"));
+        assert_eq!(grid.cells.iter().filter(|c| c.row == 5).count(), 5);
     }
 }
