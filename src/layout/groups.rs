@@ -12,7 +12,7 @@
 
 use crate::decode::pdf::Glyph;
 
-use super::grid::CellGrid;
+use super::grid::{CellGrid, GridCell};
 use super::open::{self, Frame, HeaderCells, CHUNK_GAP};
 use super::unruled;
 use super::rows;
@@ -71,7 +71,10 @@ fn text_between(line: &TextLine, x0: f64, x1: f64) -> String {
 fn frame(rules: &[f64], top: f64, bottom: f64, glyphs: &[Glyph], taken: &[[f64; 4]]) -> Option<Frame> {
     let lines = open::band_lines(glyphs, taken, f64::MIN / 4.0, f64::MAX / 4.0, top, bottom);
     let x0 = lines.iter().map(|l| l.x0).fold(f64::MAX, f64::min) - 1.0;
-    let x1 = lines.iter().map(|l| l.x1).fold(f64::MIN, f64::max) + 1.0;
+    let text_x1 = lines.iter().map(|l| l.x1).fold(f64::MIN, f64::max) + 1.0;
+    // A rule right of all the text is the left edge of groups left empty on this page (the
+    // part of a continued table holding no figure there): the table runs at least to it.
+    let x1 = rules.iter().copied().filter(|&r| r >= text_x1 - 3.0).fold(text_x1, f64::max);
     if !rules.iter().any(|&r| r > x0 + 3.0 && r < x1 - 3.0) {
         return None;
     }
@@ -104,7 +107,7 @@ fn group_columns(f: &Frame, rules: &[f64], glyphs: &[Glyph], taken: &[[f64; 4]])
             .flat_map(|cs| cs.into_iter().map(|c| (c.x0, c.x1)))
             .collect();
         spans.extend(header.iter().skip(1).flat_map(|l| open::chunks(l).into_iter().map(|c| (c.x0, c.x1))));
-        let columns = text::merged_extents(spans);
+        let columns = join_columns_never_on_one_line(text::merged_extents(spans), &body, &header[header.len().min(1)..]);
         if columns.len() >= 2 {
             let inner = open::column_edges(&columns, &[], w[0], w[1]);
             xs.extend_from_slice(&inner[1..inner.len() - 1]);
@@ -112,6 +115,36 @@ fn group_columns(f: &Frame, rules: &[f64], glyphs: &[Glyph], taken: &[[f64; 4]])
         xs.push(w[1]);
     }
     (xs.len() >= 4).then_some(xs)
+}
+
+/// Text columns of one group that never hold text on one line are one column when something
+/// joins them: a body line of one piece reaching into both (a label wider than the ones above
+/// it, "二、财政专户管理资金" under "一、财政拨款", beside a total centred in the column), or one
+/// holds only header text and the other only body text (a leaf header centred over codes set to
+/// one side: "类" over "301"). Left to right, each join seen by the next pair. `header` are the
+/// leaf lines (below the group's own heading).
+fn join_columns_never_on_one_line(mut columns: Vec<(f64, f64)>, body: &[TextLine], header: &[TextLine]) -> Vec<(f64, f64)> {
+    let spans = |lines: &[TextLine]| -> Vec<Vec<(f64, f64)>> { lines.iter().map(|l| open::chunks(l).iter().map(|c| (c.x0, c.x1)).collect()).collect() };
+    let (body, header) = (spans(body), spans(header));
+    let overlaps = |s: (f64, f64), c: (f64, f64)| s.0 < c.1 && s.1 > c.0;
+    let holds = |lines: &[Vec<(f64, f64)>], c: (f64, f64)| lines.iter().flatten().any(|&s| overlaps(s, c));
+    let mut i = 0;
+    while i + 1 < columns.len() {
+        let (x, y) = (columns[i], columns[i + 1]);
+        let apart = |l: &Vec<(f64, f64)>| {
+            l.iter().any(|&s| overlaps(s, x) && !overlaps(s, y)) && l.iter().any(|&s| overlaps(s, y) && !overlaps(s, x))
+        };
+        let together = body.iter().chain(&header).any(apart);
+        let bridged = body.iter().any(|l| l.len() == 1 && overlaps(l[0], x) && overlaps(l[0], y));
+        let split_roles = (!holds(&body, x) && !holds(&header, y)) || (!holds(&header, x) && !holds(&body, y));
+        if !together && (bridged || split_roles) {
+            columns[i] = (x.0, x.1.max(y.1));
+            columns.remove(i + 1);
+        } else {
+            i += 1;
+        }
+    }
+    columns
 }
 
 /// The column ranges `a..=b` between consecutive rules (and the table's edges).
@@ -151,9 +184,59 @@ fn grouped_grid(f: &Frame, rules: &[f64], glyphs: &[Glyph], taken: &[[f64; 4]]) 
     let xs = group_columns(f, rules, glyphs, taken)?;
     let header = open::band_lines(glyphs, taken, f.x0, f.x1, f.top, f.header_bottom);
     let body = open::band_lines(glyphs, taken, f.x0, f.x1, f.header_bottom, f.bottom);
-    if body.len() < 2 {
+    // One row of figures is a table when a header stands over it (a "三公" table: one line).
+    if body.len() < 2 && (body.is_empty() || header.is_empty()) {
         return None;
     }
+    let groups = groups_of(&xs, rules);
+    let (mut ys, cells, header_rows) = match headed_groups(&header, &xs, &groups) {
+        Some(h) => h.into_cells(f, xs.clone()),
+        None => line_header(f, header, xs.clone(), &groups),
+    };
+    let (breaks, blocks) = rows::body_rows_with(&body, &xs, CHUNK_GAP, WRAPS);
+    ys.extend(breaks);
+    ys.push(f.bottom);
+    ys.dedup_by(|a, b| (*a - *b).abs() < 0.5);
+    let mut grid = cells.into_grid(ys, &blocks);
+    span_centred_totals(&mut grid, &body, &groups);
+    Some((grid, header_rows))
+}
+
+/// A total centred on its group within this many glyph sizes spans the group.
+const TOTAL_CENTRING: f64 = 1.5;
+
+/// Evidence: a body row whose only text in a group of several columns is one short label
+/// centred on the group ("合计" under 类 | 款 | 项 | 科目名称), not set at the left edge of any
+/// other text in its column, is one cell across the group.
+fn span_centred_totals(grid: &mut CellGrid, body: &[TextLine], groups: &[(usize, usize)]) {
+    let starts: Vec<f64> = body.iter().flat_map(open::chunks).map(|c| c.x0).collect();
+    for line in body {
+        let pieces = open::chunks(line);
+        let mid_y = (line.top + line.bottom) / 2.0;
+        let Some(r) = grid.ys.windows(2).position(|w| w[0] <= mid_y && mid_y < w[1]) else { continue };
+        for &(a, b) in groups.iter().filter(|(a, b)| b > a) {
+            let (gx0, gx1) = (grid.xs[a], grid.xs[b + 1]);
+            let inside: Vec<_> = pieces.iter().filter(|p| p.x1 > gx0 && p.x0 < gx1).collect();
+            let [p] = inside[..] else { continue };
+            let centred = ((p.x0 + p.x1) / 2.0 - (gx0 + gx1) / 2.0).abs() <= TOTAL_CENTRING * line.size;
+            let aligned = starts.iter().filter(|&&x| (x - p.x0).abs() <= 1.0).count() > 1;
+            let short = p.x1 - p.x0 <= (gx1 - gx0) / 3.0;
+            let free = grid.cells.iter().filter(|c| c.row == r && (a..=b).contains(&c.col)).all(|c| c.row_span == 1 && c.col_span == 1);
+            if !(centred && short && free) || aligned {
+                continue;
+            }
+            grid.cells.retain(|c| !(c.row == r && (a..=b).contains(&c.col)));
+            let (top, bottom) = (grid.ys[r], grid.ys[r + 1]);
+            grid.cells.push(GridCell { row: r, col: a, row_span: 1, col_span: b - a + 1, bbox: [gx0, top, gx1, bottom], text: String::new() });
+        }
+    }
+    grid.cells.sort_by_key(|c| (c.row, c.col));
+}
+
+/// The header read line by line (when the groups do not explain it, [`headed_groups`]): lines
+/// of one column set at wrapping distance are one row, labels centred between rows span them.
+/// Returns the header's row edges from the top, its cells, and the number of header rows.
+fn line_header(f: &Frame, header: Vec<TextLine>, xs: Vec<f64>, groups: &[(usize, usize)]) -> (Vec<f64>, HeaderCells, usize) {
     let (header, centred) = open::lift_centred_header_lines(header, &xs);
     let row_of = header_line_rows(&header, &xs);
     let header_rows = row_of.last().map_or(0, |r| r + 1);
@@ -166,11 +249,6 @@ fn grouped_grid(f: &Frame, rules: &[f64], glyphs: &[Glyph], taken: &[[f64; 4]]) 
     if header_rows > 0 {
         ys.push(f.header_bottom);
     }
-    let (breaks, blocks) = rows::body_rows_with(&body, &xs, CHUNK_GAP, WRAPS);
-    ys.extend(breaks);
-    ys.push(f.bottom);
-    ys.dedup_by(|a, b| (*a - *b).abs() < 0.5);
-    let groups = groups_of(&xs, rules);
     let mut cells = HeaderCells::new(xs, header_rows);
     for (line, &r) in header.iter().zip(&row_of) {
         cells.place_chunks(r, line);
@@ -181,7 +259,7 @@ fn grouped_grid(f: &Frame, rules: &[f64], glyphs: &[Glyph], taken: &[[f64; 4]]) 
         cells.place_chunks(row_of[*upper], line);
     }
     if header_rows > 0 {
-        for &(a, b) in &groups {
+        for &(a, b) in groups {
             cells.span_between_rules(0, a, b);
         }
     }
@@ -192,5 +270,330 @@ fn grouped_grid(f: &Frame, rules: &[f64], glyphs: &[Glyph], taken: &[[f64; 4]]) 
         cells.span_two_rows(row_of[*upper], line);
     }
     cells.extend_down();
-    Some((cells.into_grid(ys, &blocks), header_rows))
+    (ys, cells, header_rows)
+}
+
+/// A piece of header text: a chunk of a line with its own glyphs' top and bottom.
+#[derive(Debug, Clone, Copy)]
+struct Piece {
+    x0: f64,
+    x1: f64,
+    top: f64,
+    bottom: f64,
+    size: f64,
+}
+
+fn pieces(header: &[TextLine]) -> Vec<Piece> {
+    let mut out = Vec::new();
+    for line in header {
+        for c in open::chunks(line) {
+            let own = line.glyphs.iter().filter(|g| g.x0 >= c.x0 - 0.1 && g.x1 <= c.x1 + 0.1);
+            let (top, bottom) = own.fold((f64::MAX, f64::MIN), |(t, b), g| (t.min(g.top), b.max(g.bottom)));
+            out.push(Piece { x0: c.x0, x1: c.x1, top, bottom, size: line.size });
+        }
+    }
+    out
+}
+
+/// A heading's letters may be spaced out ("收　　入") up to this many glyph sizes apart.
+const HEADING_LETTER_GAP: f64 = 3.0;
+/// A heading is centred on its group within this share of the group's width.
+const HEADING_CENTRING: f64 = 0.15;
+
+/// The header read by column groups: a group of several columns whose first header line is one
+/// label centred on the group, with text below it, is headed by that label (row 0, spanning the
+/// group); every column's other header text is one cell (wrapped lines, however far apart, and a
+/// label centred against both rows), under the heading or spanning the whole header. `None`
+/// when a piece of text crosses a column edge other than as a heading.
+struct HeadedGroups {
+    /// Header cells: rows `r0..=r1`, columns `c0..=c1`.
+    cells: Vec<(usize, usize, usize, usize)>,
+    /// Between the headings and the text under them, when a group is headed.
+    split: Option<f64>,
+}
+
+fn headed_groups(header: &[TextLine], xs: &[f64], groups: &[(usize, usize)]) -> Option<HeadedGroups> {
+    let all = pieces(header);
+    if all.is_empty() {
+        return None;
+    }
+    let mut headings: Vec<(usize, usize, f64)> = Vec::new();
+    let mut leaves: Vec<Piece> = Vec::new();
+    for &(a, b) in groups {
+        let (gx0, gx1) = (xs[a], xs[b + 1]);
+        let mut own: Vec<Piece> = all.iter().copied().filter(|p| (p.x0 + p.x1) / 2.0 > gx0 && (p.x0 + p.x1) / 2.0 < gx1).collect();
+        own.sort_by(|p, q| p.top.total_cmp(&q.top).then(p.x0.total_cmp(&q.x0)));
+        match group_heading(&own, gx0, gx1).filter(|_| b > a) {
+            Some((bottom, k)) => {
+                headings.push((a, b, bottom));
+                leaves.extend(own.split_off(k).into_iter().filter(|p| p.top >= bottom - 0.5));
+            }
+            None => leaves.extend(own),
+        }
+    }
+    if leaves.iter().any(|p| {
+        let c = open::col_of(xs, (p.x0 + p.x1) / 2.0);
+        p.x0 < xs[c] - 2.0 || p.x1 > xs[c + 1] + 2.0
+    }) {
+        return None;
+    }
+    let split = if headings.is_empty() {
+        None
+    } else {
+        let above = headings.iter().map(|h| h.2).fold(f64::MIN, f64::max);
+        let below = leaves.iter().filter(|p| headings.iter().any(|h| (xs[h.0]..xs[h.1 + 1]).contains(&p.x0))).map(|p| p.top).fold(f64::MAX, f64::min);
+        if below <= above {
+            return None;
+        }
+        Some((above + below) / 2.0)
+    };
+    let last = usize::from(split.is_some());
+    let mut cells: Vec<(usize, usize, usize, usize)> = headings.iter().map(|h| (0, 0, h.0, h.1)).collect();
+    for c in 0..xs.len() - 1 {
+        let headed = headings.iter().any(|h| (h.0..=h.1).contains(&c));
+        cells.push((usize::from(headed), last, c, c));
+    }
+    Some(HeadedGroups { cells, split })
+}
+
+/// The group's heading among its header pieces (sorted top to bottom): the first line's pieces,
+/// letters at most [`HEADING_LETTER_GAP`] apart, centred on the group, with text below. Its
+/// bottom and how many pieces it takes.
+fn group_heading(own: &[Piece], gx0: f64, gx1: f64) -> Option<(f64, usize)> {
+    let first = own.first()?;
+    let k = own.iter().take_while(|p| p.top < first.top + 0.5 * first.size).count();
+    let line = &own[..k];
+    let spaced = line.windows(2).all(|w| w[1].x0 - w[0].x1 <= HEADING_LETTER_GAP * first.size);
+    let (x0, x1) = (line[0].x0, line[k - 1].x1);
+    let centred = ((x0 + x1) / 2.0 - (gx0 + gx1) / 2.0).abs() <= HEADING_CENTRING * (gx1 - gx0);
+    let bottom = line.iter().map(|p| p.bottom).fold(f64::MIN, f64::max);
+    let below = own[k..].iter().any(|p| p.top >= bottom - 0.5);
+    (spaced && centred && below).then_some((bottom, k))
+}
+
+impl HeadedGroups {
+    /// The header's row edges from the frame's top, its cells and the number of header rows.
+    fn into_cells(self, f: &Frame, xs: Vec<f64>) -> (Vec<f64>, HeaderCells, usize) {
+        let mut ys = vec![f.top];
+        ys.extend(self.split);
+        ys.push(f.header_bottom);
+        let header_rows = ys.len() - 1;
+        let mut cells = HeaderCells::new(xs, header_rows);
+        for (r0, r1, c0, c1) in self.cells {
+            cells.place_cell(r0..=r1, c0..=c1);
+        }
+        (ys, cells, header_rows)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layout::text::tests::word;
+
+    fn rule(pos: f64, from: f64, to: f64) -> Line {
+        Line { pos, from, to }
+    }
+
+    /// Lines of `(text, x)` pieces, one line every 20 points from `top`, glyphs of size 10.
+    fn page(lines: &[&[(&str, f64)]], top: f64) -> Vec<Glyph> {
+        let mut g = Vec::new();
+        for (i, pieces) in lines.iter().enumerate() {
+            for &(s, x) in pieces.iter() {
+                g.extend(word(s, x, top + 20.0 * i as f64, 10.0));
+            }
+        }
+        g
+    }
+
+    #[test]
+    fn a_rule_right_of_all_the_text_keeps_the_empty_group_beyond_it() {
+        // A continued table's last page: the 项目支出 group right of the rule at 400 holds no
+        // figure here, so the text ends before that rule.
+        let g = page(
+            &[
+                &[("210", 60.0), ("卫生健康支出", 100.0), ("2,602.22", 240.0), ("2,602.22", 340.0)],
+                &[("221", 60.0), ("住房保障支出", 100.0), ("5,147.21", 240.0), ("5,147.21", 340.0)],
+                &[("221", 60.0), ("住房改革支出", 100.0), ("5,147.21", 240.0), ("5,147.21", 340.0)],
+            ],
+            60.0,
+        );
+        let rules = [rule(300.0, 55.0, 125.0), rule(400.0, 55.0, 125.0)];
+        let tables = group_ruled_tables(&rules, &g, &[]);
+        assert_eq!(tables.len(), 1);
+        let (grid, header_rows) = &tables[0];
+        assert_eq!(*header_rows, 0);
+        assert_eq!(grid.xs.last().copied(), Some(400.0));
+        assert_eq!((grid.n_rows(), grid.n_cols()), (3, 4));
+    }
+
+    #[test]
+    fn rows_of_wrapped_labels_with_centred_codes_stay_apart() {
+        // LibreOffice at 8 pt: wrapped label lines 6.3 apart, a code and its figures centred
+        // beside them; a one-line row follows its neighbour 11.1 apart, but a row of two wrapped
+        // lines follows the one before only 9.3 apart, and no column starts a line there.
+        let mut g = Vec::new();
+        let mut line = |pieces: &[(&str, f64)], top: f64| {
+            for &(s, x) in pieces {
+                g.extend(word(s, x, top, 8.0));
+            }
+        };
+        let wrapped = |top: f64| [top, top + 7.2, top + 14.4];
+        line(&[("201", 60.0), ("一般公共服务支出", 104.0), ("1866.11", 205.0), ("1866.11", 265.0)], 100.0);
+        let [a, b, c] = wrapped(119.1);
+        line(&[("政府办公厅及相关", 104.0)], a);
+        line(&[("20103", 60.0), ("1866.11", 205.0), ("1866.11", 265.0)], b);
+        line(&[("机构事务", 104.0)], c);
+        line(&[("2010301", 60.0), ("行政运行", 104.0), ("428.61", 205.0), ("428.61", 265.0)], 152.5);
+        for (top, code, first, second) in [(173.4, "2080505", "机关事业单位基本养老保", "险缴费支出"), (205.1, "2080506", "机关事业单位职业年金缴", "费支出")] {
+            let [a, b, c] = wrapped(top);
+            line(&[(first, 104.0)], a);
+            line(&[(code, 60.0), ("15.83", 205.0), ("15.83", 265.0)], b);
+            line(&[(second, 104.0)], c);
+        }
+        line(&[("210", 60.0), ("卫生健康支出", 104.0), ("14.64", 205.0), ("14.64", 265.0)], 238.6);
+        let rules = [rule(200.0, 95.0, 250.0), rule(260.0, 95.0, 250.0)];
+        let tables = group_ruled_tables(&rules, &g, &[]);
+        assert_eq!(tables.len(), 1);
+        let (grid, _) = &tables[0];
+        assert_eq!((grid.n_rows(), grid.n_cols()), (6, 4));
+    }
+
+    #[test]
+    fn a_group_heading_spans_its_group_and_single_column_groups_span_the_header() {
+        // 科目 heads 科目编码 | 科目名称, 事业收入预算 heads two columns; 合计 is centred against
+        // both header rows and 一般公共预算拨款收入 wraps over four lines, as far apart as rows.
+        let mut g = Vec::new();
+        let mut line = |pieces: &[(&str, f64)], top: f64| {
+            for &(s, x) in pieces {
+                g.extend(word(s, x, top, 8.0));
+            }
+        };
+        line(&[("科目", 120.0), ("一般公", 245.0), ("事业收入预算", 290.0)], 100.0);
+        line(&[("共预算", 245.0), ("非教育", 285.0), ("教育收", 325.0)], 115.8);
+        line(&[("合计", 210.0)], 123.0);
+        line(&[("科目编码", 63.0), ("科目名称", 135.0), ("拨款收", 245.0), ("收费收", 285.0), ("费收入", 325.0)], 130.1);
+        line(&[("入", 245.0)], 144.5);
+        line(&[("201", 60.0), ("一般公共服务支出", 104.0), ("1866.11", 205.0), ("1866.11", 245.0), ("1.00", 285.0), ("2.00", 325.0)], 165.0);
+        line(&[("208", 60.0), ("社会保障和就业支出", 104.0), ("39.70", 205.0), ("39.70", 245.0), ("3.00", 285.0), ("4.00", 325.0)], 186.0);
+        let rules: Vec<Line> = [200.0, 240.0, 280.0, 360.0].into_iter().map(|x| rule(x, 95.0, 200.0)).collect();
+        let tables = group_ruled_tables(&rules, &g, &[]);
+        assert_eq!(tables.len(), 1);
+        let (mut grid, header_rows) = tables.into_iter().next().unwrap();
+        grid.fill_text(&g);
+        assert_eq!(header_rows, 2);
+        assert_eq!((grid.n_rows(), grid.n_cols()), (4, 6));
+        let at = |r: usize, c: usize| grid.cells.iter().find(|x| x.row <= r && r < x.row + x.row_span && x.col <= c && c < x.col + x.col_span).unwrap();
+        assert_eq!((at(0, 0).col_span, at(0, 0).text.as_str()), (2, "科目"));
+        assert_eq!(at(1, 1).text, "科目名称");
+        assert_eq!((at(0, 2).row_span, at(0, 2).text.as_str()), (2, "合计"));
+        assert_eq!((at(0, 3).row_span, at(0, 3).text.as_str()), (2, "一般公共预算拨款收入"));
+        assert_eq!((at(0, 4).col_span, at(0, 4).text.as_str()), (2, "事业收入预算"));
+        assert_eq!(at(1, 5).text, "教育收费收入");
+        assert_eq!(at(3, 5).text, "4.00");
+    }
+
+    /// The text of the cell covering slot `(r, c)`.
+    fn text_at(grid: &CellGrid, r: usize, c: usize) -> String {
+        grid.cells.iter().find(|x| x.row <= r && r < x.row + x.row_span && x.col <= c && c < x.col + x.col_span).unwrap().text.clone()
+    }
+
+    #[test]
+    fn a_total_centred_in_the_label_column_makes_no_column_of_its_own() {
+        // "收入总计" and "项目" are centred in the label column, the labels start at its left;
+        // they never share a line, and a long label reaches into both.
+        let g = page(
+            &[
+                &[("收入", 200.0), ("支出", 590.0)],
+                &[("项目", 150.0), ("预算数", 335.0), ("项目", 500.0), ("预算数", 700.0)],
+                &[("一、财政拨款", 60.0), ("65,425.45", 355.0), ("公共安全支出", 425.0), ("43,912.22", 720.0)],
+                &[("二、财政专户管理资金", 60.0), ("社会保障和就业支出", 425.0), ("13,763.61", 720.0)],
+                &[("收入总计", 150.0), ("65,425.45", 355.0), ("支出总计", 500.0), ("65,425.45", 720.0)],
+            ],
+            100.0,
+        );
+        let tables = group_ruled_tables(&[rule(420.0, 95.0, 200.0)], &g, &[]);
+        assert_eq!(tables.len(), 1);
+        let (mut grid, header_rows) = tables.into_iter().next().unwrap();
+        grid.fill_text(&g);
+        assert_eq!((header_rows, grid.n_rows(), grid.n_cols()), (2, 5, 4));
+        assert_eq!(text_at(&grid, 1, 0), "项目");
+        assert_eq!(text_at(&grid, 3, 0), "二、财政专户管理资金");
+        assert_eq!(text_at(&grid, 4, 0), "收入总计");
+        assert_eq!(text_at(&grid, 4, 1), "65,425.45");
+    }
+
+    #[test]
+    fn a_leaf_header_beside_the_codes_under_it_is_their_column() {
+        // "类" and "款" are centred in their columns, the codes under them set to the right;
+        // "科目名称" is right of the names under it.
+        let g = page(
+            &[
+                &[("经济分类科目", 150.0), ("合计", 320.0), ("人员经费", 420.0)],
+                &[("类", 63.0), ("款", 113.0), ("科目名称", 200.0)],
+                &[("301", 78.0), ("01", 128.0), ("基本工资", 145.0), ("2,937.35", 320.0), ("2,937.35", 420.0)],
+                &[("301", 78.0), ("02", 128.0), ("津贴补贴", 145.0), ("2,457.68", 320.0), ("2,457.68", 420.0)],
+                &[("302", 78.0), ("商品和服务支出", 145.0), ("3,531.15", 320.0), ("3,531.15", 420.0)],
+            ],
+            100.0,
+        );
+        let rules = [rule(300.0, 95.0, 200.0), rule(400.0, 95.0, 200.0)];
+        let tables = group_ruled_tables(&rules, &g, &[]);
+        assert_eq!(tables.len(), 1);
+        let (mut grid, header_rows) = tables.into_iter().next().unwrap();
+        grid.fill_text(&g);
+        assert_eq!((header_rows, grid.n_rows(), grid.n_cols()), (2, 5, 5));
+        assert_eq!(text_at(&grid, 0, 0), "经济分类科目");
+        assert_eq!([text_at(&grid, 1, 0), text_at(&grid, 1, 1), text_at(&grid, 1, 2)], ["类", "款", "科目名称"]);
+        assert_eq!([text_at(&grid, 2, 0), text_at(&grid, 2, 1), text_at(&grid, 2, 2)], ["301", "01", "基本工资"]);
+        assert_eq!(text_at(&grid, 4, 1), "");
+    }
+
+    #[test]
+    fn one_row_of_figures_under_a_header_is_a_table_and_without_one_is_not() {
+        let header: &[&[(&str, f64)]] = &[
+            &[("公务用车购置及运行费", 400.0)],
+            &[("合计", 105.0), ("因公出国（境）费", 200.0), ("公务接待费", 690.0)],
+            &[("小计", 350.0), ("公务用车购置费", 440.0), ("公务用车运行费", 560.0)],
+        ];
+        let mut g = page(header, 100.0);
+        let figures: &[(&str, f64)] = &[("77,648.87", 120.0), ("54,739.51", 373.0), ("54,739.51", 596.0), ("22,909.36", 700.0)];
+        g.extend(page(&[figures], 165.0));
+        let rules = [rule(170.0, 95.0, 180.0), rule(300.0, 95.0, 180.0), rule(650.0, 95.0, 180.0)];
+        let tables = group_ruled_tables(&rules, &g, &[]);
+        assert_eq!(tables.len(), 1);
+        let (mut grid, header_rows) = tables.into_iter().next().unwrap();
+        grid.fill_text(&g);
+        assert_eq!((header_rows, grid.n_rows(), grid.n_cols()), (2, 3, 6));
+        assert_eq!(text_at(&grid, 0, 3), "公务用车购置及运行费");
+        assert_eq!([text_at(&grid, 2, 0), text_at(&grid, 2, 2), text_at(&grid, 2, 3), text_at(&grid, 2, 4)], ["77,648.87", "54,739.51", "", "54,739.51"]);
+        // The same line of figures between the rules with nothing over it.
+        let alone = page(&[figures], 165.0);
+        assert!(group_ruled_tables(&[rule(170.0, 160.0, 200.0), rule(300.0, 160.0, 200.0)], &alone, &[]).is_empty());
+    }
+
+    #[test]
+    fn a_total_centred_on_its_group_spans_the_group() {
+        let g = page(
+            &[
+                &[("经济分类科目", 150.0), ("合计", 320.0), ("人员经费", 420.0)],
+                &[("类", 63.0), ("款", 113.0), ("科目名称", 200.0)],
+                &[("合计", 171.0), ("38,883.87", 320.0), ("35,351.72", 420.0)],
+                &[("301", 78.0), ("01", 128.0), ("基本工资", 145.0), ("2,937.35", 320.0), ("2,937.35", 420.0)],
+                &[("301", 78.0), ("02", 128.0), ("津贴补贴", 145.0), ("2,457.68", 320.0), ("2,457.68", 420.0)],
+                // A label set where the others start stays in its column, centred or not.
+                &[("302", 78.0), ("商品和服务支出", 145.0), ("3,531.15", 320.0), ("3,531.15", 420.0)],
+            ],
+            100.0,
+        );
+        let rules = [rule(300.0, 95.0, 220.0), rule(400.0, 95.0, 220.0)];
+        let tables = group_ruled_tables(&rules, &g, &[]);
+        assert_eq!(tables.len(), 1);
+        let (mut grid, _) = tables.into_iter().next().unwrap();
+        grid.fill_text(&g);
+        assert_eq!(grid.cells.iter().filter(|c| c.row == 2).count(), 3);
+        let total = grid.cells.iter().find(|c| c.row == 2 && c.col == 0).unwrap();
+        assert_eq!((total.col_span, total.text.as_str()), (3, "合计"));
+        assert_eq!(grid.cells.iter().filter(|c| c.row == 5).count(), 5);
+    }
 }

@@ -440,6 +440,18 @@ impl HeaderCells {
         }
     }
 
+    /// A header cell decided from other evidence (the column groups' headings): rows `rows`,
+    /// columns `cols`, on free slots.
+    pub(super) fn place_cell(&mut self, rows: std::ops::RangeInclusive<usize>, cols: std::ops::RangeInclusive<usize>) {
+        let (row, col) = (*rows.start(), *cols.start());
+        let (row_span, col_span) = (rows.end() + 1 - row, cols.end() + 1 - col);
+        self.cells.push(GridCell { row, col, row_span, col_span, bbox: [0.0; 4], text: String::new() });
+        let idx = self.cells.len() - 1;
+        for r in rows {
+            self.own(r, cols.clone(), idx);
+        }
+    }
+
     /// Evidence: header text covering columns. Each chunk of header row `r` gets the columns it
     /// covers; chunks falling in slots already taken merge with that cell.
     pub(super) fn place_chunks(&mut self, r: usize, line: &TextLine) {

@@ -162,15 +162,18 @@ fn blocks(body: &[TextLine], xs: &[f64], chunk_gap: f64, wrapping: Wrapping) -> 
 /// wider group follows, wrapped lines are the first and rows the second. Set loose, a cell's
 /// wrapped lines still follow each other at one pitch, so the narrowest gaps agree closely
 /// ([`SAME_PITCH`]); when a wider gap follows them ([`ROW_GAP_STEP`]), in a column that shows
-/// both, and they are wraps ([`tight_gaps_are_wraps`]), the limit lies between the two. Otherwise (every row one line) lines closer than half the usual spacing between the
-/// body's lines share a row, as a label centred beside a wrapped cell does.
+/// both, and they are wraps ([`tight_gaps_are_wraps`]), the limit lies between the two.
+/// Otherwise (every row one line) lines closer than half the usual spacing between the body's
+/// lines share a row, as a label centred beside a wrapped cell does.
 fn wrap_gap(per_col: &[Vec<(f64, f64, f64)>], body: &[TextLine], wrapping: Wrapping) -> f64 {
+    let size = median_size(body);
     if let Wrapping::BelowRowGap(share) = wrapping {
         if let Some(row_gap) = shared_row_gap(per_col) {
-            return share * row_gap;
+            let mut all: Vec<f64> = per_col.iter().flat_map(|l| l.windows(2).map(|w| (w[1].0 - w[0].1).max(0.0))).collect();
+            all.sort_by(f64::total_cmp);
+            return split_below(&all, share * row_gap, size);
         }
     }
-    let size = median_size(body);
     // Gaps between lines one under the other; chunks of one line (side by side in a column)
     // overlap and are no gap.
     let mut gaps: Vec<f64> = per_col.iter().flat_map(|l| l.windows(2).map(|w| w[1].0 - w[0].1)).filter(|&g| g > 0.0).collect();
@@ -203,6 +206,18 @@ fn wrap_gap(per_col: &[Vec<(f64, f64, f64)>], body: &[TextLine], wrapping: Wrapp
     line_gaps.sort_by(f64::total_cmp);
     let typical = line_gaps.get(line_gaps.len() / 2).copied().unwrap_or(0.0);
     0.5 * typical - 1e-9
+}
+
+/// A wrapping limit lowered to the widest clear jump (a quarter glyph or more) among the gaps
+/// under it: rows whose next line starts in one column only (a code centred beside a wrapped
+/// label) are not seen by [`shared_row_gap`], and their gaps sit above the wraps' own.
+fn split_below(gaps: &[f64], limit: f64, size: f64) -> f64 {
+    let under: Vec<f64> = gaps.iter().copied().filter(|&g| g <= limit).collect();
+    let widest = under.windows(2).max_by(|a, b| (a[1] - a[0]).total_cmp(&(b[1] - b[0])));
+    match widest {
+        Some(w) if w[1] - w[0] >= 0.25 * size => (w[0] + w[1]) / 2.0,
+        _ => limit,
+    }
 }
 
 /// The narrowest gap above a line that starts beside a line of another column: such lines

@@ -135,10 +135,19 @@ fn same_columns(a: &[f64], b: &[f64]) -> bool {
     a.iter().all(|&x| near(x, b)) || b.iter().all(|&x| near(x, a))
 }
 
-fn same_outer_edges(a: &[f64], b: &[f64]) -> bool {
+/// Open parts take their outer edges from their own text, and it is re-laid on the previous
+/// part's columns. The left edges agree, or the part starts inside the previous part's first
+/// column (a header centred over that column reached further left than this page's codes).
+/// The right edges agree, or the part ends on one of the previous part's column edges (its last
+/// groups hold no text on this page, and their rule is its right edge, [`super::groups`]).
+fn same_outer_edges(prev: &[f64], part: &[f64]) -> bool {
     const OPEN_EDGE_TOLERANCE: f64 = 8.0;
-    matches!((a.first(), a.last(), b.first(), b.last()), (Some(a0), Some(a1), Some(b0), Some(b1))
-        if (a0 - b0).abs() <= OPEN_EDGE_TOLERANCE && (a1 - b1).abs() <= OPEN_EDGE_TOLERANCE)
+    let (Some(a0), Some(a1), Some(b0), Some(b1)) = (prev.first(), prev.last(), part.first(), part.last()) else { return false };
+    let inner = prev.get(1..prev.len().saturating_sub(1)).unwrap_or(&[]);
+    let ends_on_inner_edge = inner.iter().any(|x| (x - b1).abs() <= COLUMN_TOLERANCE);
+    let starts_in_first_column = inner.first().is_some_and(|&x| b0 > a0 && b0 < &x);
+    ((a0 - b0).abs() <= OPEN_EDGE_TOLERANCE || starts_in_first_column)
+        && ((a1 - b1).abs() <= OPEN_EDGE_TOLERANCE || ends_on_inner_edge)
 }
 
 /// An open part laid on the given column edges: every slot its own cell, text by glyph centre.
@@ -157,10 +166,12 @@ fn regrid_open(part: &PageTable, xs: &[f64]) -> PageTable {
     PageTable { grid, ..part.clone() }
 }
 
+/// The letters of the header rows, sorted: a repeated header re-laid on the columns before
+/// (every slot its own cell) may put a label centred against two rows into either of them.
 fn header_text(cells: &[Cell], rows: usize) -> String {
-    let mut head: Vec<&Cell> = cells.iter().filter(|c| c.row < rows).collect();
-    head.sort_by_key(|c| (c.row, c.col));
-    head.iter().map(|c| squash(&c.text)).collect()
+    let mut letters: Vec<char> = cells.iter().filter(|c| c.row < rows).flat_map(|c| squash(&c.text).chars().collect::<Vec<_>>()).collect();
+    letters.sort_unstable();
+    letters.into_iter().collect()
 }
 
 /// The union of two compatible column-edge lists.
@@ -352,6 +363,7 @@ fn append_cells(b: &mut Building, part: &PageTable, cells: Vec<Cell>, k: usize) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::layout::text::tests::word;
 
     fn part(page: u32, top: f64, rows: &[&[&str]], above: &[&str], below: &[&str]) -> PageTable {
         let xs = vec![50.0, 150.0, 250.0];
@@ -516,6 +528,69 @@ mod tests {
         let label = t.cell_at(3, 0).unwrap();
         assert_eq!((label.row, label.row_span, label.text.as_str()), (1, 4, "产出指标"));
         assert_eq!(t.cell_at(5, 0).map(|c| (c.row, c.row_span)), Some((5, 2)));
+    }
+
+    #[test]
+    fn an_open_part_ending_on_an_inner_edge_of_the_part_before_continues_it() {
+        // Page 2 of a table ruled between column groups: its last group holds no figure there,
+        // so the part ends on the rule at 250, an inner edge of page 1's columns.
+        let body = rows(30, 0);
+        let r: Vec<Vec<&str>> = as_refs(&body);
+        let rs: Vec<&[&str]> = r.iter().map(|r| r.as_slice()).collect();
+        let mut a = part(1, 100.0, &rs, &[], &[]);
+        a.ruled = false;
+        a.grid.xs = vec![50.0, 150.0, 250.0, 350.0];
+        let third: Vec<GridCell> = (0..30).map(|r| GridCell { row: r, col: 2, row_span: 1, col_span: 1, bbox: [250.0, 0.0, 350.0, 0.0], text: "1.00".into() }).collect();
+        a.grid.cells.extend(third);
+        let rs2: Vec<&[&str]> = rs[..2].to_vec();
+        let mut b = part(2, 60.0, &rs2, &[], &[]);
+        b.ruled = false;
+        b.glyphs = ["科目30", "科目31"].iter().enumerate().flat_map(|(i, s)| word(s, 55.0, 62.0 + 20.0 * i as f64, 10.0)).collect();
+        b.glyphs.extend(["30.00", "31.00"].iter().enumerate().flat_map(|(i, s)| word(s, 155.0, 62.0 + 20.0 * i as f64, 10.0)));
+        let tables = stitch(vec![a.clone(), b.clone()]);
+        assert_eq!(tables.len(), 1);
+        let t = &tables[0];
+        assert_eq!((t.n_rows, t.n_cols), (32, 3));
+        assert!(t.check_tiling().is_ok(), "{:?}", t.check_tiling());
+        assert_eq!(t.cell_at(31, 1).unwrap().text, "31.00");
+        assert_eq!(t.cell_at(31, 2).unwrap().text, "");
+        // A part whose codes start right of the header centred over the first column before.
+        let mut inset = b.clone();
+        inset.grid.xs[0] = 62.0;
+        assert_eq!(stitch(vec![a.clone(), inset]).len(), 1);
+        // Ending between two of the edges before is another table's edge, not a continuation.
+        b.grid.xs = vec![50.0, 150.0, 200.0];
+        assert_eq!(stitch(vec![a, b]).len(), 2);
+    }
+
+    #[test]
+    fn a_repeated_open_header_is_dropped_whichever_row_its_centred_label_falls_in() {
+        // Page 1: 合计 spans both header rows. Page 2 repeats the header; re-laid on page 1's
+        // columns (every slot its own cell) its 合计 falls in the second row.
+        let body = rows(30, 0);
+        let mut r: Vec<Vec<&str>> = vec![vec!["", "合计"], vec!["名称", ""]];
+        r.extend(as_refs(&body));
+        let rs: Vec<&[&str]> = r.iter().map(|r| r.as_slice()).collect();
+        let mut a = part(1, 100.0, &rs, &[], &[]);
+        a.ruled = false;
+        a.header_rows = 2;
+        a.grid.cells.retain(|c| (c.row, c.col) != (1, 1));
+        a.grid.cells.iter_mut().filter(|c| (c.row, c.col) == (0, 1)).for_each(|c| c.row_span = 2);
+        let r2: Vec<Vec<&str>> = vec![vec!["", ""], vec!["名称", "合计"], vec!["科目30", "30.00"]];
+        let r2s: Vec<&[&str]> = r2.iter().map(|r| r.as_slice()).collect();
+        let mut b = part(2, 60.0, &r2s, &[], &[]);
+        b.ruled = false;
+        b.header_rows = 2;
+        for (row, texts) in r2.iter().enumerate() {
+            for (col, text) in texts.iter().enumerate() {
+                b.glyphs.extend(word(text, 55.0 + 100.0 * col as f64, 62.0 + 20.0 * row as f64, 10.0));
+            }
+        }
+        let tables = stitch(vec![a, b]);
+        assert_eq!(tables.len(), 1);
+        let t = &tables[0];
+        assert_eq!(t.n_rows, 33);
+        assert_eq!(t.cell_at(32, 0).unwrap().text, "科目30");
     }
 
     #[test]
