@@ -14,12 +14,15 @@
 //!    each group gives the other columns, text lines the rows ([`groups`]).
 //! 4. Text alone ([`text_grids`]): runs of lines whose chunks align in three columns or more,
 //!    with the short lines just above as header ([`unruled::text_tables`]).
+//! 5. Words alone ([`form_grids`]): borderless forms and indicator tables, lines of label and
+//!    text pieces aligned in columns ([`forms::form_tables`]).
 //!
 //! Cell text is set last, with the same assignment for every grid ([`CellGrid::fill_text`]).
 
 use crate::decode::pdf::{Glyph, Page};
 
 use super::grid::{self, CellGrid};
+use super::forms;
 use super::groups;
 use super::open;
 use super::unruled;
@@ -58,6 +61,8 @@ pub fn page_grids(page: &Page, regions: &[Region], loose: &Lines) -> (Vec<Built>
     built.extend(grouped_grids(page, &loose.vertical, &taken, &mut in_table));
     taken = built.iter().map(|b| b.grid.bbox()).collect();
     built.extend(text_grids(page, &taken, &mut in_table));
+    taken = built.iter().map(|b| b.grid.bbox()).collect();
+    built.extend(form_grids(page, &taken, &mut in_table));
     built.sort_by(|a, b| a.grid.ys[0].total_cmp(&b.grid.ys[0]));
     (built, in_table)
 }
@@ -157,6 +162,18 @@ fn text_grids(page: &Page, taken: &[[f64; 4]], in_table: &mut [bool]) -> Vec<Bui
         for (i, g) in page.glyphs.iter().enumerate().filter(|(i, _)| !is_text[*i]) {
             in_table[i] |= g.cx() >= x0 && g.cx() <= x1 && g.cy() >= top && g.cy() <= bottom;
         }
+        out.push(Built { grid, framing: Framing::Text, header_rows });
+    }
+    out
+}
+
+/// Evidence: words aligned in columns with no rules at all, as borderless forms print them
+/// ([`forms`]); last, so that every other reading of the page has its text first.
+fn form_grids(page: &Page, taken: &[[f64; 4]], in_table: &mut [bool]) -> Vec<Built> {
+    let mut out = Vec::new();
+    for (mut grid, header_rows) in forms::form_tables(&page.glyphs, taken, page.width, page.height) {
+        let used = grid.fill_text(&page.glyphs);
+        mark(in_table, used);
         out.push(Built { grid, framing: Framing::Text, header_rows });
     }
     out

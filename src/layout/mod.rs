@@ -8,6 +8,7 @@
 //! that continue are stitched ([`stitch`]).
 
 pub mod builder;
+pub mod forms;
 pub mod grid;
 pub mod groups;
 pub mod open;
