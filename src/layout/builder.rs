@@ -67,6 +67,11 @@ pub fn page_grids(page: &Page, regions: &[Region], loose: &Lines) -> (Vec<Built>
     (built, in_table)
 }
 
+/// Whether two boxes share more than a sliver (a point either way).
+fn overlap(a: &[f64; 4], b: &[f64; 4]) -> bool {
+    a[0] < b[2] - 1.0 && b[0] < a[2] - 1.0 && a[1] < b[3] - 1.0 && b[1] < a[3] - 1.0
+}
+
 /// Marks the glyphs a grid used as table text.
 fn mark(in_table: &mut [bool], used: Vec<bool>) {
     for (slot, u) in in_table.iter_mut().zip(used) {
@@ -139,6 +144,11 @@ fn boxed_grids(page: &Page, boxes: &[Line], taken: &[[f64; 4]], in_table: &mut [
 fn grouped_grids(page: &Page, verticals: &[Line], taken: &[[f64; 4]], in_table: &mut [bool]) -> Vec<Built> {
     let mut out = Vec::new();
     for (mut grid, header_rows) in groups::group_ruled_tables(verticals, &page.glyphs, taken) {
+        // Tables do not overlap: rules that frame one around another table (a rule down the
+        // page margin) frame none.
+        if taken.iter().any(|t| overlap(t, &grid.bbox())) {
+            continue;
+        }
         let used = grid.fill_text(&page.glyphs);
         mark(in_table, used);
         out.push(Built { grid, framing: Framing::Open, header_rows });
@@ -200,6 +210,32 @@ mod tests {
     fn grids(page: &Page) -> Vec<Built> {
         let (regions, loose) = regions::connected_regions(&rulings::merge(&page.rulings));
         page_grids(page, &regions, &loose).0
+    }
+
+    #[test]
+    fn a_rule_down_the_margin_frames_no_table_around_another() {
+        // eu-027 (ICDAR 2013): a ruled table, a running head above it, a footer with the page
+        // number below, and a vertical rule down the right margin beside rotated text.
+        let side = |orientation, pos, from, to| Ruling { orientation, pos, from, to, width: 0.5 };
+        let mut rulings = vec![side(Orientation::Vertical, 544.0, 82.0, 819.0)];
+        for y in [156.0, 176.0, 196.0, 216.0] {
+            rulings.push(side(Orientation::Horizontal, y, 76.0, 520.0));
+        }
+        for x in [76.0, 300.0, 520.0] {
+            rulings.push(side(Orientation::Vertical, x, 156.0, 216.0));
+        }
+        let mut g = word("Appendix C: Summary", 76.0, 80.0, 12.0);
+        g.extend(word("Statistics", 330.0, 80.0, 12.0));
+        for (i, y) in [160.0, 180.0, 200.0].into_iter().enumerate() {
+            g.extend(word(&format!("Variable{i}"), 80.0, y, 10.0));
+            g.extend(word(&format!("{}.25", i + 1), 310.0, y, 10.0));
+        }
+        g.extend(word("Working Paper", 440.0, 805.0, 8.0));
+        g.extend(word("39", 553.0, 805.0, 8.0));
+        let page = Page { number: 3, width: 595.0, height: 842.0, glyphs: g, fonts: vec![String::new()], rulings, images: 0 };
+        let built = grids(&page);
+        assert_eq!(built.len(), 1, "{:?}", built.iter().map(|b| b.grid.bbox()).collect::<Vec<_>>());
+        assert_eq!(built[0].framing, Framing::Ruled);
     }
 
     #[test]
