@@ -193,13 +193,35 @@ fn grouped_grid(f: &Frame, rules: &[f64], glyphs: &[Glyph], taken: &[[f64; 4]]) 
         Some(h) => h.into_cells(f, xs.clone()),
         None => line_header(f, header, xs.clone(), &groups),
     };
-    let (breaks, blocks) = rows::body_rows_with(&body, &xs, CHUNK_GAP, WRAPS);
+    let (mut breaks, blocks) = rows::body_rows_with(&body, &xs, CHUNK_GAP, WRAPS);
+    settle_breaks(&mut breaks, &blocks);
     ys.extend(breaks);
     ys.push(f.bottom);
     ys.dedup_by(|a, b| (*a - *b).abs() < 0.5);
     let mut grid = cells.into_grid(ys, &blocks);
     span_centred_totals(&mut grid, &body, &groups);
     Some((grid, header_rows))
+}
+
+/// Evidence: a row boundary lies between the same lines wherever it is drawn in the gap
+/// between them; drawn halfway under a short column's last line it may cut a longer line of
+/// another column ("抗疫特别国债安排的支出" beside an empty 收入 column), so it moves to where
+/// it crosses the fewest blocks: halfway under a block ending in that gap, or at the gap's
+/// middle.
+fn settle_breaks(breaks: &mut [f64], blocks: &[rows::Block]) {
+    let crossed = |y: f64| blocks.iter().filter(|b| b.top < y && b.bottom > y).count();
+    for y in breaks.iter_mut() {
+        let above = blocks.iter().map(|b| b.top).filter(|&t| t <= *y).fold(f64::MIN, f64::max);
+        let below = blocks.iter().map(|b| b.top).filter(|&t| t > *y).fold(f64::MAX, f64::min);
+        if above == f64::MIN || below == f64::MAX {
+            continue;
+        }
+        let ends = blocks.iter().map(|b| b.bottom).filter(|&e| e > above && e <= below);
+        let best = ends.map(|e| (e + below) / 2.0).min_by_key(|&c| crossed(c));
+        if let Some(c) = best.filter(|&c| crossed(c) < crossed(*y)) {
+            *y = c;
+        }
+    }
 }
 
 /// A total centred on its group within this many glyph sizes spans the group.
@@ -595,5 +617,32 @@ mod tests {
         let total = grid.cells.iter().find(|c| c.row == 2 && c.col == 0).unwrap();
         assert_eq!((total.col_span, total.text.as_str()), (3, "合计"));
         assert_eq!(grid.cells.iter().filter(|c| c.row == 5).count(), 5);
+    }
+
+    #[test]
+    fn a_row_boundary_does_not_cut_a_line_beside_an_empty_column() {
+        // 抗疫特别国债安排的支出 has a row of its own: the 收入 side is empty there, and halfway
+        // between its lines the boundary would cut through it.
+        let mut g = Vec::new();
+        let rows: &[(&[(&str, f64)], f64)] = &[
+            (&[("收入", 169.0), ("支出", 408.0)], 100.0),
+            (&[("项目", 120.0), ("预算数", 236.0), ("项目", 361.0), ("预算数", 477.0)], 120.0),
+            (&[("一般公共预算拨款收入", 60.0), ("1932.33", 263.0), ("一般公共服务支出", 300.0), ("1866.11", 504.0)], 140.0),
+            (&[("抗疫特别国债安排的支出", 300.0)], 160.0),
+            (&[("本年收入合计", 60.0), ("1932.33", 263.0), ("本年支出合计", 300.0), ("1932.33", 504.0)], 180.0),
+            (&[("上年结转", 60.0)], 200.0),
+        ];
+        for &(pieces, top) in rows {
+            for &(s, x) in pieces {
+                g.extend(word(s, x, top, 9.0));
+            }
+        }
+        let tables = group_ruled_tables(&[rule(297.0, 95.0, 215.0)], &g, &[]);
+        assert_eq!(tables.len(), 1);
+        let (mut grid, header_rows) = tables.into_iter().next().unwrap();
+        grid.fill_text(&g);
+        assert_eq!((header_rows, grid.n_rows(), grid.n_cols()), (2, 6, 4));
+        assert_eq!([text_at(&grid, 3, 0), text_at(&grid, 3, 2)], ["", "抗疫特别国债安排的支出"]);
+        assert_eq!([text_at(&grid, 4, 0), text_at(&grid, 4, 2)], ["本年收入合计", "本年支出合计"]);
     }
 }
