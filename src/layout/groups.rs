@@ -19,8 +19,9 @@ use super::rows;
 use super::rulings::Line;
 use super::text::{self, TextLine};
 
-/// A rule shorter than this (points) does not frame a table (a few lines of text at least).
-const MIN_RULE: f64 = 40.0;
+/// A rule shorter than this (points) does not frame a table (two lines of text at least: a
+/// continued table's last page may hold its repeated header and one row).
+const MIN_RULE: f64 = 30.0;
 /// Rules of one table start and end together within this (points).
 const EXTENT_TOLERANCE: f64 = 4.0;
 /// Header lines closer than this many glyph sizes (top to top) are wrapped lines of one row;
@@ -644,5 +645,18 @@ mod tests {
         assert_eq!((header_rows, grid.n_rows(), grid.n_cols()), (2, 6, 4));
         assert_eq!([text_at(&grid, 3, 0), text_at(&grid, 3, 2)], ["", "抗疫特别国债安排的支出"]);
         assert_eq!([text_at(&grid, 4, 0), text_at(&grid, 4, 2)], ["本年收入合计", "本年支出合计"]);
+    }
+
+    #[test]
+    fn a_repeated_header_and_one_row_at_a_page_top_is_a_table() {
+        // Chromium moves the last row of 政府采购预算表 to the next page, under the header again.
+        let mut g = Vec::new();
+        g.extend([("采购品目", 129.5), ("采购方式", 302.4), ("预算金额", 450.7)].iter().flat_map(|&(s, x)| word(s, x, 60.0, 10.0)));
+        g.extend([("合计", 54.0), ("147.05", 511.0)].iter().flat_map(|&(s, x)| word(s, x, 77.0, 10.0)));
+        let rules = [rule(248.6, 57.0, 90.8), rule(396.4, 57.0, 90.8)];
+        let tables = group_ruled_tables(&rules, &g, &[]);
+        assert_eq!(tables.len(), 1);
+        let (grid, header_rows) = &tables[0];
+        assert_eq!((*header_rows, grid.n_rows(), grid.n_cols()), (1, 2, 3));
     }
 }
