@@ -80,11 +80,23 @@ fn frame(rules: &[f64], top: f64, bottom: f64, glyphs: &[Glyph], taken: &[[f64; 
         return None;
     }
     let is_body = |l: &TextLine| open::chunks(l).iter().any(|c| unruled::looks_like_number(&text_between(l, c.x0, c.x1)));
-    let first_body = lines.iter().position(is_body)?;
+    let last = &lines[lines.len() - 1];
+    let inner_rules = rules.iter().filter(|&&r| r > x0 + 3.0 && r < x1 - 3.0).count();
     let top = top.min(lines[0].top - 1.0);
-    let header_bottom = if first_body == 0 { top } else { (lines[first_body - 1].bottom + lines[first_body].top) / 2.0 };
-    Some(Frame { x0, x1, top, header_bottom, bottom: bottom.max(lines[lines.len() - 1].bottom + 1.0), rules: Vec::new() })
+    let header_bottom = match lines.iter().position(is_body) {
+        Some(0) => top,
+        Some(k) => (lines[k - 1].bottom + lines[k].top) / 2.0,
+        // No figure at all: a header over an empty row (a table the agency has nothing to
+        // report in, "此表无数据") when the rules run on a row's height below the text and
+        // divide it into three groups or more.
+        None if bottom - last.bottom >= EMPTY_ROW * last.size && inner_rules >= 2 => last.bottom + 1.0,
+        None => return None,
+    };
+    Some(Frame { x0, x1, top, header_bottom, bottom: bottom.max(last.bottom + 1.0), rules: Vec::new() })
 }
+
+/// An empty body row is at least this many glyph sizes tall.
+const EMPTY_ROW: f64 = 1.5;
 
 /// Column edges: the rules, and inside each group the boundaries between its text columns.
 /// `None` below three columns.
@@ -185,8 +197,9 @@ fn grouped_grid(f: &Frame, rules: &[f64], glyphs: &[Glyph], taken: &[[f64; 4]]) 
     let xs = group_columns(f, rules, glyphs, taken)?;
     let header = open::band_lines(glyphs, taken, f.x0, f.x1, f.top, f.header_bottom);
     let body = open::band_lines(glyphs, taken, f.x0, f.x1, f.header_bottom, f.bottom);
-    // One row of figures is a table when a header stands over it (a "三公" table: one line).
-    if body.len() < 2 && (body.is_empty() || header.is_empty()) {
+    // One row of figures is a table when a header stands over it (a "三公" table: one line),
+    // and so is a header over an empty row ([`frame`]).
+    if body.len() < 2 && header.is_empty() {
         return None;
     }
     let groups = groups_of(&xs, rules);
@@ -658,5 +671,31 @@ mod tests {
         assert_eq!(tables.len(), 1);
         let (grid, header_rows) = &tables[0];
         assert_eq!((*header_rows, grid.n_rows(), grid.n_cols()), (1, 2, 3));
+    }
+
+    #[test]
+    fn a_header_over_an_empty_row_is_a_table_and_header_text_alone_is_not() {
+        // 政府性基金预算支出表 of an agency without such funds: the header, and the rules running on
+        // one empty row below it.
+        let mut g = Vec::new();
+        let lines: &[(&[(&str, f64)], f64)] = &[
+            (&[("本年政府性基金预算财政拨款支出", 355.6)], 228.9),
+            (&[("科目编码", 77.4), ("科目名称", 202.7)], 238.3),
+            (&[("合计", 336.9), ("基本支出", 405.0), ("项目支出", 482.2)], 247.7),
+        ];
+        for &(pieces, top) in lines {
+            for &(s, x) in pieces {
+                g.extend(word(s, x, top, 8.0));
+            }
+        }
+        let tables = group_ruled_tables(&[rule(133.8, 225.7, 284.1), rule(307.3, 225.7, 284.1)], &g, &[]);
+        assert_eq!(tables.len(), 1);
+        let (mut grid, header_rows) = tables.into_iter().next().unwrap();
+        grid.fill_text(&g);
+        assert_eq!((header_rows, grid.n_rows(), grid.n_cols()), (2, 3, 5));
+        assert_eq!((text_at(&grid, 1, 0), text_at(&grid, 0, 3), text_at(&grid, 1, 3)), ("科目编码".into(), "本年政府性基金预算财政拨款支出".into(), "基本支出".into()));
+        assert!((0..5).all(|c| text_at(&grid, 2, c).is_empty()));
+        // Rules ending with the text frame no empty row: nothing to read as a table.
+        assert!(group_ruled_tables(&[rule(133.8, 225.7, 258.0), rule(307.3, 225.7, 258.0)], &g, &[]).is_empty());
     }
 }
