@@ -197,9 +197,11 @@ fn grouped_grid(f: &Frame, rules: &[f64], glyphs: &[Glyph], taken: &[[f64; 4]]) 
     let xs = group_columns(f, rules, glyphs, taken)?;
     let header = open::band_lines(glyphs, taken, f.x0, f.x1, f.top, f.header_bottom);
     let body = open::band_lines(glyphs, taken, f.x0, f.x1, f.header_bottom, f.bottom);
-    // One row of figures is a table when a header stands over it (a "三公" table: one line),
-    // and so is a header over an empty row ([`frame`]).
-    if body.len() < 2 && header.is_empty() {
+    // One row of figures is a table when a header stands over it and the rules divide it into
+    // three groups or more (a "三公" table: one line), and so is a header over an empty row
+    // ([`frame`]); a lone margin rule beside a page's running head and folio divides nothing.
+    let inner_rules = rules.iter().filter(|&&r| r > f.x0 + 3.0 && r < f.x1 - 3.0).count();
+    if body.len() < 2 && (header.is_empty() || inner_rules < 2) {
         return None;
     }
     let groups = groups_of(&xs, rules);
@@ -603,6 +605,8 @@ mod tests {
         assert_eq!((header_rows, grid.n_rows(), grid.n_cols()), (2, 3, 6));
         assert_eq!(text_at(&grid, 0, 3), "公务用车购置及运行费");
         assert_eq!([text_at(&grid, 2, 0), text_at(&grid, 2, 2), text_at(&grid, 2, 3), text_at(&grid, 2, 4)], ["77,648.87", "54,739.51", "", "54,739.51"]);
+        // One rule (a page's margin line beside its running head and folio) divides nothing.
+        assert!(group_ruled_tables(&[rule(300.0, 95.0, 180.0)], &g, &[]).is_empty());
         // The same line of figures between the rules with nothing over it.
         let alone = page(&[figures], 165.0);
         assert!(group_ruled_tables(&[rule(170.0, 160.0, 200.0), rule(300.0, 160.0, 200.0)], &alone, &[]).is_empty());
