@@ -3,12 +3,18 @@
 //! running the table's full height, and no horizontal rule at all. Evidence, in order:
 //!
 //! - the rules give the table's top and bottom (their extent) and the column boundaries they
-//!   stand on; the text beside them gives its left and right;
+//!   stand on; the text beside them gives its left and right, and a rule right of all the text
+//!   keeps the groups beyond it that hold nothing on this page;
 //! - inside each group the columns come from text alignment: the body's chunks and the header's
-//!   leaf lines (a column holding no figure at all still has its header);
-//! - the first line holding a figure ends the header; header lines of one column set that
-//!   follow each other at wrapping distance are one row ("一般公共预算 / 财政拨款");
-//! - body rows come from text blocks ([`rows::body_rows`]), as in open tables.
+//!   leaf lines (a column holding no figure at all still has its header); text columns that
+//!   never share a line and are joined by a label reaching into both, or are one header's and
+//!   the other the body's, are one column (a centred total, a leaf header beside its codes);
+//! - the first line holding a figure ends the header (no figure at all: a header over an empty
+//!   row, when the rules run on below it); the header is read by groups — a group's centred
+//!   first label heads its columns, each column's other text is one cell — and line by line
+//!   where the groups do not explain it;
+//! - body rows come from text blocks ([`rows::body_rows`]), as in open tables, their boundaries
+//!   drawn where they cross the fewest blocks; a total centred on its group spans it.
 
 use crate::decode::pdf::Glyph;
 
@@ -379,7 +385,8 @@ fn headed_groups(header: &[TextLine], xs: &[f64], groups: &[(usize, usize)]) -> 
         None
     } else {
         let above = headings.iter().map(|h| h.2).fold(f64::MIN, f64::max);
-        let below = leaves.iter().filter(|p| headings.iter().any(|h| (xs[h.0]..xs[h.1 + 1]).contains(&p.x0))).map(|p| p.top).fold(f64::MAX, f64::min);
+        let under_heading = |p: &&Piece| headings.iter().any(|h| (xs[h.0]..xs[h.1 + 1]).contains(&((p.x0 + p.x1) / 2.0)));
+        let below = leaves.iter().filter(under_heading).map(|p| p.top).fold(f64::MAX, f64::min);
         if below <= above {
             return None;
         }
