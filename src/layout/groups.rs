@@ -3,12 +3,18 @@
 //! running the table's full height, and no horizontal rule at all. Evidence, in order:
 //!
 //! - the rules give the table's top and bottom (their extent) and the column boundaries they
-//!   stand on; the text beside them gives its left and right;
+//!   stand on; the text beside them gives its left and right, and a rule right of all the text
+//!   keeps the groups beyond it that hold nothing on this page;
 //! - inside each group the columns come from text alignment: the body's chunks and the header's
-//!   leaf lines (a column holding no figure at all still has its header);
-//! - the first line holding a figure ends the header; header lines of one column set that
-//!   follow each other at wrapping distance are one row ("一般公共预算 / 财政拨款");
-//! - body rows come from text blocks ([`rows::body_rows`]), as in open tables.
+//!   leaf lines (a column holding no figure at all still has its header); text columns that
+//!   never share a line and are joined by a label reaching into both, or are one header's and
+//!   the other the body's, are one column (a centred total, a leaf header beside its codes);
+//! - the first line holding a figure ends the header (no figure at all: a header over an empty
+//!   row, when the rules run on below it); the header is read by groups — a group's centred
+//!   first label heads its columns, each column's other text is one cell — and line by line
+//!   where the groups do not explain it;
+//! - body rows come from text blocks ([`rows::body_rows`]), as in open tables, their boundaries
+//!   drawn where they cross the fewest blocks; a total centred on its group spans it.
 
 use crate::decode::pdf::Glyph;
 
@@ -19,8 +25,9 @@ use super::rows;
 use super::rulings::Line;
 use super::text::{self, TextLine};
 
-/// A rule shorter than this (points) does not frame a table (a few lines of text at least).
-const MIN_RULE: f64 = 40.0;
+/// A rule shorter than this (points) does not frame a table (two lines of text at least: a
+/// continued table's last page may hold its repeated header and one row).
+const MIN_RULE: f64 = 30.0;
 /// Rules of one table start and end together within this (points).
 const EXTENT_TOLERANCE: f64 = 4.0;
 /// Header lines closer than this many glyph sizes (top to top) are wrapped lines of one row;
@@ -79,11 +86,23 @@ fn frame(rules: &[f64], top: f64, bottom: f64, glyphs: &[Glyph], taken: &[[f64; 
         return None;
     }
     let is_body = |l: &TextLine| open::chunks(l).iter().any(|c| unruled::looks_like_number(&text_between(l, c.x0, c.x1)));
-    let first_body = lines.iter().position(is_body)?;
+    let last = &lines[lines.len() - 1];
+    let inner_rules = rules.iter().filter(|&&r| r > x0 + 3.0 && r < x1 - 3.0).count();
     let top = top.min(lines[0].top - 1.0);
-    let header_bottom = if first_body == 0 { top } else { (lines[first_body - 1].bottom + lines[first_body].top) / 2.0 };
-    Some(Frame { x0, x1, top, header_bottom, bottom: bottom.max(lines[lines.len() - 1].bottom + 1.0), rules: Vec::new() })
+    let header_bottom = match lines.iter().position(is_body) {
+        Some(0) => top,
+        Some(k) => (lines[k - 1].bottom + lines[k].top) / 2.0,
+        // No figure at all: a header over an empty row (a table the agency has nothing to
+        // report in, "此表无数据") when the rules run on a row's height below the text and
+        // divide it into three groups or more.
+        None if bottom - last.bottom >= EMPTY_ROW * last.size && inner_rules >= 2 => last.bottom + 1.0,
+        None => return None,
+    };
+    Some(Frame { x0, x1, top, header_bottom, bottom: bottom.max(last.bottom + 1.0), rules: Vec::new() })
 }
+
+/// An empty body row is at least this many glyph sizes tall.
+const EMPTY_ROW: f64 = 1.5;
 
 /// Column edges: the rules, and inside each group the boundaries between its text columns.
 /// `None` below three columns.
@@ -184,8 +203,11 @@ fn grouped_grid(f: &Frame, rules: &[f64], glyphs: &[Glyph], taken: &[[f64; 4]]) 
     let xs = group_columns(f, rules, glyphs, taken)?;
     let header = open::band_lines(glyphs, taken, f.x0, f.x1, f.top, f.header_bottom);
     let body = open::band_lines(glyphs, taken, f.x0, f.x1, f.header_bottom, f.bottom);
-    // One row of figures is a table when a header stands over it (a "三公" table: one line).
-    if body.len() < 2 && (body.is_empty() || header.is_empty()) {
+    // One row of figures is a table when a header stands over it and the rules divide it into
+    // three groups or more (a "三公" table: one line), and so is a header over an empty row
+    // ([`frame`]); a lone margin rule beside a page's running head and folio divides nothing.
+    let inner_rules = rules.iter().filter(|&&r| r > f.x0 + 3.0 && r < f.x1 - 3.0).count();
+    if body.len() < 2 && (header.is_empty() || inner_rules < 2) {
         return None;
     }
     let groups = groups_of(&xs, rules);
@@ -193,13 +215,35 @@ fn grouped_grid(f: &Frame, rules: &[f64], glyphs: &[Glyph], taken: &[[f64; 4]]) 
         Some(h) => h.into_cells(f, xs.clone()),
         None => line_header(f, header, xs.clone(), &groups),
     };
-    let (breaks, blocks) = rows::body_rows_with(&body, &xs, CHUNK_GAP, WRAPS);
+    let (mut breaks, blocks) = rows::body_rows_with(&body, &xs, CHUNK_GAP, WRAPS);
+    settle_breaks(&mut breaks, &blocks);
     ys.extend(breaks);
     ys.push(f.bottom);
     ys.dedup_by(|a, b| (*a - *b).abs() < 0.5);
     let mut grid = cells.into_grid(ys, &blocks);
     span_centred_totals(&mut grid, &body, &groups);
     Some((grid, header_rows))
+}
+
+/// Evidence: a row boundary lies between the same lines wherever it is drawn in the gap
+/// between them; drawn halfway under a short column's last line it may cut a longer line of
+/// another column ("抗疫特别国债安排的支出" beside an empty 收入 column), so it moves to where
+/// it crosses the fewest blocks: halfway under a block ending in that gap, or at the gap's
+/// middle.
+fn settle_breaks(breaks: &mut [f64], blocks: &[rows::Block]) {
+    let crossed = |y: f64| blocks.iter().filter(|b| b.top < y && b.bottom > y).count();
+    for y in breaks.iter_mut() {
+        let above = blocks.iter().map(|b| b.top).filter(|&t| t <= *y).fold(f64::MIN, f64::max);
+        let below = blocks.iter().map(|b| b.top).filter(|&t| t > *y).fold(f64::MAX, f64::min);
+        if above == f64::MIN || below == f64::MAX {
+            continue;
+        }
+        let ends = blocks.iter().map(|b| b.bottom).filter(|&e| e > above && e <= below);
+        let best = ends.map(|e| (e + below) / 2.0).min_by_key(|&c| crossed(c));
+        if let Some(c) = best.filter(|&c| crossed(c) < crossed(*y)) {
+            *y = c;
+        }
+    }
 }
 
 /// A total centred on its group within this many glyph sizes spans the group.
@@ -341,7 +385,8 @@ fn headed_groups(header: &[TextLine], xs: &[f64], groups: &[(usize, usize)]) -> 
         None
     } else {
         let above = headings.iter().map(|h| h.2).fold(f64::MIN, f64::max);
-        let below = leaves.iter().filter(|p| headings.iter().any(|h| (xs[h.0]..xs[h.1 + 1]).contains(&p.x0))).map(|p| p.top).fold(f64::MAX, f64::min);
+        let under_heading = |p: &&Piece| headings.iter().any(|h| (xs[h.0]..xs[h.1 + 1]).contains(&((p.x0 + p.x1) / 2.0)));
+        let below = leaves.iter().filter(under_heading).map(|p| p.top).fold(f64::MAX, f64::min);
         if below <= above {
             return None;
         }
@@ -567,6 +612,8 @@ mod tests {
         assert_eq!((header_rows, grid.n_rows(), grid.n_cols()), (2, 3, 6));
         assert_eq!(text_at(&grid, 0, 3), "公务用车购置及运行费");
         assert_eq!([text_at(&grid, 2, 0), text_at(&grid, 2, 2), text_at(&grid, 2, 3), text_at(&grid, 2, 4)], ["77,648.87", "54,739.51", "", "54,739.51"]);
+        // One rule (a page's margin line beside its running head and folio) divides nothing.
+        assert!(group_ruled_tables(&[rule(300.0, 95.0, 180.0)], &g, &[]).is_empty());
         // The same line of figures between the rules with nothing over it.
         let alone = page(&[figures], 165.0);
         assert!(group_ruled_tables(&[rule(170.0, 160.0, 200.0), rule(300.0, 160.0, 200.0)], &alone, &[]).is_empty());
@@ -595,5 +642,71 @@ mod tests {
         let total = grid.cells.iter().find(|c| c.row == 2 && c.col == 0).unwrap();
         assert_eq!((total.col_span, total.text.as_str()), (3, "合计"));
         assert_eq!(grid.cells.iter().filter(|c| c.row == 5).count(), 5);
+    }
+
+    #[test]
+    fn a_row_boundary_does_not_cut_a_line_beside_an_empty_column() {
+        // 抗疫特别国债安排的支出 has a row of its own: the 收入 side is empty there, and halfway
+        // between its lines the boundary would cut through it.
+        let mut g = Vec::new();
+        let rows: &[(&[(&str, f64)], f64)] = &[
+            (&[("收入", 169.0), ("支出", 408.0)], 100.0),
+            (&[("项目", 120.0), ("预算数", 236.0), ("项目", 361.0), ("预算数", 477.0)], 120.0),
+            (&[("一般公共预算拨款收入", 60.0), ("1932.33", 263.0), ("一般公共服务支出", 300.0), ("1866.11", 504.0)], 140.0),
+            (&[("抗疫特别国债安排的支出", 300.0)], 160.0),
+            (&[("本年收入合计", 60.0), ("1932.33", 263.0), ("本年支出合计", 300.0), ("1932.33", 504.0)], 180.0),
+            (&[("上年结转", 60.0)], 200.0),
+        ];
+        for &(pieces, top) in rows {
+            for &(s, x) in pieces {
+                g.extend(word(s, x, top, 9.0));
+            }
+        }
+        let tables = group_ruled_tables(&[rule(297.0, 95.0, 215.0)], &g, &[]);
+        assert_eq!(tables.len(), 1);
+        let (mut grid, header_rows) = tables.into_iter().next().unwrap();
+        grid.fill_text(&g);
+        assert_eq!((header_rows, grid.n_rows(), grid.n_cols()), (2, 6, 4));
+        assert_eq!([text_at(&grid, 3, 0), text_at(&grid, 3, 2)], ["", "抗疫特别国债安排的支出"]);
+        assert_eq!([text_at(&grid, 4, 0), text_at(&grid, 4, 2)], ["本年收入合计", "本年支出合计"]);
+    }
+
+    #[test]
+    fn a_repeated_header_and_one_row_at_a_page_top_is_a_table() {
+        // Chromium moves the last row of 政府采购预算表 to the next page, under the header again.
+        let mut g = Vec::new();
+        g.extend([("采购品目", 129.5), ("采购方式", 302.4), ("预算金额", 450.7)].iter().flat_map(|&(s, x)| word(s, x, 60.0, 10.0)));
+        g.extend([("合计", 54.0), ("147.05", 511.0)].iter().flat_map(|&(s, x)| word(s, x, 77.0, 10.0)));
+        let rules = [rule(248.6, 57.0, 90.8), rule(396.4, 57.0, 90.8)];
+        let tables = group_ruled_tables(&rules, &g, &[]);
+        assert_eq!(tables.len(), 1);
+        let (grid, header_rows) = &tables[0];
+        assert_eq!((*header_rows, grid.n_rows(), grid.n_cols()), (1, 2, 3));
+    }
+
+    #[test]
+    fn a_header_over_an_empty_row_is_a_table_and_header_text_alone_is_not() {
+        // 政府性基金预算支出表 of an agency without such funds: the header, and the rules running on
+        // one empty row below it.
+        let mut g = Vec::new();
+        let lines: &[(&[(&str, f64)], f64)] = &[
+            (&[("本年政府性基金预算财政拨款支出", 355.6)], 228.9),
+            (&[("科目编码", 77.4), ("科目名称", 202.7)], 238.3),
+            (&[("合计", 336.9), ("基本支出", 405.0), ("项目支出", 482.2)], 247.7),
+        ];
+        for &(pieces, top) in lines {
+            for &(s, x) in pieces {
+                g.extend(word(s, x, top, 8.0));
+            }
+        }
+        let tables = group_ruled_tables(&[rule(133.8, 225.7, 284.1), rule(307.3, 225.7, 284.1)], &g, &[]);
+        assert_eq!(tables.len(), 1);
+        let (mut grid, header_rows) = tables.into_iter().next().unwrap();
+        grid.fill_text(&g);
+        assert_eq!((header_rows, grid.n_rows(), grid.n_cols()), (2, 3, 5));
+        assert_eq!((text_at(&grid, 1, 0), text_at(&grid, 0, 3), text_at(&grid, 1, 3)), ("科目编码".into(), "本年政府性基金预算财政拨款支出".into(), "基本支出".into()));
+        assert!((0..5).all(|c| text_at(&grid, 2, c).is_empty()));
+        // Rules ending with the text frame no empty row: nothing to read as a table.
+        assert!(group_ruled_tables(&[rule(133.8, 225.7, 258.0), rule(307.3, 225.7, 258.0)], &g, &[]).is_empty());
     }
 }
