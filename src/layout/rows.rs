@@ -12,6 +12,8 @@ pub struct Block {
     pub col: usize,
     pub top: f64,
     pub bottom: f64,
+    /// It holds a word (a letter or a CJK character), not figures only: labels are words.
+    pub words: bool,
 }
 
 /// A row boundary may be crossed by at most this share of the columns with text around it
@@ -100,7 +102,7 @@ pub fn body_rows_with(body: &[TextLine], xs: &[f64], chunk_gap: f64, wrapping: W
 }
 
 /// Whether the blocks found between two row boundaries are labels centred on one boundary rather
-/// than a row: they are in at most [`MAX_CROSSING_SHARE`] of the (three or more) columns with text
+/// than a row: words (a lone amount is a sparse row's), in at most [`MAX_CROSSING_SHARE`] of the (three or more) columns with text
 /// around, and their columns are empty in the rows just above and below (the rows they span),
 /// where a sparse row's cells have neighbours in their column.
 fn labels_in_gap(between: &[&Block], blocks: &[Block], around: usize) -> bool {
@@ -111,7 +113,7 @@ fn labels_in_gap(between: &[&Block], blocks: &[Block], around: usize) -> bool {
         let h = b.bottom - b.top;
         blocks.iter().filter(|o| o.col == b.col && (o.top, o.bottom) != (b.top, b.bottom)).all(|o| o.bottom < b.top - 2.0 * h || o.top > b.bottom + 2.0 * h)
     };
-    around >= 3 && cols.len() as f64 <= MAX_CROSSING_SHARE * around as f64 && between.iter().all(|b| alone(b))
+    around >= 3 && cols.len() as f64 <= MAX_CROSSING_SHARE * around as f64 && between.iter().all(|b| b.words && alone(b))
 }
 
 /// Columns holding a block within a line's height of `y`, above or below.
@@ -127,13 +129,18 @@ fn columns_with_text_near(blocks: &[Block], y: f64) -> usize {
 fn blocks(body: &[TextLine], xs: &[f64], chunk_gap: f64, wrapping: Wrapping) -> (Vec<Block>, f64) {
     let nc = xs.len() - 1;
     let mut per_col: Vec<Vec<(f64, f64, f64)>> = vec![Vec::new(); nc];
+    // Tops of the chunks holding a word, per column.
+    let mut worded: Vec<Vec<f64>> = vec![Vec::new(); nc];
     for line in body {
         for ch in text::chunks(line, chunk_gap) {
             let c = xs.partition_point(|&e| e <= (ch.x0 + ch.x1) / 2.0).clamp(1, nc) - 1;
             // The chunk's own height (a label centred beside a line joins that line, a little off it).
-            let own = line.glyphs.iter().filter(|g| g.x0 >= ch.x0 && g.x1 <= ch.x1);
-            let (top, bottom) = own.fold((f64::MAX, f64::MIN), |(t, b), g| (t.min(g.top), b.max(g.bottom)));
+            let own: Vec<&&crate::decode::pdf::Glyph> = line.glyphs.iter().filter(|g| g.x0 >= ch.x0 && g.x1 <= ch.x1).collect();
+            let (top, bottom) = own.iter().fold((f64::MAX, f64::MIN), |(t, b), g| (t.min(g.top), b.max(g.bottom)));
             per_col[c].push((top, bottom, line.size));
+            if own.iter().any(|g| g.ch.is_alphabetic()) {
+                worded[c].push(top);
+            }
         }
     }
     for lines in &mut per_col {
@@ -144,11 +151,15 @@ fn blocks(body: &[TextLine], xs: &[f64], chunk_gap: f64, wrapping: Wrapping) -> 
     for (col, lines) in per_col.iter().enumerate() {
         let mut current: Option<Block> = None;
         for &(top, bottom, _) in lines {
+            let words = worded[col].contains(&top);
             match current.as_mut() {
-                Some(b) if top - b.bottom <= wrap => b.bottom = b.bottom.max(bottom),
+                Some(b) if top - b.bottom <= wrap => {
+                    b.bottom = b.bottom.max(bottom);
+                    b.words |= words;
+                }
                 _ => {
                     out.extend(current.take());
-                    current = Some(Block { col, top, bottom });
+                    current = Some(Block { col, top, bottom, words });
                 }
             }
         }
@@ -269,12 +280,16 @@ pub fn centred_rows(block: &Block, r0: usize, r1: usize, ys: &[f64], column_free
     }
     let spans: Vec<(usize, usize)> = (lo..=r0).flat_map(|a| (r1..=hi).map(move |b| (a, b))).collect();
     let nearest = spans.iter().map(|&(a, b)| off(a, b)).fold(f64::MAX, f64::min);
-    // A block centred on a row boundary (it reaches into two rows or more): spans whose middle is
+    // A label centred on a row boundary (words reaching into two rows or more): spans whose middle is
     // as near as the nearest, within the block's own height, are equally good, since a label
     // centred against its four rows is also centred against the middle two; the widest of them
     // is the label's. A block inside one row keeps the nearest span (an amount between two blank
     // cells of its column is centred against all three rows, and against its own).
-    let tie = if r1 > r0 { block.bottom - block.top } else { 0.0 };
+    let tie = if r1 > r0 && block.words { block.bottom - block.top } else { 0.0 };
+    if tie == 0.0 && off(r0, r1) <= nearest {
+        // Its own rows are as near as any (equal rows around a figure): it stays in them.
+        return None;
+    }
     let (a, b) = spans
         .into_iter()
         .filter(|&(a, b)| off(a, b) <= nearest + tie && off(a, b) < 0.15 * (ys[b + 1] - ys[a]))
