@@ -72,36 +72,7 @@ pub fn open_tables(rules: &[Line], glyphs: &[Glyph], taken: &[[f64; 4]], page_wi
             j += 1;
         }
         let (x0, x1) = (first.from, first.to);
-        let mut rule_pos: Vec<f64> = group.iter().map(|l| l.pos).collect();
-        if rule_pos.len() == 2 {
-            // Top and bottom rules only: a shorter rule in the upper part (drawn under the
-            // columns that have sub-headers, not under cells spanning both header rows) is the
-            // header rule.
-            let (top, bottom) = (rule_pos[0], rule_pos[1]);
-            if let Some(&h) = short.iter().rev().find(|&&p| p > top + 2.0 && p < top + 0.4 * (bottom - top)) {
-                rule_pos.insert(1, h);
-            }
-        }
-        let last = rule_pos[rule_pos.len() - 1];
-        let frame = if group.len() >= 2 {
-            // Rows running on below the last rule to the page end: the table continues overleaf.
-            // Only a table with a top and a header rule and no bottom rule runs on: below a
-            // third rule come notes, not rows.
-            // Rules further down start another table, so no rows run on to the page end.
-            let open_below = rule_pos.len() == 2 && j == candidates.len();
-            let bottom = if open_below { run_to_page_end(glyphs, taken, x0, x1, last, page_height) } else { None };
-            let header_bottom = if rule_pos.len() >= 3 || bottom.is_some() { rule_pos[1] } else { rule_pos[0] };
-            Some(Frame { x0, x1, top: rule_pos[0], header_bottom, bottom: bottom.unwrap_or(last), rules: rule_pos.clone() })
-        } else if let Some(&h) = short.first().filter(|_| j == candidates.len()) {
-            // A top rule and a shorter rule under the header (drawn beside a label that spans
-            // it), the rows running on to the page end: a form continued overleaf.
-            rows_under_header_rule(glyphs, taken, x0, x1, (first.pos, h), page_height)
-                .map(|bottom| Frame { x0, x1, top: first.pos, header_bottom: first.pos, bottom, rules: vec![first.pos, h] })
-        } else {
-            // A lone rule closing rows that start at the page top: the continuation of a table.
-            run_from_page_top(glyphs, taken, x0, x1, first.pos, page_height)
-                .map(|top| Frame { x0, x1, top, header_bottom: top, bottom: first.pos, rules: rule_pos.clone() })
-        };
+        let frame = group_frame(&group, &short, j == candidates.len(), glyphs, taken, page_height);
         // Where a shorter rule ends inside the table, a column edge stands: it is drawn under
         // the columns beside a label that spans the header.
         let edges: Vec<f64> = short_ends.iter().copied().filter(|&x| x > x0 + EXTENT_TOLERANCE && x < x1 - EXTENT_TOLERANCE).collect();
@@ -113,6 +84,42 @@ pub fn open_tables(rules: &[Line], glyphs: &[Glyph], taken: &[[f64; 4]], page_wi
         i += 1;
     }
     out
+}
+
+/// The frame of one table from its group of same-width rules, the shorter rules inside it and
+/// whether any rule follows below (`last_group` when none does).
+fn group_frame(group: &[Line], short: &[f64], last_group: bool, glyphs: &[Glyph], taken: &[[f64; 4]], page_height: f64) -> Option<Frame> {
+    let (x0, x1) = (group[0].from, group[0].to);
+    let mut rule_pos: Vec<f64> = group.iter().map(|l| l.pos).collect();
+    if rule_pos.len() == 2 {
+        // Top and bottom rules only: a shorter rule in the upper part (drawn under the
+        // columns that have sub-headers, not under cells spanning both header rows) is the
+        // header rule.
+        let (top, bottom) = (rule_pos[0], rule_pos[1]);
+        if let Some(&h) = short.iter().rev().find(|&&p| p > top + 2.0 && p < top + 0.4 * (bottom - top)) {
+            rule_pos.insert(1, h);
+        }
+    }
+    let last = rule_pos[rule_pos.len() - 1];
+    if group.len() >= 2 {
+        // Rows running on below the last rule to the page end: the table continues overleaf.
+        // Only a table with a top and a header rule and no bottom rule runs on: below a
+        // third rule come notes, not rows.
+        // Rules further down start another table, so no rows run on to the page end.
+        let open_below = rule_pos.len() == 2 && last_group;
+        let bottom = if open_below { run_to_page_end(glyphs, taken, x0, x1, last, page_height) } else { None };
+        let header_bottom = if rule_pos.len() >= 3 || bottom.is_some() { rule_pos[1] } else { rule_pos[0] };
+        Some(Frame { x0, x1, top: rule_pos[0], header_bottom, bottom: bottom.unwrap_or(last), rules: rule_pos.clone() })
+    } else if let Some(&h) = short.first().filter(|_| last_group) {
+        // A top rule and a shorter rule under the header (drawn beside a label that spans
+        // it), the rows running on to the page end: a form continued overleaf.
+        rows_under_header_rule(glyphs, taken, x0, x1, (group[0].pos, h), page_height)
+            .map(|bottom| Frame { x0, x1, top: group[0].pos, header_bottom: group[0].pos, bottom, rules: vec![group[0].pos, h] })
+    } else {
+        // A lone rule closing rows that start at the page top: the continuation of a table.
+        run_from_page_top(glyphs, taken, x0, x1, group[0].pos, page_height)
+            .map(|top| Frame { x0, x1, top, header_bottom: top, bottom: group[0].pos, rules: rule_pos.clone() })
+    }
 }
 
 /// Pieces of one horizontal rule drawn column by column with a gutter between them are up to
