@@ -33,8 +33,9 @@ pub fn text_tables(glyphs: &[Glyph], taken: &[[f64; 4]], page_width: f64, page_h
             continue;
         };
         i = end;
+        let start = without_leading_prose(&lines, start, end);
         let body = &lines[start..end];
-        let head = previous_end + text_header(&lines[previous_end..start], &body[0]);
+        let head = previous_end + text_header(&lines[previous_end..start], body);
         previous_end = end;
         let x0 = lines[head..end].iter().map(|l| l.x0).fold(f64::MAX, f64::min) - 1.0;
         let x1 = lines[head..end].iter().map(|l| l.x1).fold(f64::MIN, f64::max) + 1.0;
@@ -113,9 +114,7 @@ fn is_leader_dot(c: char) -> bool {
 fn table_in_run(lines: &[TextLine], start: usize, end: usize) -> Option<(usize, usize)> {
     let whole = aligned_and_numeric(&lines[start..end]).then(|| column_count(&lines[start..end]));
     let gap = |k: usize| lines[k].top - lines[k - 1].bottom;
-    let mut gaps: Vec<f64> = (start + 1..end).map(gap).collect();
-    gaps.sort_by(f64::total_cmp);
-    let usual = gaps.get(gaps.len() / 2).copied().unwrap_or(0.0);
+    let usual = usual_gap(&lines[start..end]);
     let blank = |k: &usize| gap(*k) > usual + (lines[*k].bottom - lines[*k].top).max(lines[*k - 1].bottom - lines[*k - 1].top);
     let above_blank = (start + 1..end)
         .filter(blank)
@@ -160,22 +159,50 @@ fn trimmed_run(lines: &[TextLine], i: usize, mut end: usize) -> Option<(usize, u
     (rows >= TEXT_TABLE_ROWS && rows * 2 >= end - i).then_some((i, end))
 }
 
-/// Index of the first header line above the body line `first`: the lines directly above it,
-/// up to three, that are close, no title, and either split into chunks or short.
-fn text_header(above: &[TextLine], first: &TextLine) -> usize {
+/// Index of the first header line above the body `body`: the lines directly above it, up to
+/// three, that are close, no title, and either split into chunks or short. Header lines are set
+/// as the body is: above the first, a gap of a blank line more than the body's usual spacing
+/// ends the header (a rule, drawn or typed, may stand between header and body).
+fn text_header(above: &[TextLine], body: &[TextLine]) -> usize {
+    let first = &body[0];
+    let usual = usual_gap(body);
     let mut head = above.len();
     let mut below = first;
     while head > 0 && above.len() - head < 3 {
         let l = &above[head - 1];
         let height = (l.bottom - l.top).max(below.bottom - below.top);
+        let gap = below.top - l.bottom;
+        let apart = gap > TEXT_TABLE_LEADING * height || (head < above.len() && gap > usual + height);
         let short = chunks(l).iter().all(|c| c.x1 - c.x0 < 0.4 * (first.x1 - first.x0));
-        if below.top - l.bottom > TEXT_TABLE_LEADING * height || looks_like_title(&l.text()) || !(short || chunks(l).len() >= 2) {
+        if apart || looks_like_title(&l.text()) || !(short || chunks(l).len() >= 2) {
             break;
         }
         head -= 1;
         below = l;
     }
     head
+}
+
+/// The median gap between successive lines.
+fn usual_gap(lines: &[TextLine]) -> f64 {
+    let mut gaps: Vec<f64> = lines.windows(2).map(|w| w[1].top - w[0].bottom).collect();
+    gaps.sort_by(f64::total_cmp);
+    gaps.get(gaps.len() / 2).copied().unwrap_or(0.0)
+}
+
+/// Evidence: lines at the top of a run whose chunks cross the column gaps of the lines below
+/// are prose, a title or a spanning header in a monospaced font (words split into chunks), not
+/// rows. Returns the first line of the run, past up to three such lines, from which the rest
+/// lines up in the most columns.
+fn without_leading_prose(lines: &[TextLine], start: usize, end: usize) -> usize {
+    let mut best = (column_count(&lines[start..end]), start);
+    for s in start + 1..=(start + 3).min(end.saturating_sub(TEXT_TABLE_ROWS)) {
+        let n = column_count(&lines[s..end]);
+        if n > best.0 {
+            best = (n, s);
+        }
+    }
+    best.1
 }
 
 #[cfg(test)]
@@ -227,8 +254,9 @@ mod tests {
     fn tables_stacked_without_rules_end_at_a_blank_line_and_leaders_are_no_text() {
         // Typewriter tables set solid (12 pt pitch, 10 pt glyphs), one blank line apart; the
         // second's header spans its columns and crosses the first's column gaps. Labels lead to
-        // their figures with dots.
-        let mut g = Vec::new();
+        // their figures with dots. A line of prose in the same font, a blank line above, splits
+        // into words as a row splits into cells.
+        let mut g = word("by design effect and specified proportion", 60.0, 76.0, 10.0);
         let mut y = 100.0;
         for (table, xs) in [(0, [200.0, 260.0, 320.0]), (1, [190.0, 250.0, 310.0])] {
             g.extend(word("Design-effect-samples", 205.0, y, 10.0));
@@ -252,6 +280,7 @@ mod tests {
             grid.fill_text(&text);
             let at = |r: usize, c: usize| grid.cells.iter().find(|x| x.row == r && x.col == c).unwrap().text.clone();
             assert_eq!((at(1, 0), at(5, 3)), (format!("0.{table}0"), "142".to_string()));
+            assert!(grid.bbox()[1] > 90.0);
         }
     }
 }
