@@ -160,22 +160,27 @@ impl CellGrid {
 
     /// Splits grid columns whose cells hold several text columns aligned across rows (tables
     /// ruled only between column groups). A column is split only where at least
-    /// [`MIN_SPLIT_ROWS`] rows show separate chunks and no row's chunk crosses the gap.
+    /// [`MIN_SPLIT_ROWS`] rows show separate chunks and no row's chunk crosses the gap; the top
+    /// row, a group's header, may cross it: a cell whose text crosses a split spans the new
+    /// columns instead of being cut.
     pub fn split_columns_by_text(&mut self, glyphs: &[Glyph]) {
         let nc = self.n_cols();
-        // Glyphs per single-column cell.
+        // Glyphs per single-column cell, and each cell's chunks line by line.
         let per_cell = self.upright_glyphs_by_cell(glyphs, |cell| cell.col_span == 1);
+        let cell_chunks: Vec<Vec<Vec<(f64, f64)>>> = per_cell
+            .iter()
+            .map(|gs| super::text::lines(gs, super::text::Direction::Upright).iter().map(|l| super::text::chunk_spans(l, SPLIT_GAP)).collect())
+            .collect();
+        let header_may_cross = self.n_rows() > 1;
         let mut splits: Vec<Vec<f64>> = vec![Vec::new(); nc];
         for (c, split) in splits.iter_mut().enumerate() {
-            let mut lines_chunks: Vec<Vec<(f64, f64)>> = Vec::new();
-            for (cell, gs) in self.cells.iter().zip(&per_cell) {
-                if cell.col != c || gs.is_empty() {
-                    continue;
-                }
-                for line in super::text::lines(gs, super::text::Direction::Upright) {
-                    lines_chunks.push(super::text::chunk_spans(&line, SPLIT_GAP));
-                }
-            }
+            let lines_chunks: Vec<Vec<(f64, f64)>> = self
+                .cells
+                .iter()
+                .zip(&cell_chunks)
+                .filter(|(cell, _)| cell.col == c && !(header_may_cross && cell.row == 0))
+                .flat_map(|(_, lines)| lines.iter().cloned())
+                .collect();
             *split = super::text::column_gaps(&lines_chunks, MIN_SPLIT_ROWS)
                 .into_iter()
                 .filter(|&x| x > self.xs[c] + 2.0 && x < self.xs[c + 1] - 2.0)
@@ -186,9 +191,10 @@ impl CellGrid {
         }
         let (start, xs) = with_splits(&self.xs, &splits);
         let mut cells = Vec::with_capacity(self.cells.len());
-        for cell in &self.cells {
+        for (cell, lines) in self.cells.iter().zip(&cell_chunks) {
             let (a, b) = (start[cell.col], start[cell.col + cell.col_span]);
-            if cell.col_span == 1 && b - a > 1 {
+            let crosses = cell.col_span == 1 && lines.iter().flatten().any(|&(x0, x1)| splits[cell.col].iter().any(|&x| x0 < x && x1 > x));
+            if cell.col_span == 1 && b - a > 1 && !crosses {
                 for k in a..b {
                     cells.push(GridCell { col: k, col_span: 1, bbox: [xs[k], cell.bbox[1], xs[k + 1], cell.bbox[3]], ..cell.clone() });
                 }
@@ -682,6 +688,32 @@ mod tests {
         assert_eq!(g.n_cols(), 3);
         g.fill_text(&glyphs);
         assert_eq!(g.cells.iter().find(|c| c.row == 1 && c.col == 2).unwrap().text, "5,678");
+    }
+
+    #[test]
+    fn a_group_header_over_aligned_text_columns_spans_them() {
+        // Ruled between column groups only; the group's header row names the group on one line
+        // (across the text columns) and its columns on the next.
+        let r = Region {
+            bbox: [0.0, 0.0, 300.0, 100.0],
+            horizontal: [0.0, 30.0, 100.0].into_iter().map(|y| l(y, 0.0, 300.0)).collect(),
+            vertical: vec![l(0.0, 0.0, 100.0), l(100.0, 0.0, 100.0), l(300.0, 0.0, 100.0)],
+        };
+        let mut g = ruled_grid(&r).unwrap();
+        let mut glyphs = word("Age", 5.0, 3.0, 8.0);
+        glyphs.extend(word("Non-Hispanic-white", 130.0, 3.0, 8.0));
+        glyphs.extend(word("Male", 120.0, 15.0, 8.0));
+        glyphs.extend(word("Female", 220.0, 15.0, 8.0));
+        for i in 0..4 {
+            let top = 35.0 + 15.0 * i as f64;
+            glyphs.extend(word(&format!("{i}-5"), 5.0, top, 8.0));
+            glyphs.extend(word("1,234", 120.0, top, 8.0));
+            glyphs.extend(word("5,678", 220.0, top, 8.0));
+        }
+        g.split_columns_by_text(&glyphs);
+        assert_eq!(g.n_cols(), 3);
+        let header = g.cells.iter().find(|c| c.row == 0 && c.col == 1).unwrap();
+        assert_eq!(header.col_span, 2);
     }
 
     #[test]
