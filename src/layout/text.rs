@@ -167,16 +167,32 @@ pub struct Chunk {
     pub x1: f64,
 }
 
-/// A line's chunks: glyphs further apart than `gap` glyph sizes start a new chunk.
+/// A line's chunks: glyphs further apart than `gap` glyph sizes start a new chunk. A bullet
+/// ("•") belongs to the item it marks: a chunk of a bullet alone joins the text after it when
+/// that follows within [`BULLET_GAP`] glyph sizes (a list inside a cell is no column of bullets).
 pub fn chunks(line: &TextLine, gap: f64) -> Vec<Chunk> {
     let mut out: Vec<Chunk> = Vec::new();
+    let mut bullet_alone = false;
     for g in &line.glyphs {
         match out.last_mut() {
-            Some(c) if g.x0 - c.x1 <= gap * line.size => c.x1 = c.x1.max(g.x1),
-            _ => out.push(Chunk { x0: g.x0, x1: g.x1 }),
+            Some(c) if g.x0 - c.x1 <= gap * line.size || (bullet_alone && g.x0 - c.x1 <= BULLET_GAP * line.size) => {
+                c.x1 = c.x1.max(g.x1);
+                bullet_alone = false;
+            }
+            _ => {
+                out.push(Chunk { x0: g.x0, x1: g.x1 });
+                bullet_alone = is_bullet(g.ch);
+            }
         }
     }
     out
+}
+
+/// Widest gap between a bullet and the text it marks, in glyph sizes.
+const BULLET_GAP: f64 = 3.0;
+
+fn is_bullet(c: char) -> bool {
+    matches!(c, '•' | '●' | '▪' | '■' | '◦' | '‣' | '∙')
 }
 
 /// x extents of a line's chunks.
@@ -282,6 +298,18 @@ pub(crate) mod tests {
         let a = Glyph { ch: 'A', x0: 10.0, top: 50.0, x1: 20.0, bottom: 56.0, size: 10.0, font: 0, rotation: -90.0 };
         let b = Glyph { ch: 'B', x0: 10.0, top: 44.0, x1: 20.0, bottom: 50.0, size: 10.0, font: 0, rotation: -90.0 };
         assert_eq!(block_text(&[&b, &a]), "AB");
+    }
+
+    #[test]
+    fn a_bullet_joins_the_item_it_marks() {
+        let mut gs = word("•", 10.0, 0.0, 10.0);
+        gs.extend(word("Reported", 25.0, 0.0, 10.0));
+        gs.extend(word("12", 120.0, 0.0, 10.0));
+        let refs: Vec<&Glyph> = gs.iter().collect();
+        let line = &lines(&refs, Direction::Upright)[0];
+        let spans = chunk_spans(line, 0.45);
+        assert_eq!(spans.len(), 2);
+        assert_eq!((spans[0].0, spans[1].0), (10.0, 120.0));
     }
 
     #[test]
