@@ -260,7 +260,8 @@ impl CellGrid {
     /// Splits tall ruled rows that hold many text lines aligned across columns (tables ruled
     /// around blocks of rows, not between them). Needs at least [`MIN_SPLIT_BANDS`] line bands
     /// and [`MIN_SPLIT_COLUMNS`] columns with text in most bands, so a row where one or two
-    /// cells wrap their text stays one row.
+    /// cells wrap their text stays one row; or two cells or more holding a figure per line
+    /// ([`stacked_figure_cells`]), whatever the count of bands.
     pub fn split_rows_by_text(&mut self, glyphs: &[Glyph]) {
         self.split_rows_by_text_with(glyphs, MIN_SPLIT_BANDS, MIN_SPLIT_COLUMNS);
     }
@@ -294,7 +295,8 @@ impl CellGrid {
                     _ => bands.push((t, b, [i].into_iter().collect())),
                 }
             }
-            if bands.len() < min_bands {
+            let stacked = stacked_figure_cells(&per_cell, &spans_cells(&self.cells, r));
+            if bands.len() < 2 || (bands.len() < min_bands && stacked < 2) {
                 continue;
             }
             let mut lines_per_cell: std::collections::HashMap<usize, usize> = Default::default();
@@ -304,7 +306,7 @@ impl CellGrid {
                 }
             }
             let busy = lines_per_cell.values().filter(|&&n| n * 5 >= bands.len() * 3).count();
-            if busy < min_busy {
+            if busy < min_busy && stacked < 2 {
                 continue;
             }
             *split = bands.windows(2).map(|w| (w[0].1 + w[1].0) / 2.0).collect();
@@ -328,6 +330,24 @@ impl CellGrid {
         self.ys = ys;
         self.cells = cells;
     }
+}
+
+/// Indexes of the single-row cells of row `r`.
+fn spans_cells(cells: &[GridCell], r: usize) -> Vec<usize> {
+    cells.iter().enumerate().filter(|(_, c)| c.row == r && c.row_span == 1).map(|(i, _)| i).collect()
+}
+
+/// Evidence: figures do not wrap. Cells among `cells` holding two lines or more that are each
+/// a figure hold one row's figure per line (a ruled row standing for several rows whose lines
+/// were not drawn).
+fn stacked_figure_cells(per_cell: &[Vec<&Glyph>], cells: &[usize]) -> usize {
+    cells
+        .iter()
+        .filter(|&&i| {
+            let lines = super::text::lines(&per_cell[i], super::text::Direction::Upright);
+            lines.len() >= 2 && lines.iter().all(|l| super::text::looks_like_number(&l.text()))
+        })
+        .count()
 }
 
 /// Inserts each interval's split positions into the axis `edges` (n + 1 boundaries of n intervals).
@@ -667,6 +687,22 @@ mod tests {
         glyphs.extend(word("工作要求", 220.0, 40.0, 10.0));
         g.split_rows_by_text(&glyphs);
         assert_eq!(g.n_rows(), 1);
+
+        // Three lines, a section label among them: figures stacked in two cells are rows.
+        let mut g = ruled_grid(&r).unwrap();
+        let mut glyphs = Vec::new();
+        for (i, (label, figures)) in [("Cohort", false), ("Treated", true), ("Control", true)].into_iter().enumerate() {
+            let top = 5.0 + 18.0 * i as f64;
+            glyphs.extend(word(label, 5.0, top, 8.0));
+            if figures {
+                glyphs.extend(word(&format!("{i}1.5%"), 120.0, top, 8.0));
+                glyphs.extend(word(&format!("{i}8.5%"), 220.0, top, 8.0));
+            }
+        }
+        g.split_rows_by_text(&glyphs);
+        assert_eq!(g.n_rows(), 3);
+        g.fill_text(&glyphs);
+        assert_eq!(g.cells.iter().find(|c| c.row == 2 && c.col == 2).unwrap().text, "28.5%");
     }
 
     #[test]

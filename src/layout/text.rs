@@ -230,6 +230,13 @@ pub fn merged_extents(mut spans: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
     columns
 }
 
+/// A figure as tables print it: digits with separators, a sign, a percent, or a dash for none.
+pub fn looks_like_number(text: &str) -> bool {
+    let t = text.trim();
+    let is_dash = !t.is_empty() && t.chars().all(|c| matches!(c, '-' | '—' | '–' | '.'));
+    is_dash || (t.chars().any(|c| c.is_ascii_digit()) && t.chars().all(|c| c.is_ascii_digit() || ",.%()+-−$ ".contains(c)))
+}
+
 /// Whether a line reads as a table title ("…表", "…表（续）", "…表(2021)", "Table 2. …").
 pub fn looks_like_title(line: &str) -> bool {
     let t: String = line.chars().filter(|c| !c.is_whitespace()).collect();

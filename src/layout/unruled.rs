@@ -6,6 +6,7 @@ use crate::decode::pdf::Glyph;
 
 use super::grid::CellGrid;
 use super::open::{band_lines, chunks, open_grid, tabular, Frame, CHUNK_GAP};
+pub use super::text::looks_like_number;
 use super::text::{self, looks_like_title, Direction, TextLine};
 
 /// Lines of a table without any rules: at least this many in a run, each of at least
@@ -69,13 +70,6 @@ fn aligned_and_numeric(body: &[TextLine]) -> bool {
 /// Share of the value cells (after the label column) that must be figures before aligned text
 /// without rules, or inside a single box, is taken for a table.
 pub const FIGURE_SHARE: f64 = 0.6;
-
-/// A figure as tables print it: digits with separators, a sign, a percent, or a dash for none.
-pub fn looks_like_number(text: &str) -> bool {
-    let t = text.trim();
-    let is_dash = !t.is_empty() && t.chars().all(|c| matches!(c, '-' | '—' | '–' | '.'));
-    is_dash || (t.chars().any(|c| c.is_ascii_digit()) && t.chars().all(|c| c.is_ascii_digit() || ",.%()+-−$ ".contains(c)))
-}
 
 /// Evidence: a line of dashes typed as text ("-----") is a rule, not a row, and a run of dots
 /// leading from a label to its figures ("0.99 ........ 800") is a leader, not text. Returns, per
