@@ -243,10 +243,19 @@ pub fn looks_like_title(line: &str) -> bool {
     if t.ends_with('表') {
         return true;
     }
-    // English reports: "Table 2. …", "TABLE 3 …".
+    // English reports: "Table 2. …", "TABLE 3 …", appendix tables "Table A-3. …", "Table B.1".
     let lower = t.to_ascii_lowercase();
-    if lower.starts_with("table") && lower[5..].chars().next().is_some_and(|c| c.is_ascii_digit()) {
-        return true;
+    if let Some(rest) = lower.strip_prefix("table") {
+        let rest = rest.as_bytes();
+        let numbered = match rest {
+            [d, ..] if d.is_ascii_digit() => true,
+            [l, sep, d, ..] if l.is_ascii_lowercase() && matches!(sep, b'-' | b'.') && d.is_ascii_digit() => true,
+            [l, d, ..] => l.is_ascii_lowercase() && d.is_ascii_digit(),
+            _ => false,
+        };
+        if numbered {
+            return true;
+        }
     }
     for (open, close) in [('（', '）'), ('(', ')')] {
         if t.ends_with(close) {
@@ -317,6 +326,15 @@ pub(crate) mod tests {
         let spans = chunk_spans(line, 0.45);
         assert_eq!(spans.len(), 2);
         assert_eq!((spans[0].0, spans[1].0), (10.0, 120.0));
+    }
+
+    #[test]
+    fn appendix_tables_are_titles_and_words_after_table_are_not() {
+        assert!(looks_like_title("Table A-3. Example of constructing mean absolute percentage errors"));
+        assert!(looks_like_title("Table B.1: Sample sizes"));
+        assert!(looks_like_title("TABLE 3 Imports"));
+        assert!(!looks_like_title("Tables and figures"));
+        assert!(!looks_like_title("Table tennis results"));
     }
 
     #[test]
