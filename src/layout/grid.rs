@@ -261,27 +261,35 @@ impl CellGrid {
     /// around blocks of rows, not between them). Needs at least [`MIN_SPLIT_BANDS`] line bands
     /// and [`MIN_SPLIT_COLUMNS`] columns with text in most bands, so a row where one or two
     /// cells wrap their text stays one row; or two cells or more holding a figure per line
-    /// ([`stacked_figure_cells`]), whatever the count of bands.
+    /// ([`stacked_figure_cells`]), whatever the count of bands. A row with fewer than two
+    /// figures is a header wrapped over lines and stays one row.
     pub fn split_rows_by_text(&mut self, glyphs: &[Glyph]) {
-        self.split_rows_by_text_with(glyphs, MIN_SPLIT_BANDS, MIN_SPLIT_COLUMNS);
+        self.split_rows_by_text_with(glyphs, MIN_SPLIT_BANDS, MIN_SPLIT_COLUMNS, MIN_SPLIT_FIGURES);
     }
 
     /// [`CellGrid::split_rows_by_text`] with explicit thresholds: open tables, whose rules mark
-    /// groups of rows, split bands of two lines already when most columns have both.
-    pub fn split_rows_by_text_with(&mut self, glyphs: &[Glyph], min_bands: usize, min_busy: usize) {
+    /// groups of rows, split bands of two lines already when most columns have both, figures or
+    /// not (their header is above the header rule).
+    pub fn split_rows_by_text_with(&mut self, glyphs: &[Glyph], min_bands: usize, min_busy: usize, min_figures: usize) {
         let nr = self.n_rows();
         let per_cell = self.upright_glyphs_by_cell(glyphs, |cell| cell.row_span == 1);
         let mut splits: Vec<Vec<f64>> = vec![Vec::new(); nr];
         for (r, split) in splits.iter_mut().enumerate() {
             // Lines of each cell in this row: (top, bottom, cell).
             let mut spans: Vec<(f64, f64, usize)> = Vec::new();
+            let mut figure_lines = 0;
             for (i, (cell, gs)) in self.cells.iter().zip(&per_cell).enumerate() {
                 if cell.row != r || gs.is_empty() {
                     continue;
                 }
                 for line in super::text::lines(gs, super::text::Direction::Upright) {
                     spans.push((line.top, line.bottom, i));
+                    figure_lines += usize::from(super::text::looks_like_number(&line.text()));
                 }
+            }
+            // Rows of data hold figures; a header row whose cells wrap their labels holds none.
+            if figure_lines < min_figures {
+                continue;
             }
             spans.sort_by(|a, b| a.0.total_cmp(&b.0));
             let mut bands: Vec<(f64, f64, std::collections::BTreeSet<usize>)> = Vec::new();
@@ -370,6 +378,8 @@ fn with_splits(edges: &[f64], splits: &[Vec<f64>]) -> (Vec<usize>, Vec<f64>) {
 const MIN_SPLIT_BANDS: usize = 4;
 /// Cells of that row that must have a line in most bands.
 const MIN_SPLIT_COLUMNS: usize = 3;
+/// Lines of that row that must be figures (a header wrapped over lines holds none).
+const MIN_SPLIT_FIGURES: usize = 2;
 
 /// Gap (in glyph sizes) that separates text columns inside one ruled column: wider than a word
 /// space, narrower than the usual column gutter; alignment across rows does the rest.
@@ -703,6 +713,17 @@ mod tests {
         assert_eq!(g.n_rows(), 3);
         g.fill_text(&glyphs);
         assert_eq!(g.cells.iter().find(|c| c.row == 2 && c.col == 2).unwrap().text, "28.5%");
+
+        // A header row whose labels wrap over four lines in every column: one row.
+        let mut g = ruled_grid(&r).unwrap();
+        let mut glyphs = Vec::new();
+        for (i, words) in [["Number", "Pct", "Share"], ["of", "of", "of"], ["listed", "all", "FTSE"], ["firms", "firms", "firms"]].into_iter().enumerate() {
+            for (k, w) in words.into_iter().enumerate() {
+                glyphs.extend(word(w, 5.0 + 100.0 * k as f64, 5.0 + 18.0 * i as f64, 8.0));
+            }
+        }
+        g.split_rows_by_text(&glyphs);
+        assert_eq!(g.n_rows(), 1);
     }
 
     #[test]
