@@ -113,7 +113,7 @@ fn open_grids(page: &Page, loose: &[Line], taken: &[[f64; 4]], in_table: &mut [b
         // Rules inside an open table mark groups of rows; split groups whose lines align in
         // most columns (a single wrapped cell does not qualify).
         let busy = (grid.n_cols() * 3).div_ceil(5).max(2);
-        grid.split_rows_by_text_with(&page.glyphs, 2, busy);
+        grid.split_rows_by_text_with(&page.glyphs, 2, busy, 0);
         let used = grid.fill_text(&page.glyphs);
         mark(in_table, used);
         out.push(Built { grid, framing: Framing::Open, header_rows });

@@ -160,22 +160,27 @@ impl CellGrid {
 
     /// Splits grid columns whose cells hold several text columns aligned across rows (tables
     /// ruled only between column groups). A column is split only where at least
-    /// [`MIN_SPLIT_ROWS`] rows show separate chunks and no row's chunk crosses the gap.
+    /// [`MIN_SPLIT_ROWS`] rows show separate chunks and no row's chunk crosses the gap; the top
+    /// row, a group's header, may cross it: a cell whose text crosses a split spans the new
+    /// columns instead of being cut.
     pub fn split_columns_by_text(&mut self, glyphs: &[Glyph]) {
         let nc = self.n_cols();
-        // Glyphs per single-column cell.
+        // Glyphs per single-column cell, and each cell's chunks line by line.
         let per_cell = self.upright_glyphs_by_cell(glyphs, |cell| cell.col_span == 1);
+        let cell_chunks: Vec<Vec<Vec<(f64, f64)>>> = per_cell
+            .iter()
+            .map(|gs| super::text::lines(gs, super::text::Direction::Upright).iter().map(|l| super::text::chunk_spans(l, SPLIT_GAP)).collect())
+            .collect();
+        let header_may_cross = self.n_rows() > 1;
         let mut splits: Vec<Vec<f64>> = vec![Vec::new(); nc];
         for (c, split) in splits.iter_mut().enumerate() {
-            let mut lines_chunks: Vec<Vec<(f64, f64)>> = Vec::new();
-            for (cell, gs) in self.cells.iter().zip(&per_cell) {
-                if cell.col != c || gs.is_empty() {
-                    continue;
-                }
-                for line in super::text::lines(gs, super::text::Direction::Upright) {
-                    lines_chunks.push(super::text::chunk_spans(&line, SPLIT_GAP));
-                }
-            }
+            let lines_chunks: Vec<Vec<(f64, f64)>> = self
+                .cells
+                .iter()
+                .zip(&cell_chunks)
+                .filter(|(cell, _)| cell.col == c && !(header_may_cross && cell.row == 0))
+                .flat_map(|(_, lines)| lines.iter().cloned())
+                .collect();
             *split = super::text::column_gaps(&lines_chunks, MIN_SPLIT_ROWS)
                 .into_iter()
                 .filter(|&x| x > self.xs[c] + 2.0 && x < self.xs[c + 1] - 2.0)
@@ -186,9 +191,10 @@ impl CellGrid {
         }
         let (start, xs) = with_splits(&self.xs, &splits);
         let mut cells = Vec::with_capacity(self.cells.len());
-        for cell in &self.cells {
+        for (cell, lines) in self.cells.iter().zip(&cell_chunks) {
             let (a, b) = (start[cell.col], start[cell.col + cell.col_span]);
-            if cell.col_span == 1 && b - a > 1 {
+            let crosses = cell.col_span == 1 && lines.iter().flatten().any(|&(x0, x1)| splits[cell.col].iter().any(|&x| x0 < x && x1 > x));
+            if cell.col_span == 1 && b - a > 1 && !crosses {
                 for k in a..b {
                     cells.push(GridCell { col: k, col_span: 1, bbox: [xs[k], cell.bbox[1], xs[k + 1], cell.bbox[3]], ..cell.clone() });
                 }
@@ -254,27 +260,36 @@ impl CellGrid {
     /// Splits tall ruled rows that hold many text lines aligned across columns (tables ruled
     /// around blocks of rows, not between them). Needs at least [`MIN_SPLIT_BANDS`] line bands
     /// and [`MIN_SPLIT_COLUMNS`] columns with text in most bands, so a row where one or two
-    /// cells wrap their text stays one row.
+    /// cells wrap their text stays one row; or two cells or more holding a figure per line
+    /// ([`stacked_figure_cells`]), whatever the count of bands. A row with fewer than two
+    /// figures is a header wrapped over lines and stays one row.
     pub fn split_rows_by_text(&mut self, glyphs: &[Glyph]) {
-        self.split_rows_by_text_with(glyphs, MIN_SPLIT_BANDS, MIN_SPLIT_COLUMNS);
+        self.split_rows_by_text_with(glyphs, MIN_SPLIT_BANDS, MIN_SPLIT_COLUMNS, MIN_SPLIT_FIGURES);
     }
 
     /// [`CellGrid::split_rows_by_text`] with explicit thresholds: open tables, whose rules mark
-    /// groups of rows, split bands of two lines already when most columns have both.
-    pub fn split_rows_by_text_with(&mut self, glyphs: &[Glyph], min_bands: usize, min_busy: usize) {
+    /// groups of rows, split bands of two lines already when most columns have both, figures or
+    /// not (their header is above the header rule).
+    pub fn split_rows_by_text_with(&mut self, glyphs: &[Glyph], min_bands: usize, min_busy: usize, min_figures: usize) {
         let nr = self.n_rows();
         let per_cell = self.upright_glyphs_by_cell(glyphs, |cell| cell.row_span == 1);
         let mut splits: Vec<Vec<f64>> = vec![Vec::new(); nr];
         for (r, split) in splits.iter_mut().enumerate() {
             // Lines of each cell in this row: (top, bottom, cell).
             let mut spans: Vec<(f64, f64, usize)> = Vec::new();
+            let mut figure_lines = 0;
             for (i, (cell, gs)) in self.cells.iter().zip(&per_cell).enumerate() {
                 if cell.row != r || gs.is_empty() {
                     continue;
                 }
                 for line in super::text::lines(gs, super::text::Direction::Upright) {
                     spans.push((line.top, line.bottom, i));
+                    figure_lines += usize::from(super::text::looks_like_number(&line.text()));
                 }
+            }
+            // Rows of data hold figures; a header row whose cells wrap their labels holds none.
+            if figure_lines < min_figures {
+                continue;
             }
             spans.sort_by(|a, b| a.0.total_cmp(&b.0));
             let mut bands: Vec<(f64, f64, std::collections::BTreeSet<usize>)> = Vec::new();
@@ -288,7 +303,8 @@ impl CellGrid {
                     _ => bands.push((t, b, [i].into_iter().collect())),
                 }
             }
-            if bands.len() < min_bands {
+            let stacked = stacked_figure_cells(&per_cell, &spans_cells(&self.cells, r));
+            if bands.len() < 2 || (bands.len() < min_bands && stacked < 2) {
                 continue;
             }
             let mut lines_per_cell: std::collections::HashMap<usize, usize> = Default::default();
@@ -298,7 +314,7 @@ impl CellGrid {
                 }
             }
             let busy = lines_per_cell.values().filter(|&&n| n * 5 >= bands.len() * 3).count();
-            if busy < min_busy {
+            if busy < min_busy && stacked < 2 {
                 continue;
             }
             *split = bands.windows(2).map(|w| (w[0].1 + w[1].0) / 2.0).collect();
@@ -324,6 +340,24 @@ impl CellGrid {
     }
 }
 
+/// Indexes of the single-row cells of row `r`.
+fn spans_cells(cells: &[GridCell], r: usize) -> Vec<usize> {
+    cells.iter().enumerate().filter(|(_, c)| c.row == r && c.row_span == 1).map(|(i, _)| i).collect()
+}
+
+/// Evidence: figures do not wrap. Cells among `cells` holding two lines or more that are each
+/// a figure hold one row's figure per line (a ruled row standing for several rows whose lines
+/// were not drawn).
+fn stacked_figure_cells(per_cell: &[Vec<&Glyph>], cells: &[usize]) -> usize {
+    cells
+        .iter()
+        .filter(|&&i| {
+            let lines = super::text::lines(&per_cell[i], super::text::Direction::Upright);
+            lines.len() >= 2 && lines.iter().all(|l| super::text::looks_like_number(&l.text()))
+        })
+        .count()
+}
+
 /// Inserts each interval's split positions into the axis `edges` (n + 1 boundaries of n intervals).
 /// Returns, per old boundary index, its index in the new axis (so an old span `a..b` maps to
 /// `start[a]..start[b]`), and the new boundaries.
@@ -344,6 +378,8 @@ fn with_splits(edges: &[f64], splits: &[Vec<f64>]) -> (Vec<usize>, Vec<f64>) {
 const MIN_SPLIT_BANDS: usize = 4;
 /// Cells of that row that must have a line in most bands.
 const MIN_SPLIT_COLUMNS: usize = 3;
+/// Lines of that row that must be figures (a header wrapped over lines holds none).
+const MIN_SPLIT_FIGURES: usize = 2;
 
 /// Gap (in glyph sizes) that separates text columns inside one ruled column: wider than a word
 /// space, narrower than the usual column gutter; alignment across rows does the rest.
@@ -661,6 +697,33 @@ mod tests {
         glyphs.extend(word("工作要求", 220.0, 40.0, 10.0));
         g.split_rows_by_text(&glyphs);
         assert_eq!(g.n_rows(), 1);
+
+        // Three lines, a section label among them: figures stacked in two cells are rows.
+        let mut g = ruled_grid(&r).unwrap();
+        let mut glyphs = Vec::new();
+        for (i, (label, figures)) in [("Cohort", false), ("Treated", true), ("Control", true)].into_iter().enumerate() {
+            let top = 5.0 + 18.0 * i as f64;
+            glyphs.extend(word(label, 5.0, top, 8.0));
+            if figures {
+                glyphs.extend(word(&format!("{i}1.5%"), 120.0, top, 8.0));
+                glyphs.extend(word(&format!("{i}8.5%"), 220.0, top, 8.0));
+            }
+        }
+        g.split_rows_by_text(&glyphs);
+        assert_eq!(g.n_rows(), 3);
+        g.fill_text(&glyphs);
+        assert_eq!(g.cells.iter().find(|c| c.row == 2 && c.col == 2).unwrap().text, "28.5%");
+
+        // A header row whose labels wrap over four lines in every column: one row.
+        let mut g = ruled_grid(&r).unwrap();
+        let mut glyphs = Vec::new();
+        for (i, words) in [["Number", "Pct", "Share"], ["of", "of", "of"], ["listed", "all", "FTSE"], ["firms", "firms", "firms"]].into_iter().enumerate() {
+            for (k, w) in words.into_iter().enumerate() {
+                glyphs.extend(word(w, 5.0 + 100.0 * k as f64, 5.0 + 18.0 * i as f64, 8.0));
+            }
+        }
+        g.split_rows_by_text(&glyphs);
+        assert_eq!(g.n_rows(), 1);
     }
 
     #[test]
@@ -682,6 +745,32 @@ mod tests {
         assert_eq!(g.n_cols(), 3);
         g.fill_text(&glyphs);
         assert_eq!(g.cells.iter().find(|c| c.row == 1 && c.col == 2).unwrap().text, "5,678");
+    }
+
+    #[test]
+    fn a_group_header_over_aligned_text_columns_spans_them() {
+        // Ruled between column groups only; the group's header row names the group on one line
+        // (across the text columns) and its columns on the next.
+        let r = Region {
+            bbox: [0.0, 0.0, 300.0, 100.0],
+            horizontal: [0.0, 30.0, 100.0].into_iter().map(|y| l(y, 0.0, 300.0)).collect(),
+            vertical: vec![l(0.0, 0.0, 100.0), l(100.0, 0.0, 100.0), l(300.0, 0.0, 100.0)],
+        };
+        let mut g = ruled_grid(&r).unwrap();
+        let mut glyphs = word("Age", 5.0, 3.0, 8.0);
+        glyphs.extend(word("Non-Hispanic-white", 130.0, 3.0, 8.0));
+        glyphs.extend(word("Male", 120.0, 15.0, 8.0));
+        glyphs.extend(word("Female", 220.0, 15.0, 8.0));
+        for i in 0..4 {
+            let top = 35.0 + 15.0 * i as f64;
+            glyphs.extend(word(&format!("{i}-5"), 5.0, top, 8.0));
+            glyphs.extend(word("1,234", 120.0, top, 8.0));
+            glyphs.extend(word("5,678", 220.0, top, 8.0));
+        }
+        g.split_columns_by_text(&glyphs);
+        assert_eq!(g.n_cols(), 3);
+        let header = g.cells.iter().find(|c| c.row == 0 && c.col == 1).unwrap();
+        assert_eq!(header.col_span, 2);
     }
 
     #[test]

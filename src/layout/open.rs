@@ -254,6 +254,7 @@ fn open_grid_with_edges(f: &Frame, edges: &[f64], glyphs: &[Glyph], taken: &[[f6
     let columns = split_at_edges(body_columns(&body)?, edges);
     let xs = column_edges(&columns, &header, f.x0, f.x1);
     let (header, centred) = lift_centred_header_lines(header, &xs);
+    let header = join_wrapped_header_lines(header, &xs);
     let (ys, blocks) = row_edges(f, &header, &body, &xs);
     let nr = ys.len().checked_sub(1).filter(|&n| n >= 1)?;
     let header_rows = header.len().min(nr);
@@ -381,6 +382,47 @@ pub(super) fn lift_centred_header_lines<'a>(mut header: Vec<TextLine<'a>>, xs: &
         }
     }
     (header, centred)
+}
+
+/// Evidence: successive header lines whose chunks each stay inside one column are the wrapped
+/// lines of one row of leaf headers ("Percentage of / international / desired population"), not
+/// rows of their own; a line with a chunk spanning columns, or centred over columns it leaves
+/// empty ("收入" over 项目 | 预算数), is a header row of its own.
+fn join_wrapped_header_lines<'a>(header: Vec<TextLine<'a>>, xs: &[f64]) -> Vec<TextLine<'a>> {
+    let leaf = |l: &TextLine| {
+        let cs = chunks(l);
+        let used: Vec<usize> = cs.iter().map(|c| col_of(xs, (c.x0 + c.x1) / 2.0)).collect();
+        cs.iter().all(|c| col_of(xs, c.x0 + 1.0) == col_of(xs, c.x1 - 1.0) && !centred_over_free_columns(xs, c, &used))
+    };
+    let mut out: Vec<TextLine<'a>> = Vec::with_capacity(header.len());
+    let mut previous_leaf = false;
+    for line in header {
+        let is_leaf = leaf(&line);
+        match out.last_mut() {
+            Some(last) if previous_leaf && is_leaf => {
+                last.glyphs.extend(line.glyphs);
+                last.glyphs.sort_by(|a, b| a.x0.total_cmp(&b.x0));
+                (last.x0, last.x1) = (last.x0.min(line.x0), last.x1.max(line.x1));
+                (last.top, last.bottom, last.size) = (last.top.min(line.top), last.bottom.max(line.bottom), last.size.max(line.size));
+            }
+            _ => out.push(line),
+        }
+        previous_leaf = is_leaf;
+    }
+    out
+}
+
+/// Whether a chunk is centred over a group of two columns or more around its own that the
+/// other chunks of its line (in columns `used`) leave free: its centre much nearer the group's
+/// centre than its own column's (as [`HeaderCells::widen_centred`] decides).
+fn centred_over_free_columns(xs: &[f64], ch: &Chunk, used: &[usize]) -> bool {
+    let (nc, cc) = (xs.len() - 1, (ch.x0 + ch.x1) / 2.0);
+    let c = col_of(xs, cc);
+    let own = ((xs[c] + xs[c + 1]) / 2.0 - cc).abs();
+    let free = |k: usize| k == c || !used.contains(&k);
+    let lo = (0..=c).rev().take_while(|&k| free(k)).last().unwrap_or(c);
+    let hi = (c..nc).take_while(|&k| free(k)).last().unwrap_or(c);
+    (lo..=c).any(|a| (c..=hi).any(|b| a < b && ((xs[a] + xs[b + 1]) / 2.0 - cc).abs() < 0.35 * own))
 }
 
 /// Row edges: one per header line, then body rows — the bands between rules when rules separate
@@ -649,6 +691,40 @@ pub(super) mod tests {
 
     fn rule(pos: f64) -> Line {
         Line { pos, from: 50.0, to: 450.0 }
+    }
+
+    #[test]
+    fn wrapped_leaf_headers_are_one_row_and_a_centred_group_label_is_its_own() {
+        let body = |g: &mut Vec<Glyph>| {
+            for (i, y) in [150.0, 165.0, 180.0].into_iter().enumerate() {
+                g.extend(word(&format!("Row{i}"), 60.0, y, 10.0));
+                g.extend(word(&format!("{i}.10"), 200.0, y, 10.0));
+                g.extend(word(&format!("{i}.20"), 330.0, y, 10.0));
+            }
+        };
+        // Headers wrapped over three lines, set bottom-aligned, each inside its column.
+        let mut g = word("Share", 330.0, 104.0, 10.0);
+        g.extend(word("Amount", 200.0, 116.0, 10.0));
+        g.extend(word("of", 330.0, 116.0, 10.0));
+        g.extend(word("Item", 60.0, 128.0, 10.0));
+        g.extend(word("(yuan)", 200.0, 128.0, 10.0));
+        g.extend(word("total", 330.0, 128.0, 10.0));
+        body(&mut g);
+        let rules = [rule(100.0), rule(140.0), rule(200.0)];
+        let (mut grid, header_rows) = open_tables(&rules, &g, &[], 595.0, 842.0).remove(0);
+        assert_eq!((header_rows, grid.n_rows(), grid.n_cols()), (1, 4, 3));
+        grid.fill_text(&g);
+        let at = |r: usize, c: usize| grid.cells.iter().find(|x| x.row == r && x.col == c).unwrap().text.clone();
+        assert_eq!((at(0, 1), at(0, 2)), ("Amount(yuan)".to_string(), "Share of total".to_string()));
+
+        // A group label centred over the first two columns, leaves under it: two header rows.
+        let mut g = word("Inc", 155.0, 110.0, 10.0);
+        g.extend(word("Item", 60.0, 125.0, 10.0));
+        g.extend(word("Amount", 200.0, 125.0, 10.0));
+        g.extend(word("Share", 330.0, 125.0, 10.0));
+        body(&mut g);
+        let (grid, header_rows) = open_tables(&rules, &g, &[], 595.0, 842.0).remove(0);
+        assert_eq!((header_rows, grid.n_rows()), (2, 5));
     }
 
     #[test]

@@ -167,16 +167,32 @@ pub struct Chunk {
     pub x1: f64,
 }
 
-/// A line's chunks: glyphs further apart than `gap` glyph sizes start a new chunk.
+/// A line's chunks: glyphs further apart than `gap` glyph sizes start a new chunk. A bullet
+/// ("•") belongs to the item it marks: a chunk of a bullet alone joins the text after it when
+/// that follows within [`BULLET_GAP`] glyph sizes (a list inside a cell is no column of bullets).
 pub fn chunks(line: &TextLine, gap: f64) -> Vec<Chunk> {
     let mut out: Vec<Chunk> = Vec::new();
+    let mut bullet_alone = false;
     for g in &line.glyphs {
         match out.last_mut() {
-            Some(c) if g.x0 - c.x1 <= gap * line.size => c.x1 = c.x1.max(g.x1),
-            _ => out.push(Chunk { x0: g.x0, x1: g.x1 }),
+            Some(c) if g.x0 - c.x1 <= gap * line.size || (bullet_alone && g.x0 - c.x1 <= BULLET_GAP * line.size) => {
+                c.x1 = c.x1.max(g.x1);
+                bullet_alone = false;
+            }
+            _ => {
+                out.push(Chunk { x0: g.x0, x1: g.x1 });
+                bullet_alone = is_bullet(g.ch);
+            }
         }
     }
     out
+}
+
+/// Widest gap between a bullet and the text it marks, in glyph sizes.
+const BULLET_GAP: f64 = 3.0;
+
+fn is_bullet(c: char) -> bool {
+    matches!(c, '•' | '●' | '▪' | '■' | '◦' | '‣' | '∙')
 }
 
 /// x extents of a line's chunks.
@@ -214,16 +230,32 @@ pub fn merged_extents(mut spans: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
     columns
 }
 
+/// A figure as tables print it: digits with separators, a sign, a percent, or a dash for none.
+pub fn looks_like_number(text: &str) -> bool {
+    let t = text.trim();
+    let is_dash = !t.is_empty() && t.chars().all(|c| matches!(c, '-' | '—' | '–' | '.'));
+    is_dash || (t.chars().any(|c| c.is_ascii_digit()) && t.chars().all(|c| c.is_ascii_digit() || ",.%()+-−$ ".contains(c)))
+}
+
 /// Whether a line reads as a table title ("…表", "…表（续）", "…表(2021)", "Table 2. …").
 pub fn looks_like_title(line: &str) -> bool {
     let t: String = line.chars().filter(|c| !c.is_whitespace()).collect();
     if t.ends_with('表') {
         return true;
     }
-    // English reports: "Table 2. …", "TABLE 3 …".
+    // English reports: "Table 2. …", "TABLE 3 …", appendix tables "Table A-3. …", "Table B.1".
     let lower = t.to_ascii_lowercase();
-    if lower.starts_with("table") && lower[5..].chars().next().is_some_and(|c| c.is_ascii_digit()) {
-        return true;
+    if let Some(rest) = lower.strip_prefix("table") {
+        let rest = rest.as_bytes();
+        let numbered = match rest {
+            [d, ..] if d.is_ascii_digit() => true,
+            [l, sep, d, ..] if l.is_ascii_lowercase() && matches!(sep, b'-' | b'.') && d.is_ascii_digit() => true,
+            [l, d, ..] => l.is_ascii_lowercase() && d.is_ascii_digit(),
+            _ => false,
+        };
+        if numbered {
+            return true;
+        }
     }
     for (open, close) in [('（', '）'), ('(', ')')] {
         if t.ends_with(close) {
@@ -282,6 +314,27 @@ pub(crate) mod tests {
         let a = Glyph { ch: 'A', x0: 10.0, top: 50.0, x1: 20.0, bottom: 56.0, size: 10.0, font: 0, rotation: -90.0 };
         let b = Glyph { ch: 'B', x0: 10.0, top: 44.0, x1: 20.0, bottom: 50.0, size: 10.0, font: 0, rotation: -90.0 };
         assert_eq!(block_text(&[&b, &a]), "AB");
+    }
+
+    #[test]
+    fn a_bullet_joins_the_item_it_marks() {
+        let mut gs = word("•", 10.0, 0.0, 10.0);
+        gs.extend(word("Reported", 25.0, 0.0, 10.0));
+        gs.extend(word("12", 120.0, 0.0, 10.0));
+        let refs: Vec<&Glyph> = gs.iter().collect();
+        let line = &lines(&refs, Direction::Upright)[0];
+        let spans = chunk_spans(line, 0.45);
+        assert_eq!(spans.len(), 2);
+        assert_eq!((spans[0].0, spans[1].0), (10.0, 120.0));
+    }
+
+    #[test]
+    fn appendix_tables_are_titles_and_words_after_table_are_not() {
+        assert!(looks_like_title("Table A-3. Example of constructing mean absolute percentage errors"));
+        assert!(looks_like_title("Table B.1: Sample sizes"));
+        assert!(looks_like_title("TABLE 3 Imports"));
+        assert!(!looks_like_title("Tables and figures"));
+        assert!(!looks_like_title("Table tennis results"));
     }
 
     #[test]

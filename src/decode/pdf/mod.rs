@@ -9,6 +9,7 @@ mod guard;
 mod merged;
 mod paths;
 pub mod repair;
+mod textops;
 mod unify;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -111,6 +112,7 @@ pub fn decode(bytes: &[u8], limits: &Limits, deadline: &Deadline) -> Result<PdfD
     let (mut doc, repair) = load(bytes, limits, deadline)?;
     let page_ids = guard::page_ids(&mut doc, limits.max_pages)?;
     let damaged_streams = guard::inflate_streams(&mut doc, limits)?;
+    textops::expand_quote_operators(&mut doc, &page_ids);
     fonts::rewrite_predefined_cmaps(&mut doc);
     fonts::normalize_cid_widths(&mut doc);
     deadline.check("PDF loading")?;
