@@ -12,6 +12,8 @@ use super::text::{self, looks_like_title, Chunk, Direction, TextLine};
 
 /// Rules of one open table have the same extent within this (points).
 const EXTENT_TOLERANCE: f64 = 8.0;
+/// Text reaching this far (points) into an empty column beside its own spans it.
+const SPAN_REACH: f64 = 4.0;
 /// Two rules closer than this (points) with nothing between them are one double rule.
 const DOUBLE_RULE_GAP: f64 = 4.0;
 /// A rule shorter than this share of the page width does not frame a table.
@@ -661,12 +663,25 @@ impl HeaderCells {
             let (r0, r1) = rows_of(b);
             let free = |r: usize| !holds[r * nc + b.col] && !covered[r * nc + b.col];
             let (r0, r1) = rows::centred_rows(b, r0, r1, &ys, free).unwrap_or((r0, r1));
-            if r1 <= r0 || (r0..=r1).any(|r| covered[r * nc + b.col]) {
+            // Columns beside its own that its words reach well into, empty in its rows: a cell
+            // spanning them (a form's 项目名称 over the label column's two grid columns).
+            let reaches = |c: usize| b.words && b.x1.min(xs[c + 1]) - b.x0.max(xs[c]) > SPAN_REACH && (r0..=r1).all(|r| !holds[r * nc + c]);
+            let mut c0 = b.col;
+            while c0 > 0 && reaches(c0 - 1) {
+                c0 -= 1;
+            }
+            let mut c1 = b.col;
+            while c1 + 1 < nc && reaches(c1 + 1) {
+                c1 += 1;
+            }
+            if (r1 <= r0 && c1 <= c0) || (r0..=r1).any(|r| (c0..=c1).any(|c| covered[r * nc + c])) {
                 continue;
             }
-            cells.push(GridCell { row: r0, col: b.col, row_span: r1 - r0 + 1, col_span: 1, bbox: [0.0; 4], text: String::new() });
+            cells.push(GridCell { row: r0, col: c0, row_span: r1 - r0 + 1, col_span: c1 - c0 + 1, bbox: [0.0; 4], text: String::new() });
             for r in r0..=r1 {
-                covered[r * nc + b.col] = true;
+                for c in c0..=c1 {
+                    covered[r * nc + c] = true;
+                }
             }
         }
         for r in 0..nr {
@@ -877,6 +892,30 @@ pub(super) mod tests {
         // and the values.
         assert!(grid.xs.iter().any(|&x| (x - 80.0).abs() < 1.0), "{:?}", grid.xs);
         assert_eq!(grid.n_cols(), 4, "{:?}", grid.xs);
+    }
+
+    #[test]
+    fn body_words_reaching_into_an_empty_column_beside_span_it() {
+        // jialing_lab_2024: "项目当年绩效目标" is set over the 绩效指标 label column and the
+        // 一级指标 column, both empty in its row.
+        let mut g = Vec::new();
+        for (x, h) in [(60.0, "指标"), (140.0, "一级指标"), (300.0, "指标值")] {
+            g.extend(word(h, x, 105.0, 10.0));
+        }
+        g.extend(word("项目当年绩效目标", 60.0, 125.0, 10.0));
+        g.extend(word("完成", 300.0, 125.0, 10.0));
+        for i in 0..8 {
+            let y = 145.0 + 20.0 * i as f64;
+            g.extend(word("绩", 60.0, y, 10.0));
+            g.extend(word(&format!("产出{i}"), 140.0, y, 10.0));
+            g.extend(word(&format!("≥{i}"), 300.0, y, 10.0));
+        }
+        let (mut grid, _) = open_tables(&[rule(100.0), rule(120.0), rule(310.0)], &g, &[], 595.0, 842.0).remove(0);
+        grid.fill_text(&g);
+        let label = grid.cells.iter().find(|c| c.text == "项目当年绩效目标").expect("label cell");
+        assert_eq!((label.row, label.col, label.col_span), (1, 0, 2));
+        let value = grid.cells.iter().find(|c| c.text == "完成").unwrap();
+        assert_eq!((value.col, value.col_span), (2, 1));
     }
 
     #[test]

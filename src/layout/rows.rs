@@ -14,6 +14,9 @@ pub struct Block {
     pub bottom: f64,
     /// It holds a word (a letter or a CJK character), not figures only: labels are words.
     pub words: bool,
+    /// Left and right ends of its text.
+    pub x0: f64,
+    pub x1: f64,
 }
 
 /// A row boundary may be crossed by at most this share of the columns with text around it
@@ -129,8 +132,9 @@ fn columns_with_text_near(blocks: &[Block], y: f64) -> usize {
 fn blocks(body: &[TextLine], xs: &[f64], chunk_gap: f64, wrapping: Wrapping) -> (Vec<Block>, f64) {
     let nc = xs.len() - 1;
     let mut per_col: Vec<Vec<(f64, f64, f64)>> = vec![Vec::new(); nc];
-    // Tops of the chunks holding a word, per column.
+    // Tops of the chunks holding a word, and every chunk's top with its x extent, per column.
     let mut worded: Vec<Vec<f64>> = vec![Vec::new(); nc];
+    let mut extents: Vec<Vec<(f64, f64, f64)>> = vec![Vec::new(); nc];
     for line in body {
         for ch in text::chunks(line, chunk_gap) {
             let c = xs.partition_point(|&e| e <= (ch.x0 + ch.x1) / 2.0).clamp(1, nc) - 1;
@@ -138,6 +142,7 @@ fn blocks(body: &[TextLine], xs: &[f64], chunk_gap: f64, wrapping: Wrapping) -> 
             let own: Vec<&&crate::decode::pdf::Glyph> = line.glyphs.iter().filter(|g| g.x0 >= ch.x0 && g.x1 <= ch.x1).collect();
             let (top, bottom) = own.iter().fold((f64::MAX, f64::MIN), |(t, b), g| (t.min(g.top), b.max(g.bottom)));
             per_col[c].push((top, bottom, line.size));
+            extents[c].push((top, ch.x0, ch.x1));
             if own.iter().any(|g| g.ch.is_alphabetic()) {
                 worded[c].push(top);
             }
@@ -152,14 +157,16 @@ fn blocks(body: &[TextLine], xs: &[f64], chunk_gap: f64, wrapping: Wrapping) -> 
         let mut current: Option<Block> = None;
         for &(top, bottom, _) in lines {
             let words = worded[col].contains(&top);
+            let (x0, x1) = extents[col].iter().filter(|e| e.0 == top).fold((f64::MAX, f64::MIN), |(a, b), e| (a.min(e.1), b.max(e.2)));
             match current.as_mut() {
                 Some(b) if top - b.bottom <= wrap => {
                     b.bottom = b.bottom.max(bottom);
                     b.words |= words;
+                    (b.x0, b.x1) = (b.x0.min(x0), b.x1.max(x1));
                 }
                 _ => {
                     out.extend(current.take());
-                    current = Some(Block { col, top, bottom, words });
+                    current = Some(Block { col, top, bottom, words, x0, x1 });
                 }
             }
         }
