@@ -167,14 +167,11 @@ pub(super) fn tabular(line: &TextLine, width: f64) -> bool {
 /// Lines that follow `from` down to the end of the page when all of them are table rows (a
 /// page number may follow): the bottom of the last one.
 fn run_to_page_end(glyphs: &[Glyph], taken: &[[f64; 4]], x0: f64, x1: f64, from: f64, page_height: f64) -> Option<f64> {
-    let mut lines = band_lines(glyphs, taken, x0, x1, from, page_height);
-    if lines.last().is_some_and(|l| l.glyphs.len() <= 8 && l.top > 0.85 * page_height && chunks(l).len() == 1) {
-        lines.pop();
-    }
+    let lines = lines_to_page_end(glyphs, taken, x0, x1, from, page_height);
     let last = lines.last()?;
     let multi = lines.iter().filter(|l| chunks(l).len() >= 2).count();
     // Text on the page outside the table's x range below `from` also ends the run.
-    let outside = glyphs.iter().any(|g| g.cy() > from && g.cy() < last.bottom && (g.cx() < x0 - 2.0 || g.cx() > x1 + 2.0) && !g.ch.is_whitespace());
+    let outside = text_beside(glyphs, x0, x1, from, last.bottom);
     (multi >= 2 && !outside && last.bottom > 0.7 * page_height && lines.iter().all(|l| tabular(l, x1 - x0)))
         .then_some(last.bottom + 1.0)
 }
@@ -184,14 +181,26 @@ fn run_to_page_end(glyphs: &[Glyph], taken: &[[f64; 4]], x0: f64, x1: f64, from:
 /// rule in several pieces: the bottom of the last. Above the header rule a form prints wide
 /// wrapped text and its own title rows, so these lines are not held to [`tabular`].
 fn rows_under_header_rule(glyphs: &[Glyph], taken: &[[f64; 4]], x0: f64, x1: f64, rules: (f64, f64), page_height: f64) -> Option<f64> {
-    let mut lines = band_lines(glyphs, taken, x0, x1, rules.0, page_height);
+    let lines = lines_to_page_end(glyphs, taken, x0, x1, rules.0, page_height);
+    let last = lines.last()?;
+    let rows_below = lines.iter().filter(|l| l.top > rules.1 && chunks(l).len() >= 2).count();
+    let outside = text_beside(glyphs, x0, x1, rules.0, last.bottom);
+    (rows_below >= 2 && !outside && last.bottom > 0.7 * page_height).then_some(last.bottom + 1.0)
+}
+
+/// The lines in `x0..x1` from `from` to the page end, without a page number on the last line.
+fn lines_to_page_end<'a>(glyphs: &'a [Glyph], taken: &[[f64; 4]], x0: f64, x1: f64, from: f64, page_height: f64) -> Vec<TextLine<'a>> {
+    let mut lines = band_lines(glyphs, taken, x0, x1, from, page_height);
     if lines.last().is_some_and(|l| l.glyphs.len() <= 8 && l.top > 0.85 * page_height && chunks(l).len() == 1) {
         lines.pop();
     }
-    let last = lines.last()?;
-    let rows_below = lines.iter().filter(|l| l.top > rules.1 && chunks(l).len() >= 2).count();
-    let outside = glyphs.iter().any(|g| g.cy() > rules.0 && g.cy() < last.bottom && (g.cx() < x0 - 2.0 || g.cx() > x1 + 2.0) && !g.ch.is_whitespace());
-    (rows_below >= 2 && !outside && last.bottom > 0.7 * page_height).then_some(last.bottom + 1.0)
+    lines
+}
+
+/// Whether text stands left or right of `x0..x1` between `top` and `bottom` (a column of prose
+/// beside: the lines are no table's rows running on).
+fn text_beside(glyphs: &[Glyph], x0: f64, x1: f64, top: f64, bottom: f64) -> bool {
+    glyphs.iter().any(|g| g.cy() > top && g.cy() < bottom && (g.cx() < x0 - 2.0 || g.cx() > x1 + 2.0) && !g.ch.is_whitespace())
 }
 
 /// Lines from the page top down to `to` when all of them are table rows: the top of the first.
@@ -199,7 +208,7 @@ fn run_from_page_top(glyphs: &[Glyph], taken: &[[f64; 4]], x0: f64, x1: f64, to:
     let lines = band_lines(glyphs, taken, x0, x1, 0.0, to);
     let first = lines.first()?;
     let multi = lines.iter().filter(|l| chunks(l).len() >= 2).count();
-    let outside = glyphs.iter().any(|g| g.cy() < to && (g.cx() < x0 - 2.0 || g.cx() > x1 + 2.0) && !g.ch.is_whitespace());
+    let outside = text_beside(glyphs, x0, x1, f64::MIN, to);
     (multi >= 2 && !outside && first.top < 0.2 * page_height && lines.iter().all(|l| tabular(l, x1 - x0)))
         .then_some(first.top - 1.0)
 }
