@@ -172,7 +172,7 @@ fn run_to_page_end(glyphs: &[Glyph], taken: &[[f64; 4]], x0: f64, x1: f64, from:
     let multi = lines.iter().filter(|l| chunks(l).len() >= 2).count();
     // Text on the page outside the table's x range below `from` also ends the run.
     let outside = text_beside(glyphs, x0, x1, from, last.bottom);
-    (multi >= 2 && !outside && last.bottom > 0.7 * page_height && lines.iter().all(|l| tabular(l, x1 - x0)))
+    (multi >= 2 && !outside && ends_the_page(glyphs, last, page_height) && lines.iter().all(|l| tabular(l, x1 - x0)))
         .then_some(last.bottom + 1.0)
 }
 
@@ -185,7 +185,7 @@ fn rows_under_header_rule(glyphs: &[Glyph], taken: &[[f64; 4]], x0: f64, x1: f64
     let last = lines.last()?;
     let rows_below = lines.iter().filter(|l| l.top > rules.1 && chunks(l).len() >= 2).count();
     let outside = text_beside(glyphs, x0, x1, rules.0, last.bottom);
-    (rows_below >= 2 && !outside && last.bottom > 0.7 * page_height).then_some(last.bottom + 1.0)
+    (rows_below >= 2 && !outside && ends_the_page(glyphs, last, page_height)).then_some(last.bottom + 1.0)
 }
 
 /// The lines in `x0..x1` from `from` to the page end, without a page number on the last line.
@@ -195,6 +195,15 @@ fn lines_to_page_end<'a>(glyphs: &'a [Glyph], taken: &[[f64; 4]], x0: f64, x1: f
         lines.pop();
     }
     lines
+}
+
+/// Whether rows ending with the line `last` run to the page end: they reach the lower part of
+/// the page, or the last is a row in several pieces and nothing but a page number follows it (a
+/// browser moves a row that does not fit to the next page and leaves the rest of this one blank).
+fn ends_the_page(glyphs: &[Glyph], last: &TextLine, page_height: f64) -> bool {
+    let below: Vec<&Glyph> = glyphs.iter().filter(|g| g.cy() > last.bottom && !g.ch.is_whitespace()).collect();
+    let blank_below = below.len() <= 8 && below.iter().all(|g| g.top > 0.85 * page_height);
+    last.bottom > 0.7 * page_height || (blank_below && chunks(last).len() >= 2)
 }
 
 /// Whether text stands left or right of `x0..x1` between `top` and `bottom` (a column of prose
@@ -925,6 +934,31 @@ pub(super) mod tests {
         assert_eq!((label.row, label.col, label.col_span), (1, 0, 2));
         let value = grid.cells.iter().find(|c| c.text == "完成").unwrap();
         assert_eq!((value.col, value.col_span), (2, 1));
+    }
+
+    #[test]
+    fn rows_ending_early_on_a_page_left_blank_below_still_run_to_its_end() {
+        // jialing_lab_2024 (Chromium): the browser moved the rows that did not fit to the next
+        // page; under the last row only the page number is printed.
+        let mut g = Vec::new();
+        for (x, h) in [(90.0, "一级指标"), (200.0, "二级指标"), (300.0, "指标值")] {
+            g.extend(word(h, x, 130.0, 9.0));
+        }
+        for i in 0..12 {
+            let y = 150.0 + 20.0 * i as f64;
+            g.extend(word(&format!("指标{i}"), 200.0, y, 9.0));
+            g.extend(word(&format!("≥{i}(个)"), 300.0, y, 9.0));
+        }
+        let rules = [Line { pos: 100.0, from: 50.0, to: 450.0 }, Line { pos: 145.0, from: 80.0, to: 450.0 }];
+        let mut with_number = g.clone();
+        with_number.extend(word("3", 290.0, 800.0, 9.0));
+        let tables = open_tables(&rules, &with_number, &[], 595.0, 842.0);
+        assert_eq!(tables.len(), 1);
+        assert!((tables[0].0.bbox()[3] - 380.0).abs() < 2.0, "{:?}", tables[0].0.bbox());
+        // Prose under the rows: the table does not run on, and these rules frame none.
+        let mut with_prose = g;
+        with_prose.extend(word("以上绩效目标由本部门负责解释并接受社会监督。", 60.0, 420.0, 9.0));
+        assert!(open_tables(&rules, &with_prose, &[], 595.0, 842.0).is_empty());
     }
 
     #[test]
