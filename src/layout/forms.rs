@@ -53,19 +53,18 @@ pub fn form_tables(glyphs: &[Glyph], taken: &[[f64; 4]], page_width: f64, page_h
 /// lines usually are (it starts the next table; a form's row of labels follows at the usual gap).
 fn run_end(lines: &[TextLine], start: usize, width: f64) -> usize {
     let mut end = start + 1;
+    // The gaps so far, kept sorted: the usual one is their median.
     let mut gaps: Vec<f64> = Vec::new();
     while end < lines.len() {
         let (prev, next) = (&lines[end - 1], &lines[end]);
         let height = (prev.bottom - prev.top).max(next.bottom - next.top);
         let gap = next.top - prev.bottom;
-        let mut sorted = gaps.clone();
-        sorted.sort_by(f64::total_cmp);
-        let usual = sorted.get(sorted.len() / 2).copied().unwrap_or(gap);
+        let usual = gaps.get(gaps.len() / 2).copied().unwrap_or(gap);
         let new_table = header_labels(next) && gap > HEADER_GAP * usual.max(0.5);
         if gap > FORM_LEADING * height || !tabular(next, width) || new_table {
             break;
         }
-        gaps.push(gap);
+        gaps.insert(gaps.partition_point(|&g| g < gap), gap);
         end += 1;
     }
     end
@@ -76,7 +75,7 @@ fn header_labels(line: &TextLine) -> bool {
     let pieces = text::chunk_spans(line, CHUNK_GAP);
     pieces.len() >= HEADER_LABELS
         && pieces.iter().all(|&(x0, x1)| {
-            let t: String = line.glyphs.iter().filter(|g| g.x0 >= x0 && g.x1 <= x1).map(|g| g.ch).collect();
+            let t = line.text_between(x0, x1);
             t.chars().count() <= LABEL_CHARS && !t.chars().any(|c| c.is_ascii_digit())
         })
 }
@@ -91,10 +90,8 @@ fn aligned(run: &[TextLine]) -> bool {
     }
     let spans: Vec<Vec<(f64, f64)>> = many.iter().map(|l| text::chunk_spans(l, CHUNK_GAP)).collect();
     let gaps = text::column_gaps(&spans, FORM_ROWS);
-    let pieces: Vec<String> = many
-        .iter()
-        .flat_map(|l| text::chunk_spans(l, CHUNK_GAP).into_iter().map(move |(x0, x1)| l.glyphs.iter().filter(|g| g.x0 >= x0 && g.x1 <= x1).map(|g| g.ch).collect()))
-        .collect();
+    let pieces: Vec<String> =
+        many.iter().zip(&spans).flat_map(|(l, line_spans)| line_spans.iter().map(|&(x0, x1)| l.text_between(x0, x1))).collect();
     let figures = pieces.iter().filter(|p| looks_like_number(p)).count();
     // Words in Chinese: a page of Latin prose set in columns (a running head over a footer, a
     // bibliography) lines up as well, and forms without rules are a trait of the budget

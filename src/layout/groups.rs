@@ -67,11 +67,6 @@ pub fn group_ruled_tables(verticals: &[Line], glyphs: &[Glyph], taken: &[[f64; 4
     out
 }
 
-/// The text of a line's glyphs between `x0` and `x1`.
-fn text_between(line: &TextLine, x0: f64, x1: f64) -> String {
-    line.glyphs.iter().filter(|g| g.x0 >= x0 - 0.1 && g.x1 <= x1 + 0.1).map(|g| g.ch).collect()
-}
-
 /// The table's frame: top and bottom from the rules, left and right from the text between
 /// them, the header ending above the first line holding a figure. `None` when no rule stands
 /// inside the text (a rule beside a paragraph divides nothing).
@@ -85,7 +80,7 @@ fn frame(rules: &[f64], top: f64, bottom: f64, glyphs: &[Glyph], taken: &[[f64; 
     if !rules.iter().any(|&r| r > x0 + 3.0 && r < x1 - 3.0) {
         return None;
     }
-    let is_body = |l: &TextLine| open::chunks(l).iter().any(|c| unruled::looks_like_number(&text_between(l, c.x0, c.x1)));
+    let is_body = |l: &TextLine| open::chunks(l).iter().any(|c| unruled::looks_like_number(&l.text_between(c.x0, c.x1)));
     let last = &lines[lines.len() - 1];
     let inner_rules = rules.iter().filter(|&&r| r > x0 + 3.0 && r < x1 - 3.0).count();
     let top = top.min(lines[0].top - 1.0);

@@ -68,6 +68,11 @@ impl TextLine<'_> {
     pub fn text(&self) -> String {
         join_line(&self.glyphs, Direction::Upright)
     }
+
+    /// The characters of the glyphs lying within `x0..x1` (a chunk's text), as they are.
+    pub fn text_between(&self, x0: f64, x1: f64) -> String {
+        self.glyphs.iter().filter(|g| g.x0 >= x0 - 0.1 && g.x1 <= x1 + 0.1).map(|g| g.ch).collect()
+    }
 }
 
 /// Groups glyphs into lines (by the centre across the baseline) and orders each line along it.

@@ -59,7 +59,7 @@ fn aligned_and_numeric(body: &[TextLine]) -> bool {
     let (mut numbers, mut all) = (0, 0);
     for line in body.iter().filter(|l| chunks(l).len() >= TEXT_TABLE_COLUMNS) {
         for (x0, x1) in text::chunk_spans(line, CHUNK_GAP).into_iter().skip(1) {
-            let text: String = line.glyphs.iter().filter(|g| g.x0 >= x0 && g.x1 <= x1).map(|g| g.ch).collect();
+            let text = line.text_between(x0, x1);
             all += 1;
             numbers += usize::from(looks_like_number(&text));
         }

@@ -228,7 +228,7 @@ impl Synthetic {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use std::time::Duration;
 
     use pdf_extract::{dictionary, Dictionary, Document, Object, Stream};
@@ -238,7 +238,7 @@ mod tests {
 
     /// A document with one page per (content, base font of its `/F1`); pages naming the same
     /// base font share one font object, as producers do.
-    fn document(pages: &[(&str, &str)]) -> Document {
+    pub(crate) fn document(pages: &[(&str, &str)]) -> Document {
         let mut doc = Document::with_version("1.5");
         let root = doc.new_object_id();
         let mut kids = Vec::new();

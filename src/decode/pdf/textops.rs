@@ -79,28 +79,13 @@ fn expanded(operations: Vec<Operation>) -> Vec<Operation> {
 mod tests {
     use std::time::Duration;
 
-    use pdf_extract::{dictionary, Dictionary, Stream};
-
     use super::*;
     use crate::limits::{Deadline, Limits};
 
+    /// A one-page PDF whose content is `content`, with /F1 a Courier font.
     fn pdf_with_content(content: &str) -> Vec<u8> {
-        let mut doc = Document::with_version("1.5");
-        let root = doc.new_object_id();
-        let font = doc.add_object(dictionary! { "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Courier" });
-        let content = doc.add_object(Stream::new(Dictionary::new(), content.as_bytes().to_vec()));
-        let page = doc.add_object(dictionary! {
-            "Type" => "Page",
-            "Parent" => root,
-            "MediaBox" => vec![0.into(), 0.into(), 600.into(), 800.into()],
-            "Resources" => dictionary! { "Font" => dictionary! { "F1" => font } },
-            "Contents" => content,
-        });
-        doc.objects.insert(root, Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 }));
-        let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => root });
-        doc.trailer.set("Root", catalog);
         let mut bytes = Vec::new();
-        doc.save_to(&mut bytes).unwrap();
+        super::super::merged::tests::document(&[(content, "Courier")]).save_to(&mut bytes).unwrap();
         bytes
     }
 
