@@ -296,12 +296,17 @@ fn open_grid_with_edges(f: &Frame, edges: &[f64], glyphs: &[Glyph], taken: &[[f6
 /// Lines with a single chunk (section labels, wrapped text) are left out so they cannot bridge
 /// columns. `None` unless there are two columns or more.
 pub(super) fn body_columns(body: &[TextLine]) -> Option<Vec<(f64, f64)>> {
-    let lines: Vec<Vec<(f64, f64)>> =
-        body.iter().map(chunks).filter(|cs| cs.len() >= 2).map(|cs| cs.into_iter().map(|c| (c.x0, c.x1)).collect()).collect();
-    let mut columns = Vec::new();
-    for extent in text::merged_extents(lines.iter().flatten().copied().collect()) {
-        columns.extend(split_at_respected_gaps(extent, &lines));
+    let lines: Vec<Vec<(f64, f64)>> = body.iter().map(|l| chunks(l).into_iter().map(|c| (c.x0, c.x1)).collect()).collect();
+    let several: Vec<Vec<(f64, f64)>> = lines.iter().filter(|l| l.len() >= 2).cloned().collect();
+    let mut extents = Vec::new();
+    for extent in text::merged_extents(several.iter().flatten().copied().collect()) {
+        extents.extend(split_at_respected_gaps(extent, &several));
     }
+    let separations: Vec<(f64, f64)> = extents.windows(2).map(|w| (w[0].1, w[1].0)).collect();
+    let mut sizes: Vec<f64> = body.iter().map(|l| l.size).collect();
+    sizes.sort_by(f64::total_cmp);
+    let size = sizes.get(sizes.len() / 2).copied().unwrap_or(10.0);
+    let columns = text::columns_from_gaps(&lines, size, &separations);
     (columns.len() >= 2).then_some(columns)
 }
 
