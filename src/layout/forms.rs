@@ -10,8 +10,7 @@ use crate::decode::pdf::Glyph;
 
 use super::grid::CellGrid;
 use super::open::{band_lines, chunks, open_grid, tabular, Frame, CHUNK_GAP};
-use super::text::{self, is_cjk, TextLine};
-use super::unruled::looks_like_number;
+use super::text::{self, TextLine};
 
 /// Lines of three pieces or more a run needs, and how many pieces such a line has.
 const FORM_ROWS: usize = 4;
@@ -92,12 +91,7 @@ fn aligned(run: &[TextLine]) -> bool {
     let gaps = text::column_gaps(&spans, FORM_ROWS);
     let pieces: Vec<String> =
         many.iter().zip(&spans).flat_map(|(l, line_spans)| line_spans.iter().map(|&(x0, x1)| l.text_between(x0, x1))).collect();
-    let figures = pieces.iter().filter(|p| looks_like_number(p)).count();
-    // Words in Chinese: a page of Latin prose set in columns (a running head over a footer, a
-    // bibliography) lines up as well, and forms without rules are a trait of the budget
-    // documents read here.
-    let chinese = pieces.iter().filter(|p| p.chars().any(is_cjk)).count();
-    gaps.len() + 1 >= FORM_COLUMNS && figures * 2 < pieces.len() && chinese * 2 >= pieces.len()
+    gaps.len() + 1 >= FORM_COLUMNS && text::mostly_words(&pieces)
 }
 
 /// The frame around a run; its first line is the header when it is a line of labels.
@@ -141,6 +135,26 @@ mod tests {
         let tables = form_tables(&g, &[], 595.0, 842.0);
         let shapes: Vec<(usize, usize, usize)> = tables.iter().map(|(t, h)| (*h, t.n_rows(), t.n_cols())).collect();
         assert_eq!(shapes, vec![(0, 4, 4), (1, 5, 4)]);
+    }
+
+    #[test]
+    fn a_form_row_of_one_line_of_words_runs_on_over_the_empty_slots_after_it() {
+        // caofeidian_2021 (open_norules): 资金用途's text, one line beside its label, is a cell
+        // over the rest of the row; the wrapped 绩效目标 text stays in its column.
+        let mut g = Vec::new();
+        put(&mut g, 100.0, &[(60.0, "项目编码"), (140.0, "P001"), (260.0, "项目名称"), (340.0, "优化营商环境")]);
+        put(&mut g, 116.0, &[(60.0, "预算数"), (140.0, "135000.00"), (260.0, "其他资金"), (340.0, "0.00")]);
+        put(&mut g, 132.0, &[(60.0, "实施单位"), (140.0, "审批局"), (260.0, "项目性质"), (340.0, "一次性")]);
+        put(&mut g, 148.0, &[(60.0, "资金用途"), (140.0, "改革经费")]);
+        put(&mut g, 164.0, &[(60.0, "主管部门"), (140.0, "审批局"), (260.0, "资金来源"), (340.0, "财政")]);
+        put(&mut g, 180.0, &[(60.0, "绩效目标"), (140.0, "优化服务")]);
+        put(&mut g, 190.0, &[(140.0, "提升效能")]);
+        let tables = form_tables(&g, &[], 595.0, 842.0);
+        let [(grid, _)] = &tables[..] else { panic!("one form expected, got {}", tables.len()) };
+        let at = |row: usize| grid.cells.iter().filter(|c| c.row == row).map(|c| (c.col, c.col_span)).collect::<Vec<_>>();
+        assert_eq!(grid.n_cols(), 4);
+        assert_eq!(at(3), vec![(0, 1), (1, 3)]);
+        assert_eq!(at(5), vec![(0, 1), (1, 1), (2, 1), (3, 1)]);
     }
 
     #[test]

@@ -215,7 +215,7 @@ fn grouped_grid(f: &Frame, rules: &[f64], glyphs: &[Glyph], taken: &[[f64; 4]]) 
     ys.extend(breaks);
     ys.push(f.bottom);
     ys.dedup_by(|a, b| (*a - *b).abs() < 0.5);
-    let mut grid = cells.into_grid(ys, &blocks);
+    let mut grid = cells.into_grid(ys, &blocks, false);
     span_centred_totals(&mut grid, &body, &groups);
     Some((grid, header_rows))
 }

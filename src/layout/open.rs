@@ -289,7 +289,10 @@ fn open_grid_with_edges(f: &Frame, edges: &[f64], glyphs: &[Glyph], taken: &[[f6
         cells.span_two_rows(*upper, line);
     }
     cells.extend_down();
-    Some((cells.into_grid(ys, &blocks), header_rows))
+    let pieces: Vec<String> = body.iter().flat_map(|l| chunks(l).into_iter().map(|c| l.text_between(c.x0, c.x1))).collect();
+    // A form: words, and no header (its labels sit beside their values, not above columns).
+    let form = header_rows == 0 && text::mostly_words(&pieces);
+    Some((cells.into_grid(ys, &blocks, form), header_rows))
 }
 
 /// Columns: x ranges of chunks on body lines with several chunks, overlapping ranges merged.
@@ -659,8 +662,9 @@ impl HeaderCells {
     }
 
     /// The grid: the header cells, body blocks that cross row edges as cells spanning those
-    /// rows, every other slot a cell of its own, boxes from the edges.
-    pub(super) fn into_grid(self, ys: Vec<f64>, blocks: &[Block]) -> CellGrid {
+    /// rows, in a form the empty slots beside a cell joined to it ([`widen_into_empty_slots`]),
+    /// every other slot a cell of its own, boxes from the edges.
+    pub(super) fn into_grid(self, ys: Vec<f64>, blocks: &[Block], form: bool) -> CellGrid {
         let (nc, nr, xs) = (self.nc, ys.len() - 1, self.xs);
         let mut cells = self.cells;
         let mut covered = vec![false; nr * nc];
@@ -675,13 +679,14 @@ impl HeaderCells {
         let rows_of = |b: &Block| {
             (ys.partition_point(|&y| y <= b.top + 1.0).clamp(1, nr) - 1, ys.partition_point(|&y| y < b.bottom - 1.0).clamp(1, nr) - 1)
         };
-        let mut holds = vec![false; nr * nc];
-        for b in blocks {
+        let mut holder: Vec<Option<usize>> = vec![None; nr * nc];
+        for (i, b) in blocks.iter().enumerate() {
             let (r0, r1) = rows_of(b);
             for r in r0..=r1 {
-                holds[r * nc + b.col] = true;
+                holder[r * nc + b.col].get_or_insert(i);
             }
         }
+        let holds: Vec<bool> = holder.iter().map(Option::is_some).collect();
         for b in blocks {
             let (r0, r1) = rows_of(b);
             let free = |r: usize| !holds[r * nc + b.col] && !covered[r * nc + b.col];
@@ -707,6 +712,9 @@ impl HeaderCells {
                 }
             }
         }
+        if form {
+            widen_into_empty_slots(&mut cells, &mut covered, &holder, blocks, nc);
+        }
         for r in 0..nr {
             for c in 0..nc {
                 if !covered[r * nc + c] {
@@ -719,6 +727,53 @@ impl HeaderCells {
         }
         cells.sort_by_key(|c| (c.row, c.col));
         CellGrid { xs, ys, cells }
+    }
+}
+
+/// A block of words on one line: its cell may run on into the empty slots after it.
+fn runs_on(block: &Block) -> bool {
+    block.words && !block.wrapped
+}
+
+/// Evidence in a form (a table of words): a form has no empty slots; a row with fewer cells than
+/// the grid has columns has cells spanning them. Empty slots after a line of words in its row
+/// belong to it (its text starts at the left and runs on; words wrapped at their column's width
+/// show a cell of that column alone); empty slots before a figure belong to the figure (figures
+/// are set flush right). Slots `covered` by a cell already stay as they are; `holder` gives the
+/// block in each slot.
+fn widen_into_empty_slots(cells: &mut Vec<GridCell>, covered: &mut [bool], holder: &[Option<usize>], blocks: &[Block], nc: usize) {
+    let nr = covered.len() / nc;
+    let free = |covered: &[bool], r: usize, c: usize| !covered[r * nc + c] && holder[r * nc + c].is_none();
+    for r in 0..nr {
+        let mut c = 0;
+        while c < nc {
+            if !free(covered, r, c) {
+                c += 1;
+                continue;
+            }
+            let a = c;
+            while c < nc && free(covered, r, c) {
+                c += 1;
+            }
+            let b = c - 1;
+            let block_at = |k: usize| (!covered[r * nc + k]).then(|| holder[r * nc + k]).flatten().map(|i| &blocks[i]);
+            // A cell of words in this row alone already spanning up to the run takes it too.
+            let words_before = a.checked_sub(1).and_then(|k| holder[r * nc + k]).is_some_and(|i| runs_on(&blocks[i]));
+            if let Some(cell) = cells.iter_mut().find(|x| x.row == r && x.row_span == 1 && x.col + x.col_span == a && words_before) {
+                cell.col_span += b + 1 - a;
+                covered[r * nc + a..=r * nc + b].iter_mut().for_each(|s| *s = true);
+                continue;
+            }
+            let (c0, c1) = match (a.checked_sub(1).and_then(block_at), (b + 1 < nc).then(|| block_at(b + 1)).flatten()) {
+                (Some(left), _) if runs_on(left) => (a - 1, b),
+                (_, Some(right)) if !right.words => (a, b + 1),
+                _ => continue,
+            };
+            cells.push(GridCell { row: r, col: c0, row_span: 1, col_span: c1 - c0 + 1, bbox: [0.0; 4], text: String::new() });
+            for k in c0..=c1 {
+                covered[r * nc + k] = true;
+            }
+        }
     }
 }
 

@@ -17,6 +17,8 @@ pub struct Block {
     /// Left and right ends of its text.
     pub x0: f64,
     pub x1: f64,
+    /// Its text runs over more than one line (wrapped at its cell's width).
+    pub wrapped: bool,
 }
 
 /// A row boundary may be crossed by at most this share of the columns with text around it
@@ -163,10 +165,11 @@ fn blocks(body: &[TextLine], xs: &[f64], chunk_gap: f64, wrapping: Wrapping) -> 
                     b.bottom = b.bottom.max(bottom);
                     b.words |= words;
                     (b.x0, b.x1) = (b.x0.min(x0), b.x1.max(x1));
+                    b.wrapped = true;
                 }
                 _ => {
                     out.extend(current.take());
-                    current = Some(Block { col, top, bottom, words, x0, x1 });
+                    current = Some(Block { col, top, bottom, words, x0, x1, wrapped: false });
                 }
             }
         }

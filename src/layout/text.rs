@@ -353,6 +353,15 @@ fn cheapest_boundaries(candidates: &[(f64, f64, f64, bool)], gaps: &[(f64, f64, 
     chosen
 }
 
+/// Whether a table's pieces of text are a form's: fewer figures than half of them and Chinese
+/// words in half or more (a page of Latin prose set in columns lines up as well, and forms are a
+/// trait of the budget documents read here).
+pub fn mostly_words<S: AsRef<str>>(pieces: &[S]) -> bool {
+    let figures = pieces.iter().filter(|p| looks_like_number(p.as_ref())).count();
+    let chinese = pieces.iter().filter(|p| p.as_ref().chars().any(is_cjk)).count();
+    !pieces.is_empty() && figures * 2 < pieces.len() && chinese * 2 >= pieces.len()
+}
+
 /// A figure as tables print it: digits with separators, a sign, a percent, or a dash for none.
 pub fn looks_like_number(text: &str) -> bool {
     let t = text.trim();
