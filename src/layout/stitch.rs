@@ -44,7 +44,7 @@ pub fn stitch(parts: Vec<PageTable>) -> Vec<Table> {
         let continues = first_on_page
             && i > 0
             && is_last_on_page(&parts, i - 1)
-            && out.last().is_some_and(|b| continues_previous(&parts[i - 1], part, &leading_rows(&b.table.cells, MAX_REPEATED_HEADER)))
+            && out.last().is_some_and(|b| continues_previous(&parts[i - 1], part, b))
             && out.last().is_some_and(|b| b.last_page + 1 == part.page);
         if continues {
             let b = out.last_mut().expect("checked above");
@@ -68,10 +68,11 @@ fn is_last_on_page(parts: &[PageTable], i: usize) -> bool {
     parts.get(i + 1).is_none_or(|next| next.page != parts[i].page)
 }
 
-fn continues_previous(prev: &PageTable, part: &PageTable, table_rows: &[Vec<String>]) -> bool {
+fn continues_previous(prev: &PageTable, part: &PageTable, b: &Building) -> bool {
     if part.page != prev.page + 1 {
         return false;
     }
+    let table_rows = &leading_rows(&b.table.cells, MAX_REPEATED_HEADER);
     let footer_only = prev.lines_below.len() <= MAX_FOOTER_LINES
         && prev.lines_below.iter().all(|l| l.chars().count() <= MAX_FOOTER_CHARS && !looks_like_title(l));
     let no_title = part.lines_above.len() <= MAX_FOOTER_LINES && !part.lines_above.iter().any(|l| looks_like_title(l));
@@ -82,7 +83,7 @@ fn continues_previous(prev: &PageTable, part: &PageTable, table_rows: &[Vec<Stri
     // Open tables take their columns from the text of each page, which may differ when a page
     // holds few rows: the outer edges (the rules) must agree; the columns are re-laid on append.
     let columns = if prev.ruled || part.ruled {
-        same_columns(&prev.grid.xs, &part.grid.xs)
+        same_columns(&prev.grid.xs, &part.grid.xs) || columns_under_label(&b.table, &b.xs, part).is_some()
     } else {
         same_outer_edges(&prev.grid.xs, &part.grid.xs)
     };
@@ -133,6 +134,44 @@ fn same_columns(a: &[f64], b: &[f64]) -> bool {
         return false;
     }
     a.iter().all(|&x| near(x, b)) || b.iter().all(|&x| near(x, a))
+}
+
+/// A continuation that leaves out the table's leading label column: the last row before the
+/// page break lies under a label spanning rows in the first column (绩效指标 beside the whole
+/// indicator block), and the next page prints only the columns right of it, spread over the full
+/// width of the frame, so no inner edge matches. Per column of `part`: the table's (col, span)
+/// it continues, the slots of the last row right of the label in order.
+fn columns_under_label(table: &Table, xs: &[f64], part: &PageTable) -> Option<Vec<(usize, usize)>> {
+    let last = table.n_rows.checked_sub(1)?;
+    let mut slots: Vec<&Cell> = table.cells.iter().filter(|c| c.row <= last && last < c.row + c.row_span).collect();
+    slots.sort_by_key(|c| c.col);
+    let label = slots.first()?;
+    let is_label = label.col == 0 && label.row_span > 1 && label.text.chars().any(char::is_alphabetic);
+    let (Some(t0), Some(t1), Some(p0), Some(p1)) = (xs.first(), xs.last(), part.grid.xs.first(), part.grid.xs.last()) else { return None };
+    let same_frame = (t0 - p0).abs() <= COLUMN_TOLERANCE && (t1 - p1).abs() <= COLUMN_TOLERANCE;
+    let one_fewer = slots.len() == part.grid.n_cols() + 1;
+    (is_label && same_frame && one_fewer).then(|| slots[1..].iter().map(|c| (c.col, c.col_span)).collect())
+}
+
+/// Appends a part printed without the table's leading label column (see
+/// [`columns_under_label`]): its cells move to the columns they continue and the label grows
+/// down beside them.
+fn append_under_label(b: &mut Building, part: &PageTable, columns: &[(usize, usize)]) {
+    let last = b.table.n_rows - 1;
+    let label_row = b.table.cells.iter().find(|c| c.col == 0 && c.row <= last && last < c.row + c.row_span).map(|c| c.row);
+    let mut cells = cells_of(part, 0);
+    for c in &mut cells {
+        let (first, _) = columns[c.col];
+        let (end_col, end_span) = columns[(c.col + c.col_span - 1).min(columns.len() - 1)];
+        c.col = first;
+        c.col_span = end_col + end_span - first;
+    }
+    let k = repeated_rows(&b.table, &cells, part.grid.n_rows());
+    append_cells(b, part, cells, k);
+    let n_rows = b.table.n_rows;
+    if let Some(label) = label_row.and_then(|row| b.table.cells.iter_mut().find(|c| c.col == 0 && c.row == row)) {
+        label.row_span = n_rows - label.row;
+    }
 }
 
 /// Open parts take their outer edges from their own text, and it is re-laid on the previous
@@ -307,6 +346,11 @@ fn append(b: &mut Building, part: &PageTable) {
         let repeated = part.header_rows > 0 && header_text(&cells, part.header_rows) == b.open_header;
         let k = if repeated { part.header_rows } else { 0 };
         return append_cells(b, &part, cells, k);
+    }
+    if !same_columns(&b.xs, &part.grid.xs) {
+        if let Some(columns) = columns_under_label(&b.table, &b.xs, part) {
+            return append_under_label(b, part, &columns);
+        }
     }
     let edges = union_edges(&b.xs, &part.grid.xs);
     remap_columns(&mut b.table.cells, &b.xs, &edges);
@@ -528,6 +572,53 @@ mod tests {
         let label = t.cell_at(3, 0).unwrap();
         assert_eq!((label.row, label.row_span, label.text.as_str()), (1, 4, "产出指标"));
         assert_eq!(t.cell_at(5, 0).map(|c| (c.row, c.row_span)), Some((5, 2)));
+    }
+
+    #[test]
+    fn a_part_printed_without_the_leading_label_column_continues_under_that_label() {
+        // jialing_lab (open_continued): page 1 ends under 绩效指标, a label spanning rows in
+        // column 0 beside 一级/二级/三级; page 2 prints only those three columns, re-spaced over the
+        // full width, its first 一级 cell the empty rest of 产出指标.
+        let body: Vec<[String; 2]> = (0..30).map(|i| [format!("指标{i}"), format!("≥{i}")]).collect();
+        let r: Vec<Vec<&str>> = as_refs(&body);
+        let rs: Vec<&[&str]> = r.iter().map(|r| r.as_slice()).collect();
+        let mut a = part(1, 100.0, &rs, &[], &[]);
+        let xs = [50.0, 70.0, 130.0, 200.0, 250.0];
+        a.grid.xs = xs.to_vec();
+        for c in &mut a.grid.cells {
+            c.col += 2;
+            c.bbox[0] = xs[c.col];
+            c.bbox[2] = xs[c.col + 1];
+        }
+        let ys = a.grid.ys.clone();
+        a.grid.cells.push(GridCell { row: 0, col: 0, row_span: 30, col_span: 1, bbox: [50.0, ys[0], 70.0, ys[30]], text: "绩效指标".into() });
+        a.grid.cells.push(GridCell { row: 0, col: 1, row_span: 30, col_span: 1, bbox: [70.0, ys[0], 130.0, ys[30]], text: "产出指标".into() });
+        let more = [["", "指标30", "≥30"], ["", "指标31", "≥31"], ["效益指标", "指标32", "≥32"]];
+        let mut b = part(2, 60.0, &[], &[], &[]);
+        b.grid.xs = vec![50.0, 110.0, 190.0, 250.0];
+        b.grid.ys = (0..=3).map(|i| 60.0 + 20.0 * i as f64).collect();
+        for (row, texts) in more.iter().enumerate() {
+            for (col, text) in texts.iter().enumerate().filter(|&(col, _)| !(col == 0 && row == 1)) {
+                let row_span = if (row, col) == (0, 0) { 2 } else { 1 };
+                let bbox = [b.grid.xs[col], b.grid.ys[row], b.grid.xs[col + 1], b.grid.ys[row + row_span]];
+                b.grid.cells.push(GridCell { row, col, row_span, col_span: 1, bbox, text: text.to_string() });
+            }
+        }
+        let tables = stitch(vec![a.clone(), b.clone()]);
+        assert_eq!(tables.len(), 1);
+        let t = &tables[0];
+        assert_eq!((t.n_rows, t.n_cols), (33, 4));
+        assert!(t.check_tiling().is_ok(), "{:?}", t.check_tiling());
+        let outer = t.cell_at(32, 0).unwrap();
+        assert_eq!((outer.row, outer.row_span, outer.text.as_str()), (0, 33, "绩效指标"));
+        let cut = t.cell_at(31, 1).unwrap();
+        assert_eq!((cut.row, cut.row_span, cut.text.as_str()), (0, 32, "产出指标"));
+        assert_eq!(t.cell_at(32, 1).unwrap().text, "效益指标");
+        assert_eq!(t.cell_at(31, 2).unwrap().text, "指标31");
+        // Without a label over the last row the narrower part is another table.
+        a.grid.cells.retain(|c| c.col != 0);
+        a.grid.cells.extend((0..30).map(|row| GridCell { row, col: 0, row_span: 1, col_span: 1, bbox: [50.0, ys[row], 70.0, ys[row + 1]], text: String::new() }));
+        assert_eq!(stitch(vec![a, b]).len(), 2);
     }
 
     #[test]
