@@ -86,7 +86,8 @@ pub fn body_rows_with(body: &[TextLine], xs: &[f64], chunk_gap: f64, wrapping: W
         // Only labels may cross a row boundary: a block of a line or two (a cell of wrapped
         // text taller than that is the row's own content, and the boundary is inside the row).
         let labels_only = crossing.iter().all(|b| b.bottom - b.top <= (2.0 + LABEL_SLACK) * size + wrap.max(0.0));
-        if !labels_only || crossing.len() as f64 > MAX_CROSSING_SHARE * around as f64 {
+        let few = crossing.len() as f64 <= MAX_CROSSING_SHARE * around as f64;
+        if !labels_only || !(few || crossing_leading_labels(&crossing, &blocks)) {
             continue;
         }
         // Two candidates with no block starting between them are the same boundary (a label
@@ -108,25 +109,54 @@ pub fn body_rows_with(body: &[TextLine], xs: &[f64], chunk_gap: f64, wrapping: W
 
 /// Whether the blocks found between two row boundaries are labels centred on one boundary rather
 /// than a row: words (a lone amount is a sparse row's), in at most [`MAX_CROSSING_SHARE`] of the (three or more) columns with text
-/// around, and their columns are empty in the rows just above and below (the rows they span),
+/// around or in the leading ones ([`leading_label_columns`]), and their columns are empty in the rows just above and below (the rows they span),
 /// where a sparse row's cells have neighbours in their column.
 fn labels_in_gap(between: &[&Block], blocks: &[Block], around: usize) -> bool {
     let mut cols: Vec<usize> = between.iter().map(|b| b.col).collect();
     cols.sort_unstable();
     cols.dedup();
-    let alone = |b: &Block| {
-        let h = b.bottom - b.top;
-        blocks.iter().filter(|o| o.col == b.col && (o.top, o.bottom) != (b.top, b.bottom)).all(|o| o.bottom < b.top - 2.0 * h || o.top > b.bottom + 2.0 * h)
-    };
-    around >= 3 && cols.len() as f64 <= MAX_CROSSING_SHARE * around as f64 && between.iter().all(|b| b.words && alone(b))
+    let few = cols.len() as f64 <= MAX_CROSSING_SHARE * around as f64;
+    around >= 3 && (few || leading_label_columns(&cols, between, blocks)) && between.iter().all(|b| b.words && alone(b, blocks))
+}
+
+/// Whether no other block of the block's column lies within twice its height above or below it:
+/// a label spanning rows has its rows' slots to itself.
+fn alone(b: &Block, blocks: &[Block]) -> bool {
+    let h = b.bottom - b.top;
+    blocks.iter().filter(|o| o.col == b.col && (o.top, o.bottom) != (b.top, b.bottom)).all(|o| o.bottom < b.top - 2.0 * h || o.top > b.bottom + 2.0 * h)
+}
+
+/// Whether the blocks crossing a boundary are labels alone in leading columns
+/// ([`leading_label_columns`]): hierarchy labels centred on the boundary they cross.
+fn crossing_leading_labels(crossing: &[&Block], blocks: &[Block]) -> bool {
+    let mut cols: Vec<usize> = crossing.iter().map(|b| b.col).collect();
+    cols.sort_unstable();
+    cols.dedup();
+    crossing.iter().all(|b| b.words && alone(b, blocks)) && leading_label_columns(&cols, crossing, blocks)
+}
+
+/// Whether the columns `cols` of the blocks between two boundaries come before every other
+/// column with text around them, and two columns or more follow: the labels of a hierarchy
+/// (一级指标 | 二级指标 beside 三级指标 | 指标值) centred on one boundary, more of the columns than
+/// [`MAX_CROSSING_SHARE`] allows for labels alone.
+fn leading_label_columns(cols: &[usize], between: &[&Block], blocks: &[Block]) -> bool {
+    let (top, bottom) = between.iter().fold((f64::MAX, f64::MIN), |(t, b), x| (t.min(x.top), b.max(x.bottom)));
+    let mut rest: Vec<usize> = columns_near(blocks, (top + bottom) / 2.0).into_iter().filter(|c| !cols.contains(c)).collect();
+    rest.sort_unstable();
+    rest.len() >= 2 && cols.iter().all(|&c| c < rest[0])
 }
 
 /// Columns holding a block within a line's height of `y`, above or below.
 fn columns_with_text_near(blocks: &[Block], y: f64) -> usize {
+    columns_near(blocks, y).len().max(1)
+}
+
+/// The columns holding a block within a line's height of `y`, in order.
+fn columns_near(blocks: &[Block], y: f64) -> Vec<usize> {
     let mut cols: Vec<usize> = blocks.iter().filter(|b| b.top < y + 20.0 && b.bottom > y - 20.0).map(|b| b.col).collect();
     cols.sort_unstable();
     cols.dedup();
-    cols.len().max(1)
+    cols
 }
 
 /// The body's chunks per column, joined into blocks where one follows the other at wrapping
@@ -305,4 +335,44 @@ pub fn centred_rows(block: &Block, r0: usize, r1: usize, ys: &[f64], column_free
         .filter(|&(a, b)| off(a, b) <= nearest + tie && off(a, b) < 0.15 * (ys[b + 1] - ys[a]))
         .max_by(|&(a, b), &(c, d)| (b - a).cmp(&(d - c)).then(off(c, d).total_cmp(&off(a, b))))?;
     ((a, b) != (r0, r1)).then_some((a, b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode::pdf::Glyph;
+    use crate::layout::text::tests::word;
+    use crate::layout::text::Direction;
+
+    #[test]
+    fn labels_of_the_leading_columns_centred_on_a_row_gap_leave_one_boundary_there() {
+        // jialing_lab_2024 three-line page 2 (open_continued): 满意度指标 | 服务对象满意度指标 sit
+        // centred on the gap between 学生满意度 and 教师满意度, two of the four columns.
+        let mut g: Vec<Glyph> = Vec::new();
+        for (top, three, value) in [(76.0, "实验室开放共享机制", "长期有效"), (100.0, "学生满意度", "≥90%"), (124.0, "教师满意度", "≥90%")] {
+            g.extend(word(three, 205.0, top, 10.0));
+            g.extend(word(value, 355.0, top, 10.0));
+        }
+        g.extend(word("满意度指标", 55.0, 112.0, 10.0));
+        g.extend(word("服务对象满意", 115.0, 112.0, 10.0));
+        let refs: Vec<&Glyph> = g.iter().collect();
+        let body = text::lines(&refs, Direction::Upright);
+        let (breaks, _) = body_rows(&body, &[50.0, 110.0, 200.0, 350.0, 450.0], 0.45);
+        assert_eq!(breaks.len(), 2, "{breaks:?}");
+        assert!((breaks[1] - 117.0).abs() < 1.0, "{breaks:?}");
+        // Chromium sets the rows tighter: the labels reach into both rows' lines and cross the
+        // boundary between them, which still stands.
+        let mut g: Vec<Glyph> = Vec::new();
+        for (top, three, value) in [(84.0, "实验室开放共享机制", "长期有效"), (100.0, "学生满意度", "≥90%"), (116.0, "教师满意度", "≥90%")] {
+            g.extend(word(three, 205.0, top, 10.0));
+            g.extend(word(value, 355.0, top, 10.0));
+        }
+        g.extend(word("满意度指标", 55.0, 108.0, 10.0));
+        g.extend(word("服务对象满意", 115.0, 108.0, 10.0));
+        let refs: Vec<&Glyph> = g.iter().collect();
+        let body = text::lines(&refs, Direction::Upright);
+        let (breaks, _) = body_rows(&body, &[50.0, 110.0, 200.0, 350.0, 450.0], 0.45);
+        assert_eq!(breaks.len(), 2, "{breaks:?}");
+        assert!((breaks[1] - 113.0).abs() < 1.0, "{breaks:?}");
+    }
 }

@@ -11,6 +11,8 @@ use super::PageTable;
 
 /// Column edges of two parts match within this (points).
 const COLUMN_TOLERANCE: f64 = 3.0;
+/// Open parts take their outer edges from their text: they match within this (points).
+const OPEN_EDGE_TOLERANCE: f64 = 8.0;
 /// Lines after a table that still count as "the page ends here": page numbers, footers.
 const MAX_FOOTER_LINES: usize = 2;
 /// A heading left at the foot of a page for the table on the next: its title and the lines under
@@ -44,7 +46,7 @@ pub fn stitch(parts: Vec<PageTable>) -> Vec<Table> {
         let continues = first_on_page
             && i > 0
             && is_last_on_page(&parts, i - 1)
-            && out.last().is_some_and(|b| continues_previous(&parts[i - 1], part, &leading_rows(&b.table.cells, MAX_REPEATED_HEADER)))
+            && out.last().is_some_and(|b| continues_previous(&parts[i - 1], part, b))
             && out.last().is_some_and(|b| b.last_page + 1 == part.page);
         if continues {
             let b = out.last_mut().expect("checked above");
@@ -68,10 +70,11 @@ fn is_last_on_page(parts: &[PageTable], i: usize) -> bool {
     parts.get(i + 1).is_none_or(|next| next.page != parts[i].page)
 }
 
-fn continues_previous(prev: &PageTable, part: &PageTable, table_rows: &[Vec<String>]) -> bool {
+fn continues_previous(prev: &PageTable, part: &PageTable, b: &Building) -> bool {
     if part.page != prev.page + 1 {
         return false;
     }
+    let table_rows = &leading_rows(&b.table.cells, MAX_REPEATED_HEADER);
     let footer_only = prev.lines_below.len() <= MAX_FOOTER_LINES
         && prev.lines_below.iter().all(|l| l.chars().count() <= MAX_FOOTER_CHARS && !looks_like_title(l));
     let no_title = part.lines_above.len() <= MAX_FOOTER_LINES && !part.lines_above.iter().any(|l| looks_like_title(l));
@@ -82,7 +85,7 @@ fn continues_previous(prev: &PageTable, part: &PageTable, table_rows: &[Vec<Stri
     // Open tables take their columns from the text of each page, which may differ when a page
     // holds few rows: the outer edges (the rules) must agree; the columns are re-laid on append.
     let columns = if prev.ruled || part.ruled {
-        same_columns(&prev.grid.xs, &part.grid.xs)
+        same_columns(&prev.grid.xs, &part.grid.xs) || columns_under_label(&b.table, &b.xs, part, false).is_some()
     } else {
         same_outer_edges(&prev.grid.xs, &part.grid.xs)
     };
@@ -135,13 +138,95 @@ fn same_columns(a: &[f64], b: &[f64]) -> bool {
     a.iter().all(|&x| near(x, b)) || b.iter().all(|&x| near(x, a))
 }
 
+/// A continuation that leaves out the table's leading label column: the last row before the
+/// page break lies under a label spanning rows in the first column (绩效指标 beside the whole
+/// indicator block), and the next page prints only the columns right of it, spread over the full
+/// width of the frame, so its inner edges are not the table's. Per column of `part`: the table's (col, span)
+/// it continues, the slots of the last row right of the label in order. In an open table
+/// (`open`) the label is centred on the rows it spans on this page and may leave empty cells
+/// under it down to the page break ([`label_over_last_row`]).
+fn columns_under_label(table: &Table, xs: &[f64], part: &PageTable, open: bool) -> Option<Vec<(usize, usize)>> {
+    let last = table.n_rows.checked_sub(1)?;
+    let mut slots: Vec<&Cell> = table.cells.iter().filter(|c| c.row <= last && last < c.row + c.row_span).collect();
+    slots.sort_by_key(|c| c.col);
+    let (label, empties) = label_over_last_row(table, 0)?;
+    let is_label = table.cells[label].row_span > 1 || !empties.is_empty();
+    let tolerance = if open { OPEN_EDGE_TOLERANCE } else { COLUMN_TOLERANCE };
+    let (Some(t0), Some(t1), Some(p0), Some(p1)) = (xs.first(), xs.last(), part.grid.xs.first(), part.grid.xs.last()) else { return None };
+    let same_frame = (t0 - p0).abs() <= tolerance && (t1 - p1).abs() <= tolerance;
+    let one_fewer = slots.len() == part.grid.n_cols() + 1;
+    // Re-spaced: most of the part's inner edges are none of the table's (a part whose columns
+    // line up with the table's but one, merged or empty on its page, is laid on them instead).
+    let inner = part.grid.xs.get(1..part.grid.xs.len().saturating_sub(1)).unwrap_or(&[]);
+    let aligned = inner.iter().filter(|&&x| xs.iter().any(|&y| (x - y).abs() <= COLUMN_TOLERANCE)).count();
+    let respaced = 2 * aligned < inner.len();
+    (is_label && (open || empties.is_empty()) && same_frame && one_fewer && respaced).then(|| slots[1..].iter().map(|c| (c.col, c.col_span)).collect())
+}
+
+/// The label column `col` ends under at the table's last row: the index of the cell with words
+/// there or, walking up, the first with text above cells that are all empty (an open table's
+/// label centred on its rows), with the indexes of those empty cells.
+fn label_over_last_row(table: &Table, col: usize) -> Option<(usize, Vec<usize>)> {
+    let mut end = table.n_rows;
+    let mut empties = Vec::new();
+    loop {
+        let i = table.cells.iter().position(|c| c.col == col && c.row + c.row_span == end && c.row < end)?;
+        let c = &table.cells[i];
+        if !c.text.trim().is_empty() {
+            let same_width = empties.iter().all(|&e: &usize| table.cells[e].col_span == c.col_span);
+            return (c.text.chars().any(char::is_alphabetic) && same_width).then_some((i, empties));
+        }
+        empties.push(i);
+        end = c.row;
+    }
+}
+
+/// Extends the label over the last row in column `col` (see [`label_over_last_row`]) down to
+/// the last row, in place of the empty cells under it.
+fn extend_label_to_last_row(table: &mut Table, col: usize) {
+    let Some((label, empties)) = label_over_last_row(table, col) else { return };
+    table.cells[label].row_span = table.n_rows - table.cells[label].row;
+    let mut index = 0;
+    table.cells.retain(|_| {
+        index += 1;
+        !empties.contains(&(index - 1))
+    });
+}
+
+/// Appends a part printed without the table's leading label column (see
+/// [`columns_under_label`]): its cells move to the columns they continue and the label grows
+/// down beside them. In an open table the labels cut by the page break (the part's column
+/// starts empty) first reach down to the break, so that the empty cells continue them.
+fn append_under_label(b: &mut Building, part: &PageTable, columns: &[(usize, usize)]) {
+    let mut cells = cells_of(part, 0);
+    for c in &mut cells {
+        let (first, _) = columns[c.col];
+        let (end_col, end_span) = columns[(c.col + c.col_span - 1).min(columns.len() - 1)];
+        c.col = first;
+        c.col_span = end_col + end_span - first;
+    }
+    if b.open {
+        extend_label_to_last_row(&mut b.table, 0);
+        for c in cells.iter().filter(|c| c.row == 0 && c.text.trim().is_empty()) {
+            extend_label_to_last_row(&mut b.table, c.col);
+        }
+    }
+    let last = b.table.n_rows - 1;
+    let label_row = b.table.cells.iter().find(|c| c.col == 0 && c.row <= last && last < c.row + c.row_span).map(|c| c.row);
+    let k = repeated_rows(&b.table, &cells, part.grid.n_rows());
+    append_cells(b, part, cells, k);
+    let n_rows = b.table.n_rows;
+    if let Some(label) = label_row.and_then(|row| b.table.cells.iter_mut().find(|c| c.col == 0 && c.row == row)) {
+        label.row_span = n_rows - label.row;
+    }
+}
+
 /// Open parts take their outer edges from their own text, and it is re-laid on the previous
 /// part's columns. The left edges agree, or the part starts inside the previous part's first
 /// column (a header centred over that column reached further left than this page's codes).
 /// The right edges agree, or the part ends on one of the previous part's column edges (its last
 /// groups hold no text on this page, and their rule is its right edge, [`super::groups`]).
 fn same_outer_edges(prev: &[f64], part: &[f64]) -> bool {
-    const OPEN_EDGE_TOLERANCE: f64 = 8.0;
     let (Some(a0), Some(a1), Some(b0), Some(b1)) = (prev.first(), prev.last(), part.first(), part.last()) else { return false };
     let inner = prev.get(1..prev.len().saturating_sub(1)).unwrap_or(&[]);
     let ends_on_inner_edge = inner.iter().any(|x| (x - b1).abs() <= COLUMN_TOLERANCE);
@@ -300,6 +385,9 @@ fn repeated_rows(table: &Table, part: &[Cell], part_rows: usize) -> usize {
 
 fn append(b: &mut Building, part: &PageTable) {
     if b.open && !part.ruled {
+        if let Some(columns) = columns_under_label(&b.table, &b.xs, part, true) {
+            return append_under_label(b, part, &columns);
+        }
         // The part's own columns are the better evidence for its page when they are as many as
         // the table's (its spans stay); otherwise its text is laid on the table's columns.
         let part = if part.grid.n_cols() + 1 == b.xs.len() { part.clone() } else { regrid_open(part, &b.xs) };
@@ -307,6 +395,11 @@ fn append(b: &mut Building, part: &PageTable) {
         let repeated = part.header_rows > 0 && header_text(&cells, part.header_rows) == b.open_header;
         let k = if repeated { part.header_rows } else { 0 };
         return append_cells(b, &part, cells, k);
+    }
+    if !same_columns(&b.xs, &part.grid.xs) {
+        if let Some(columns) = columns_under_label(&b.table, &b.xs, part, false) {
+            return append_under_label(b, part, &columns);
+        }
     }
     let edges = union_edges(&b.xs, &part.grid.xs);
     remap_columns(&mut b.table.cells, &b.xs, &edges);
@@ -528,6 +621,103 @@ mod tests {
         let label = t.cell_at(3, 0).unwrap();
         assert_eq!((label.row, label.row_span, label.text.as_str()), (1, 4, "产出指标"));
         assert_eq!(t.cell_at(5, 0).map(|c| (c.row, c.row_span)), Some((5, 2)));
+    }
+
+    #[test]
+    fn a_part_printed_without_the_leading_label_column_continues_under_that_label() {
+        // jialing_lab (open_continued): page 1 ends under 绩效指标, a label spanning rows in
+        // column 0 beside 一级/二级/三级; page 2 prints only those three columns, re-spaced over the
+        // full width, its first 一级 cell the empty rest of 产出指标.
+        let body: Vec<[String; 2]> = (0..30).map(|i| [format!("指标{i}"), format!("≥{i}")]).collect();
+        let r: Vec<Vec<&str>> = as_refs(&body);
+        let rs: Vec<&[&str]> = r.iter().map(|r| r.as_slice()).collect();
+        let mut a = part(1, 100.0, &rs, &[], &[]);
+        let xs = [50.0, 70.0, 130.0, 200.0, 250.0];
+        a.grid.xs = xs.to_vec();
+        for c in &mut a.grid.cells {
+            c.col += 2;
+            c.bbox[0] = xs[c.col];
+            c.bbox[2] = xs[c.col + 1];
+        }
+        let ys = a.grid.ys.clone();
+        a.grid.cells.push(GridCell { row: 0, col: 0, row_span: 30, col_span: 1, bbox: [50.0, ys[0], 70.0, ys[30]], text: "绩效指标".into() });
+        a.grid.cells.push(GridCell { row: 0, col: 1, row_span: 30, col_span: 1, bbox: [70.0, ys[0], 130.0, ys[30]], text: "产出指标".into() });
+        let more = [["", "指标30", "≥30"], ["", "指标31", "≥31"], ["效益指标", "指标32", "≥32"]];
+        let mut b = part(2, 60.0, &[], &[], &[]);
+        b.grid.xs = vec![50.0, 110.0, 190.0, 250.0];
+        b.grid.ys = (0..=3).map(|i| 60.0 + 20.0 * i as f64).collect();
+        for (row, texts) in more.iter().enumerate() {
+            for (col, text) in texts.iter().enumerate().filter(|&(col, _)| !(col == 0 && row == 1)) {
+                let row_span = if (row, col) == (0, 0) { 2 } else { 1 };
+                let bbox = [b.grid.xs[col], b.grid.ys[row], b.grid.xs[col + 1], b.grid.ys[row + row_span]];
+                b.grid.cells.push(GridCell { row, col, row_span, col_span: 1, bbox, text: text.to_string() });
+            }
+        }
+        let tables = stitch(vec![a.clone(), b.clone()]);
+        assert_eq!(tables.len(), 1);
+        let t = &tables[0];
+        assert_eq!((t.n_rows, t.n_cols), (33, 4));
+        assert!(t.check_tiling().is_ok(), "{:?}", t.check_tiling());
+        let outer = t.cell_at(32, 0).unwrap();
+        assert_eq!((outer.row, outer.row_span, outer.text.as_str()), (0, 33, "绩效指标"));
+        let cut = t.cell_at(31, 1).unwrap();
+        assert_eq!((cut.row, cut.row_span, cut.text.as_str()), (0, 32, "产出指标"));
+        assert_eq!(t.cell_at(32, 1).unwrap().text, "效益指标");
+        assert_eq!(t.cell_at(31, 2).unwrap().text, "指标31");
+        // Without a label over the last row the narrower part is another table.
+        a.grid.cells.retain(|c| c.col != 0);
+        a.grid.cells.extend((0..30).map(|row| GridCell { row, col: 0, row_span: 1, col_span: 1, bbox: [50.0, ys[row], 70.0, ys[row + 1]], text: String::new() }));
+        assert_eq!(stitch(vec![a, b]).len(), 2);
+    }
+
+    /// An open part on column edges `xs` from rows of texts, each slot its own cell, except the
+    /// `(row, col, row_span)` labels given.
+    fn open_part(page: u32, top: f64, xs: &[f64], rows: &[&[&str]], spans: &[(usize, usize, usize)]) -> PageTable {
+        let mut p = part(page, top, &[], &[], &[]);
+        p.ruled = false;
+        p.grid.xs = xs.to_vec();
+        p.grid.ys = (0..=rows.len()).map(|i| top + 20.0 * i as f64).collect();
+        let covered = |r: usize, c: usize| spans.iter().any(|&(sr, sc, n)| sc == c && r > sr && r < sr + n);
+        for (row, texts) in rows.iter().enumerate() {
+            for (col, text) in texts.iter().enumerate().filter(|&(col, _)| !covered(row, col)) {
+                let row_span = spans.iter().find(|&&(sr, sc, _)| (sr, sc) == (row, col)).map_or(1, |s| s.2);
+                let bbox = [xs[col], p.grid.ys[row], xs[col + 1], p.grid.ys[row + row_span]];
+                p.grid.cells.push(GridCell { row, col, row_span, col_span: 1, bbox, text: text.to_string() });
+            }
+        }
+        p
+    }
+
+    #[test]
+    fn an_open_part_without_the_leading_label_column_continues_under_labels_centred_above() {
+        // jialing_lab three-line (open_continued, Chromium): 绩效指标 and 产出指标 are centred on
+        // their rows on page 1 and leave the cells under them empty down to the page break; page 2
+        // prints 一级/二级/三级/指标值 re-spaced over the full width, no edge lining up with page 1's.
+        let first: Vec<&[&str]> = vec![
+            &["", "一级指标", "三级指标", "指标值"],
+            &["", "", "指标1", "≥1"],
+            &["绩效指标", "产出指标", "指标2", "≥2"],
+            &["", "", "指标3", "≥3"],
+            &["", "", "指标4", "≥4"],
+            &["", "", "指标5", "≥5"],
+        ];
+        let a = open_part(1, 600.0, &[50.0, 70.0, 130.0, 200.0, 250.0], &first, &[(2, 0, 2), (2, 1, 2)]);
+        let second: Vec<&[&str]> = vec![&["", "指标6", "≥6"], &["效益指标", "指标7", "≥7"]];
+        let b = open_part(2, 60.0, &[50.0, 110.0, 180.0, 250.0], &second, &[]);
+        let tables = stitch(vec![a.clone(), b]);
+        assert_eq!(tables.len(), 1);
+        let t = &tables[0];
+        assert_eq!((t.n_rows, t.n_cols), (8, 4));
+        assert!(t.check_tiling().is_ok(), "{:?}", t.check_tiling());
+        let outer = t.cell_at(7, 0).unwrap();
+        assert_eq!((outer.row, outer.row_span, outer.text.as_str()), (2, 6, "绩效指标"));
+        let cut = t.cell_at(6, 1).unwrap();
+        assert_eq!((cut.row, cut.row_span, cut.text.as_str()), (2, 5, "产出指标"));
+        assert_eq!((t.cell_at(7, 1).unwrap().text.as_str(), t.cell_at(7, 2).unwrap().text.as_str()), ("效益指标", "指标7"));
+        // A part whose columns line up with the table's but one is laid on the table's columns.
+        let aligned = open_part(2, 60.0, &[50.0, 130.0, 200.0, 250.0], &second, &[]);
+        let t = &stitch(vec![a, aligned])[0];
+        assert_ne!(t.cell_at(7, 0).map(|c| c.text.as_str()), Some("绩效指标"));
     }
 
     #[test]
