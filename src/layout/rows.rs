@@ -19,6 +19,9 @@ pub struct Block {
     pub x1: f64,
     /// Its text runs over more than one line (wrapped at its cell's width).
     pub wrapped: bool,
+    /// One glyph on each of its lines: a label set vertically (产/出/指/标), as tall as the rows
+    /// it spans, not as one cell's text.
+    pub stacked: bool,
 }
 
 /// A row boundary may be crossed by at most this share of the columns with text around it
@@ -31,6 +34,10 @@ const LABEL_SLACK: f64 = 0.6;
 /// Successive lines of one cell are set at one pitch: their gaps agree within this many glyph
 /// sizes (or a third of a point), and a gap wider by [`ROW_GAP_STEP`] or more is another row.
 const SAME_PITCH: f64 = 0.05;
+/// Spans of rows a label is centred against count as equally near within its own height, but
+/// no more than this many points (a label stacked a glyph a line is tall, and is centred on its
+/// rows alone).
+const TIE_CAP: f64 = 4.0;
 const ROW_GAP_STEP: f64 = 0.15;
 
 /// Median glyph size of the lines.
@@ -85,7 +92,7 @@ pub fn body_rows_with(body: &[TextLine], xs: &[f64], chunk_gap: f64, wrapping: W
         let around = columns_with_text_near(&blocks, y);
         // Only labels may cross a row boundary: a block of a line or two (a cell of wrapped
         // text taller than that is the row's own content, and the boundary is inside the row).
-        let labels_only = crossing.iter().all(|b| b.bottom - b.top <= (2.0 + LABEL_SLACK) * size + wrap.max(0.0));
+        let labels_only = crossing.iter().all(|b| b.bottom - b.top <= (2.0 + LABEL_SLACK) * size + wrap.max(0.0) || (b.stacked && b.wrapped));
         let few = crossing.len() as f64 <= MAX_CROSSING_SHARE * around as f64;
         if !labels_only || !(few || crossing_leading_labels(&crossing, &blocks)) {
             continue;
@@ -167,6 +174,8 @@ fn blocks(body: &[TextLine], xs: &[f64], chunk_gap: f64, wrapping: Wrapping) -> 
     // Tops of the chunks holding a word, and every chunk's top with its x extent, per column.
     let mut worded: Vec<Vec<f64>> = vec![Vec::new(); nc];
     let mut extents: Vec<Vec<(f64, f64, f64)>> = vec![Vec::new(); nc];
+    // Tops of the chunks of a single glyph, per column.
+    let mut single: Vec<Vec<f64>> = vec![Vec::new(); nc];
     for line in body {
         for ch in text::chunks(line, chunk_gap) {
             let c = xs.partition_point(|&e| e <= (ch.x0 + ch.x1) / 2.0).clamp(1, nc) - 1;
@@ -177,6 +186,9 @@ fn blocks(body: &[TextLine], xs: &[f64], chunk_gap: f64, wrapping: Wrapping) -> 
             extents[c].push((top, ch.x0, ch.x1));
             if own.iter().any(|g| g.ch.is_alphabetic()) {
                 worded[c].push(top);
+            }
+            if own.len() == 1 {
+                single[c].push(top);
             }
         }
     }
@@ -189,17 +201,19 @@ fn blocks(body: &[TextLine], xs: &[f64], chunk_gap: f64, wrapping: Wrapping) -> 
         let mut current: Option<Block> = None;
         for &(top, bottom, _) in lines {
             let words = worded[col].contains(&top);
+            let lone = single[col].contains(&top);
             let (x0, x1) = extents[col].iter().filter(|e| e.0 == top).fold((f64::MAX, f64::MIN), |(a, b), e| (a.min(e.1), b.max(e.2)));
             match current.as_mut() {
                 Some(b) if top - b.bottom <= wrap => {
                     b.bottom = b.bottom.max(bottom);
                     b.words |= words;
                     (b.x0, b.x1) = (b.x0.min(x0), b.x1.max(x1));
+                    b.stacked &= lone;
                     b.wrapped = true;
                 }
                 _ => {
                     out.extend(current.take());
-                    current = Some(Block { col, top, bottom, words, x0, x1, wrapped: false });
+                    current = Some(Block { col, top, bottom, words, x0, x1, wrapped: false, stacked: lone });
                 }
             }
         }
@@ -325,7 +339,7 @@ pub fn centred_rows(block: &Block, r0: usize, r1: usize, ys: &[f64], column_free
     // centred against its four rows is also centred against the middle two; the widest of them
     // is the label's. A block inside one row keeps the nearest span (an amount between two blank
     // cells of its column is centred against all three rows, and against its own).
-    let tie = if r1 > r0 && block.words { block.bottom - block.top } else { 0.0 };
+    let tie = if r1 > r0 && block.words { (block.bottom - block.top).min(TIE_CAP) } else { 0.0 };
     if tie == 0.0 && off(r0, r1) <= nearest {
         // Its own rows are as near as any (equal rows around a figure): it stays in them.
         return None;
@@ -374,5 +388,30 @@ mod tests {
         let (breaks, _) = body_rows(&body, &[50.0, 110.0, 200.0, 350.0, 450.0], 0.45);
         assert_eq!(breaks.len(), 2, "{breaks:?}");
         assert!((breaks[1] - 113.0).abs() < 1.0, "{breaks:?}");
+    }
+
+    #[test]
+    fn a_label_stacked_a_glyph_a_line_spans_its_rows_and_leaves_their_boundaries() {
+        // shanhaiguan_2021 (open_norules, LibreOffice): 产/出/指/标 set one glyph a line beside
+        // four rows, the second and third of two wrapped lines each. The stack is taller than a
+        // label of two lines but crosses the row boundaries as any label does.
+        let mut g: Vec<Glyph> = Vec::new();
+        for (top, two, three) in [(100.0, "数量指标", "综合事务保障率"), (124.0, "质量指标", "网络数据平台建"), (160.0, "时效指标", "网络安全建设正"), (196.0, "成本指标", "项目成本")] {
+            g.extend(word(two, 120.0, top, 9.0));
+            g.extend(word(three, 200.0, top, 9.0));
+        }
+        g.extend(word("设任务完成情况", 200.0, 136.0, 9.0));
+        g.extend(word("式运行时间", 200.0, 172.0, 9.0));
+        for (k, ch) in ["产", "出", "指", "标"].iter().enumerate() {
+            g.extend(word(ch, 82.0, 131.0 + 10.0 * k as f64, 9.0));
+        }
+        let refs: Vec<&Glyph> = g.iter().collect();
+        let body = text::lines(&refs, Direction::Upright);
+        let (breaks, blocks) = body_rows(&body, &[60.0, 110.0, 190.0, 320.0], 0.45);
+        assert_eq!(breaks.len(), 3, "{breaks:?}");
+        let stack = blocks.iter().find(|b| b.col == 0).unwrap();
+        assert!(stack.stacked && stack.wrapped);
+        let ys: Vec<f64> = [95.0].into_iter().chain(breaks.iter().copied()).chain([210.0]).collect();
+        assert_eq!(centred_rows(stack, 1, 2, &ys, |_| true), Some((0, 3)));
     }
 }
