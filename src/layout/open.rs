@@ -16,6 +16,8 @@ const EXTENT_TOLERANCE: f64 = 8.0;
 const SPAN_REACH: f64 = 4.0;
 /// Two rules closer than this (points) with nothing between them are one double rule.
 const DOUBLE_RULE_GAP: f64 = 4.0;
+/// A table's header is at most this many lines (a three-level header, each level wrapped once).
+const MAX_HEADER_LINES: usize = 6;
 /// A rule shorter than this share of the page width does not frame a table.
 const MIN_RULE_SHARE: f64 = 0.3;
 /// Glyphs further apart than this many glyph sizes are in different cells.
@@ -269,7 +271,17 @@ pub(super) fn open_grid(f: &Frame, glyphs: &[Glyph], taken: &[[f64; 4]]) -> Opti
 /// [`open_grid`] with column edges known from rules (`edges`): a text column reaching over one
 /// is two columns.
 fn open_grid_with_edges(f: &Frame, edges: &[f64], glyphs: &[Glyph], taken: &[[f64; 4]]) -> Option<(CellGrid, usize)> {
-    let header = band_lines(glyphs, taken, f.x0, f.x1, f.top, f.header_bottom);
+    let mut header = band_lines(glyphs, taken, f.x0, f.x1, f.top, f.header_bottom);
+    // More lines above the header rule than a header has: a form set above its indicator
+    // table's header (Chromium draws the rule under 一级指标 | 二级指标 …), read as rows.
+    let whole;
+    let f = if header.len() > MAX_HEADER_LINES {
+        header.clear();
+        whole = Frame { header_bottom: f.top, rules: f.rules.clone(), ..*f };
+        &whole
+    } else {
+        f
+    };
     let body = band_lines(glyphs, taken, f.x0, f.x1, f.header_bottom, f.bottom);
     let columns = split_at_edges(body_columns(&body)?, edges);
     let xs = column_edges(&columns, &header, f.x0, f.x1);
@@ -861,6 +873,34 @@ pub(super) mod tests {
             context: vec![],
         };
         assert!(table.check_tiling().is_ok());
+    }
+
+    #[test]
+    fn a_form_above_the_header_rule_is_rows_not_header_lines() {
+        // shanhaiguan_2021 (open_hrules, Chromium): the rules are the top, the one under
+        // 一级指标 | 二级指标 … and the bottom; the project form's wrapped lines above the second
+        // rule are rows of the table (预算规模及 / 资金用途 one cell), not one header row each.
+        let mut g = Vec::new();
+        let put = |g: &mut Vec<Glyph>, y: f64, pieces: &[(f64, &str)]| pieces.iter().for_each(|&(x, t)| g.extend(word(t, x, y, 9.0)));
+        put(&mut g, 105.0, &[(60.0, "项目编码"), (150.0, "P001"), (260.0, "项目名称"), (360.0, "专家评审费")]);
+        put(&mut g, 125.0, &[(60.0, "预算规模及"), (150.0, "预算数"), (260.0, "80000.00"), (360.0, "其他资金")]);
+        put(&mut g, 136.0, &[(60.0, "资金用途")]);
+        put(&mut g, 156.0, &[(60.0, "资金支出计"), (150.0, "3月底"), (260.0, "6月底"), (360.0, "12月底")]);
+        put(&mut g, 167.0, &[(60.0, "划（%）")]);
+        put(&mut g, 187.0, &[(60.0, "绩效目标"), (150.0, "保障审批局专家评审经费")]);
+        put(&mut g, 207.0, &[(60.0, "一级指标"), (150.0, "二级指标"), (260.0, "三级指标"), (360.0, "指标值")]);
+        for (i, y) in [230.0, 250.0, 270.0].into_iter().enumerate() {
+            put(&mut g, y, &[(60.0, "产出指标"), (150.0, "数量指标"), (260.0, "保障率"), (360.0, &format!("≥9{i}%"))]);
+        }
+        let grids = open_tables(&[rule(100.0), rule(220.0), rule(285.0)], &g, &[], 595.0, 842.0);
+        assert_eq!(grids.len(), 1);
+        let (mut grid, header_rows) = grids.into_iter().next().unwrap();
+        assert_eq!(header_rows, 0);
+        assert_eq!((grid.n_rows(), grid.n_cols()), (8, 4));
+        grid.fill_text(&g);
+        let at = |r: usize, c: usize| grid.cells.iter().find(|x| x.row == r && x.col == c).cloned().unwrap();
+        assert_eq!(at(1, 0).text, "预算规模及资金用途");
+        assert_eq!(at(4, 0).text, "一级指标");
     }
 
     #[test]
