@@ -340,7 +340,9 @@ pub fn centred_rows(block: &Block, r0: usize, r1: usize, ys: &[f64], column_free
     // is the label's. A block inside one row keeps the nearest span (an amount between two blank
     // cells of its column is centred against all three rows, and against its own).
     let tie = if r1 > r0 && block.words { (block.bottom - block.top).min(TIE_CAP) } else { 0.0 };
-    if tie == 0.0 && off(r0, r1) <= nearest {
+    // A figure leaves its own rows only for a span clearly nearer (a quarter of its height).
+    let stay = if block.words { 0.0 } else { 0.25 * (block.bottom - block.top) };
+    if tie == 0.0 && off(r0, r1) <= nearest + stay {
         // Its own rows are as near as any (equal rows around a figure): it stays in them.
         return None;
     }

@@ -250,6 +250,8 @@ const END_TOLERANCE: f64 = 1.5;
 /// A boundary's cost falls by this much per point of its stretch's width (up to two glyphs):
 /// of two places otherwise equal, the wider gutter.
 const WIDTH_PREFERENCE: f64 = 0.001;
+/// A piece across a boundary counts fully once its shorter side is this share of it or more.
+const OVERHANG_WEIGHT: f64 = 4.0;
 
 /// Text columns of a table whose cells span columns in some rows (a form: 项目编码 | code over
 /// two columns | 项目名称 | name over two), from the gaps between each line's pieces rather than
@@ -281,10 +283,17 @@ pub fn columns_from_gaps(lines: &[Vec<(f64, f64)>], size: f64, separations: &[(f
         .filter(|w| gaps.iter().any(|g| g.0 <= w[0] + END_TOLERANCE && g.1 >= w[1] - END_TOLERANCE))
         .map(|w| {
             let mid = (w[0] + w[1]) / 2.0;
-            let across = lines.iter().filter(|l| l.iter().any(|p| p.0 < mid - END_TOLERANCE && p.1 > mid + END_TOLERANCE)).count();
+            // Each line's piece across it, weighed by how much of the piece lies on its shorter
+            // side: a cell spanning two columns reaches well into both, a piece overhanging a
+            // boundary by a glyph hardly does.
+            let across: f64 = lines
+                .iter()
+                .filter_map(|l| l.iter().find(|p| p.0 < mid - END_TOLERANCE && p.1 > mid + END_TOLERANCE))
+                .map(|p| (OVERHANG_WEIGHT * (mid - p.0).min(p.1 - mid) / (p.1 - p.0)).min(1.0))
+                .sum();
             // Of two stretches as good, the wider gutter.
             let parted = separations.iter().any(|&(a, b)| a <= w[0] + END_TOLERANCE && b >= w[1] - END_TOLERANCE);
-            (w[0], w[1], BOUNDARY_COST + CROSSING_COST * across as f64 - WIDTH_PREFERENCE * (w[1] - w[0]).min(2.0 * size), parted)
+            (w[0], w[1], BOUNDARY_COST + CROSSING_COST * across - WIDTH_PREFERENCE * (w[1] - w[0]).min(2.0 * size), parted)
         })
         .collect();
     let chosen = cheapest_boundaries(&candidates, &gaps, lines);
