@@ -505,5 +505,11 @@ pub(crate) mod tests {
         let columns = columns_from_gaps(&lines, 10.0, &[]);
         let gaps: Vec<(f64, f64)> = columns.windows(2).map(|w| (w[0].1, w[1].0)).collect();
         assert_eq!(gaps, vec![(131.0, 138.0), (210.0, 224.0), (255.0, 262.0), (334.0, 354.0), (401.0, 417.0)]);
+        // The 绩效目标 text of the next form overhangs 其中's start by 4 pt: the boundary stays
+        // before 其中, not through it.
+        let mut lines = lines;
+        lines[8] = vec![(76.0, 116.0), (138.0, 266.0)];
+        let columns = columns_from_gaps(&lines, 10.0, &[]);
+        assert!(columns[2].1 >= 255.0 && columns[3].0 <= 266.0, "{columns:?}");
     }
 }
