@@ -9,12 +9,14 @@
 use crate::decode::pdf::Glyph;
 
 use super::grid::CellGrid;
-use super::open::{band_lines, chunks, open_grid, tabular, Frame, CHUNK_GAP};
+use super::open::{band_lines, chunks, ends_the_page, open_grid, tabular, Frame, CHUNK_GAP};
 use super::text::{self, TextLine};
 
 /// Lines of three pieces or more a run needs, and how many pieces such a line has.
 const FORM_ROWS: usize = 4;
 const FORM_COLUMNS: usize = 3;
+/// Lines of three pieces or more a table cut by the page's foot needs (its header and a row).
+const CUT_ROWS: usize = 2;
 /// Lines further apart than this many line heights do not continue a run.
 const FORM_LEADING: f64 = 2.6;
 /// A header label is at most this many characters (指标值确定依据).
@@ -38,11 +40,15 @@ pub fn form_tables(glyphs: &[Glyph], taken: &[[f64; 4]], page_width: f64, page_h
         let end = run_end(&lines, i, width);
         let run = &lines[i..end];
         i = end;
-        if !aligned(run) {
+        // An indicator table's header and its first row or two at the foot of a page: the
+        // table runs on over the page break, so a few lines are rows enough.
+        let cut = header_labels(&run[0]) && ends_the_page(glyphs, &run[run.len() - 1], page_height);
+        if !aligned(run, if cut { CUT_ROWS } else { FORM_ROWS }) {
             continue;
         }
         let frame = frame_of(run);
-        out.extend(open_grid(&frame, glyphs, taken).filter(|(g, _)| g.n_cols() >= FORM_COLUMNS && g.n_rows() >= FORM_COLUMNS));
+        let rows = if cut { CUT_ROWS } else { FORM_COLUMNS };
+        out.extend(open_grid(&frame, glyphs, taken).filter(|(g, _)| g.n_cols() >= FORM_COLUMNS && g.n_rows() >= rows));
     }
     out
 }
@@ -79,16 +85,16 @@ fn header_labels(line: &TextLine) -> bool {
         })
 }
 
-/// Whether a run is a table of words: enough lines of several pieces whose gaps line up in two
+/// Whether a run is a table of words: `rows` lines or more of several pieces whose gaps line up in two
 /// column gaps or more, and fewer figures among the pieces than a figures table holds (those
 /// are read by [`unruled`](super::unruled)).
-fn aligned(run: &[TextLine]) -> bool {
+fn aligned(run: &[TextLine], rows: usize) -> bool {
     let many: Vec<&TextLine> = run.iter().filter(|l| chunks(l).len() >= FORM_COLUMNS).collect();
-    if many.len() < FORM_ROWS {
+    if many.len() < rows {
         return false;
     }
     let spans: Vec<Vec<(f64, f64)>> = many.iter().map(|l| text::chunk_spans(l, CHUNK_GAP)).collect();
-    let gaps = text::column_gaps(&spans, FORM_ROWS);
+    let gaps = text::column_gaps(&spans, rows);
     let pieces: Vec<String> =
         many.iter().zip(&spans).flat_map(|(l, line_spans)| line_spans.iter().map(|&(x0, x1)| l.text_between(x0, x1))).collect();
     gaps.len() + 1 >= FORM_COLUMNS && text::mostly_words(&pieces)
@@ -155,6 +161,24 @@ mod tests {
         assert_eq!(grid.n_cols(), 4);
         assert_eq!(at(3), vec![(0, 1), (1, 3)]);
         assert_eq!(at(5), vec![(0, 1), (1, 1), (2, 1), (3, 1)]);
+    }
+
+    #[test]
+    fn an_indicator_header_and_one_row_at_the_page_foot_are_a_table_cut_by_the_break() {
+        // yutian_2024 (open_norules, LibreOffice) page 1: the indicator table's header and its
+        // first row end the page; the rest is on page 2. Higher up the page the same two lines
+        // are no table.
+        let lines = |top: f64| {
+            let mut g = Vec::new();
+            put(&mut g, top, &[(60.0, "一级指标"), (140.0, "二级指标"), (260.0, "三级指标"), (340.0, "指标值")]);
+            put(&mut g, top + 19.0, &[(60.0, "产出指标"), (140.0, "数量指标"), (260.0, "一件事一次办"), (340.0, "100%")]);
+            g
+        };
+        let shapes = |g: &[Glyph]| form_tables(g, &[], 595.0, 842.0).iter().map(|(t, h)| (*h, t.n_rows(), t.n_cols())).collect::<Vec<_>>();
+        assert_eq!(shapes(&lines(690.0)), vec![(1, 2, 4)]);
+        let mut g = lines(300.0);
+        put(&mut g, 340.0, &[(60.0, "（二）购买第三方服务，优化政务服务。绩效目标：提高窗口服务水平。")]);
+        assert!(shapes(&g).is_empty());
     }
 
     #[test]

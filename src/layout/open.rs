@@ -202,7 +202,7 @@ fn lines_to_page_end<'a>(glyphs: &'a [Glyph], taken: &[[f64; 4]], x0: f64, x1: f
 /// Whether rows ending with the line `last` run to the page end: they reach the lower part of
 /// the page, or the last is a row in several pieces and nothing but a page number follows it (a
 /// browser moves a row that does not fit to the next page and leaves the rest of this one blank).
-fn ends_the_page(glyphs: &[Glyph], last: &TextLine, page_height: f64) -> bool {
+pub(super) fn ends_the_page(glyphs: &[Glyph], last: &TextLine, page_height: f64) -> bool {
     let below: Vec<&Glyph> = glyphs.iter().filter(|g| g.cy() > last.bottom && !g.ch.is_whitespace()).collect();
     let blank_below = below.len() <= 8 && below.iter().all(|g| g.top > 0.85 * page_height);
     last.bottom > 0.7 * page_height || (blank_below && chunks(last).len() >= 2)
