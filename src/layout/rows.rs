@@ -172,7 +172,35 @@ fn blocks(body: &[TextLine], xs: &[f64], chunk_gap: f64, wrapping: Wrapping) -> 
         }
         out.extend(current);
     }
+    join_paragraph_ends(&mut out, xs, wrap);
     (out, wrap)
+}
+
+/// Evidence: the short last line of a paragraph wrapped across several columns (a form's 项目
+/// 总目标 set over the indicator columns) starts where the lines above start, at wrapping distance
+/// under them, and is theirs, though its middle falls into another column.
+fn join_paragraph_ends(blocks: &mut Vec<Block>, xs: &[f64], wrap: f64) {
+    let mut i = 0;
+    while i < blocks.len() {
+        let b = blocks[i];
+        let above = blocks.iter().position(|a| {
+            a.col != b.col
+                && (a.x0 - b.x0).abs() < 1.0
+                && b.x1 < a.x1 - 1.0
+                && a.x1 > xs[b.col + 1]
+                && b.top - a.bottom > -0.5
+                && b.top - a.bottom <= wrap
+        });
+        match above {
+            Some(k) => {
+                let a = &mut blocks[k];
+                a.bottom = a.bottom.max(b.bottom);
+                a.words |= b.words;
+                blocks.remove(i);
+            }
+            None => i += 1,
+        }
+    }
 }
 
 /// The largest gap between two lines of one cell. The gaps between successive lines of each
