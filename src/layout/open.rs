@@ -692,10 +692,11 @@ impl HeaderCells {
                 holds[r * nc + c0..=r * nc + c1].fill(true);
             }
         }
-        for (b, &(c0, c1)) in blocks.iter().zip(&spans) {
+        let partitioned = label_column_rows(blocks, &spans, &ys, rows_of, |r, c| !holds[r * nc + c] && !covered[r * nc + c]);
+        for (i, (b, &(c0, c1))) in blocks.iter().zip(&spans).enumerate() {
             let (r0, r1) = rows_of(b);
             let free = |r: usize| (c0..=c1).all(|c| !holds[r * nc + c] && !covered[r * nc + c]);
-            let (r0, r1) = rows::centred_rows(b, r0, r1, &ys, free).unwrap_or((r0, r1));
+            let (r0, r1) = partitioned[i].or_else(|| rows::centred_rows(b, r0, r1, &ys, free)).unwrap_or((r0, r1));
             if (r1 <= r0 && c1 <= c0) || (r0..=r1).any(|r| (c0..=c1).any(|c| covered[r * nc + c])) {
                 continue;
             }
@@ -717,6 +718,56 @@ impl HeaderCells {
         cells.sort_by_key(|c| (c.row, c.col));
         CellGrid { xs, ys, cells }
     }
+}
+
+/// Rows of the labels in columns of labels only (words, one column each, free slots between
+/// them), decided together: each spans from where the label above ends to where the one below
+/// starts, centred against its rows ([`rows::centred_partition`]). `None` for other blocks, and
+/// for a column whose labels cannot all be centred (they are set otherwise).
+fn label_column_rows(
+    blocks: &[Block],
+    spans: &[(usize, usize)],
+    ys: &[f64],
+    rows_of: impl Fn(&Block) -> (usize, usize),
+    free: impl Fn(usize, usize) -> bool,
+) -> Vec<Option<(usize, usize)>> {
+    let mut out = vec![None; blocks.len()];
+    let nc = spans.iter().map(|s| s.1 + 1).max().unwrap_or(0);
+    let nr = ys.len() - 1;
+    for col in 0..nc {
+        let mut own: Vec<usize> = (0..blocks.len()).filter(|&i| blocks[i].col == col).collect();
+        if own.len() < 2 || own.iter().any(|&i| !blocks[i].words || spans[i] != (col, col)) {
+            continue;
+        }
+        own.sort_by_key(|&i| rows_of(&blocks[i]).0);
+        // Runs of labels with only free slots between them.
+        let mut run: Vec<usize> = Vec::new();
+        for (k, &i) in own.iter().enumerate() {
+            run.push(i);
+            let next = own.get(k + 1).map(|&j| rows_of(&blocks[j]).0);
+            let joined = next.is_some_and(|n| (rows_of(&blocks[i]).1 + 1..n).all(|r| free(r, col)) && n > rows_of(&blocks[i]).1);
+            if joined {
+                continue;
+            }
+            let labels: Vec<(usize, usize, f64)> = run.iter().map(|&i| (rows_of(&blocks[i]).0, rows_of(&blocks[i]).1, (blocks[i].top + blocks[i].bottom) / 2.0)).collect();
+            let mut lo = labels[0].0;
+            while lo > 0 && free(lo - 1, col) {
+                lo -= 1;
+            }
+            let mut hi = labels[labels.len() - 1].1;
+            while hi + 1 < nr && free(hi + 1, col) {
+                hi += 1;
+            }
+            let gaps = (lo..hi).any(|r| free(r, col));
+            if let Some(rows) = rows::centred_partition(&labels, (lo, hi), ys).filter(|_| gaps && run.len() >= 2) {
+                for (&i, r) in run.iter().zip(rows) {
+                    out[i] = Some(r);
+                }
+            }
+            run.clear();
+        }
+    }
+    out
 }
 
 /// The columns a block of words spans, among the columns beside its own that are `free` in its
