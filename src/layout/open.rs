@@ -735,8 +735,10 @@ fn label_column_rows(
     let nc = spans.iter().map(|s| s.1 + 1).max().unwrap_or(0);
     let nr = ys.len() - 1;
     for col in 0..nc {
-        let mut own: Vec<usize> = (0..blocks.len()).filter(|&i| blocks[i].col == col).collect();
-        if own.len() < 2 || own.iter().any(|&i| !blocks[i].words || spans[i] != (col, col)) {
+        // Blocks spanning columns (a form's labels above the indicators) are no labels of this
+        // column; they hold their rows.
+        let mut own: Vec<usize> = (0..blocks.len()).filter(|&i| blocks[i].col == col && spans[i] == (col, col)).collect();
+        if own.len() < 2 || own.iter().any(|&i| !blocks[i].words) {
             continue;
         }
         own.sort_by_key(|&i| rows_of(&blocks[i]).0);
@@ -759,7 +761,16 @@ fn label_column_rows(
                 hi += 1;
             }
             let gaps = (lo..hi).any(|r| free(r, col));
-            if let Some(rows) = rows::centred_partition(&labels, (lo, hi), ys).filter(|_| gaps && run.len() >= 2) {
+            // A label spans rows whose items stand to its right: each of its rows holds text in a
+            // column further right (form columns with sparse words have empty rows there).
+            let items_beside = |&(a, z): &(usize, usize)| (a..=z).all(|r| (col + 1..nc).any(|c| !free(r, c)));
+            let partition = rows::centred_partition(&labels, (lo, hi), ys).filter(|rows| gaps && run.len() >= 2 && rows.iter().all(items_beside));
+            if let Some(mut rows) = partition {
+                // Rows left over under the last label down to the table's last row: the label is
+                // cut by the page break (set at the top of its part, not centred) and spans them.
+                if hi == nr - 1 {
+                    rows.last_mut().expect("a run has labels").1 = hi;
+                }
                 for (&i, r) in run.iter().zip(rows) {
                     out[i] = Some(r);
                 }
@@ -1217,5 +1228,31 @@ pub(super) mod tests {
         assert_eq!((paragraph.row_span, paragraph.col_span), (1, 2));
         assert!(paragraph.text.ends_with("持续下降。"), "{}", paragraph.text);
         assert_eq!(at(4, 0).text, "项目总目标");
+    }
+
+    #[test]
+    fn labels_centred_against_their_items_partition_the_column_and_the_last_runs_to_the_end() {
+        // Items in every row (16 pt apart), 一级 labels beside them: the first centred against
+        // rows 0-3, the second set at the top of the rows left on the page (cut by the break).
+        // A column of remarks further right has nothing beside it: no spans there.
+        let mut g = Vec::new();
+        for i in 0..8 {
+            let y = 130.0 + 16.0 * i as f64;
+            g.extend(word(&format!("指标{i}"), 170.0, y, 10.0));
+            g.extend(word(&format!("{}", 10 * (i + 1)), 300.0, y, 10.0));
+        }
+        g.extend(word("数量指标", 60.0, 154.0, 10.0));
+        g.extend(word("质量指标", 60.0, 194.0, 10.0));
+        g.extend(word("备注", 400.0, 146.0, 10.0));
+        g.extend(word("说明", 400.0, 226.0, 10.0));
+        let rules = [rule(100.0), rule(127.0), rule(250.0)];
+        let (mut grid, _) = open_tables(&rules, &g, &[], 595.0, 842.0).remove(0);
+        grid.fill_text(&g);
+        let at = |r: usize, c: usize| grid.cells.iter().find(|x| x.row <= r && r < x.row + x.row_span && x.col == c).unwrap();
+        let first_body = grid.cells.iter().find(|x| x.text == "指标0").unwrap().row;
+        let label = |r: usize| (at(first_body + r, 0).row - first_body, at(first_body + r, 0).row_span, at(first_body + r, 0).text.clone());
+        assert_eq!(label(0), (0, 4, "数量指标".to_string()));
+        assert_eq!(label(4), (4, 4, "质量指标".to_string()));
+        assert_eq!((at(first_body + 1, 3).row_span, at(first_body + 6, 3).row_span), (1, 1));
     }
 }
