@@ -675,7 +675,9 @@ impl HeaderCells {
 
     /// The grid: the header cells, body blocks that cross row edges as cells spanning those
     /// rows, in a form the empty slots beside a cell joined to it ([`widen_into_empty_slots`]),
-    /// every other slot a cell of its own, boxes from the edges.
+    /// every other slot a cell of its own, boxes from the edges. Each block's columns are
+    /// decided first ([`block_columns`]), so a label spanning two grid columns holds both when
+    /// another column's label looks for the rows it is centred against.
     pub(super) fn into_grid(self, ys: Vec<f64>, blocks: &[Block], form: bool) -> CellGrid {
         let (nc, nr, xs) = (self.nc, ys.len() - 1, self.xs);
         let mut cells = self.cells;
@@ -698,30 +700,31 @@ impl HeaderCells {
                 holder[r * nc + b.col].get_or_insert(i);
             }
         }
-        let holds: Vec<bool> = holder.iter().map(Option::is_some).collect();
-        for b in blocks {
+        let mut holds: Vec<bool> = holder.iter().map(Option::is_some).collect();
+        let spans: Vec<(usize, usize)> = blocks
+            .iter()
+            .map(|b| {
+                let (r0, r1) = rows_of(b);
+                block_columns(b, &xs, centred_in_column(b, blocks), |c| (r0..=r1).all(|r| !holds[r * nc + c] && !covered[r * nc + c]))
+            })
+            .collect();
+        for (b, &(c0, c1)) in blocks.iter().zip(&spans) {
             let (r0, r1) = rows_of(b);
-            let free = |r: usize| !holds[r * nc + b.col] && !covered[r * nc + b.col];
-            let (r0, r1) = rows::centred_rows(b, r0, r1, &ys, free).unwrap_or((r0, r1));
-            // Columns beside its own that its words reach well into, empty in its rows: a cell
-            // spanning them (a form's 项目名称 over the label column's two grid columns).
-            let reaches = |c: usize| b.words && b.x1.min(xs[c + 1]) - b.x0.max(xs[c]) > SPAN_REACH && (r0..=r1).all(|r| !holds[r * nc + c]);
-            let mut c0 = b.col;
-            while c0 > 0 && reaches(c0 - 1) {
-                c0 -= 1;
+            for r in r0..=r1 {
+                holds[r * nc + c0..=r * nc + c1].fill(true);
             }
-            let mut c1 = b.col;
-            while c1 + 1 < nc && reaches(c1 + 1) {
-                c1 += 1;
-            }
+        }
+        let partitioned = label_column_rows(blocks, &spans, &ys, rows_of, |r, c| !holds[r * nc + c] && !covered[r * nc + c]);
+        for (i, (b, &(c0, c1))) in blocks.iter().zip(&spans).enumerate() {
+            let (r0, r1) = rows_of(b);
+            let free = |r: usize| (c0..=c1).all(|c| !holds[r * nc + c] && !covered[r * nc + c]);
+            let (r0, r1) = partitioned[i].or_else(|| rows::centred_rows(b, r0, r1, &ys, free)).unwrap_or((r0, r1));
             if (r1 <= r0 && c1 <= c0) || (r0..=r1).any(|r| (c0..=c1).any(|c| covered[r * nc + c])) {
                 continue;
             }
             cells.push(GridCell { row: r0, col: c0, row_span: r1 - r0 + 1, col_span: c1 - c0 + 1, bbox: [0.0; 4], text: String::new() });
             for r in r0..=r1 {
-                for c in c0..=c1 {
-                    covered[r * nc + c] = true;
-                }
+                covered[r * nc + c0..=r * nc + c1].fill(true);
             }
         }
         if form {
@@ -787,6 +790,115 @@ fn widen_into_empty_slots(cells: &mut Vec<GridCell>, covered: &mut [bool], holde
             }
         }
     }
+}
+
+/// Rows of the labels in columns of labels only (words, one column each, free slots between
+/// them), decided together: each spans from where the label above ends to where the one below
+/// starts, centred against its rows ([`rows::centred_partition`]). `None` for other blocks, and
+/// for a column whose labels cannot all be centred (they are set otherwise).
+fn label_column_rows(
+    blocks: &[Block],
+    spans: &[(usize, usize)],
+    ys: &[f64],
+    rows_of: impl Fn(&Block) -> (usize, usize),
+    free: impl Fn(usize, usize) -> bool,
+) -> Vec<Option<(usize, usize)>> {
+    let mut out = vec![None; blocks.len()];
+    let nc = spans.iter().map(|s| s.1 + 1).max().unwrap_or(0);
+    let nr = ys.len() - 1;
+    for col in 0..nc {
+        // Blocks spanning columns (a form's labels above the indicators) are no labels of this
+        // column; they hold their rows.
+        let mut own: Vec<usize> = (0..blocks.len()).filter(|&i| blocks[i].col == col && spans[i] == (col, col)).collect();
+        if own.len() < 2 || own.iter().any(|&i| !blocks[i].words) {
+            continue;
+        }
+        own.sort_by_key(|&i| rows_of(&blocks[i]).0);
+        // Runs of labels with only free slots between them.
+        let mut run: Vec<usize> = Vec::new();
+        for (k, &i) in own.iter().enumerate() {
+            run.push(i);
+            let next = own.get(k + 1).map(|&j| rows_of(&blocks[j]).0);
+            let joined = next.is_some_and(|n| (rows_of(&blocks[i]).1 + 1..n).all(|r| free(r, col)) && n > rows_of(&blocks[i]).1);
+            if joined {
+                continue;
+            }
+            let labels: Vec<(usize, usize, f64)> = run.iter().map(|&i| (rows_of(&blocks[i]).0, rows_of(&blocks[i]).1, (blocks[i].top + blocks[i].bottom) / 2.0)).collect();
+            let mut lo = labels[0].0;
+            while lo > 0 && free(lo - 1, col) {
+                lo -= 1;
+            }
+            let mut hi = labels[labels.len() - 1].1;
+            while hi + 1 < nr && free(hi + 1, col) {
+                hi += 1;
+            }
+            let gaps = (lo..hi).any(|r| free(r, col));
+            // A label spans rows whose items stand to its right: each of its rows holds text in a
+            // column further right (form columns with sparse words have empty rows there).
+            let items_beside = |&(a, z): &(usize, usize)| (a..=z).all(|r| (col + 1..nc).any(|c| !free(r, c)));
+            let partition = rows::centred_partition(&labels, (lo, hi), ys).filter(|rows| gaps && run.len() >= 2 && rows.iter().all(items_beside));
+            if let Some(mut rows) = partition {
+                // Rows left over under the last label down to the table's last row: the label is
+                // cut by the page break (set at the top of its part, not centred) and spans them.
+                if hi == nr - 1 {
+                    rows.last_mut().expect("a run has labels").1 = hi;
+                }
+                for (&i, r) in run.iter().zip(rows) {
+                    out[i] = Some(r);
+                }
+            }
+            run.clear();
+        }
+    }
+    out
+}
+
+/// The columns a block of words spans, among the columns beside its own that are `free` in its
+/// rows. Evidence: its words reach well into them (a form's 项目名称 over the label column's two
+/// grid columns), or it is centred over a group of them much nearer than over its own column
+/// (a form's value set in the middle of the three indicator columns it spans, clear of each
+/// one's edges).
+fn block_columns(b: &Block, xs: &[f64], set_centred: bool, free: impl Fn(usize) -> bool) -> (usize, usize) {
+    if !b.words {
+        return (b.col, b.col);
+    }
+    let nc = xs.len() - 1;
+    let reaches = |c: usize| b.x1.min(xs[c + 1]) - b.x0.max(xs[c]) > SPAN_REACH && free(c);
+    let (mut c0, mut c1) = (b.col, b.col);
+    while c0 > 0 && reaches(c0 - 1) {
+        c0 -= 1;
+    }
+    while c1 + 1 < nc && reaches(c1 + 1) {
+        c1 += 1;
+    }
+    let cc = (b.x0 + b.x1) / 2.0;
+    let off = |a: usize, z: usize| ((xs[a] + xs[z + 1]) / 2.0 - cc).abs();
+    let own = off(c0, c1);
+    let (lo, hi) = ((0..c0).rev().take_while(|&c| free(c)).last().unwrap_or(c0), (c1 + 1..nc).take_while(|&c| free(c)).last().unwrap_or(c1));
+    let centred = (lo..=c0).flat_map(|a| (c1..=hi).map(move |z| (a, z))).filter(|&(a, z)| (a, z) != (c0, c1)).min_by(|p, q| off(p.0, p.1).total_cmp(&off(q.0, q.1)));
+    match centred {
+        Some((a, z)) if set_centred && off(a, z) < CENTRED_SHARE * own && off(a, z) <= CENTRED_SLACK * (b.bottom - b.top).min(own) => (a, z),
+        _ => (c0, c1),
+    }
+}
+
+/// A block is centred over a group of columns when its centre is nearer the group's centre
+/// than this share of its distance from its own column's centre, and within this share of its
+/// height (a glyph's height for one line: centring is exact up to rounding).
+const CENTRED_SHARE: f64 = 0.35;
+const CENTRED_SLACK: f64 = 0.6;
+
+/// Whether a block is set centred where it stands: another block of its column of another width
+/// has the same middle, and it does not share its left or right end with two blocks of other
+/// widths (flush text whose middle meets another's by chance). Only then does its place say it
+/// is centred over a group of columns (a flush-left name beside empty code columns sits near
+/// their middle by chance).
+fn centred_in_column(b: &Block, blocks: &[Block]) -> bool {
+    let others = || blocks.iter().filter(|o| o.col == b.col && ((o.x1 - o.x0) - (b.x1 - b.x0)).abs() > 3.0);
+    let mid = (b.x0 + b.x1) / 2.0;
+    let same_mid = others().any(|o| ((o.x0 + o.x1) / 2.0 - mid).abs() < 1.0);
+    let flush = others().filter(|o| (o.x0 - b.x0).abs() < 1.0).count() >= 2 || others().filter(|o| (o.x1 - b.x1).abs() < 1.0).count() >= 2;
+    same_mid && !flush
 }
 
 #[cfg(test)]
@@ -1174,5 +1286,74 @@ pub(super) mod tests {
         assert_eq!(at(1, 2).text, "完成窗口服务区休息等候区自助服务区建设");
         assert_eq!((at(1, 1).text.as_str(), at(1, 3).text.as_str()), ("数量指标", "100"));
         assert_eq!((at(2, 1).text.as_str(), at(2, 2).text.as_str(), at(2, 3).text.as_str()), ("质量指标", "开办企业耗时", "90"));
+    }
+
+    #[test]
+    fn form_values_centred_over_columns_span_them_and_a_paragraph_keeps_its_last_line() {
+        // A form framed by a top and a bottom rule: labels, values in the columns of the
+        // indicator part below, some values set centred over two columns.
+        let mut g = word("项目性质", 60.0, 110.0, 10.0);
+        g.extend(word("新增项目", 170.0, 110.0, 10.0));
+        g.extend(word("项目类别", 300.0, 110.0, 10.0));
+        g.extend(word("主管部门", 60.0, 130.0, 10.0));
+        g.extend(word("教育局局", 170.0, 130.0, 10.0));
+        g.extend(word("实施单位", 300.0, 130.0, 10.0));
+        // Centred over columns 1-2 (about 122..450: the column edge lies in the middle of the
+        // gap after 项目总目标), both with one middle (286.5).
+        g.extend(word("项目名称", 60.0, 150.0, 10.0));
+        g.extend(word("中小学生心理健康教育", 236.5, 150.0, 10.0));
+        g.extend(word("项目资金", 60.0, 170.0, 10.0));
+        g.extend(word("总额合计金额", 256.5, 170.0, 10.0));
+        // A paragraph over columns 1-2 whose short last line falls into column 1.
+        g.extend(word("用三年时间构建覆盖全区中小学的心理健康教育服务体系", 140.0, 190.0, 10.0));
+        g.extend(word("形成家校社协同的心理健康工作格局学生心理健康素养", 140.0, 204.0, 10.0));
+        g.extend(word("形成家校社协同的心理健康工作格局学生心理健康素养", 140.0, 218.0, 10.0));
+        g.extend(word("持续下降。", 140.0, 232.0, 10.0));
+        g.extend(word("项目总目标", 55.0, 211.0, 10.0));
+        // The indicator rows under the form, which show the columns.
+        for i in 0..14 {
+            let y = 260.0 + 20.0 * i as f64;
+            g.extend(word("产出", 60.0, y, 10.0));
+            g.extend(word("指标名称", 170.0, y, 10.0));
+            g.extend(word(&format!("{}", 10 * (i + 1)), 300.0, y, 10.0));
+        }
+        let rules = [rule(100.0), rule(540.0)];
+        let (mut grid, _) = open_tables(&rules, &g, &[], 595.0, 842.0).remove(0);
+        grid.fill_text(&g);
+        assert_eq!((grid.n_rows(), grid.n_cols()), (19, 3));
+        let at = |r: usize, c: usize| grid.cells.iter().find(|x| x.row == r && x.col == c).unwrap();
+        assert_eq!((at(1, 2).col_span, at(1, 2).text.as_str()), (1, "实施单位"));
+        assert_eq!((at(2, 1).col_span, at(2, 1).text.as_str()), (2, "中小学生心理健康教育"));
+        assert_eq!((at(3, 1).col_span, at(3, 1).text.as_str()), (2, "总额合计金额"));
+        let paragraph = at(4, 1);
+        assert_eq!((paragraph.row_span, paragraph.col_span), (1, 2));
+        assert!(paragraph.text.ends_with("持续下降。"), "{}", paragraph.text);
+        assert_eq!(at(4, 0).text, "项目总目标");
+    }
+
+    #[test]
+    fn labels_centred_against_their_items_partition_the_column_and_the_last_runs_to_the_end() {
+        // Items in every row (16 pt apart), 一级 labels beside them: the first centred against
+        // rows 0-3, the second set at the top of the rows left on the page (cut by the break).
+        // A column of remarks further right has nothing beside it: no spans there.
+        let mut g = Vec::new();
+        for i in 0..8 {
+            let y = 130.0 + 16.0 * i as f64;
+            g.extend(word(&format!("指标{i}"), 170.0, y, 10.0));
+            g.extend(word(&format!("{}", 10 * (i + 1)), 300.0, y, 10.0));
+        }
+        g.extend(word("数量指标", 60.0, 154.0, 10.0));
+        g.extend(word("质量指标", 60.0, 194.0, 10.0));
+        g.extend(word("备注", 400.0, 146.0, 10.0));
+        g.extend(word("说明", 400.0, 226.0, 10.0));
+        let rules = [rule(100.0), rule(127.0), rule(250.0)];
+        let (mut grid, _) = open_tables(&rules, &g, &[], 595.0, 842.0).remove(0);
+        grid.fill_text(&g);
+        let at = |r: usize, c: usize| grid.cells.iter().find(|x| x.row <= r && r < x.row + x.row_span && x.col == c).unwrap();
+        let first_body = grid.cells.iter().find(|x| x.text == "指标0").unwrap().row;
+        let label = |r: usize| (at(first_body + r, 0).row - first_body, at(first_body + r, 0).row_span, at(first_body + r, 0).text.clone());
+        assert_eq!(label(0), (0, 4, "数量指标".to_string()));
+        assert_eq!(label(4), (4, 4, "质量指标".to_string()));
+        assert_eq!((at(first_body + 1, 3).row_span, at(first_body + 6, 3).row_span), (1, 1));
     }
 }

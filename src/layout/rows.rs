@@ -219,7 +219,35 @@ fn blocks(body: &[TextLine], xs: &[f64], chunk_gap: f64, wrapping: Wrapping) -> 
         }
         out.extend(current);
     }
+    join_paragraph_ends(&mut out, xs, wrap);
     (out, wrap)
+}
+
+/// Evidence: the short last line of a paragraph wrapped across several columns (a form's 项目
+/// 总目标 set over the indicator columns) starts where the lines above start, at wrapping distance
+/// under them, and is theirs, though its middle falls into another column.
+fn join_paragraph_ends(blocks: &mut Vec<Block>, xs: &[f64], wrap: f64) {
+    let mut i = 0;
+    while i < blocks.len() {
+        let b = blocks[i];
+        let above = blocks.iter().position(|a| {
+            a.col != b.col
+                && (a.x0 - b.x0).abs() < 1.0
+                && b.x1 < a.x1 - 1.0
+                && a.x1 > xs[b.col + 1]
+                && b.top - a.bottom > -0.5
+                && b.top - a.bottom <= wrap
+        });
+        match above {
+            Some(k) => {
+                let a = &mut blocks[k];
+                a.bottom = a.bottom.max(b.bottom);
+                a.words |= b.words;
+                blocks.remove(i);
+            }
+            None => i += 1,
+        }
+    }
 }
 
 /// The largest gap between two lines of one cell. The gaps between successive lines of each
@@ -314,6 +342,51 @@ fn tight_gaps_are_wraps(per_col: &[Vec<(f64, f64, f64)>], upper: f64) -> bool {
         }
     }
     tight > 0 && lonely * 2 >= tight
+}
+
+/// What leaving rows at the run's top or bottom to no label costs (points): they belong to a
+/// label on the page before or after, which is rare, so a partition that covers them wins
+/// when it centres as well.
+const UNCOVERED_COST: f64 = 1.0;
+/// Labels are centred within this (points) or the column is not set centred.
+const CENTRED_TOLERANCE: f64 = 3.0;
+
+/// Evidence: labels of one column each vertically centred against the rows they span, one after
+/// another. `labels` are (first row, last row, middle y) of each, top to bottom, `run` the rows
+/// the column has for them (`lo..=hi`), `ys` the row edges. The spans partitioning the run (rows
+/// at its top or bottom may be left over: a label cut by a page break) whose middles are nearest
+/// the labels' middles; `None` unless every label is centred within [`CENTRED_TOLERANCE`].
+pub fn centred_partition(labels: &[(usize, usize, f64)], run: (usize, usize), ys: &[f64]) -> Option<Vec<(usize, usize)>> {
+    let (lo, hi) = run;
+    let n = labels.len();
+    let off = |s: usize, e: usize, m: f64| ((ys[s] + ys[e + 1]) / 2.0 - m).abs();
+    // best[i][e]: least cost of labels 0..=i with label i ending at row e, and where it starts.
+    let mut best: Vec<Vec<Option<(f64, usize)>>> = vec![vec![None; hi + 1]; n];
+    for i in 0..n {
+        let (o0, o1, m) = labels[i];
+        let last_end = labels.get(i + 1).map_or(hi, |l| l.0.saturating_sub(1));
+        for e in o1..=last_end.max(o1) {
+            let starts: Vec<(f64, usize)> = if i == 0 {
+                (lo..=o0).map(|s| (if s > lo { UNCOVERED_COST } else { 0.0 }, s)).collect()
+            } else {
+                (labels[i - 1].1..o0).filter_map(|pe| best[i - 1][pe].map(|(c, _)| (c, pe + 1))).collect()
+            };
+            best[i][e] = starts.into_iter().map(|(c, s)| (c + off(s, e, m), s)).min_by(|a, b| a.0.total_cmp(&b.0));
+        }
+    }
+    let (_, mut e) = (labels[n - 1].1..=hi)
+        .filter_map(|e| best[n - 1][e].map(|(c, _)| (c + if e < hi { UNCOVERED_COST } else { 0.0 }, e)))
+        .min_by(|a, b| a.0.total_cmp(&b.0))?;
+    let mut out = vec![(0, 0); n];
+    for i in (0..n).rev() {
+        let (_, s) = best[i][e]?;
+        if off(s, e, labels[i].2) > CENTRED_TOLERANCE {
+            return None;
+        }
+        out[i] = (s, e);
+        e = s.saturating_sub(1);
+    }
+    Some(out)
 }
 
 /// Evidence: a label vertically centred against the rows it covers. The rows `a..=b` around
@@ -415,5 +488,21 @@ mod tests {
         assert!(stack.stacked && stack.wrapped);
         let ys: Vec<f64> = [95.0].into_iter().chain(breaks.iter().copied()).chain([210.0]).collect();
         assert_eq!(centred_rows(stack, 1, 2, &ys, |_| true), Some((0, 3)));
+    }
+
+    #[test]
+    fn labels_centred_one_after_another_partition_their_column() {
+        // Rows 20 pt apart from y = 100. Rows 0-3 continue a label of the page before; then a
+        // label centred against rows 4-9 (middle 240), one against rows 10-15 (middle 360) and
+        // one against rows 16-17 (middle 440).
+        let ys: Vec<f64> = (0..=18).map(|i| 100.0 + 20.0 * i as f64).collect();
+        let labels = [(6, 7, 240.0), (12, 13, 360.5), (16, 17, 440.0)];
+        assert_eq!(centred_partition(&labels, (0, 17), &ys), Some(vec![(4, 9), (10, 15), (16, 17)]));
+        // The first label alone is as centred against rows 0-13, which the second needs.
+        let alone = Block { col: 0, top: 235.0, bottom: 245.0, words: true, x0: 0.0, x1: 20.0, wrapped: false, stacked: false };
+        assert_ne!(centred_rows(&alone, 6, 7, &ys, |r| !(12..=13).contains(&r)), Some((4, 9)));
+        // A label far off the middle of any rows it could span: the column is not set centred.
+        let off = [(6, 7, 240.0), (12, 12, 345.0), (16, 17, 440.0)];
+        assert_eq!(centred_partition(&off, (4, 17), &ys), None);
     }
 }

@@ -231,7 +231,8 @@ fn same_outer_edges(prev: &[f64], part: &[f64]) -> bool {
     let inner = prev.get(1..prev.len().saturating_sub(1)).unwrap_or(&[]);
     let ends_on_inner_edge = inner.iter().any(|x| (x - b1).abs() <= COLUMN_TOLERANCE);
     let starts_in_first_column = inner.first().is_some_and(|&x| b0 > a0 && b0 < &x);
-    ((a0 - b0).abs() <= OPEN_EDGE_TOLERANCE || starts_in_first_column)
+    let starts_on_inner_edge = inner.iter().any(|x| (x - b0).abs() <= COLUMN_TOLERANCE);
+    ((a0 - b0).abs() <= OPEN_EDGE_TOLERANCE || starts_in_first_column || starts_on_inner_edge)
         && ((a1 - b1).abs() <= OPEN_EDGE_TOLERANCE || ends_on_inner_edge)
 }
 
@@ -249,6 +250,35 @@ fn regrid_open(part: &PageTable, xs: &[f64]) -> PageTable {
     let mut grid = CellGrid { xs: xs.to_vec(), ys: ys.clone(), cells };
     grid.fill_text(&part.glyphs);
     PageTable { grid, ..part.clone() }
+}
+
+/// An open part that lacks the table's first columns and has the rest, its left edge on an
+/// inner edge of the table and each further edge nearest the next edge of the table's (a page
+/// where the table's first column holds no text, its rules starting at that column's edge):
+/// its cells, spans kept, moved onto the table's columns, the slots on its left empty cells.
+fn on_nested_columns(part: &PageTable, xs: &[f64]) -> Option<PageTable> {
+    let map: Vec<usize> = part.grid.xs.iter().map(|&x| edge_index(xs, x)).collect();
+    let skipped = map.first().copied().filter(|&k| k > 0 && (xs[k] - part.grid.xs[0]).abs() <= COLUMN_TOLERANCE)?;
+    if map.iter().enumerate().any(|(i, &k)| k != skipped + i) || map.last() != Some(&(xs.len() - 1)) {
+        return None;
+    }
+    let (nr, nc, ys) = (part.grid.n_rows(), xs.len() - 1, &part.grid.ys);
+    let mut covered = vec![false; nr * nc];
+    let mut cells: Vec<GridCell> = Vec::with_capacity(nr * nc);
+    for c in &part.grid.cells {
+        let (c0, c1) = (map[c.col], map[c.col + c.col_span]);
+        for r in c.row..c.row + c.row_span {
+            covered[r * nc + c0..r * nc + c1].fill(true);
+        }
+        cells.push(GridCell { col: c0, col_span: c1 - c0, bbox: [xs[c0], c.bbox[1], xs[c1], c.bbox[3]], ..c.clone() });
+    }
+    for r in 0..nr {
+        for c in (0..nc).filter(|&c| !covered[r * nc + c]) {
+            cells.push(GridCell { row: r, col: c, row_span: 1, col_span: 1, bbox: [xs[c], ys[r], xs[c + 1], ys[r + 1]], text: String::new() });
+        }
+    }
+    cells.sort_by_key(|c| (c.row, c.col));
+    Some(PageTable { grid: CellGrid { xs: xs.to_vec(), ys: ys.clone(), cells }, ..part.clone() })
 }
 
 /// The letters of the header rows, sorted: a repeated header re-laid on the columns before
@@ -390,7 +420,11 @@ fn append(b: &mut Building, part: &PageTable) {
         }
         // The part's own columns are the better evidence for its page when they are as many as
         // the table's (its spans stay); otherwise its text is laid on the table's columns.
-        let part = if part.grid.n_cols() + 1 == b.xs.len() { part.clone() } else { regrid_open(part, &b.xs) };
+        let part = if part.grid.n_cols() + 1 == b.xs.len() {
+            part.clone()
+        } else {
+            on_nested_columns(part, &b.xs).unwrap_or_else(|| regrid_open(part, &b.xs))
+        };
         let cells = cells_of(&part, 0);
         let repeated = part.header_rows > 0 && header_text(&cells, part.header_rows) == b.open_header;
         let k = if repeated { part.header_rows } else { 0 };
@@ -751,6 +785,36 @@ mod tests {
         // Ending between two of the edges before is another table's edge, not a continuation.
         b.grid.xs = vec![50.0, 150.0, 200.0];
         assert_eq!(stitch(vec![a, b]).len(), 2);
+    }
+
+    #[test]
+    fn an_open_part_without_the_first_column_keeps_its_spans_on_the_columns_before() {
+        // Page 1: a narrow first column (a label set down the side), then labels and values.
+        let body = rows(30, 0);
+        let r: Vec<Vec<&str>> = as_refs(&body);
+        let rs: Vec<&[&str]> = r.iter().map(|r| r.as_slice()).collect();
+        let mut a = part(1, 100.0, &rs, &[], &[]);
+        a.ruled = false;
+        a.grid.xs = vec![30.0, 50.0, 150.0, 250.0];
+        for c in &mut a.grid.cells {
+            c.col += 1;
+        }
+        a.grid.cells.extend((0..30).map(|r| GridCell { row: r, col: 0, row_span: 1, col_span: 1, bbox: [30.0, 0.0, 50.0, 0.0], text: String::new() }));
+        // Page 2: its rules start at 50 (nothing in the first column), its middle edge found a
+        // little off from its own text, a label spanning two rows.
+        let mut b = part(2, 60.0, &[&["数量指标", "x"], &["", "y"]], &[], &[]);
+        b.ruled = false;
+        b.grid.xs = vec![50.0, 156.0, 250.0];
+        b.grid.cells.retain(|c| !(c.row == 1 && c.col == 0));
+        b.grid.cells[0].row_span = 2;
+        let tables = stitch(vec![a.clone(), b.clone()]);
+        assert_eq!(tables.len(), 1);
+        let t = &tables[0];
+        assert_eq!((t.n_rows, t.n_cols), (32, 3));
+        assert!(t.check_tiling().is_ok(), "{:?}", t.check_tiling());
+        let label = t.cell_at(30, 1).unwrap();
+        assert_eq!((label.text.as_str(), label.row_span, label.col_span), ("数量指标", 2, 1));
+        assert_eq!((t.cell_at(31, 2).unwrap().text.as_str(), t.cell_at(31, 0).unwrap().text.as_str()), ("y", ""));
     }
 
     #[test]
