@@ -155,12 +155,16 @@ mod tests {
         put(&mut g, 164.0, &[(60.0, "主管部门"), (140.0, "审批局"), (260.0, "资金来源"), (340.0, "财政")]);
         put(&mut g, 180.0, &[(60.0, "绩效目标"), (140.0, "优化服务")]);
         put(&mut g, 190.0, &[(140.0, "提升效能")]);
+        // Two lines of a list reaching past their column: a cell over the rest of the row.
+        put(&mut g, 212.0, &[(60.0, "项目概况"), (140.0, "1.保障审批局专家评审经费项目")]);
+        put(&mut g, 222.0, &[(140.0, "2.保障审批业务")]);
         let tables = form_tables(&g, &[], 595.0, 842.0);
         let [(grid, _)] = &tables[..] else { panic!("one form expected, got {}", tables.len()) };
         let at = |row: usize| grid.cells.iter().filter(|c| c.row == row).map(|c| (c.col, c.col_span)).collect::<Vec<_>>();
         assert_eq!(grid.n_cols(), 4);
         assert_eq!(at(3), vec![(0, 1), (1, 3)]);
         assert_eq!(at(5), vec![(0, 1), (1, 1), (2, 1), (3, 1)]);
+        assert_eq!(at(6), vec![(0, 1), (1, 3)]);
     }
 
     #[test]

@@ -772,9 +772,10 @@ fn widen_into_empty_slots(cells: &mut Vec<GridCell>, covered: &mut [bool], holde
             }
             let b = c - 1;
             let block_at = |k: usize| (!covered[r * nc + k]).then(|| holder[r * nc + k]).flatten().map(|i| &blocks[i]);
-            // A cell of words in this row alone already spanning up to the run takes it too.
-            let words_before = a.checked_sub(1).and_then(|k| holder[r * nc + k]).is_some_and(|i| runs_on(&blocks[i]));
-            if let Some(cell) = cells.iter_mut().find(|x| x.row == r && x.row_span == 1 && x.col + x.col_span == a && words_before) {
+            // A cell of words already spanning columns up to the run takes it too, wrapped or
+            // not: its lines were not set within one column's width.
+            let words_in = |x: &GridCell| (x.col..a).any(|k| holder[r * nc + k].is_some_and(|i| blocks[i].words));
+            if let Some(cell) = cells.iter_mut().find(|x| x.row == r && x.row_span == 1 && x.col + x.col_span == a && x.col_span > 1 && words_in(x)) {
                 cell.col_span += b + 1 - a;
                 covered[r * nc + a..=r * nc + b].iter_mut().for_each(|s| *s = true);
                 continue;
