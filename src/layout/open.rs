@@ -76,7 +76,10 @@ pub fn open_tables(rules: &[Line], glyphs: &[Glyph], taken: &[[f64; 4]], page_wi
             j += 1;
         }
         let (x0, x1) = (first.from, first.to);
-        let frame = group_frame(&group, &short, j == candidates.len(), glyphs, taken, page_height);
+        // Rows above a lone rule start below the rule before it: those above that rule are its
+        // table's (two lone rules would otherwise both take the rows from the page top).
+        let above = if i > 0 { candidates[i - 1].pos } else { 0.0 };
+        let frame = group_frame(&group, &short, (above, j == candidates.len()), glyphs, taken, page_height);
         // Where a shorter rule ends inside the table, a column edge stands: it is drawn under
         // the columns beside a label that spans the header.
         let edges: Vec<f64> = short_ends.iter().copied().filter(|&x| x > x0 + EXTENT_TOLERANCE && x < x1 - EXTENT_TOLERANCE).collect();
@@ -91,8 +94,9 @@ pub fn open_tables(rules: &[Line], glyphs: &[Glyph], taken: &[[f64; 4]], page_wi
 }
 
 /// The frame of one table from its group of same-width rules, the shorter rules inside it and
-/// whether any rule follows below (`last_group` when none does).
-fn group_frame(group: &[Line], short: &[f64], last_group: bool, glyphs: &[Glyph], taken: &[[f64; 4]], page_height: f64) -> Option<Frame> {
+/// where the rule before it lies (0 for none) and whether any rule follows below (`last_group`
+/// when none does).
+fn group_frame(group: &[Line], short: &[f64], (above, last_group): (f64, bool), glyphs: &[Glyph], taken: &[[f64; 4]], page_height: f64) -> Option<Frame> {
     let (x0, x1) = (group[0].from, group[0].to);
     let mut rule_pos: Vec<f64> = group.iter().map(|l| l.pos).collect();
     if rule_pos.len() == 2 {
@@ -121,7 +125,7 @@ fn group_frame(group: &[Line], short: &[f64], last_group: bool, glyphs: &[Glyph]
             .map(|bottom| Frame { x0, x1, top: group[0].pos, header_bottom: group[0].pos, bottom, rules: vec![group[0].pos, h] })
     } else {
         // A lone rule closing rows that start at the page top: the continuation of a table.
-        run_from_page_top(glyphs, taken, x0, x1, group[0].pos, page_height)
+        run_from_page_top(glyphs, taken, x0, x1, (above, group[0].pos), page_height)
             .map(|top| Frame { x0, x1, top, header_bottom: top, bottom: group[0].pos, rules: rule_pos.clone() })
     }
 }
@@ -214,9 +218,10 @@ fn text_beside(glyphs: &[Glyph], x0: f64, x1: f64, top: f64, bottom: f64) -> boo
     glyphs.iter().any(|g| g.cy() > top && g.cy() < bottom && (g.cx() < x0 - 2.0 || g.cx() > x1 + 2.0) && !g.ch.is_whitespace())
 }
 
-/// Lines from the page top down to `to` when all of them are table rows: the top of the first.
-fn run_from_page_top(glyphs: &[Glyph], taken: &[[f64; 4]], x0: f64, x1: f64, to: f64, page_height: f64) -> Option<f64> {
-    let lines = band_lines(glyphs, taken, x0, x1, 0.0, to);
+/// Lines from the page top (below the rule `above`, 0 for none) down to `to` when all of them
+/// are table rows: the top of the first.
+fn run_from_page_top(glyphs: &[Glyph], taken: &[[f64; 4]], x0: f64, x1: f64, (above, to): (f64, f64), page_height: f64) -> Option<f64> {
+    let lines = band_lines(glyphs, taken, x0, x1, above, to);
     let first = lines.first()?;
     let multi = lines.iter().filter(|l| chunks(l).len() >= 2).count();
     let outside = text_beside(glyphs, x0, x1, f64::MIN, to);
@@ -909,6 +914,23 @@ pub(super) mod tests {
 
     fn rule(pos: f64) -> Line {
         Line { pos, from: 50.0, to: 450.0 }
+    }
+
+    #[test]
+    fn rows_from_the_page_top_closed_by_a_rule_are_one_table_though_another_rule_follows() {
+        // binjiang_perf_2023 (three-line, LO and Chromium): a table's last rows at the page top,
+        // its bottom rule, then the top rule of the next form. Both rules stand alone; only the
+        // first closes the rows above it.
+        let mut g = Vec::new();
+        for i in 0..4 {
+            let y = 60.0 + 18.0 * i as f64;
+            g.extend(word(&format!("指标{i}"), 60.0, y, 10.0));
+            g.extend(word(&format!("≥{i}(个)"), 300.0, y, 10.0));
+        }
+        let tables = open_tables(&[rule(135.0), rule(150.0)], &g, &[], 595.0, 842.0);
+        assert_eq!(tables.len(), 1, "{:?}", tables.iter().map(|(t, _)| t.bbox()).collect::<Vec<_>>());
+        let bbox = tables[0].0.bbox();
+        assert!((bbox[3] - 135.0).abs() < 1.0 && bbox[1] < 60.0, "{bbox:?}");
     }
 
     #[test]
