@@ -312,9 +312,10 @@ fn open_grid_with_edges(f: &Frame, edges: &[f64], glyphs: &[Glyph], taken: &[[f6
     Some((cells.into_grid(ys, &blocks, form), header_rows))
 }
 
-/// Columns: x ranges of chunks on body lines with several chunks, overlapping ranges merged.
-/// Lines with a single chunk (section labels, wrapped text) are left out so they cannot bridge
-/// columns. `None` unless there are two columns or more.
+/// Columns: from the gaps each body line leaves between its chunks ([`text::columns_from_gaps`]),
+/// with the stretches between the merged extents of the chunks of lines with several chunks as
+/// gaps too (a section label or wrapped text on a line of its own cannot bridge columns there).
+/// `None` unless there are two columns or more.
 pub(super) fn body_columns(body: &[TextLine]) -> Option<Vec<(f64, f64)>> {
     let lines: Vec<Vec<(f64, f64)>> = body.iter().map(|l| chunks(l).into_iter().map(|c| (c.x0, c.x1)).collect()).collect();
     let several: Vec<Vec<(f64, f64)>> = lines.iter().filter(|l| l.len() >= 2).cloned().collect();
