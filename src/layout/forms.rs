@@ -43,12 +43,12 @@ pub fn form_tables(glyphs: &[Glyph], taken: &[[f64; 4]], page_width: f64, page_h
         // An indicator table's header and its first row or two at the foot of a page: the
         // table runs on over the page break, so a few lines are rows enough.
         let cut = header_labels(&run[0]) && ends_the_page(glyphs, &run[run.len() - 1], page_height);
-        if !aligned(run, if cut { CUT_ROWS } else { FORM_ROWS }) {
+        let (lines_needed, rows_needed) = if cut { (CUT_ROWS, CUT_ROWS) } else { (FORM_ROWS, FORM_COLUMNS) };
+        if !aligned(run, lines_needed) {
             continue;
         }
         let frame = frame_of(run);
-        let rows = if cut { CUT_ROWS } else { FORM_COLUMNS };
-        out.extend(open_grid(&frame, glyphs, taken).filter(|(g, _)| g.n_cols() >= FORM_COLUMNS && g.n_rows() >= rows));
+        out.extend(open_grid(&frame, glyphs, taken).filter(|(g, _)| g.n_cols() >= FORM_COLUMNS && g.n_rows() >= rows_needed));
     }
     out
 }
@@ -85,9 +85,9 @@ fn header_labels(line: &TextLine) -> bool {
         })
 }
 
-/// Whether a run is a table of words: `rows` lines or more of several pieces whose gaps line up in two
-/// column gaps or more, and fewer figures among the pieces than a figures table holds (those
-/// are read by [`unruled`](super::unruled)).
+/// Whether a run is a table of words: `rows` lines or more of several pieces whose gaps line up
+/// in two column gaps or more, and fewer figures among the pieces than a figures table holds
+/// (those are read by [`unruled`](super::unruled)).
 fn aligned(run: &[TextLine], rows: usize) -> bool {
     let many: Vec<&TextLine> = run.iter().filter(|l| chunks(l).len() >= FORM_COLUMNS).collect();
     if many.len() < rows {

@@ -306,9 +306,11 @@ fn open_grid_with_edges(f: &Frame, edges: &[f64], glyphs: &[Glyph], taken: &[[f6
         cells.span_two_rows(*upper, line);
     }
     cells.extend_down();
-    let pieces: Vec<String> = body.iter().flat_map(|l| chunks(l).into_iter().map(|c| l.text_between(c.x0, c.x1))).collect();
-    // A form: words, and no header (its labels sit beside their values, not above columns).
-    let form = header_rows == 0 && text::mostly_words(&pieces);
+    // A form: no header (its labels sit beside their values, not above columns), and words.
+    let form = header_rows == 0 && {
+        let pieces: Vec<String> = body.iter().flat_map(|l| chunks(l).into_iter().map(|c| l.text_between(c.x0, c.x1))).collect();
+        text::mostly_words(&pieces)
+    };
     Some((cells.into_grid(ys, &blocks, form), header_rows))
 }
 
@@ -324,10 +326,7 @@ pub(super) fn body_columns(body: &[TextLine]) -> Option<Vec<(f64, f64)>> {
         extents.extend(split_at_respected_gaps(extent, &several));
     }
     let separations: Vec<(f64, f64)> = extents.windows(2).map(|w| (w[0].1, w[1].0)).collect();
-    let mut sizes: Vec<f64> = body.iter().map(|l| l.size).collect();
-    sizes.sort_by(f64::total_cmp);
-    let size = sizes.get(sizes.len() / 2).copied().unwrap_or(10.0);
-    let columns = text::columns_from_gaps(&lines, size, &separations);
+    let columns = text::columns_from_gaps(&lines, rows::median_size(body), &separations);
     (columns.len() >= 2).then_some(columns)
 }
 
@@ -783,7 +782,7 @@ fn widen_into_empty_slots(cells: &mut Vec<GridCell>, covered: &mut [bool], holde
             let words_in = |x: &GridCell| (x.col..a).any(|k| holder[r * nc + k].is_some_and(|i| blocks[i].words));
             if let Some(cell) = cells.iter_mut().find(|x| x.row == r && x.row_span == 1 && x.col + x.col_span == a && x.col_span > 1 && words_in(x)) {
                 cell.col_span += b + 1 - a;
-                covered[r * nc + a..=r * nc + b].iter_mut().for_each(|s| *s = true);
+                covered[r * nc + a..=r * nc + b].fill(true);
                 continue;
             }
             let (c0, c1) = match (a.checked_sub(1).and_then(block_at), (b + 1 < nc).then(|| block_at(b + 1)).flatten()) {
@@ -792,9 +791,7 @@ fn widen_into_empty_slots(cells: &mut Vec<GridCell>, covered: &mut [bool], holde
                 _ => continue,
             };
             cells.push(GridCell { row: r, col: c0, row_span: 1, col_span: c1 - c0 + 1, bbox: [0.0; 4], text: String::new() });
-            for k in c0..=c1 {
-                covered[r * nc + k] = true;
-            }
+            covered[r * nc + c0..=r * nc + c1].fill(true);
         }
     }
 }

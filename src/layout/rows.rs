@@ -34,14 +34,15 @@ const LABEL_SLACK: f64 = 0.6;
 /// Successive lines of one cell are set at one pitch: their gaps agree within this many glyph
 /// sizes (or a third of a point), and a gap wider by [`ROW_GAP_STEP`] or more is another row.
 const SAME_PITCH: f64 = 0.05;
+const ROW_GAP_STEP: f64 = 0.15;
+
 /// Spans of rows a label is centred against count as equally near within its own height, but
 /// no more than this many points (a label stacked a glyph a line is tall, and is centred on its
 /// rows alone).
 const TIE_CAP: f64 = 4.0;
-const ROW_GAP_STEP: f64 = 0.15;
 
 /// Median glyph size of the lines.
-fn median_size(lines: &[TextLine]) -> f64 {
+pub(super) fn median_size(lines: &[TextLine]) -> f64 {
     let mut sizes: Vec<f64> = lines.iter().map(|l| l.size).collect();
     sizes.sort_by(f64::total_cmp);
     sizes.get(sizes.len() / 2).copied().unwrap_or(0.0)

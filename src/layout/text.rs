@@ -236,11 +236,11 @@ pub fn merged_extents(mut spans: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
 }
 
 /// What a column boundary costs where no piece of any line runs across it; each line whose
-/// piece runs across it adds [`CROSSING_COST`] (that piece is a cell spanning columns, common in
-/// forms). A gap between two
-/// pieces of a line left without a boundary costs its width in glyph sizes beyond the first,
-/// at most [`MERGED_GAP_COST`] (those pieces become one cell: a gap of a glyph or less is as
-/// likely spaces between words of a cell, a wide one is a column gap).
+/// piece runs across it adds up to [`CROSSING_COST`] (that piece is a cell spanning columns,
+/// common in forms). A gap between two pieces of a line left without a boundary costs its width
+/// in glyph sizes beyond the first, at most [`MERGED_GAP_COST`] (those pieces become one cell: a
+/// gap of a glyph or less is as likely spaces between words of a cell, a wide one is a column
+/// gap).
 const BOUNDARY_COST: f64 = 0.5;
 const CROSSING_COST: f64 = 0.4;
 const MERGED_GAP_COST: f64 = 2.0;
@@ -291,8 +291,8 @@ pub fn columns_from_gaps(lines: &[Vec<(f64, f64)>], size: f64, separations: &[(f
                 .filter_map(|l| l.iter().find(|p| p.0 < mid - END_TOLERANCE && p.1 > mid + END_TOLERANCE))
                 .map(|p| (OVERHANG_WEIGHT * (mid - p.0).min(p.1 - mid) / (p.1 - p.0)).min(1.0))
                 .sum();
-            // Of two stretches as good, the wider gutter.
             let parted = separations.iter().any(|&(a, b)| a <= w[0] + END_TOLERANCE && b >= w[1] - END_TOLERANCE);
+            // Of two stretches as good, the wider gutter.
             (w[0], w[1], BOUNDARY_COST + CROSSING_COST * across - WIDTH_PREFERENCE * (w[1] - w[0]).min(2.0 * size), parted)
         })
         .collect();
@@ -315,8 +315,9 @@ const COLUMN_LINES: usize = 2;
 
 /// The candidates (left, right, cost, inside a separation) to draw as boundaries so that their
 /// costs plus the costs of the gaps (left, right, cost) holding none of them are least, every
-/// column between two holding text of [`COLUMN_LINES`] lines unless separations bound it: a shortest path over the candidates from left to
-/// right, where stepping from one boundary to the next pays for the gaps lying wholly between.
+/// column between two holding text of [`COLUMN_LINES`] lines unless separations bound it: a
+/// shortest path over the candidates from left to right, where stepping from one boundary to the
+/// next pays for the gaps lying wholly between.
 fn cheapest_boundaries(candidates: &[(f64, f64, f64, bool)], gaps: &[(f64, f64, f64)], lines: &[Vec<(f64, f64)>]) -> Vec<usize> {
     let n = candidates.len();
     let need = COLUMN_LINES.min(lines.iter().filter(|l| !l.is_empty()).count());
