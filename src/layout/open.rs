@@ -733,7 +733,7 @@ impl HeaderCells {
             }
         }
         if form {
-            widen_into_empty_slots(&mut cells, &mut covered, &holder, blocks, nc);
+            widen_into_empty_slots(&mut cells, &mut covered, &holder, blocks, &xs);
         }
         for r in 0..nr {
             for c in 0..nc {
@@ -761,7 +761,8 @@ fn runs_on(block: &Block) -> bool {
 /// show a cell of that column alone); empty slots before a figure belong to the figure (figures
 /// are set flush right). Slots `covered` by a cell already stay as they are; `holder` gives the
 /// block in each slot.
-fn widen_into_empty_slots(cells: &mut Vec<GridCell>, covered: &mut [bool], holder: &[Option<usize>], blocks: &[Block], nc: usize) {
+fn widen_into_empty_slots(cells: &mut Vec<GridCell>, covered: &mut [bool], holder: &[Option<usize>], blocks: &[Block], xs: &[f64]) {
+    let nc = xs.len() - 1;
     let nr = covered.len() / nc;
     let free = |covered: &[bool], r: usize, c: usize| !covered[r * nc + c] && holder[r * nc + c].is_none();
     for r in 0..nr {
@@ -777,21 +778,47 @@ fn widen_into_empty_slots(cells: &mut Vec<GridCell>, covered: &mut [bool], holde
             }
             let b = c - 1;
             let block_at = |k: usize| (!covered[r * nc + k]).then(|| holder[r * nc + k]).flatten().map(|i| &blocks[i]);
+            // A one-line cell after the run whose text is centred over the run, its own columns
+            // and the empty run after it (a form's value centred across the value columns)
+            // spans them all.
+            if let Some(k) = cells.iter().position(|x| x.row == r && x.row_span == 1 && x.col == b + 1) {
+                let (col, span) = (cells[k].col, cells[k].col_span);
+                let mut after = col + span;
+                while after < nc && free(covered, r, after) {
+                    after += 1;
+                }
+                let text = (col..col + span).find_map(|k| holder[r * nc + k]).map(|i| &blocks[i]).filter(|t| !t.wrapped);
+                let off = |x0: f64, x1: f64| text.map_or(f64::MAX, |t| ((t.x0 + t.x1) / 2.0 - (x0 + x1) / 2.0).abs());
+                // Centred as exactly as in block_columns: a wide left-aligned line lies near the
+                // middle of any stretch it fills.
+                let slack = text.map_or(0.0, |t| CENTRED_SLACK * (t.bottom - t.top));
+                if off(xs[a], xs[after]) < off(xs[col], xs[col + span]).min(slack) {
+                    cells[k].col = a;
+                    cells[k].col_span = after - a;
+                    covered[r * nc + a..r * nc + after].fill(true);
+                    c = after;
+                    continue;
+                }
+            }
+            // A line of words before the run runs on over it.
+            if a > 0 && block_at(a - 1).is_some_and(runs_on) {
+                cells.push(GridCell { row: r, col: a - 1, row_span: 1, col_span: b + 2 - a, bbox: [0.0; 4], text: String::new() });
+                covered[r * nc + a - 1..=r * nc + b].fill(true);
+                continue;
+            }
+            // A figure after the run is set flush right in a cell reaching back over it.
+            if b + 1 < nc && block_at(b + 1).is_some_and(|right| !right.words) {
+                cells.push(GridCell { row: r, col: a, row_span: 1, col_span: b + 2 - a, bbox: [0.0; 4], text: String::new() });
+                covered[r * nc + a..=r * nc + b + 1].fill(true);
+                continue;
+            }
             // A cell of words already spanning columns up to the run takes it too, wrapped or
             // not: its lines were not set within one column's width.
             let words_in = |x: &GridCell| (x.col..a).any(|k| holder[r * nc + k].is_some_and(|i| blocks[i].words));
             if let Some(cell) = cells.iter_mut().find(|x| x.row == r && x.row_span == 1 && x.col + x.col_span == a && x.col_span > 1 && words_in(x)) {
                 cell.col_span += b + 1 - a;
                 covered[r * nc + a..=r * nc + b].fill(true);
-                continue;
             }
-            let (c0, c1) = match (a.checked_sub(1).and_then(block_at), (b + 1 < nc).then(|| block_at(b + 1)).flatten()) {
-                (Some(left), _) if runs_on(left) => (a - 1, b),
-                (_, Some(right)) if !right.words => (a, b + 1),
-                _ => continue,
-            };
-            cells.push(GridCell { row: r, col: c0, row_span: 1, col_span: c1 - c0 + 1, bbox: [0.0; 4], text: String::new() });
-            covered[r * nc + c0..=r * nc + c1].fill(true);
         }
     }
 }
@@ -909,6 +936,34 @@ fn centred_in_column(b: &Block, blocks: &[Block]) -> bool {
 pub(super) mod tests {
     use super::*;
     use crate::layout::text::tests::word;
+
+    #[test]
+    fn a_form_value_centred_over_the_value_columns_and_a_figure_set_flush_right_span_the_empty_slots() {
+        // jialing_lab_2024 three-line page 1 (open_continued, LibreOffice), its column edges and
+        // text ends as the page sets them. Row 0: the project name (273-399) is centred over all
+        // the value columns (2-5), not over the two its middle falls in. Row 1: 860.00 is flush
+        // right in a cell of columns 2-3, beside a label wrapped in two lines (资金总额（万 / 元）)
+        // that already spans the two label columns: the figure, not the label, takes column 2.
+        let xs = [55.0, 80.0, 131.7, 194.3, 328.6, 436.4, 540.0];
+        let block = |col: usize, x0: f64, x1: f64, words: bool, wrapped: bool| Block { col, top: 0.0, bottom: 9.0, words, x0, x1, wrapped, stacked: false };
+        let blocks = [block(1, 77.4, 113.4, true, false), block(4, 273.3, 399.3, true, false), block(1, 68.4, 122.4, true, true), block(3, 295.8, 322.8, false, false)];
+        let cell = |row: usize, col: usize, col_span: usize| GridCell { row, col, row_span: 1, col_span, bbox: [0.0; 4], text: String::new() };
+        let mut cells = vec![cell(0, 0, 2), cell(0, 3, 2), cell(1, 0, 2)];
+        let nc = xs.len() - 1;
+        let mut covered = vec![false; 2 * nc];
+        for c in &cells {
+            covered[c.row * nc + c.col..c.row * nc + c.col + c.col_span].fill(true);
+        }
+        let mut holder = vec![None; 2 * nc];
+        for (i, (row, b)) in [0, 0, 1, 1].into_iter().zip(&blocks).enumerate() {
+            holder[row * nc + b.col] = Some(i);
+        }
+        widen_into_empty_slots(&mut cells, &mut covered, &holder, &blocks, &xs);
+        let mut got: Vec<(usize, usize, usize)> = cells.iter().map(|c| (c.row, c.col, c.col_span)).collect();
+        got.sort_unstable();
+        assert_eq!(got, vec![(0, 0, 2), (0, 2, 4), (1, 0, 2), (1, 2, 2)]);
+        assert!(covered[..2 * nc - 2].iter().all(|&c| c), "{covered:?}");
+    }
 
     fn rule(pos: f64) -> Line {
         Line { pos, from: 50.0, to: 450.0 }

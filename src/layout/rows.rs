@@ -149,7 +149,10 @@ fn crossing_leading_labels(crossing: &[&Block], blocks: &[Block]) -> bool {
 /// [`MAX_CROSSING_SHARE`] allows for labels alone.
 fn leading_label_columns(cols: &[usize], between: &[&Block], blocks: &[Block]) -> bool {
     let (top, bottom) = between.iter().fold((f64::MAX, f64::MIN), |(t, b), x| (t.min(x.top), b.max(x.bottom)));
-    let mut rest: Vec<usize> = columns_near(blocks, (top + bottom) / 2.0).into_iter().filter(|c| !cols.contains(c)).collect();
+    // A column whose text there is a taller label reaching over the whole band (绩效指标 set a
+    // glyph a line beside 产出指标 | 数量指标) is a label column too, not one of the rows'.
+    let spanned = |c: usize| blocks.iter().filter(|b| b.col == c && b.top < bottom + 20.0 && b.bottom > top - 20.0).all(|b| b.words && b.top <= top && b.bottom >= bottom);
+    let mut rest: Vec<usize> = columns_near(blocks, (top + bottom) / 2.0).into_iter().filter(|&c| !cols.contains(&c) && !spanned(c)).collect();
     rest.sort_unstable();
     rest.len() >= 2 && cols.iter().all(|&c| c < rest[0])
 }
@@ -464,6 +467,32 @@ mod tests {
         let (breaks, _) = body_rows(&body, &[50.0, 110.0, 200.0, 350.0, 450.0], 0.45);
         assert_eq!(breaks.len(), 2, "{breaks:?}");
         assert!((breaks[1] - 113.0).abs() < 1.0, "{breaks:?}");
+    }
+
+    #[test]
+    fn labels_in_a_row_gap_beside_a_stacked_label_leave_one_boundary_there() {
+        // jialing_lab_2024 three-line page 1 (open_continued, LibreOffice): 产出指标 | 数量指标
+        // sit in the gap between two rows, beside 绩/效/指/标 set a glyph a line in the column
+        // before them. The stack reaches over the labels: their column is a label column too,
+        // and the gap is one boundary, not a row of labels.
+        let mut g: Vec<Glyph> = Vec::new();
+        for top in [379.9, 398.6, 417.4, 436.1, 454.9, 473.6, 492.4, 511.1, 529.9] {
+            g.extend(word("更新物理实验教学", 199.4, top, 9.0));
+            g.extend(word("≥85(台套)", 456.0, top, 9.0));
+        }
+        // A cell of two lines wrapped at the pitch the stack is set at (LibreOffice's 项目概况).
+        g.extend(word("更新基础化学、大学物理实验教学设备", 199.4, 345.0, 9.0));
+        g.extend(word("系统，配置危化品智能柜", 199.4, 361.2, 9.0));
+        g.extend(word("产出指标", 87.0, 464.2, 9.0));
+        g.extend(word("数量指标", 147.3, 464.2, 9.0));
+        for (ch, top) in [("绩", 430.3), ("效", 446.4), ("指", 462.6), ("标", 478.7)] {
+            g.extend(word(ch, 61.9, top, 9.0));
+        }
+        let refs: Vec<&Glyph> = g.iter().collect();
+        let body = text::lines(&refs, Direction::Upright);
+        let (breaks, _) = body_rows(&body, &[55.0, 80.0, 140.0, 190.0, 450.0, 510.0], 0.45);
+        assert_eq!(breaks.len(), 9, "{breaks:?}");
+        assert!(breaks.iter().any(|&y| (y - 468.7).abs() < 1.5), "{breaks:?}");
     }
 
     #[test]

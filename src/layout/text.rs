@@ -250,6 +250,20 @@ const END_TOLERANCE: f64 = 1.5;
 /// A boundary's cost falls by this much per point of its stretch's width (up to two glyphs):
 /// of two places otherwise equal, the wider gutter.
 const WIDTH_PREFERENCE: f64 = 0.001;
+/// How many of the x positions differ by [`END_TOLERANCE`] or more.
+fn distinct_ends(xs: impl Iterator<Item = f64>) -> usize {
+    let mut xs: Vec<f64> = xs.collect();
+    xs.sort_by(f64::total_cmp);
+    xs.dedup_by(|a, b| (*a - *b).abs() < END_TOLERANCE);
+    xs.len()
+}
+
+/// Pieces of different widths aligned on a stretch's end beyond the first [`ALIGNED_FREE_LINES`] each take this off
+/// its cost, at most [`ALIGNED_BONUS_CAP`]: a column edge many lines share outweighs a few
+/// spanning cells of a form above across it.
+const ALIGNED_LINE_BONUS: f64 = 0.1;
+const ALIGNED_FREE_LINES: usize = 2;
+const ALIGNED_BONUS_CAP: f64 = 1.0;
 /// A piece across a boundary counts fully once its shorter side is this share of it or more.
 const OVERHANG_WEIGHT: f64 = 4.0;
 
@@ -292,8 +306,14 @@ pub fn columns_from_gaps(lines: &[Vec<(f64, f64)>], size: f64, separations: &[(f
                 .map(|p| (OVERHANG_WEIGHT * (mid - p.0).min(p.1 - mid) / (p.1 - p.0)).min(1.0))
                 .sum();
             let parted = separations.iter().any(|&(a, b)| a <= w[0] + END_TOLERANCE && b >= w[1] - END_TOLERANCE);
+            // Pieces of different widths starting where the stretch ends (a left-aligned
+            // column) or ending where it starts (right-aligned figures) mark a column edge.
+            // Pieces of one width may as well be centred (二级指标's labels of four glyphs).
+            let starting = distinct_ends(lines.iter().flatten().filter(|p| (p.0 - w[1]).abs() < END_TOLERANCE).map(|p| p.1));
+            let ending = distinct_ends(lines.iter().flatten().filter(|p| (p.1 - w[0]).abs() < END_TOLERANCE).map(|p| p.0));
+            let aligned = (ALIGNED_LINE_BONUS * starting.max(ending).saturating_sub(ALIGNED_FREE_LINES) as f64).min(ALIGNED_BONUS_CAP);
             // Of two stretches as good, the wider gutter.
-            (w[0], w[1], BOUNDARY_COST + CROSSING_COST * across - WIDTH_PREFERENCE * (w[1] - w[0]).min(2.0 * size), parted)
+            (w[0], w[1], BOUNDARY_COST + CROSSING_COST * across - aligned - WIDTH_PREFERENCE * (w[1] - w[0]).min(2.0 * size), parted)
         })
         .collect();
     let chosen = cheapest_boundaries(&candidates, &gaps, lines);
@@ -317,7 +337,7 @@ const COLUMN_LINES: usize = 2;
 /// costs plus the costs of the gaps (left, right, cost) holding none of them are least, every
 /// column between two holding text of [`COLUMN_LINES`] lines unless separations bound it: a
 /// shortest path over the candidates from left to right, where stepping from one boundary to the
-/// next pays for the gaps lying wholly between.
+/// next pays for the gaps lying wholly between. A column holds text of one line at least.
 fn cheapest_boundaries(candidates: &[(f64, f64, f64, bool)], gaps: &[(f64, f64, f64)], lines: &[Vec<(f64, f64)>]) -> Vec<usize> {
     let n = candidates.len();
     let need = COLUMN_LINES.min(lines.iter().filter(|l| !l.is_empty()).count());
@@ -328,7 +348,7 @@ fn cheapest_boundaries(candidates: &[(f64, f64, f64, bool)], gaps: &[(f64, f64, 
         let hi = to.map_or(f64::MAX, |j| candidates[j].0) + END_TOLERANCE;
         let holding = lines.iter().filter(|l| l.iter().any(|p| p.0 >= lo && p.1 <= hi)).take(need).count();
         let parted = |k: Option<usize>| k.is_none_or(|k| candidates[k].3);
-        (holding >= need || (parted(from) && parted(to))).then(|| gaps.iter().filter(|g| g.0 >= lo && g.1 <= hi).map(|g| g.2).sum())
+        (holding >= need || (holding >= 1 && parted(from) && parted(to))).then(|| gaps.iter().filter(|g| g.0 >= lo && g.1 <= hi).map(|g| g.2).sum())
     };
     // best[j]: least cost of the boundaries up to candidate j drawn, and the one before it.
     let mut best: Vec<Option<(f64, Option<usize>)>> = Vec::with_capacity(n);
@@ -512,5 +532,62 @@ pub(crate) mod tests {
         lines[8] = vec![(76.0, 116.0), (138.0, 266.0)];
         let columns = columns_from_gaps(&lines, 10.0, &[]);
         assert!(columns[2].1 >= 255.0 && columns[3].0 <= 266.0, "{columns:?}");
+    }
+
+    #[test]
+    fn a_left_aligned_column_under_a_form_keeps_its_edge_though_the_forms_values_cross_it() {
+        // jialing_lab_2024 three-line page 1 (open_continued, LibreOffice): a form whose values
+        // run from x 136 over the indicator columns, then 一级指标 | 二级指标 | 三级指标 | 指标值
+        // with the 三级指标 texts left-aligned at 199 (their widths differ) and the only 二级指标
+        // label of the page, 数量指标, on a line of its own. The edge between 二级指标 and 三级指标
+        // is crossed by six form lines; the aligned starts outweigh them.
+        let mut lines = vec![
+            vec![(77.0, 113.0), (273.0, 399.0)],
+            vec![(77.0, 113.0), (194.0, 266.0), (354.0, 390.0), (451.0, 505.0)],
+            vec![(68.0, 122.0), (331.0, 412.0)],
+            vec![(295.0, 323.0), (469.0, 487.0)],
+            vec![(86.0, 104.0), (363.0, 381.0)],
+            vec![(68.0, 122.0), (198.0, 262.0), (345.0, 399.0), (441.0, 515.0)],
+            vec![(136.0, 532.0)],
+            vec![(77.0, 113.0)],
+            vec![(136.0, 496.0)],
+            vec![(136.0, 528.0)],
+            vec![(77.0, 113.0)],
+            vec![(136.0, 208.0)],
+            vec![(63.0, 126.0), (136.0, 532.0)],
+            vec![(90.0, 99.0), (136.0, 244.0)],
+            vec![(87.0, 123.0), (147.0, 183.0), (289.0, 325.0), (465.0, 492.0)],
+        ];
+        let three = [334.0, 316.0, 298.0, 262.0, 298.0, 271.0, 253.0, 289.0, 271.0, 271.0, 280.0, 298.0, 271.0, 298.0, 280.0, 298.0];
+        for (k, end) in three.into_iter().enumerate() {
+            lines.push(vec![(199.4, end), (456.0, 500.0)]);
+            if k == 7 {
+                lines.push(vec![(61.0, 70.0), (87.0, 123.0), (147.0, 183.0)]);
+            }
+        }
+        // The stretches between the pieces' merged extents, as body_columns finds them.
+        let separations = [(126.9, 136.8), (325.4, 331.9), (334.4, 345.4), (399.3, 454.6)];
+        let columns = columns_from_gaps(&lines, 9.0, &separations);
+        assert!(columns.iter().any(|c| c.0 >= 183.0 && c.0 <= 199.4), "{columns:?}");
+        // Labels of one width starting at one x may be centred: without the 三级指标 texts' spread
+        // of widths, the same lines leave no edge there.
+        let centred: Vec<Vec<(f64, f64)>> =
+            lines.iter().map(|l| l.iter().map(|&(a, b)| if a == 199.4 { (199.4, 271.0) } else { (a, b) }).collect()).collect();
+        let columns = columns_from_gaps(&centred, 9.0, &separations);
+        assert!(!columns.iter().any(|c| c.0 >= 183.0 && c.0 <= 199.4), "{columns:?}");
+    }
+
+    #[test]
+    fn no_column_is_drawn_without_text() {
+        // binjiang_perf_2023 three-line page 2 (open_hrules, LibreOffice): a separation from
+        // 202 to 228 holds two candidate stretches (202–220, 220–228). Both bound by the
+        // separation, a column between them would hold nothing.
+        let mut lines = vec![vec![(148.0, 220.0)], vec![(166.0, 202.0)]];
+        for end in [300.0, 318.0, 291.0, 336.0] {
+            lines.push(vec![(228.0, end), (457.0, 485.0)]);
+        }
+        lines.push(vec![(166.0, 202.0), (228.0, 309.0), (457.0, 485.0)]);
+        let columns = columns_from_gaps(&lines, 9.0, &[(202.0, 228.0), (363.0, 446.0)]);
+        assert!(columns.iter().all(|c| c.1 > c.0), "{columns:?}");
     }
 }
