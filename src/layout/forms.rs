@@ -25,6 +25,8 @@ const LABEL_CHARS: usize = 8;
 /// many times further below the line before than the run's usual gap.
 const HEADER_LABELS: usize = 4;
 const HEADER_GAP: f64 = 1.5;
+/// A wide line starting this many line heights right of a run's first line is a cell's text.
+const CELL_INDENT: f64 = 4.0;
 
 /// Tables without rules whose cells are mostly words, in the text outside `taken`.
 pub fn form_tables(glyphs: &[Glyph], taken: &[[f64; 4]], page_width: f64, page_height: f64) -> Vec<(CellGrid, usize)> {
@@ -60,13 +62,17 @@ fn run_end(lines: &[TextLine], start: usize, width: f64) -> usize {
     let mut end = start + 1;
     // The gaps so far, kept sorted: the usual one is their median.
     let mut gaps: Vec<f64> = Vec::new();
+    let left = lines[start].x0;
     while end < lines.len() {
         let (prev, next) = (&lines[end - 1], &lines[end]);
         let height = (prev.bottom - prev.top).max(next.bottom - next.top);
         let gap = next.top - prev.bottom;
         let usual = gaps.get(gaps.len() / 2).copied().unwrap_or(gap);
         let new_table = header_labels(next) && gap > HEADER_GAP * usual.max(0.5);
-        if gap > FORM_LEADING * height || !tabular(next, width) || new_table {
+        // A paragraph set in a form's value column (项目概况's text beside its label) is a
+        // cell: it starts well inside the run's left edge, where no prose line starts.
+        let cell_paragraph = next.x0 > left + CELL_INDENT * height;
+        if gap > FORM_LEADING * height || !(tabular(next, width) || cell_paragraph) || new_table {
             break;
         }
         gaps.insert(gaps.partition_point(|&g| g < gap), gap);
@@ -165,6 +171,41 @@ mod tests {
         assert_eq!(at(3), vec![(0, 1), (1, 3)]);
         assert_eq!(at(5), vec![(0, 1), (1, 1), (2, 1), (3, 1)]);
         assert_eq!(at(6), vec![(0, 1), (1, 3)]);
+    }
+
+    #[test]
+    fn a_paragraph_in_a_forms_value_column_and_the_indicator_header_after_wrapped_lines_continue_the_form() {
+        // tongnan_2021_projects (open_norules, LibreOffice) page 1: the form's 项目概况 text
+        // wraps over the value columns (a wide line, as prose is), and 一级指标 | 二级指标 …
+        // follows at the gap rows have. All one table,
+        // as the page draws it (the truth's 30 × 6 grid), not a form cut at the paragraph and
+        // an indicator table of its own.
+        let mut g = Vec::new();
+        put(&mut g, 118.5, &[(77.0, "主管部门"), (194.0, "区政务服务管理办"), (354.0, "实施单位"), (451.0, "区政务服务管理办")]);
+        put(&mut g, 137.2, &[(68.0, "资金总额（万"), (303.0, "165.5"), (332.0, "项目性质（常年或一"), (469.0, "常年")]);
+        put(&mut g, 153.4, &[(86.0, "元）"), (363.0, "次）")]);
+        put(&mut g, 172.2, &[(68.0, "项目起始时间"), (198.0, "2021年1月1日"), (345.0, "项目终止时间"), (441.0, "2021年12月31日")]);
+        // Paragraphs of four and three lines wrapped at 8.1 pt, closer than their 9 pt glyphs.
+        put(&mut g, 190.9, &[(136.8, "潼南区行政服务中心日常运行：水电、宽带服务、律师服务、中心宣传印刷、标识标牌、设施设备维")]);
+        put(&mut g, 199.0, &[(136.8, "护及物业管理费等，保障行政服务中心办公场所水电、宽带、律师服务、宣传印刷、标识标牌正常")]);
+        put(&mut g, 203.0, &[(77.0, "项目概况")]);
+        put(&mut g, 207.1, &[(136.8, "运转，保障设施设备维护及物业管理工作有序开展，为办事群众和入驻部门提供良好的办公环境")]);
+        put(&mut g, 215.2, &[(136.8, "和服务条件。")]);
+        put(&mut g, 233.9, &[(136.8, "潼南委发〔2018〕12号、潼委办〔2018〕21号、潼委编〔2019〕110号、《重庆市潼南区政务服务")]);
+        put(&mut g, 238.0, &[(77.0, "立项依据")]);
+        put(&mut g, 242.0, &[(136.8, "管理办公室职能配置、内设机构和人员编制规定》")]);
+        put(&mut g, 260.7, &[(63.0, "项目当年绩效目"), (136.8, "保障行政服务中心正常运行，顺利开展行政审批服务工作；推进行政审批服务便利化、网络化，方便")]);
+        put(&mut g, 268.8, &[(136.8, "企业、群众办事，提升政务服务质量和群众满意度，优化营商环境，促进全区经济社会高质量发展")]);
+        put(&mut g, 276.9, &[(90.0, "标"), (136.8, "和社会和谐稳定。")]);
+        put(&mut g, 295.6, &[(87.0, "一级指标"), (147.0, "二级指标"), (289.0, "三级指标"), (465.0, "指标值")]);
+        for (k, (three, value)) in [("指标1:入驻政务服务部门；", "28个"), ("指标2:办事窗口；", "182个"), ("指标3:中心工作人员；", "262名"), ("指标4:政务服务事项；", "1187项")].into_iter().enumerate() {
+            put(&mut g, 314.3 + 18.75 * k as f64, &[(199.0, three), (465.0, value)]);
+        }
+        put(&mut g, 351.8, &[(147.0, "数量指标")]);
+        let tables = form_tables(&g, &[], 595.0, 842.0);
+        let [(grid, _)] = &tables[..] else { panic!("one table expected, got {}", tables.len()) };
+        let tops: Vec<f64> = grid.ys.clone();
+        assert!(tops[0] < 118.5 && *tops.last().unwrap() > 380.0, "{tops:?}");
     }
 
     #[test]
