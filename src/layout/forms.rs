@@ -34,14 +34,18 @@ pub fn form_tables(glyphs: &[Glyph], taken: &[[f64; 4]], page_width: f64, page_h
     let width = lines.iter().map(|l| l.x1).fold(f64::MIN, f64::max) - lines.iter().map(|l| l.x0).fold(f64::MAX, f64::min);
     let mut out = Vec::new();
     let mut i = 0;
+    // Lines before this index belong to a run already.
+    let mut free_from = 0;
     while i < lines.len() {
         if chunks(&lines[i]).len() < FORM_COLUMNS || !tabular(&lines[i], width) {
             i += 1;
             continue;
         }
         let end = run_end(&lines, i, width);
-        let run = &lines[i..end];
+        let start = run_start(&lines, i, free_from, width);
+        let run = &lines[start..end];
         i = end;
+        free_from = end;
         // An indicator table's header and its first row or two at the foot of a page: the
         // table runs on over the page break, so a few lines are rows enough.
         let cut = header_labels(&run[0]) && ends_the_page(glyphs, &run[run.len() - 1], page_height);
@@ -53,6 +57,21 @@ pub fn form_tables(glyphs: &[Glyph], taken: &[[f64; 4]], page_width: f64, page_h
         out.extend(open_grid(&frame, glyphs, taken).filter(|(g, _)| g.n_cols() >= FORM_COLUMNS && g.n_rows() >= rows_needed));
     }
     out
+}
+
+/// The first line of a run found at `first`: the lines of two pieces or more right above it, at
+/// a row's distance (a form's 项目名称 | name row heads it), down from `free_from`.
+fn run_start(lines: &[TextLine], first: usize, free_from: usize, width: f64) -> usize {
+    let mut start = first;
+    while start > free_from {
+        let (prev, next) = (&lines[start - 1], &lines[start]);
+        let height = (prev.bottom - prev.top).max(next.bottom - next.top);
+        if chunks(prev).len() < 2 || !tabular(prev, width) || next.top - prev.bottom > FORM_LEADING * height {
+            break;
+        }
+        start -= 1;
+    }
+    start
 }
 
 /// The end of the run of table lines starting at `start`: lines close below each other, each a
@@ -174,13 +193,15 @@ mod tests {
     }
 
     #[test]
-    fn a_paragraph_in_a_forms_value_column_and_the_indicator_header_after_wrapped_lines_continue_the_form() {
+    fn a_forms_name_row_paragraph_cells_and_the_indicator_rows_below_are_one_run() {
         // tongnan_2021_projects (open_norules, LibreOffice) page 1: the form's 项目概况 text
         // wraps over the value columns (a wide line, as prose is), and 一级指标 | 二级指标 …
         // follows at the gap rows have. All one table,
         // as the page draws it (the truth's 30 × 6 grid), not a form cut at the paragraph and
         // an indicator table of its own.
         let mut g = Vec::new();
+        // The form's first row has two pieces only: it heads the run all the same.
+        put(&mut g, 99.8, &[(77.0, "项目名称"), (273.0, "区行政服务中心日常运行经费")]);
         put(&mut g, 118.5, &[(77.0, "主管部门"), (194.0, "区政务服务管理办"), (354.0, "实施单位"), (451.0, "区政务服务管理办")]);
         put(&mut g, 137.2, &[(68.0, "资金总额（万"), (303.0, "165.5"), (332.0, "项目性质（常年或一"), (469.0, "常年")]);
         put(&mut g, 153.4, &[(86.0, "元）"), (363.0, "次）")]);
@@ -205,7 +226,7 @@ mod tests {
         let tables = form_tables(&g, &[], 595.0, 842.0);
         let [(grid, _)] = &tables[..] else { panic!("one table expected, got {}", tables.len()) };
         let tops: Vec<f64> = grid.ys.clone();
-        assert!(tops[0] < 118.5 && *tops.last().unwrap() > 380.0, "{tops:?}");
+        assert!(tops[0] < 99.8 && *tops.last().unwrap() > 380.0, "{tops:?}");
     }
 
     #[test]
