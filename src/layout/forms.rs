@@ -59,14 +59,19 @@ pub fn form_tables(glyphs: &[Glyph], taken: &[[f64; 4]], page_width: f64, page_h
     out
 }
 
+/// The taller height of two successive lines and the gap between them.
+fn height_and_gap(prev: &TextLine, next: &TextLine) -> (f64, f64) {
+    ((prev.bottom - prev.top).max(next.bottom - next.top), next.top - prev.bottom)
+}
+
 /// The first line of a run found at `first`: the lines of two pieces or more right above it, at
 /// a row's distance (a form's 项目名称 | name row heads it), down from `free_from`.
 fn run_start(lines: &[TextLine], first: usize, free_from: usize, width: f64) -> usize {
     let mut start = first;
     while start > free_from {
         let (prev, next) = (&lines[start - 1], &lines[start]);
-        let height = (prev.bottom - prev.top).max(next.bottom - next.top);
-        if chunks(prev).len() < 2 || !tabular(prev, width) || next.top - prev.bottom > FORM_LEADING * height {
+        let (height, gap) = height_and_gap(prev, next);
+        if chunks(prev).len() < 2 || !tabular(prev, width) || gap > FORM_LEADING * height {
             break;
         }
         start -= 1;
@@ -83,9 +88,8 @@ fn run_end(lines: &[TextLine], start: usize, width: f64) -> usize {
     let mut gaps: Vec<f64> = Vec::new();
     let left = lines[start].x0;
     while end < lines.len() {
-        let (prev, next) = (&lines[end - 1], &lines[end]);
-        let height = (prev.bottom - prev.top).max(next.bottom - next.top);
-        let gap = next.top - prev.bottom;
+        let (height, gap) = height_and_gap(&lines[end - 1], &lines[end]);
+        let next = &lines[end];
         let usual = gaps.get(gaps.len() / 2).copied().unwrap_or(gap);
         let new_table = header_labels(next) && gap > HEADER_GAP * usual.max(0.5);
         // A paragraph set in a form's value column (项目概况's text beside its label) is a
@@ -196,9 +200,8 @@ mod tests {
     fn a_forms_name_row_paragraph_cells_and_the_indicator_rows_below_are_one_run() {
         // tongnan_2021_projects (open_norules, LibreOffice) page 1: the form's 项目概况 text
         // wraps over the value columns (a wide line, as prose is), and 一级指标 | 二级指标 …
-        // follows at the gap rows have. All one table,
-        // as the page draws it (the truth's 30 × 6 grid), not a form cut at the paragraph and
-        // an indicator table of its own.
+        // follows at the gap rows have. All one table, as the page draws it (the truth's 30 × 6
+        // grid), not a form cut at the paragraph and an indicator table of its own.
         let mut g = Vec::new();
         // The form's first row has two pieces only: it heads the run all the same.
         put(&mut g, 99.8, &[(77.0, "项目名称"), (273.0, "区行政服务中心日常运行经费")]);

@@ -788,11 +788,13 @@ fn widen_into_empty_slots(cells: &mut Vec<GridCell>, covered: &mut [bool], holde
                     after += 1;
                 }
                 let text = (col..col + span).find_map(|k| holder[r * nc + k]).map(|i| &blocks[i]).filter(|t| !t.wrapped);
-                let off = |x0: f64, x1: f64| text.map_or(f64::MAX, |t| ((t.x0 + t.x1) / 2.0 - (x0 + x1) / 2.0).abs());
-                // Centred as exactly as in block_columns: a wide left-aligned line lies near the
-                // middle of any stretch it fills.
-                let slack = text.map_or(0.0, |t| CENTRED_SLACK * (t.bottom - t.top));
-                if off(xs[a], xs[after]) < off(xs[col], xs[col + span]).min(slack) {
+                // Centred as block_columns asks: a wide left-aligned line lies near the middle of
+                // any stretch it fills.
+                let centred = text.is_some_and(|t| {
+                    let off = |x0: f64, x1: f64| ((t.x0 + t.x1) / 2.0 - (x0 + x1) / 2.0).abs();
+                    centred_over(off(xs[a], xs[after]), off(xs[col], xs[col + span]), t.bottom - t.top)
+                });
+                if centred {
                     cells[k].col = a;
                     cells[k].col_span = after - a;
                     covered[r * nc + a..r * nc + after].fill(true);
@@ -800,16 +802,16 @@ fn widen_into_empty_slots(cells: &mut Vec<GridCell>, covered: &mut [bool], holde
                     continue;
                 }
             }
-            // A line of words before the run runs on over it.
-            if a > 0 && block_at(a - 1).is_some_and(runs_on) {
-                cells.push(GridCell { row: r, col: a - 1, row_span: 1, col_span: b + 2 - a, bbox: [0.0; 4], text: String::new() });
-                covered[r * nc + a - 1..=r * nc + b].fill(true);
-                continue;
-            }
-            // A figure after the run is set flush right in a cell reaching back over it.
-            if b + 1 < nc && block_at(b + 1).is_some_and(|right| !right.words) {
-                cells.push(GridCell { row: r, col: a, row_span: 1, col_span: b + 2 - a, bbox: [0.0; 4], text: String::new() });
-                covered[r * nc + a..=r * nc + b + 1].fill(true);
+            // A line of words before the run runs on over it; else a figure after it, set flush
+            // right, is in a cell reaching back over it.
+            let widened = match (a.checked_sub(1).and_then(block_at), (b + 1 < nc).then(|| block_at(b + 1)).flatten()) {
+                (Some(left), _) if runs_on(left) => Some((a - 1, b)),
+                (_, Some(right)) if !right.words => Some((a, b + 1)),
+                _ => None,
+            };
+            if let Some((c0, c1)) = widened {
+                cells.push(GridCell { row: r, col: c0, row_span: 1, col_span: c1 - c0 + 1, bbox: [0.0; 4], text: String::new() });
+                covered[r * nc + c0..=r * nc + c1].fill(true);
                 continue;
             }
             // A cell of words already spanning columns up to the run takes it too, wrapped or
@@ -908,7 +910,7 @@ fn block_columns(b: &Block, xs: &[f64], set_centred: bool, free: impl Fn(usize) 
     let (lo, hi) = ((0..c0).rev().take_while(|&c| free(c)).last().unwrap_or(c0), (c1 + 1..nc).take_while(|&c| free(c)).last().unwrap_or(c1));
     let centred = (lo..=c0).flat_map(|a| (c1..=hi).map(move |z| (a, z))).filter(|&(a, z)| (a, z) != (c0, c1)).min_by(|p, q| off(p.0, p.1).total_cmp(&off(q.0, q.1)));
     match centred {
-        Some((a, z)) if set_centred && off(a, z) < CENTRED_SHARE * own && off(a, z) <= CENTRED_SLACK * (b.bottom - b.top).min(own) => (a, z),
+        Some((a, z)) if set_centred && centred_over(off(a, z), own, b.bottom - b.top) => (a, z),
         _ => (c0, c1),
     }
 }
@@ -918,6 +920,12 @@ fn block_columns(b: &Block, xs: &[f64], set_centred: bool, free: impl Fn(usize) 
 /// height (a glyph's height for one line: centring is exact up to rounding).
 const CENTRED_SHARE: f64 = 0.35;
 const CENTRED_SLACK: f64 = 0.6;
+
+/// Whether a block `height` tall, whose middle is `off` from a stretch's and `own` from its own
+/// columns', is centred over the stretch ([`CENTRED_SHARE`], [`CENTRED_SLACK`]).
+fn centred_over(off: f64, own: f64, height: f64) -> bool {
+    off < CENTRED_SHARE * own && off <= CENTRED_SLACK * height.min(own)
+}
 
 /// Whether a block is set centred where it stands: another block of its column of another width
 /// has the same middle, and it does not share its left or right end with two blocks of other

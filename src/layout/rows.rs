@@ -31,6 +31,9 @@ const MAX_CROSSING_SHARE: f64 = 0.34;
 /// A label spanning rows is at most two wrapped lines tall (with this many glyph sizes to spare).
 const LABEL_SLACK: f64 = 0.6;
 
+/// Text within this many points of a row boundary (about a line's height) is text around it.
+const NEAR: f64 = 20.0;
+
 /// Successive lines of one cell are set at one pitch: their gaps agree within this many glyph
 /// sizes (or a third of a point), and a gap wider by [`ROW_GAP_STEP`] or more is another row.
 const SAME_PITCH: f64 = 0.05;
@@ -151,7 +154,7 @@ fn leading_label_columns(cols: &[usize], between: &[&Block], blocks: &[Block]) -
     let (top, bottom) = between.iter().fold((f64::MAX, f64::MIN), |(t, b), x| (t.min(x.top), b.max(x.bottom)));
     // A column whose text there is a taller label reaching over the whole band (绩效指标 set a
     // glyph a line beside 产出指标 | 数量指标) is a label column too, not one of the rows'.
-    let spanned = |c: usize| blocks.iter().filter(|b| b.col == c && b.top < bottom + 20.0 && b.bottom > top - 20.0).all(|b| b.words && b.top <= top && b.bottom >= bottom);
+    let spanned = |c: usize| blocks.iter().filter(|b| b.col == c && b.top < bottom + NEAR && b.bottom > top - NEAR).all(|b| b.words && b.top <= top && b.bottom >= bottom);
     let mut rest: Vec<usize> = columns_near(blocks, (top + bottom) / 2.0).into_iter().filter(|&c| !cols.contains(&c) && !spanned(c)).collect();
     rest.sort_unstable();
     rest.len() >= 2 && cols.iter().all(|&c| c < rest[0])
@@ -164,7 +167,7 @@ fn columns_with_text_near(blocks: &[Block], y: f64) -> usize {
 
 /// The columns holding a block within a line's height of `y`, in order.
 fn columns_near(blocks: &[Block], y: f64) -> Vec<usize> {
-    let mut cols: Vec<usize> = blocks.iter().filter(|b| b.top < y + 20.0 && b.bottom > y - 20.0).map(|b| b.col).collect();
+    let mut cols: Vec<usize> = blocks.iter().filter(|b| b.top < y + NEAR && b.bottom > y - NEAR).map(|b| b.col).collect();
     cols.sort_unstable();
     cols.dedup();
     cols

@@ -258,11 +258,11 @@ fn distinct_ends(xs: impl Iterator<Item = f64>) -> usize {
     xs.len()
 }
 
-/// Pieces of different widths aligned on a stretch's end beyond the first [`ALIGNED_FREE_LINES`] each take this off
-/// its cost, at most [`ALIGNED_BONUS_CAP`]: a column edge many lines share outweighs a few
-/// spanning cells of a form above across it.
-const ALIGNED_LINE_BONUS: f64 = 0.1;
-const ALIGNED_FREE_LINES: usize = 2;
+/// Pieces of different widths aligned on a stretch's end, beyond the first
+/// [`ALIGNED_FREE_PIECES`], each take this off its cost, at most [`ALIGNED_BONUS_CAP`]: a column
+/// edge many lines share outweighs a few spanning cells of a form above across it.
+const ALIGNED_PIECE_BONUS: f64 = 0.1;
+const ALIGNED_FREE_PIECES: usize = 2;
 const ALIGNED_BONUS_CAP: f64 = 1.0;
 /// A piece across a boundary counts fully once its shorter side is this share of it or more.
 const OVERHANG_WEIGHT: f64 = 4.0;
@@ -311,7 +311,7 @@ pub fn columns_from_gaps(lines: &[Vec<(f64, f64)>], size: f64, separations: &[(f
             // Pieces of one width may as well be centred (二级指标's labels of four glyphs).
             let starting = distinct_ends(lines.iter().flatten().filter(|p| (p.0 - w[1]).abs() < END_TOLERANCE).map(|p| p.1));
             let ending = distinct_ends(lines.iter().flatten().filter(|p| (p.1 - w[0]).abs() < END_TOLERANCE).map(|p| p.0));
-            let aligned = (ALIGNED_LINE_BONUS * starting.max(ending).saturating_sub(ALIGNED_FREE_LINES) as f64).min(ALIGNED_BONUS_CAP);
+            let aligned = (ALIGNED_PIECE_BONUS * starting.max(ending).saturating_sub(ALIGNED_FREE_PIECES) as f64).min(ALIGNED_BONUS_CAP);
             // Of two stretches as good, the wider gutter.
             (w[0], w[1], BOUNDARY_COST + CROSSING_COST * across - aligned - WIDTH_PREFERENCE * (w[1] - w[0]).min(2.0 * size), parted)
         })
