@@ -226,7 +226,7 @@ fn grouped_grid(f: &Frame, rules: &[f64], glyphs: &[Glyph], taken: &[[f64; 4]]) 
 /// it crosses the fewest blocks: halfway under a block ending in that gap, or at the gap's
 /// middle.
 fn settle_breaks(breaks: &mut [f64], blocks: &[rows::Block]) {
-    let crossed = |y: f64| blocks.iter().filter(|b| b.top < y && b.bottom > y).count();
+    let crossed = |y: f64| rows::crossings(blocks, y);
     for y in breaks.iter_mut() {
         let above = blocks.iter().map(|b| b.top).filter(|&t| t <= *y).fold(f64::MIN, f64::max);
         let below = blocks.iter().map(|b| b.top).filter(|&t| t > *y).fold(f64::MAX, f64::min);

@@ -929,15 +929,21 @@ fn centred_over(off: f64, own: f64, height: f64) -> bool {
 
 /// Whether a block is set centred where it stands: another block of its column of another width
 /// has the same middle, and it does not share its left or right end with two blocks of other
-/// widths (flush text whose middle meets another's by chance). Only then does its place say it
-/// is centred over a group of columns (a flush-left name beside empty code columns sits near
-/// their middle by chance).
+/// widths (flush text whose middle meets another's by chance); or its column's text is set flush
+/// (two blocks of other widths share an end) and it shares neither end with any (a form's
+/// "3 月底" over figures set flush right). Only then does its place say it is centred over a
+/// group of columns (a flush-left name beside empty code columns sits near their middle by
+/// chance).
 fn centred_in_column(b: &Block, blocks: &[Block]) -> bool {
     let others = || blocks.iter().filter(|o| o.col == b.col && ((o.x1 - o.x0) - (b.x1 - b.x0)).abs() > 3.0);
     let mid = (b.x0 + b.x1) / 2.0;
     let same_mid = others().any(|o| ((o.x0 + o.x1) / 2.0 - mid).abs() < 1.0);
-    let flush = others().filter(|o| (o.x0 - b.x0).abs() < 1.0).count() >= 2 || others().filter(|o| (o.x1 - b.x1).abs() < 1.0).count() >= 2;
-    same_mid && !flush
+    let sharing = |end: fn(&Block) -> f64, x: f64| others().filter(|o| (end(o) - x).abs() < 1.0).count();
+    let (left, right): (fn(&Block) -> f64, fn(&Block) -> f64) = (|o| o.x0, |o| o.x1);
+    let flush = sharing(left, b.x0) >= 2 || sharing(right, b.x1) >= 2;
+    let column_flush = others().any(|o| sharing(left, o.x0) >= 2 || sharing(right, o.x1) >= 2);
+    let off_the_column = column_flush && sharing(left, b.x0) == 0 && sharing(right, b.x1) == 0;
+    (same_mid && !flush) || off_the_column
 }
 
 #[cfg(test)]
@@ -971,6 +977,24 @@ pub(super) mod tests {
         got.sort_unstable();
         assert_eq!(got, vec![(0, 0, 2), (0, 2, 4), (1, 0, 2), (1, 2, 2)]);
         assert!(covered[..2 * nc - 2].iter().all(|&c| c), "{covered:?}");
+    }
+
+    #[test]
+    fn a_piece_off_its_column_flush_text_is_centred_over_the_columns_around() {
+        // shanhaiguan_2021 three-line page 1 (open_hrules, LibreOffice), the form's 资金支出计划
+        // rows: "3 月底" is centred over columns 1-2 (the cell of 25.00% below it); column 2's
+        // edge stands at its left end, so its middle falls in column 2 alone. The figures of
+        // column 2 are set flush right, and the month shares neither end with them.
+        let xs = [56.7, 112.5, 165.7, 252.85, 337.76, 410.65, 455.8, 538.6];
+        let block = |col: usize, x0: f64, x1: f64, words: bool| Block { col, top: 0.0, bottom: 9.0, words, x0, x1, wrapped: false, stacked: false };
+        let month = block(2, 167.7, 192.5, true);
+        let blocks = [month, block(2, 205.3, 243.3, false), block(2, 212.0, 243.3, false), block(2, 193.7, 229.7, true)];
+        assert!(centred_in_column(&month, &blocks));
+        assert_eq!(block_columns(&month, &xs, true, |_| true), (1, 2));
+        // A name set where another of its column starts is flush left, wherever its middle.
+        let name = block(2, 193.7, 220.0, true);
+        let flush = [name, block(2, 205.3, 243.3, false), block(2, 212.0, 243.3, false), block(2, 193.7, 229.7, true)];
+        assert!(!centred_in_column(&name, &flush));
     }
 
     fn rule(pos: f64) -> Line {

@@ -39,6 +39,10 @@ const NEAR: f64 = 20.0;
 const SAME_PITCH: f64 = 0.05;
 const ROW_GAP_STEP: f64 = 0.15;
 
+/// A row boundary crossing a block further than this share of its height from its middle cuts
+/// it off centre: no label centred on the boundary.
+const OFF_CENTRE: f64 = 0.25;
+
 /// Spans of rows a label is centred against count as equally near within its own height, but
 /// no more than this many points (a label stacked a glyph a line is tall, and is centred on its
 /// rows alone).
@@ -92,7 +96,7 @@ pub fn body_rows_with(body: &[TextLine], xs: &[f64], chunk_gap: f64, wrapping: W
     let mut breaks: Vec<f64> = Vec::new();
     let size = median_size(body);
     for y in candidates {
-        let crossing: Vec<&Block> = blocks.iter().filter(|b| b.top < y && b.bottom > y).collect();
+        let crossing: Vec<&Block> = blocks.iter().filter(|b| crosses(b, y)).collect();
         let around = columns_with_text_near(&blocks, y);
         // Only labels may cross a row boundary: a block of a line or two (a cell of wrapped
         // text taller than that is the row's own content, and the boundary is inside the row).
@@ -102,10 +106,17 @@ pub fn body_rows_with(body: &[TextLine], xs: &[f64], chunk_gap: f64, wrapping: W
             continue;
         }
         // Two candidates with no block starting between them are the same boundary (a label
-        // crossing this one, centred in the gap between two rows, starts in it).
+        // crossing this one, centred in the gap between two rows, starts in it). A boundary
+        // crosses a label through its middle; one that cuts a block off its middle (the last
+        // line of a wrapped cell) moves to the other if that crosses fewer blocks.
         let between: Vec<&Block> = breaks.last().map(|&last| blocks.iter().filter(|b| b.top > last && b.top < y && b.bottom <= y).collect()).unwrap_or_default();
         match breaks.last_mut() {
-            Some(_) if between.is_empty() => {}
+            Some(last) if between.is_empty() => {
+                let cut_off_centre = blocks.iter().any(|b| crosses(b, *last) && (*last - (b.top + b.bottom) / 2.0).abs() > OFF_CENTRE * (b.bottom - b.top));
+                if cut_off_centre && crossing.len() < crossings(&blocks, *last) {
+                    *last = y;
+                }
+            }
             // Only labels lie between the two, in a few columns: they sit centred on the gap
             // between two rows, and the boundary runs through their middle.
             Some(last) if labels_in_gap(&between, &blocks, around) => {
@@ -116,6 +127,16 @@ pub fn body_rows_with(body: &[TextLine], xs: &[f64], chunk_gap: f64, wrapping: W
         }
     }
     (breaks, blocks)
+}
+
+/// Whether a block runs across the height `y`.
+fn crosses(b: &Block, y: f64) -> bool {
+    b.top < y && b.bottom > y
+}
+
+/// How many blocks run across the height `y`.
+pub(super) fn crossings(blocks: &[Block], y: f64) -> usize {
+    blocks.iter().filter(|b| crosses(b, y)).count()
 }
 
 /// Whether the blocks found between two row boundaries are labels centred on one boundary rather
@@ -496,6 +517,44 @@ mod tests {
         let (breaks, _) = body_rows(&body, &[55.0, 80.0, 140.0, 190.0, 450.0, 510.0], 0.45);
         assert_eq!(breaks.len(), 9, "{breaks:?}");
         assert!(breaks.iter().any(|&y| (y - 468.7).abs() < 1.5), "{breaks:?}");
+    }
+
+    #[test]
+    fn a_boundary_below_wrapped_cells_runs_where_it_crosses_none_of_them() {
+        // shanhaiguan_2021 three-line page 2 (open_hrules, LibreOffice), the last two rows: in the
+        // first, 可持续影响指/标 and 网络安全稳定运/行 are wrapped, the other columns' one line
+        // centred between their lines; in the second, 服务对象满意/度指标 is wrapped. The
+        // boundary halfway under the centred lines would cut the wrapped cells' last lines off;
+        // the gap under them is the same boundary, crossing nothing. (The candidate halfway
+        // between the stack and the label under it, 满意度指标, falls on those last lines.)
+        let mut g: Vec<Glyph> = Vec::new();
+        // The row above, and 效/益/指/标 stacked beside the rows it spans, ending in the first.
+        g.extend(word("生态效益指标", 118.7, 206.35, 9.0));
+        g.extend(word("资源消耗", 249.0, 206.35, 9.0));
+        g.extend(word("≥95百分比", 411.5, 206.35, 9.0));
+        g.extend(word("年度工作计划", 474.4, 206.35, 9.0));
+        for (k, ch) in ["效", "益", "指", "标"].iter().enumerate() {
+            g.extend(word(ch, 82.4, 192.75 + 9.0 * k as f64, 9.0));
+        }
+        g.extend(word("可持续影响指", 118.7, 225.15, 9.0));
+        g.extend(word("标", 141.2, 241.25, 9.0));
+        g.extend(word("网络安全稳定运", 180.2, 225.15, 9.0));
+        g.extend(word("行", 207.2, 241.25, 9.0));
+        g.extend(word("网络安全稳定运行", 249.0, 233.15, 9.0));
+        g.extend(word("≥95百分比", 411.5, 233.15, 9.0));
+        g.extend(word("年度工作计划", 474.4, 233.15, 9.0));
+        g.extend(word("服务对象满意", 118.7, 260.05, 9.0));
+        g.extend(word("度指标", 132.2, 276.15, 9.0));
+        g.extend(word("满意度指标", 63.0, 268.05, 9.0));
+        g.extend(word("活动完成率", 189.2, 268.05, 9.0));
+        g.extend(word("工作顺利完成", 249.0, 268.05, 9.0));
+        g.extend(word("≥95百分比", 411.5, 268.05, 9.0));
+        g.extend(word("年度工作计划", 474.4, 268.05, 9.0));
+        let refs: Vec<&Glyph> = g.iter().collect();
+        let body = text::lines(&refs, Direction::Upright);
+        let (breaks, _) = body_rows(&body, &[56.7, 113.35, 176.45, 246.1, 397.75, 466.9, 538.6], 0.45);
+        assert!(breaks.iter().any(|&y| y > 250.25 && y < 260.05), "{breaks:?}");
+        assert!(!breaks.iter().any(|&y| y > 234.15 && y < 250.25), "{breaks:?}");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! the first on the next page with no title above it, and the column structure matches. Header
 //! rows the producer repeated are dropped; rows are renumbered; every cell keeps its page and box.
 
+use crate::decode::pdf::Glyph;
 use crate::model::{Cell, Table};
 
 use super::grid::{CellGrid, GridCell};
@@ -252,14 +253,31 @@ fn regrid_open(part: &PageTable, xs: &[f64]) -> PageTable {
     PageTable { grid, ..part.clone() }
 }
 
-/// An open part that lacks the table's first columns and has the rest, its left edge on an
-/// inner edge of the table and each further edge nearest the next edge of the table's (a page
-/// where the table's first column holds no text, its rules starting at that column's edge):
-/// its cells, spans kept, moved onto the table's columns, the slots on its left empty cells.
-fn on_nested_columns(part: &PageTable, xs: &[f64]) -> Option<PageTable> {
+/// An open part laid on the table's columns with its own spans kept: each of its edges stands on
+/// the nearest edge of the table's, in order, its right edge on the table's. Its left edge is the
+/// table's, or an inner edge of it (a page where the table's first column holds no text, its rules
+/// starting at that column's edge: the slots on its left are empty cells). A column of the part
+/// over several of the table's spans them when its text runs across the table's edges between
+/// them (the part's 绩效指标描述 printed over two columns of the form before it); otherwise
+/// `None`, and the text is laid slot by slot ([`regrid_open`]).
+fn on_table_columns(part: &PageTable, xs: &[f64]) -> Option<PageTable> {
     let map: Vec<usize> = part.grid.xs.iter().map(|&x| edge_index(xs, x)).collect();
-    let skipped = map.first().copied().filter(|&k| k > 0 && (xs[k] - part.grid.xs[0]).abs() <= COLUMN_TOLERANCE)?;
-    if map.iter().enumerate().any(|(i, &k)| k != skipped + i) || map.last() != Some(&(xs.len() - 1)) {
+    let first = *map.first()?;
+    if first > 0 && (xs[first] - part.grid.xs[0]).abs() > COLUMN_TOLERANCE {
+        return None;
+    }
+    if map.windows(2).any(|w| w[1] <= w[0]) || map.last() != Some(&(xs.len() - 1)) {
+        return None;
+    }
+    let spanned = |c: usize| (map[c] + 1..map[c + 1]).map(|k| xs[k]).collect::<Vec<f64>>();
+    // Text of the column runs across `e`: a glyph across it, or two of one line meeting on it.
+    let crossed = |c: usize, e: f64| {
+        let column: Vec<&Glyph> = part.glyphs.iter().filter(|g| g.cx() >= part.grid.xs[c] && g.cx() <= part.grid.xs[c + 1]).collect();
+        column.iter().any(|g| {
+            g.x0 < e && g.x1 >= e - 0.5 && column.iter().any(|h| h.x1 > e && h.x0 <= e + 0.5 && (h.top - g.top).abs() < 0.5 * g.size)
+        })
+    };
+    if !(0..map.len() - 1).all(|c| spanned(c).into_iter().all(|e| crossed(c, e))) {
         return None;
     }
     let (nr, nc, ys) = (part.grid.n_rows(), xs.len() - 1, &part.grid.ys);
@@ -423,7 +441,7 @@ fn append(b: &mut Building, part: &PageTable) {
         let part = if part.grid.n_cols() + 1 == b.xs.len() {
             part.clone()
         } else {
-            on_nested_columns(part, &b.xs).unwrap_or_else(|| regrid_open(part, &b.xs))
+            on_table_columns(part, &b.xs).unwrap_or_else(|| regrid_open(part, &b.xs))
         };
         let cells = cells_of(&part, 0);
         let repeated = part.header_rows > 0 && header_text(&cells, part.header_rows) == b.open_header;
@@ -752,6 +770,34 @@ mod tests {
         let aligned = open_part(2, 60.0, &[50.0, 130.0, 200.0, 250.0], &second, &[]);
         let t = &stitch(vec![a, aligned])[0];
         assert_ne!(t.cell_at(7, 0).map(|c| c.text.as_str()), Some("绩效指标"));
+    }
+
+    #[test]
+    fn an_open_part_with_a_column_over_two_of_the_table_keeps_its_spans_where_its_text_crosses() {
+        // shanhaiguan_2021 three-line (open_hrules, LibreOffice): page 1 is a form of five value
+        // columns over the indicator header; page 2 holds indicator rows only, its 绩效指标描述
+        // column over two of page 1's (its text runs across the edge between them), its own
+        // edges a few points off page 1's, 产出指标 spanning two rows.
+        let first: Vec<&[&str]> = vec![&["项目编码", "1303", "项目名称", "评审费", "x"], &["一级指标", "二级指标", "绩效指标描述", "", "指标值"]];
+        let a = open_part(1, 600.0, &[50.0, 110.0, 170.0, 250.0, 330.0, 420.0], &first, &[]);
+        let second: Vec<&[&str]> = vec![&["产出指标", "数量指标", "保障日常事务高效运转", "≥95"], &["", "质量指标", "项目成本", "≥95"]];
+        let mut b = open_part(2, 60.0, &[50.0, 113.0, 176.0, 335.0, 420.0], &second, &[(0, 0, 2)]);
+        b.glyphs = word("保障日常事务高效运转", 180.0, 62.0, 10.0);
+        let tables = stitch(vec![a.clone(), b.clone()]);
+        assert_eq!(tables.len(), 1);
+        let t = &tables[0];
+        assert_eq!((t.n_rows, t.n_cols), (4, 5));
+        assert!(t.check_tiling().is_ok(), "{:?}", t.check_tiling());
+        let label = t.cell_at(3, 0).unwrap();
+        assert_eq!((label.row, label.row_span, label.text.as_str()), (2, 2, "产出指标"));
+        let described = t.cell_at(3, 3).unwrap();
+        assert_eq!((described.col, described.col_span, described.text.as_str()), (2, 2, "项目成本"));
+        assert_eq!(t.cell_at(3, 4).unwrap().text, "≥95");
+        // Text that never crosses the edge between the two columns spans nothing: it is laid
+        // slot by slot, each glyph where its centre falls.
+        b.glyphs = word("项目成本", 180.0, 82.0, 10.0);
+        let t = &stitch(vec![a, b])[0];
+        assert_eq!(t.cell_at(3, 3).unwrap().col_span, 1);
     }
 
     #[test]
