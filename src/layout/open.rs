@@ -843,7 +843,14 @@ fn label_column_rows(
         // Blocks spanning columns (a form's labels above the indicators) are no labels of this
         // column; they hold their rows.
         let mut own: Vec<usize> = (0..blocks.len()).filter(|&i| blocks[i].col == col && spans[i] == (col, col)).collect();
-        if own.len() < 2 || own.iter().any(|&i| !blocks[i].words) {
+        if own.iter().any(|&i| !blocks[i].words) {
+            continue;
+        }
+        if let [i] = own[..] {
+            out[i] = label_over_the_rest(&blocks[i], col, (nr, nc), &rows_of, &free);
+            continue;
+        }
+        if own.len() < 2 {
             continue;
         }
         own.sort_by_key(|&i| rows_of(&blocks[i]).0);
@@ -884,6 +891,24 @@ fn label_column_rows(
         }
     }
     out
+}
+
+/// Evidence: the only label of the leading column, set at the top of its rows (the slot above
+/// it taken), every slot under it free down to the table's last row, and each of those rows
+/// holding items to its right: it heads the rest of the table (a form's 绩效指标 over all its
+/// indicator rows, printed at the top of its cell). `None` otherwise.
+fn label_over_the_rest(
+    b: &Block,
+    col: usize,
+    (nr, nc): (usize, usize),
+    rows_of: &impl Fn(&Block) -> (usize, usize),
+    free: &impl Fn(usize, usize) -> bool,
+) -> Option<(usize, usize)> {
+    let (r0, r1) = rows_of(b);
+    let at_top = r0 == 0 || !free(r0 - 1, col);
+    let rest_free = (r1 + 1..nr).all(|r| free(r, col));
+    let items_beside = (r0..nr).all(|r| (col + 1..nc).any(|c| !free(r, c)));
+    (col == 0 && b.words && r1 + 2 < nr && at_top && rest_free && items_beside).then_some((r0, nr - 1))
 }
 
 /// The columns a block of words spans, among the columns beside its own that are `free` in its
@@ -995,6 +1020,26 @@ pub(super) mod tests {
         let name = block(2, 193.7, 220.0, true);
         let flush = [name, block(2, 205.3, 243.3, false), block(2, 212.0, 243.3, false), block(2, 193.7, 229.7, true)];
         assert!(!centred_in_column(&name, &flush));
+    }
+
+    #[test]
+    fn the_only_label_of_the_leading_column_set_at_its_top_heads_the_rest_of_the_table() {
+        // binjiang_perf_2023 three-line page 1 (open_hrules, LibreOffice): 绩效/指标 stacked in
+        // two lines at the top of the indicator rows, nothing under it in its column, every row
+        // with an indicator to its right.
+        let ys: Vec<f64> = (0..=6).map(|r| 20.0 * r as f64).collect();
+        let block = |col: usize, top: f64, bottom: f64| Block { col, top, bottom, words: true, x0: 0.0, x1: 9.0, wrapped: false, stacked: false };
+        let mut blocks = vec![block(0, 2.0, 38.0)];
+        blocks.extend((0..6).map(|r| block(1, 20.0 * r as f64 + 5.0, 20.0 * r as f64 + 14.0)));
+        let rows_of = |b: &Block| (ys.partition_point(|&y| y <= b.top + 1.0) - 1, ys.partition_point(|&y| y < b.bottom - 1.0) - 1);
+        let spans: Vec<(usize, usize)> = blocks.iter().map(|b| (b.col, b.col)).collect();
+        let holds = |blocks: &[Block], r: usize, c: usize| blocks.iter().any(|b| b.col == c && (rows_of(b).0..=rows_of(b).1).contains(&r));
+        let got = label_column_rows(&blocks, &spans, &ys, rows_of, |r, c| !holds(&blocks, r, c));
+        assert_eq!(got[0], Some((0, 5)));
+        // Set lower, with free slots above it as well, it is centred on some rows, not heading.
+        blocks[0] = block(0, 42.0, 78.0);
+        let got = label_column_rows(&blocks, &spans, &ys, rows_of, |r, c| !holds(&blocks, r, c));
+        assert_eq!(got[0], None);
     }
 
     fn rule(pos: f64) -> Line {

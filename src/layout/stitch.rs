@@ -474,6 +474,12 @@ fn append_cells(b: &mut Building, part: &PageTable, cells: Vec<Cell>, k: usize) 
         first_text[c.col] = first_text[c.col].min(c.row - k + offset);
         label_column[c.col] |= c.row_span > 1;
     }
+    // A column the part leaves empty under a label spanning rows down to the page break (a form's
+    // 绩效指标 printed at the top of its cell): the label runs on over the part.
+    for (col, label) in label_column.iter_mut().enumerate() {
+        *label |= first_text[col] == usize::MAX
+            && b.table.cells.iter().any(|a| a.col == col && a.row_span > 1 && a.row + a.row_span == offset && !a.text.trim().is_empty());
+    }
     let mut cells = cells;
     cells.sort_by_key(|c| (c.row, c.col));
     for mut c in cells.into_iter().filter(|c| c.row >= k) {
@@ -798,6 +804,22 @@ mod tests {
         b.glyphs = word("项目成本", 180.0, 82.0, 10.0);
         let t = &stitch(vec![a, b])[0];
         assert_eq!(t.cell_at(3, 3).unwrap().col_span, 1);
+    }
+
+    #[test]
+    fn a_label_spanning_rows_to_the_page_break_runs_on_over_a_part_that_leaves_its_column_empty() {
+        // binjiang_perf_2023 three-line (open_hrules, LibreOffice): 绩效指标 is printed at the top
+        // of its cell on page 1; page 2's rows leave its column empty.
+        let first: Vec<&[&str]> = vec![&["项目名称", "x", "y"], &["绩效指标", "一级指标", "指标值"], &["", "产出指标", "≥1"]];
+        let a = open_part(1, 600.0, &[50.0, 80.0, 200.0, 300.0], &first, &[(1, 0, 2)]);
+        let second: Vec<&[&str]> = vec![&["", "效益指标", "≥2"], &["", "满意度指标", "≥3"]];
+        let b = open_part(2, 60.0, &[50.0, 80.0, 200.0, 300.0], &second, &[]);
+        let tables = stitch(vec![a, b]);
+        assert_eq!(tables.len(), 1);
+        let t = &tables[0];
+        assert!(t.check_tiling().is_ok(), "{:?}", t.check_tiling());
+        let label = t.cell_at(4, 0).unwrap();
+        assert_eq!((label.row, label.row_span, label.text.as_str()), (1, 4, "绩效指标"));
     }
 
     #[test]
