@@ -474,11 +474,11 @@ fn append_cells(b: &mut Building, part: &PageTable, cells: Vec<Cell>, k: usize) 
         first_text[c.col] = first_text[c.col].min(c.row - k + offset);
         label_column[c.col] |= c.row_span > 1;
     }
-    // A column the part leaves empty under a label spanning rows down to the page break (a form's
-    // 绩效指标 printed at the top of its cell): the label runs on over the part.
+    // A label spanning rows down to the page break (a form's 绩效指标 printed at the top of its
+    // cell, 效益指标 centred on rows of both pages) runs on over the part's rows that leave its
+    // column empty, down to the part's first text there.
     for (col, label) in label_column.iter_mut().enumerate() {
-        *label |= first_text[col] == usize::MAX
-            && b.table.cells.iter().any(|a| a.col == col && a.row_span > 1 && a.row + a.row_span == offset && !a.text.trim().is_empty());
+        *label |= b.table.cells.iter().any(|a| a.col == col && a.row_span > 1 && a.row + a.row_span == offset && !a.text.trim().is_empty());
     }
     let mut cells = cells;
     cells.sort_by_key(|c| (c.row, c.col));
@@ -807,7 +807,7 @@ mod tests {
     }
 
     #[test]
-    fn a_label_spanning_rows_to_the_page_break_runs_on_over_a_part_that_leaves_its_column_empty() {
+    fn a_label_spanning_rows_to_the_page_break_runs_on_over_the_rows_that_leave_its_column_empty() {
         // binjiang_perf_2023 three-line (open_hrules, LibreOffice): 绩效指标 is printed at the top
         // of its cell on page 1; page 2's rows leave its column empty.
         let first: Vec<&[&str]> = vec![&["项目名称", "x", "y"], &["绩效指标", "一级指标", "指标值"], &["", "产出指标", "≥1"]];
@@ -820,6 +820,17 @@ mod tests {
         assert!(t.check_tiling().is_ok(), "{:?}", t.check_tiling());
         let label = t.cell_at(4, 0).unwrap();
         assert_eq!((label.row, label.row_span, label.text.as_str()), (1, 4, "绩效指标"));
+        // shanhaiguan_2021 (open_hrules, LibreOffice): 效益指标 centred on its rows of page 1
+        // runs on over the rows of page 2 down to the next label there.
+        let second: Vec<&[&str]> = vec![&["", "生态效益指标", "≥2"], &["", "可持续影响指标", "≥3"], &["满意度指标", "服务对象满意度", "≥4"]];
+        let first: Vec<&[&str]> = vec![&["项目名称", "x", "y"], &["效益指标", "经济效益指标", "≥0"], &["", "社会效益指标", "≥1"]];
+        let a = open_part(1, 600.0, &[50.0, 80.0, 200.0, 300.0], &first, &[(1, 0, 2)]);
+        let b = open_part(2, 60.0, &[50.0, 80.0, 200.0, 300.0], &second, &[]);
+        let t = &stitch(vec![a, b])[0];
+        assert!(t.check_tiling().is_ok(), "{:?}", t.check_tiling());
+        let label = t.cell_at(4, 0).unwrap();
+        assert_eq!((label.row, label.row_span, label.text.as_str()), (1, 4, "效益指标"));
+        assert_eq!(t.cell_at(5, 0).unwrap().text, "满意度指标");
     }
 
     #[test]
