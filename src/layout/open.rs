@@ -116,6 +116,16 @@ fn group_frame(group: &[Line], short: &[f64], (above, last_group): (f64, bool), 
         // Rules further down start another table, so no rows run on to the page end.
         let open_below = rule_pos.len() == 2 && last_group;
         let bottom = if open_below { run_to_page_end(glyphs, taken, x0, x1, last, page_height) } else { None };
+        // The first rules on a page, a header and a bottom rule, under lines running from the
+        // page top: a three-line table continued from the page before, its top rule there and
+        // the rows above its header rule here (a form's last rows and the 一级指标 header, which
+        // alone may be in several pieces: a browser sets a label a little off its value's line).
+        let continued = (above == 0.0 && rule_pos.len() == 2 && bottom.is_none())
+            .then(|| run_from_page_top(glyphs, taken, x0, x1, (0.0, rule_pos[0]), page_height, 1))
+            .flatten();
+        if let Some(top) = continued {
+            return Some(Frame { x0, x1, top, header_bottom: rule_pos[0], bottom: last, rules: rule_pos.clone() });
+        }
         let header_bottom = if rule_pos.len() >= 3 || bottom.is_some() { rule_pos[1] } else { rule_pos[0] };
         Some(Frame { x0, x1, top: rule_pos[0], header_bottom, bottom: bottom.unwrap_or(last), rules: rule_pos.clone() })
     } else if let Some(&h) = short.first().filter(|_| last_group) {
@@ -125,7 +135,7 @@ fn group_frame(group: &[Line], short: &[f64], (above, last_group): (f64, bool), 
             .map(|bottom| Frame { x0, x1, top: group[0].pos, header_bottom: group[0].pos, bottom, rules: vec![group[0].pos, h] })
     } else {
         // A lone rule closing rows that start at the page top: the continuation of a table.
-        run_from_page_top(glyphs, taken, x0, x1, (above, group[0].pos), page_height)
+        run_from_page_top(glyphs, taken, x0, x1, (above, group[0].pos), page_height, 2)
             .map(|top| Frame { x0, x1, top, header_bottom: top, bottom: group[0].pos, rules: rule_pos.clone() })
     }
 }
@@ -219,13 +229,13 @@ fn text_beside(glyphs: &[Glyph], x0: f64, x1: f64, top: f64, bottom: f64) -> boo
 }
 
 /// Lines from the page top (below the rule `above`, 0 for none) down to `to` when all of them
-/// are table rows: the top of the first.
-fn run_from_page_top(glyphs: &[Glyph], taken: &[[f64; 4]], x0: f64, x1: f64, (above, to): (f64, f64), page_height: f64) -> Option<f64> {
+/// are table rows, `min_multi` of them or more in several pieces: the top of the first.
+fn run_from_page_top(glyphs: &[Glyph], taken: &[[f64; 4]], x0: f64, x1: f64, (above, to): (f64, f64), page_height: f64, min_multi: usize) -> Option<f64> {
     let lines = band_lines(glyphs, taken, x0, x1, above, to);
     let first = lines.first()?;
     let multi = lines.iter().filter(|l| chunks(l).len() >= 2).count();
     let outside = text_beside(glyphs, x0, x1, f64::MIN, to);
-    (multi >= 2 && !outside && first.top < 0.2 * page_height && lines.iter().all(|l| tabular(l, x1 - x0)))
+    (multi >= min_multi && !outside && first.top < 0.2 * page_height && lines.iter().all(|l| tabular(l, x1 - x0)))
         .then_some(first.top - 1.0)
 }
 
@@ -1044,6 +1054,37 @@ pub(super) mod tests {
 
     fn rule(pos: f64) -> Line {
         Line { pos, from: 50.0, to: 450.0 }
+    }
+
+    #[test]
+    fn rows_from_the_page_top_above_the_first_two_rules_are_the_continued_tables_rows() {
+        // shanhaiguan_2021 three-line page 4 (open_hrules, Chromium): a form's 绩效目标 row and the
+        // 一级指标 header at the page top, then the header rule and the bottom rule; the top rule
+        // is on page 3. Chromium sets the label a little off its value's two lines.
+        let mut g = Vec::new();
+        g.extend(word("1.保障专家评审经费", 112.0, 52.0, 9.0));
+        g.extend(word("绩效目标", 62.0, 57.0, 9.0));
+        g.extend(word("2.保障审批业务专项业务顺利", 112.0, 63.0, 9.0));
+        for (x, h) in [(62.0, "一级指标"), (124.0, "二级指标"), (192.0, "三级指标"), (300.0, "绩效指标描述"), (425.0, "指标值")] {
+            g.extend(word(h, x, 79.0, 9.0));
+        }
+        for i in 0..6 {
+            let y = 110.0 + 25.0 * i as f64;
+            g.extend(word("数量指标", 124.0, y, 9.0));
+            g.extend(word(&format!("综合事务{i}"), 192.0, y, 9.0));
+            g.extend(word("≥95百分比", 425.0, y, 9.0));
+        }
+        let rule = |pos: f64| Line { pos, from: 51.0, to: 544.5 };
+        let tables = open_tables(&[rule(100.0), rule(265.0)], &g, &[], 595.0, 842.0);
+        assert_eq!(tables.len(), 1);
+        let (grid, header_rows) = &tables[0];
+        assert!(grid.bbox()[1] < 52.0, "{:?}", grid.bbox());
+        assert!(*header_rows >= 2, "{header_rows}");
+        // Lower on the page, the same lines are text above a table framed by its two rules.
+        let low: Vec<Glyph> = g.iter().map(|x| Glyph { top: x.top + 300.0, bottom: x.bottom + 300.0, ..*x }).collect();
+        let tables = open_tables(&[rule(400.0), rule(565.0)], &low, &[], 595.0, 842.0);
+        assert_eq!(tables.len(), 1);
+        assert!(tables[0].0.bbox()[1] > 399.0, "{:?}", tables[0].0.bbox());
     }
 
     #[test]
