@@ -113,7 +113,13 @@ fn restarts(table_rows: &[Vec<String>], part: &PageTable) -> bool {
         (Some(x), Some(y)) => is_label(x) && x == y && table_rows.get(k) != Some(row),
         _ => false,
     };
-    title_row || same_label
+    // A form's row of a label and its value (项目名称 | name) again with another value, the
+    // empty slots left out: a part laid on the table's columns slot by slot may put a label
+    // spanning two columns into either.
+    let texts = |r: &[String]| r.iter().filter(|t| !t.is_empty()).cloned().collect::<Vec<String>>();
+    let (was, now) = (table_rows.get(k).map(|r| texts(r)).unwrap_or_default(), texts(row));
+    let same_form_label = was.len() == 2 && now.len() == 2 && is_label(&was[0]) && was[0] == now[0] && was[1] != now[1];
+    title_row || same_label || same_form_label
 }
 
 /// Texts of the first `n` rows, each row's cells (those starting in it) in column order.
@@ -831,6 +837,31 @@ mod tests {
         let label = t.cell_at(4, 0).unwrap();
         assert_eq!((label.row, label.row_span, label.text.as_str()), (1, 4, "效益指标"));
         assert_eq!(t.cell_at(5, 0).unwrap().text, "满意度指标");
+    }
+
+    #[test]
+    fn an_open_form_starting_again_overleaf_is_a_new_table_wherever_its_label_falls() {
+        // tongnan_2021_projects three-line (open_hrules, LibreOffice): page 1 ends with the first
+        // project's last row; page 2 starts the next project's form, 项目名称 | another name. Laid
+        // on page 1's columns slot by slot, 项目名称 (spanning the first two columns there) falls
+        // into the second.
+        let first: Vec<&[&str]> = vec![&["项目名称", "", "区行政服务中心日常运行经费", ""], &["主管部门", "", "区政务服务管理办", "实施单位"], &["", "", "指标", "≥1"]];
+        let a = open_part(1, 600.0, &[50.0, 75.0, 130.0, 400.0, 540.0], &first, &[]);
+        let second: Vec<&[&str]> = vec![&["项目名称", "行政服务中心工作人员培训服务", ""], &["主管部门", "区行政服务管理办", "实施单位"]];
+        let mut b = open_part(2, 60.0, &[50.0, 132.0, 402.0, 540.0], &second, &[]);
+        b.glyphs = word("项目名称", 82.0, 62.0, 10.0);
+        b.glyphs.extend(word("行政服务中心工作人员培训服务", 140.0, 62.0, 10.0));
+        b.glyphs.extend(word("主管部门", 82.0, 82.0, 10.0));
+        b.glyphs.extend(word("区行政服务管理办", 140.0, 82.0, 10.0));
+        b.glyphs.extend(word("实施单位", 410.0, 82.0, 10.0));
+        assert_eq!(stitch(vec![a.clone(), b.clone()]).len(), 2);
+        // The same label with the same value is the form's own row repeated: it continues.
+        b.glyphs = word("项目名称", 82.0, 62.0, 10.0);
+        b.glyphs.extend(word("区行政服务中心日常运行经费", 140.0, 62.0, 10.0));
+        b.glyphs.extend(word("主管部门", 82.0, 82.0, 10.0));
+        b.glyphs.extend(word("区政务服务管理办", 140.0, 82.0, 10.0));
+        b.glyphs.extend(word("实施单位", 410.0, 82.0, 10.0));
+        assert_eq!(stitch(vec![a, b]).len(), 1);
     }
 
     #[test]
