@@ -856,12 +856,13 @@ fn label_column_rows(
         if own.iter().any(|&i| !blocks[i].words) {
             continue;
         }
-        if let [i] = own[..] {
-            out[i] = label_over_the_rest(&blocks[i], col, (nr, nc), &rows_of, &free);
-            continue;
-        }
-        if own.len() < 2 {
-            continue;
+        match own[..] {
+            [] => continue,
+            [i] => {
+                out[i] = label_over_the_rest(&blocks[i], col, (nr, nc), &rows_of, &free);
+                continue;
+            }
+            _ => {}
         }
         own.sort_by_key(|&i| rows_of(&blocks[i]).0);
         // Runs of labels with only free slots between them.
@@ -903,10 +904,11 @@ fn label_column_rows(
     out
 }
 
-/// Evidence: the only label of the leading column, set at the top of its rows (the slot above
-/// it taken), every slot under it free down to the table's last row, and each of those rows
-/// holding items to its right: it heads the rest of the table (a form's 绩效指标 over all its
-/// indicator rows, printed at the top of its cell). `None` otherwise.
+/// Evidence: the only label of the leading column (a column of words, as the caller keeps to),
+/// set at the top of its rows (the slot above it taken), every slot under it free down to the
+/// table's last row, and each of those rows holding items to its right: it heads the rest of the
+/// table (a form's 绩效指标 over all its indicator rows, printed at the top of its cell). `None`
+/// otherwise.
 fn label_over_the_rest(
     b: &Block,
     col: usize,
@@ -918,7 +920,7 @@ fn label_over_the_rest(
     let at_top = r0 == 0 || !free(r0 - 1, col);
     let rest_free = (r1 + 1..nr).all(|r| free(r, col));
     let items_beside = (r0..nr).all(|r| (col + 1..nc).any(|c| !free(r, c)));
-    (col == 0 && b.words && r1 + 2 < nr && at_top && rest_free && items_beside).then_some((r0, nr - 1))
+    (col == 0 && r1 + 2 < nr && at_top && rest_free && items_beside).then_some((r0, nr - 1))
 }
 
 /// The columns a block of words spans, among the columns beside its own that are `free` in its
@@ -1074,15 +1076,16 @@ pub(super) mod tests {
             g.extend(word(&format!("综合事务{i}"), 192.0, y, 9.0));
             g.extend(word("≥95百分比", 425.0, y, 9.0));
         }
-        let rule = |pos: f64| Line { pos, from: 51.0, to: 544.5 };
-        let tables = open_tables(&[rule(100.0), rule(265.0)], &g, &[], 595.0, 842.0);
+        // Rules across the page's text width (the module's `rule` stops short of the 指标值 column).
+        let page_rule = |pos: f64| Line { pos, from: 51.0, to: 544.5 };
+        let tables = open_tables(&[page_rule(100.0), page_rule(265.0)], &g, &[], 595.0, 842.0);
         assert_eq!(tables.len(), 1);
         let (grid, header_rows) = &tables[0];
         assert!(grid.bbox()[1] < 52.0, "{:?}", grid.bbox());
         assert!(*header_rows >= 2, "{header_rows}");
         // Lower on the page, the same lines are text above a table framed by its two rules.
         let low: Vec<Glyph> = g.iter().map(|x| Glyph { top: x.top + 300.0, bottom: x.bottom + 300.0, ..*x }).collect();
-        let tables = open_tables(&[rule(400.0), rule(565.0)], &low, &[], 595.0, 842.0);
+        let tables = open_tables(&[page_rule(400.0), page_rule(565.0)], &low, &[], 595.0, 842.0);
         assert_eq!(tables.len(), 1);
         assert!(tables[0].0.bbox()[1] > 399.0, "{:?}", tables[0].0.bbox());
     }

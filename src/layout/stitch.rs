@@ -275,16 +275,17 @@ fn on_table_columns(part: &PageTable, xs: &[f64]) -> Option<PageTable> {
     if map.windows(2).any(|w| w[1] <= w[0]) || map.last() != Some(&(xs.len() - 1)) {
         return None;
     }
-    let spanned = |c: usize| (map[c] + 1..map[c + 1]).map(|k| xs[k]).collect::<Vec<f64>>();
-    // Text of the column runs across `e`: a glyph across it, or two of one line meeting on it.
-    let crossed = |c: usize, e: f64| {
-        let column: Vec<&Glyph> = part.glyphs.iter().filter(|g| g.cx() >= part.grid.xs[c] && g.cx() <= part.grid.xs[c + 1]).collect();
+    // Text of a column runs across `e`: a glyph across it, or two of one line meeting on it.
+    let crosses = |column: &[&Glyph], e: f64| {
         column.iter().any(|g| {
             g.x0 < e && g.x1 >= e - 0.5 && column.iter().any(|h| h.x1 > e && h.x0 <= e + 0.5 && (h.top - g.top).abs() < 0.5 * g.size)
         })
     };
-    if !(0..map.len() - 1).all(|c| spanned(c).into_iter().all(|e| crossed(c, e))) {
-        return None;
+    for c in (0..map.len() - 1).filter(|&c| map[c + 1] - map[c] > 1) {
+        let column: Vec<&Glyph> = part.glyphs.iter().filter(|g| g.cx() >= part.grid.xs[c] && g.cx() <= part.grid.xs[c + 1]).collect();
+        if !(map[c] + 1..map[c + 1]).all(|k| crosses(&column, xs[k])) {
+            return None;
+        }
     }
     let (nr, nc, ys) = (part.grid.n_rows(), xs.len() - 1, &part.grid.ys);
     let mut covered = vec![false; nr * nc];
