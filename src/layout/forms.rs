@@ -43,6 +43,7 @@ pub fn form_tables(glyphs: &[Glyph], taken: &[[f64; 4]], page_width: f64, page_h
         }
         let end = run_end(&lines, i, width);
         let start = run_start(&lines, i, free_from, width);
+        let start = start - title_rows_above(&lines, start, end, free_from);
         let run = &lines[start..end];
         i = end;
         free_from = end;
@@ -65,18 +66,49 @@ fn height_and_gap(prev: &TextLine, next: &TextLine) -> (f64, f64) {
 }
 
 /// The first line of a run found at `first`: the lines of two pieces or more right above it, at
-/// a row's distance (a form's 项目名称 | name row heads it), down from `free_from`.
+/// a row's distance (a form's 项目名称 | name row heads it), and the labels set between two of
+/// them ([`text::side_label`]), down from `free_from`.
 fn run_start(lines: &[TextLine], first: usize, free_from: usize, width: f64) -> usize {
     let mut start = first;
     while start > free_from {
         let (prev, next) = (&lines[start - 1], &lines[start]);
         let (height, gap) = height_and_gap(prev, next);
-        if chunks(prev).len() < 2 || !tabular(prev, width) || gap > FORM_LEADING * height {
+        let beside = start - 1 > free_from && text::side_label(&lines[start - 2], prev, next, CHUNK_GAP, FORM_LEADING);
+        if (chunks(prev).len() < 2 && !beside) || !tabular(prev, width) || gap > FORM_LEADING * height {
             break;
         }
         start -= 1;
     }
     start
+}
+
+/// A form's title rows are at most this many lines (the title and its （2023年度）), centred on
+/// the run within this share of its width, their tops apart by the run's pitch within this share.
+const TITLE_ROWS: usize = 2;
+const TITLE_CENTRE: f64 = 0.03;
+const TITLE_PITCH: f64 = 0.1;
+
+/// How many lines right above the run `start..end` are its title rows: centred one-piece lines
+/// set at the run's own row pitch, the title row and the year row a form prints inside its
+/// frame. A title above a table is parted from it by a wider gap than its rows are; these are
+/// not, and without rules nothing else tells them apart.
+fn title_rows_above(lines: &[TextLine], start: usize, end: usize, free_from: usize) -> usize {
+    let run = &lines[start..end];
+    let [first, second, ..] = run else { return 0 };
+    let pitch = second.top - first.top;
+    let x0 = run.iter().map(|l| l.x0).fold(f64::MAX, f64::min);
+    let x1 = run.iter().map(|l| l.x1).fold(f64::MIN, f64::max);
+    let mut k = start;
+    while k > free_from && start - k < TITLE_ROWS {
+        let (line, below) = (&lines[k - 1], &lines[k]);
+        let centred = ((line.x0 + line.x1) - (x0 + x1)).abs() / 2.0 <= TITLE_CENTRE * (x1 - x0);
+        let at_pitch = (below.top - line.top - pitch).abs() <= TITLE_PITCH * pitch;
+        if chunks(line).len() != 1 || !centred || !at_pitch {
+            break;
+        }
+        k -= 1;
+    }
+    start - k
 }
 
 /// The end of the run of table lines starting at `start`: lines close below each other, each a
@@ -116,16 +148,18 @@ fn header_labels(line: &TextLine) -> bool {
 
 /// Whether a run is a table of words: `rows` lines or more of several pieces whose gaps line up
 /// in two column gaps or more, and fewer figures among the pieces than a figures table holds
-/// (those are read by [`unruled`](super::unruled)).
+/// (those are read by [`unruled`](super::unruled)). A label set centred against the rows it
+/// heads is counted with them ([`text::with_side_labels`]).
 fn aligned(run: &[TextLine], rows: usize) -> bool {
-    let many: Vec<&TextLine> = run.iter().filter(|l| chunks(l).len() >= FORM_COLUMNS).collect();
+    let spans = text::with_side_labels(run, CHUNK_GAP, FORM_LEADING);
+    let many: Vec<(&TextLine, &Vec<(f64, f64)>)> = run.iter().zip(&spans).filter(|(_, s)| s.len() >= FORM_COLUMNS).collect();
     if many.len() < rows {
         return false;
     }
-    let spans: Vec<Vec<(f64, f64)>> = many.iter().map(|l| text::chunk_spans(l, CHUNK_GAP)).collect();
-    let gaps = text::column_gaps(&spans, rows);
+    let many_spans: Vec<Vec<(f64, f64)>> = many.iter().map(|(_, s)| s.to_vec()).collect();
+    let gaps = text::column_gaps(&many_spans, rows);
     let pieces: Vec<String> =
-        many.iter().zip(&spans).flat_map(|(l, line_spans)| line_spans.iter().map(|&(x0, x1)| l.text_between(x0, x1))).collect();
+        many.iter().flat_map(|(l, line_spans)| line_spans.iter().map(|&(x0, x1)| l.text_between(x0, x1))).collect();
     gaps.len() + 1 >= FORM_COLUMNS && text::mostly_words(&pieces)
 }
 
@@ -262,5 +296,66 @@ mod tests {
             put(&mut g, 100.0 + 16.0 * i as f64, &[(60.0, "合计"), (200.0, "1,000.00"), (340.0, "2,000.00")]);
         }
         assert!(form_tables(&g, &[], 595.0, 842.0).is_empty());
+    }
+
+    /// binjiang_perf_2023 without rules (open_norules, Chromium), page 1: the 填报表's title rows
+    /// and its form, every line 15.75 pt below the one before; 项目资金（元） is set midway
+    /// between its third and fourth amount rows, a line of its own. `title_gap` is added above
+    /// the 项目名称 row.
+    fn chromium_form(title_gap: f64) -> Vec<Glyph> {
+        let mut g = Vec::new();
+        let y = |k: f64| 105.0 + 15.75 * k;
+        put(&mut g, y(0.0) - title_gap, &[(212.0, "上海市滨江区财政项目支出绩效目标填报表")]);
+        put(&mut g, y(1.0) - title_gap, &[(270.0, "（2023年度）")]);
+        put(&mut g, y(2.0), &[(77.4, "项目名称"), (279.0, "中小学生心理健康教育提升项目")]);
+        put(&mut g, y(3.0), &[(77.4, "项目性质"), (163.8, "新增项目"), (297.0, "项目类别"), (457.4, "一般项目")]);
+        put(&mut g, y(4.0), &[(77.4, "主管部门"), (145.8, "上海市滨江区教育局"), (297.0, "实施单位"), (434.9, "上海市滨江区教育局")]);
+        put(&mut g, y(5.0), &[(68.4, "计划开始日期"), (153.3, "2023年1月1日"), (288.0, "计划完成日期"), (441.9, "2023年12月31日")]);
+        let amounts = ["项目资金总额", "年度资金申请总额", "其中：财政资金", "其中：当年财政拨款", "上年结转资金", "其他资金"];
+        for (k, name) in amounts.into_iter().enumerate() {
+            put(&mut g, y(6.0 + k as f64), &[(240.0, name), (489.0, "1,620,000.00")]);
+        }
+        put(&mut g, y(8.5), &[(63.9, "项目资金（元）")]);
+        g
+    }
+
+    #[test]
+    fn a_label_set_between_two_rows_counts_with_them_and_title_rows_at_the_forms_pitch_are_its_rows() {
+        // Without 项目资金（元） counted with the row above it, three lines of the form have
+        // three pieces or more: too few for a form, and the page had no table at all.
+        let tables = form_tables(&chromium_form(0.0), &[], 595.0, 842.0);
+        let [(grid, 0)] = &tables[..] else { panic!("one form expected, got {}", tables.len()) };
+        // The title and the year line, centred on the form at its own pitch, are its first rows.
+        assert_eq!(grid.n_rows(), 12);
+        assert!(grid.ys[0] < 105.0);
+        // Set further above than the form's rows are apart, they are a title above it.
+        let tables = form_tables(&chromium_form(10.0), &[], 595.0, 842.0);
+        let [(grid, 0)] = &tables[..] else { panic!("one form expected, got {}", tables.len()) };
+        assert_eq!(grid.n_rows(), 10);
+    }
+
+    #[test]
+    fn labels_on_lines_of_their_own_stand_in_columns_of_their_own() {
+        // binjiang_perf_2023 three-line (open_hrules, Chromium), page 2: the indicator header,
+        // 绩效指标's second line alone under it, then indicators with their values; every
+        // 一级/二级 label is set between two rows on a line of its own.
+        let mut g = Vec::new();
+        put(&mut g, 61.3, &[(54.3, "绩效"), (89.7, "一级指标"), (163.7, "二级指标"), (297.0, "三级指标"), (461.9, "指标值")]);
+        put(&mut g, 72.6, &[(54.3, "指标")]);
+        for k in 0..12 {
+            let y = 77.8 + 15.75 * k as f64;
+            put(&mut g, y, &[(226.7, &format!("心理健康指标{k}")), (455.9, "≥120(个)")]);
+            if k % 4 == 1 {
+                put(&mut g, y + 7.9, &[(163.7, "数量指标")]);
+            }
+            if k == 5 {
+                put(&mut g, y + 7.9 + 0.5, &[(89.7, "产出指标")]);
+            }
+        }
+        let tables = form_tables(&g, &[], 595.0, 842.0);
+        let [(grid, 1)] = &tables[..] else { panic!("one table with its header expected, got {}", tables.len()) };
+        assert_eq!(grid.n_cols(), 5, "{:?}", grid.xs);
+        assert!(grid.xs[1] > 72.3 && grid.xs[1] < 89.7, "{:?}", grid.xs);
+        assert!(grid.xs[2] > 125.7 && grid.xs[2] < 163.7, "{:?}", grid.xs);
     }
 }

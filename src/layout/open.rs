@@ -22,6 +22,8 @@ const MAX_HEADER_LINES: usize = 6;
 const MIN_RULE_SHARE: f64 = 0.3;
 /// Glyphs further apart than this many glyph sizes are in different cells.
 pub(super) const CHUNK_GAP: f64 = 0.45;
+/// Rows further apart than this many line heights have no label set between them.
+pub(super) const SIDE_LABEL_LEADING: f64 = 2.6;
 
 pub(super) fn chunks(line: &TextLine) -> Vec<Chunk> {
     text::chunks(line, CHUNK_GAP)
@@ -325,15 +327,28 @@ fn open_grid_with_edges(f: &Frame, edges: &[f64], glyphs: &[Glyph], taken: &[[f6
 }
 
 /// Columns: from the gaps each body line leaves between its chunks ([`text::columns_from_gaps`]),
-/// with the stretches between the merged extents of the chunks of lines with several chunks as
+/// a label set between two rows counted as a chunk of the row above ([`text::with_side_labels`]:
+/// 二级指标's labels on lines of their own still stand in a column of their own), with the stretches between the merged extents of the chunks of lines with several chunks as
 /// gaps too (a section label or wrapped text on a line of its own cannot bridge columns there).
 /// `None` unless there are two columns or more.
 pub(super) fn body_columns(body: &[TextLine]) -> Option<Vec<(f64, f64)>> {
-    let lines: Vec<Vec<(f64, f64)>> = body.iter().map(|l| chunks(l).into_iter().map(|c| (c.x0, c.x1)).collect()).collect();
+    let lines = text::with_side_labels(body, CHUNK_GAP, SIDE_LABEL_LEADING);
     let several: Vec<Vec<(f64, f64)>> = lines.iter().filter(|l| l.len() >= 2).cloned().collect();
     let mut extents = Vec::new();
     for extent in text::merged_extents(several.iter().flatten().copied().collect()) {
         extents.extend(split_at_respected_gaps(extent, &several));
+    }
+    // A piece alone on its line clear of every column of the lines in several pieces stands in
+    // a column of its own (绩效指标's second line under the header rule, beside no row).
+    let apart: Vec<(f64, f64)> = lines
+        .iter()
+        .filter_map(|l| match l[..] {
+            [p] if !extents.iter().any(|e| e.0 < p.1 && p.0 < e.1) => Some(p),
+            _ => None,
+        })
+        .collect();
+    if !apart.is_empty() && !extents.is_empty() {
+        extents = text::merged_extents(extents.into_iter().chain(apart).collect());
     }
     let separations: Vec<(f64, f64)> = extents.windows(2).map(|w| (w[0].1, w[1].0)).collect();
     let columns = text::columns_from_gaps(&lines, rows::median_size(body), &separations);

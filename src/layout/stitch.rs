@@ -36,6 +36,9 @@ struct Building {
     /// Column edges of the last part, to compare with the next.
     xs: Vec<f64>,
     last_page: u32,
+    /// Open tables: the glyphs of the first part, to check that its text allows the columns
+    /// of the next ([`finer_columns_of`]).
+    glyphs: Vec<Glyph>,
 }
 
 pub fn stitch(parts: Vec<PageTable>) -> Vec<Table> {
@@ -88,7 +91,7 @@ fn continues_previous(prev: &PageTable, part: &PageTable, b: &Building) -> bool 
     let columns = if prev.ruled || part.ruled {
         same_columns(&prev.grid.xs, &part.grid.xs) || columns_under_label(&b.table, &b.xs, part, false).is_some()
     } else {
-        same_outer_edges(&prev.grid.xs, &part.grid.xs)
+        same_outer_edges(&prev.grid.xs, &part.grid.xs) || (heads_a_form(b, part) && finer_columns(prev, part))
     };
     let restarted =
         if prev.ruled || part.ruled { restarts(table_rows, part) } else { restarts(table_rows, &regrid_open(part, &prev.grid.xs)) };
@@ -230,17 +233,58 @@ fn append_under_label(b: &mut Building, part: &PageTable, columns: &[(usize, usi
 
 /// Open parts take their outer edges from their own text, and it is re-laid on the previous
 /// part's columns. The left edges agree, or the part starts inside the previous part's first
-/// column (a header centred over that column reached further left than this page's codes).
-/// The right edges agree, or the part ends on one of the previous part's column edges (its last
-/// groups hold no text on this page, and their rule is its right edge, [`super::groups`]).
+/// column (a header centred over that column reached further left than this page's codes), on
+/// an inner edge, or inside the second column (the first holds no text on this page: the label
+/// beside the rows above, 绩效指标, is not printed again). The right edges agree, or the part
+/// ends on one of the previous part's column edges (its last groups hold no text on this page,
+/// and their rule is its right edge, [`super::groups`]), or either ends inside the other's last
+/// column (a form's amounts above reached further right than the indicator values under them;
+/// a part framed by its rules reaches further than the text of the part before).
 fn same_outer_edges(prev: &[f64], part: &[f64]) -> bool {
     let (Some(a0), Some(a1), Some(b0), Some(b1)) = (prev.first(), prev.last(), part.first(), part.last()) else { return false };
     let inner = prev.get(1..prev.len().saturating_sub(1)).unwrap_or(&[]);
     let ends_on_inner_edge = inner.iter().any(|x| (x - b1).abs() <= COLUMN_TOLERANCE);
+    // Either part's right edge inside the other's last column: text ending short of the edge
+    // a rule or wider text gives the other.
+    let part_inner = part.get(1..part.len().saturating_sub(1)).unwrap_or(&[]);
+    let ends_in_last_column = inner.last().is_some_and(|x| b1 > x && b1 < a1) || part_inner.last().is_some_and(|x| a1 > x && a1 < b1);
     let starts_in_first_column = inner.first().is_some_and(|&x| b0 > a0 && b0 < &x);
+    let starts_in_second_column = matches!(inner, [x, y, ..] if b0 > x && b0 < y);
     let starts_on_inner_edge = inner.iter().any(|x| (x - b0).abs() <= COLUMN_TOLERANCE);
-    ((a0 - b0).abs() <= OPEN_EDGE_TOLERANCE || starts_in_first_column || starts_on_inner_edge)
-        && ((a1 - b1).abs() <= OPEN_EDGE_TOLERANCE || ends_on_inner_edge)
+    ((a0 - b0).abs() <= OPEN_EDGE_TOLERANCE || starts_in_first_column || starts_in_second_column || starts_on_inner_edge)
+        && ((a1 - b1).abs() <= OPEN_EDGE_TOLERANCE || ends_on_inner_edge || ends_in_last_column)
+}
+
+/// A table of one page without header rows (a form) and a part with its own header: the
+/// indicator table under the form, whose columns may be finer ([`finer_columns_of`]).
+fn heads_a_form(b: &Building, part: &PageTable) -> bool {
+    b.table.pages.len() == 1 && b.table.header_rows == 0 && part.header_rows > 0
+}
+
+/// Whether an open part continues the one before on finer columns ([`finer_columns_of`]).
+fn finer_columns(prev: &PageTable, part: &PageTable) -> bool {
+    let cells = cells_of(prev, 0);
+    part.grid.n_cols() > prev.grid.n_cols() && finer_columns_of(&prev.grid.xs, part, &prev.glyphs, &cells)
+}
+
+/// Whether the columns `xs` of an open table (its `cells` and `glyphs`) are the part's with some
+/// merged: each of its edges has a part edge of its own nearest to it, in order, the outer
+/// edges on the part's, and moving an edge onto its part edge moves no text to another column
+/// (the text between the two lies in a cell spanning both). Open columns are placed in the gaps
+/// between text: a form above its indicator table leaves a wide gap where the indicator table's
+/// edge lies elsewhere in it (a form's 项目类别 | 一般项目 over 三级指标 | 指标值).
+fn finer_columns_of(xs: &[f64], part: &PageTable, glyphs: &[Glyph], cells: &[Cell]) -> bool {
+    let to = &part.grid.xs;
+    let map: Vec<usize> = xs.iter().map(|&x| edge_index(to, x)).collect();
+    if map.first() != Some(&0) || map.last() != Some(&(to.len() - 1)) || map.windows(2).any(|w| w[1] <= w[0]) {
+        return false;
+    }
+    xs.iter().zip(&map).skip(1).take(xs.len().saturating_sub(2)).all(|(&x, &k)| {
+        let (lo, hi) = (x.min(to[k]), x.max(to[k]));
+        glyphs.iter().filter(|g| g.cx() > lo && g.cx() < hi && !g.ch.is_whitespace()).all(|g| {
+            cells.iter().any(|c| c.bbox.is_some_and(|[x0, top, x1, bottom]| x0 < lo && x1 > hi && g.cy() > top && g.cy() < bottom))
+        })
+    })
 }
 
 /// An open part laid on the given column edges: every slot its own cell, text by glyph centre.
@@ -261,15 +305,16 @@ fn regrid_open(part: &PageTable, xs: &[f64]) -> PageTable {
 
 /// An open part laid on the table's columns with its own spans kept: each of its edges stands on
 /// the nearest edge of the table's, in order, its right edge on the table's. Its left edge is the
-/// table's, or an inner edge of it (a page where the table's first column holds no text, its rules
-/// starting at that column's edge: the slots on its left are empty cells). A column of the part
+/// table's, or an inner edge of it or right of one, inside that column (a page where the table's
+/// first column holds no text, its rules starting at that column's edge, or its text starting in
+/// the next column: the slots on its left are empty cells). A column of the part
 /// over several of the table's spans them when its text runs across the table's edges between
 /// them (the part's 绩效指标描述 printed over two columns of the form before it); otherwise
 /// `None`, and the text is laid slot by slot ([`regrid_open`]).
 fn on_table_columns(part: &PageTable, xs: &[f64]) -> Option<PageTable> {
     let map: Vec<usize> = part.grid.xs.iter().map(|&x| edge_index(xs, x)).collect();
     let first = *map.first()?;
-    if first > 0 && (xs[first] - part.grid.xs[0]).abs() > COLUMN_TOLERANCE {
+    if first > 0 && part.grid.xs[0] < xs[first] - COLUMN_TOLERANCE {
         return None;
     }
     if map.windows(2).any(|w| w[1] <= w[0]) || map.last() != Some(&(xs.len() - 1)) {
@@ -380,17 +425,40 @@ fn title_left_on_page_before(prev: &PageTable, part: &PageTable) -> Vec<String> 
 /// A table from its first part; `carried` are heading lines printed for it at the foot of the
 /// page before.
 fn start(part: &PageTable, carried: &[String]) -> Building {
-    let cells = cells_of(part, 0);
-    let n_rows = part.grid.n_rows();
+    let mut cells = cells_of(part, 0);
+    let mut n_rows = part.grid.n_rows();
     let n_cols = part.grid.n_cols();
+    let mut pages = vec![part.page];
+    let mut carried = carried;
+    // A form prints its title rows inside its frame (the part starts with a row of one cell
+    // over every column, （2023年度）): a single title line left at the foot of the page before
+    // is the first of those rows, cut off by the page break, not a title above the table.
+    if let [title_line] = carried {
+        if starts_with_title_row(part) {
+            for c in &mut cells {
+                c.row += 1;
+            }
+            let row = Cell { row: 0, col: 0, row_span: 1, col_span: n_cols, text: title_line.clone(), page: Some(part.page - 1), bbox: None };
+            cells.insert(0, row);
+            n_rows += 1;
+            pages.insert(0, part.page - 1);
+            carried = &[];
+        }
+    }
     let above: Vec<String> = carried.iter().chain(&part.lines_above).cloned().collect();
     let context: Vec<String> = above.iter().rev().take(4).rev().cloned().collect();
     let title = above.iter().rev().take(4).find(|l| looks_like_title(l)).cloned();
     let open_header = header_text(&cells, part.header_rows);
-    let mut table =
-        Table { index: 0, pages: vec![part.page], title, n_rows, n_cols, header_rows: 0, cells, context };
+    let mut table = Table { index: 0, pages, title, n_rows, n_cols, header_rows: 0, cells, context };
     table.header_rows = if part.ruled { header_rows(&table) } else { part.header_rows };
-    Building { table, open: !part.ruled, open_header, xs: part.grid.xs.clone(), last_page: part.page }
+    Building { table, open: !part.ruled, open_header, xs: part.grid.xs.clone(), last_page: part.page, glyphs: part.glyphs.clone() }
+}
+
+/// Whether an open part's first row is one cell with text over all its columns: a title row
+/// printed inside the table's frame.
+fn starts_with_title_row(part: &PageTable) -> bool {
+    let first: Vec<&GridCell> = part.grid.cells.iter().filter(|c| c.row == 0).collect();
+    !part.ruled && part.grid.n_cols() > 1 && matches!(first[..], [c] if c.col_span == part.grid.n_cols() && !c.text.trim().is_empty())
 }
 
 /// Leading header rows: the rows covered by row 0's cells, extended while a cell spanning
@@ -442,6 +510,13 @@ fn append(b: &mut Building, part: &PageTable) {
     if b.open && !part.ruled {
         if let Some(columns) = columns_under_label(&b.table, &b.xs, part, true) {
             return append_under_label(b, part, &columns);
+        }
+        // A table of one page whose columns are those of this part with some merged (a form
+        // above the indicator table it heads) takes the part's columns.
+        if heads_a_form(b, part) && part.grid.n_cols() + 1 > b.xs.len() && finer_columns_of(&b.xs, part, &b.glyphs, &b.table.cells) {
+            remap_columns(&mut b.table.cells, &b.xs, &part.grid.xs);
+            b.table.n_cols = part.grid.n_cols();
+            b.xs = part.grid.xs.clone();
         }
         // The part's own columns are the better evidence for its page when they are as many as
         // the table's (its spans stay); otherwise its text is laid on the table's columns.
@@ -926,6 +1001,106 @@ mod tests {
         let label = t.cell_at(30, 1).unwrap();
         assert_eq!((label.text.as_str(), label.row_span, label.col_span), ("数量指标", 2, 1));
         assert_eq!((t.cell_at(31, 2).unwrap().text.as_str(), t.cell_at(31, 0).unwrap().text.as_str()), ("y", ""));
+    }
+
+    #[test]
+    fn an_open_part_starting_in_the_second_column_continues_under_the_label_with_its_spans() {
+        // binjiang_perf_2023 without rules (open_norules, LibreOffice): page 2 leaves 绩效指标's
+        // column empty, so its text starts inside 一级指标's column, and its indicator values
+        // end short of the form's amounts on page 1; its 时效指标 spans two rows.
+        let first: Vec<&[&str]> = vec![
+            &["绩效指标", "一级指标", "二级指标", "三级指标", "指标值"],
+            &["", "产出指标", "数量指标", "指标1", "≥1"],
+            &["", "", "", "指标2", "≥2"],
+        ];
+        let a = open_part(1, 600.0, &[58.9, 80.0, 139.0, 224.4, 411.0, 537.0], &first, &[(0, 0, 3), (1, 1, 2), (1, 2, 2)]);
+        let second: Vec<&[&str]> = vec![&["", "时效指标", "指标3", "≥3"], &["", "", "指标4", "≥4"], &["效果指标", "经济效益", "指标5", "≥5"]];
+        let b = open_part(2, 60.0, &[88.7, 141.6, 224.4, 404.9, 497.1], &second, &[(0, 1, 2)]);
+        let tables = stitch(vec![a, b]);
+        assert_eq!(tables.len(), 1);
+        let t = &tables[0];
+        assert_eq!((t.n_rows, t.n_cols), (6, 5));
+        assert!(t.check_tiling().is_ok(), "{:?}", t.check_tiling());
+        let kept = t.cell_at(4, 2).unwrap();
+        assert_eq!((kept.row, kept.row_span, kept.text.as_str()), (3, 2, "时效指标"));
+        assert_eq!(t.cell_at(5, 1).unwrap().text, "效果指标");
+        let label = t.cell_at(5, 0).unwrap();
+        assert_eq!((label.row, label.text.as_str()), (0, "绩效指标"));
+    }
+
+    #[test]
+    fn an_open_part_framed_by_its_rules_reaching_past_the_text_before_continues_it() {
+        // binjiang_perf_2023 three-line (open_hrules, Chromium): page 2's columns come from its
+        // text alone (values end at 528.4); page 3's last rows sit above the bottom rule, which
+        // frames them out to 544.5.
+        let first: Vec<&[&str]> = vec![&["绩效", "一级指标", "二级指标", "三级指标", "指标值"], &["指标", "产出指标", "数量指标", "指标1", "≥1"]];
+        let a = open_part(2, 600.0, &[53.3, 81.0, 135.7, 222.2, 392.6, 528.4], &first, &[]);
+        let b = open_part(3, 60.0, &[51.0, 147.0, 213.2, 400.6, 544.5], &[&["影响力指标", "长效管理", "指标2", "健全"]], &[]);
+        let tables = stitch(vec![a.clone(), b]);
+        assert_eq!(tables.len(), 1);
+        assert_eq!(tables[0].n_rows, 3);
+        // Ending well inside the last column's text before is no continuation of it.
+        let short = open_part(3, 60.0, &[51.0, 147.0, 213.2, 380.0], &[&["影响力指标", "长效管理", "指标2"]], &[]);
+        assert_eq!(stitch(vec![a, short]).len(), 2);
+    }
+
+    #[test]
+    fn a_title_line_left_at_the_page_foot_is_the_first_title_row_of_the_form_overleaf() {
+        // binjiang_perf_2023 (open_norules and open_hrules, LibreOffice): the second project's
+        // 填报表 title is the last line of page 2, under the first project's table; page 3 starts
+        // with its （2023年度） row over the whole form.
+        let a = open_part(2, 600.0, &[50.0, 150.0, 250.0], &[&["指标9", "≥9"]], &[]);
+        let mut a = PageTable { lines_below: vec!["上海市滨江区财政项目支出绩效目标填报表".into()], ..a };
+        a.page_height = 842.0;
+        let form: Vec<&[&str]> = vec![&["（2023年度）", ""], &["项目名称", "法律援助"]];
+        let mut b = open_part(3, 60.0, &[50.0, 150.0, 250.0], &form, &[]);
+        b.grid.cells.retain(|c| !(c.row == 0 && c.col == 1));
+        b.grid.cells[0].col_span = 2;
+        let tables = stitch(vec![a.clone(), b.clone()]);
+        assert_eq!(tables.len(), 2);
+        let t = &tables[1];
+        assert_eq!((t.n_rows, t.pages.clone(), t.title.clone()), (3, vec![2, 3], None));
+        assert!(t.check_tiling().is_ok(), "{:?}", t.check_tiling());
+        let title = t.cell_at(0, 1).unwrap();
+        assert_eq!((title.text.as_str(), title.col_span, title.page), ("上海市滨江区财政项目支出绩效目标填报表", 2, Some(2)));
+        assert_eq!(t.cell_at(1, 0).unwrap().text, "（2023年度）");
+        // A table starting with rows of several cells keeps the line as its title.
+        let plain = open_part(3, 60.0, &[50.0, 150.0, 250.0], &[&["项目名称", "法律援助"]], &[]);
+        let t = &stitch(vec![a, plain])[1];
+        assert_eq!((t.n_rows, t.title.as_deref()), (1, Some("上海市滨江区财政项目支出绩效目标填报表")));
+    }
+
+    #[test]
+    fn a_form_takes_the_finer_columns_of_the_indicator_table_overleaf_where_its_text_allows() {
+        // binjiang_perf_2023 without rules (open_norules, Chromium): page 1 holds the form
+        // alone (four columns: its labels centred over 绩效指标 | 一级指标), page 2 the
+        // indicator table with its header (five columns). The form's edge between 项目类别 and
+        // its value stands at 420, the indicators' between 三级指标 and 指标值 at 392.6: the
+        // form has no text between the two.
+        let form: Vec<&[&str]> = vec![&["项目性质", "新增项目", "项目类别", "一般项目"], &["主管部门", "教育局", "实施单位", "教育局"]];
+        let mut a = open_part(1, 130.0, &[62.9, 134.9, 215.0, 420.0, 542.5], &form, &[]);
+        a.glyphs = word("项目性质", 77.4, 132.0, 9.0);
+        for (x, t) in [(163.8, "新增项目"), (297.0, "项目类别"), (457.4, "一般项目")] {
+            a.glyphs.extend(word(t, x, 132.0, 9.0));
+        }
+        let indicators: Vec<&[&str]> = vec![&["绩效", "一级指标", "二级指标", "三级指标", "指标值"], &["指标", "产出指标", "数量指标", "指标1", "≥1"]];
+        let mut b = open_part(2, 60.0, &[53.3, 81.0, 135.7, 222.2, 392.6, 528.4], &indicators, &[]);
+        b.header_rows = 1;
+        let tables = stitch(vec![a.clone(), b.clone()]);
+        assert_eq!(tables.len(), 1);
+        let t = &tables[0];
+        assert_eq!((t.n_rows, t.n_cols), (4, 5));
+        assert!(t.check_tiling().is_ok(), "{:?}", t.check_tiling());
+        let label = t.cell_at(0, 1).unwrap();
+        assert_eq!((label.text.as_str(), label.col, label.col_span), ("项目性质", 0, 2));
+        assert_eq!((t.cell_at(0, 3).unwrap().text.as_str(), t.cell_at(0, 4).unwrap().text.as_str()), ("项目类别", "一般项目"));
+        // Text of the form between the two edges would change columns: two tables.
+        a.glyphs.extend(word("类", 400.0, 132.0, 9.0));
+        assert_eq!(stitch(vec![a.clone(), b.clone()]).len(), 2);
+        // Under a table with its own header (a financial table), a part is laid on its columns.
+        a.glyphs.truncate(a.glyphs.len() - 1);
+        a.header_rows = 1;
+        assert_eq!(stitch(vec![a, b])[0].n_cols, 4);
     }
 
     #[test]

@@ -205,6 +205,39 @@ pub fn chunk_spans(line: &TextLine, gap: f64) -> Vec<(f64, f64)> {
     chunks(line, gap).into_iter().map(|c| (c.x0, c.x1)).collect()
 }
 
+/// Each line's pieces (chunks `gap` glyph sizes apart), with a lone label folded into the line
+/// just above it when it sits between two rows ([`side_label`]): a label set against the block
+/// of rows it heads (项目资金（元） beside its six amounts, midway between the third and the
+/// fourth; 二级指标 labels between two indicators) is a piece of those rows, not a line of its
+/// own. Its own line is left without pieces.
+pub fn with_side_labels(lines: &[TextLine], gap: f64, leading: f64) -> Vec<Vec<(f64, f64)>> {
+    let mut spans: Vec<Vec<(f64, f64)>> = lines.iter().map(|l| chunk_spans(l, gap)).collect();
+    for i in 1..lines.len().saturating_sub(1) {
+        if side_label(&lines[i - 1], &lines[i], &lines[i + 1], gap, leading) {
+            let piece = spans[i][0];
+            spans[i - 1].insert(0, piece);
+            spans[i].clear();
+        }
+    }
+    spans
+}
+
+/// Whether `label` is a lone piece set between the rows `prev` and `next` (no further apart
+/// than `leading` line heights), centred between them and left of all their pieces, of which
+/// each has two or more: a label set against the block of rows it heads.
+pub fn side_label(prev: &TextLine, label: &TextLine, next: &TextLine, gap: f64, leading: f64) -> bool {
+    let centre = |l: &TextLine| (l.top + l.bottom) / 2.0;
+    let [piece] = chunk_spans(label, gap)[..] else { return false };
+    let between = centre(prev) < centre(label) && centre(label) < centre(next);
+    let height = (prev.bottom - prev.top).max(next.bottom - next.top);
+    let adjacent = next.top - prev.bottom <= leading * height;
+    let left_of = |l: &TextLine| {
+        let pieces = chunk_spans(l, gap);
+        pieces.len() >= 2 && pieces.iter().all(|&(x0, _)| x0 > piece.1)
+    };
+    between && adjacent && left_of(prev) && left_of(next)
+}
+
 /// Gaps between text columns: the chunk extents of lines with two or more chunks, merged where
 /// they overlap; a gap is kept only when at least `min_rows` lines have several chunks, those
 /// lines are at least half of all lines, and no chunk of any line (single-chunk lines included)
