@@ -9,7 +9,7 @@
 use crate::decode::pdf::Glyph;
 
 use super::grid::CellGrid;
-use super::open::{band_lines, chunks, ends_the_page, open_grid, tabular, Frame, CHUNK_GAP};
+use super::open::{band_lines, chunks, ends_the_page, open_grid, tabular, Frame, CELL_INDENT, CHUNK_GAP};
 use super::text::{self, TextLine};
 
 /// Lines of three pieces or more a run needs, and how many pieces such a line has.
@@ -17,6 +17,8 @@ const FORM_ROWS: usize = 4;
 const FORM_COLUMNS: usize = 3;
 /// Lines of three pieces or more a table cut by the page's foot needs (its header and a row).
 const CUT_ROWS: usize = 2;
+/// A form's rows cut by the page break reach below this share of the page height.
+const PAGE_FOOT: f64 = 0.7;
 /// Lines further apart than this many line heights do not continue a run.
 const FORM_LEADING: f64 = 2.6;
 /// A header label is at most this many characters (指标值确定依据).
@@ -25,8 +27,6 @@ const LABEL_CHARS: usize = 8;
 /// many times further below the line before than the run's usual gap.
 const HEADER_LABELS: usize = 4;
 const HEADER_GAP: f64 = 1.5;
-/// A wide line starting this many line heights right of a run's first line is a cell's text.
-const CELL_INDENT: f64 = 4.0;
 
 /// Tables without rules whose cells are mostly words, in the text outside `taken`.
 pub fn form_tables(glyphs: &[Glyph], taken: &[[f64; 4]], page_width: f64, page_height: f64) -> Vec<(CellGrid, usize)> {
@@ -47,9 +47,13 @@ pub fn form_tables(glyphs: &[Glyph], taken: &[[f64; 4]], page_width: f64, page_h
         let run = &lines[start..end];
         i = end;
         free_from = end;
-        // An indicator table's header and its first row or two at the foot of a page: the
-        // table runs on over the page break, so a few lines are rows enough.
-        let cut = header_labels(&run[0]) && ends_the_page(glyphs, &run[run.len() - 1], page_height);
+        // An indicator table's header and its first row or two at the foot of a page, or a
+        // form's first rows there: the table runs on over the page break, so a few lines are
+        // rows enough.
+        // (A form's rows must reach the lower part of the page: a box of labels and shares
+        // alone on a page, a chart's legend, is no form cut by the page break.)
+        let last = &run[run.len() - 1];
+        let cut = ends_the_page(glyphs, last, page_height) && (header_labels(&run[0]) || last.bottom > PAGE_FOOT * page_height);
         let (lines_needed, rows_needed) = if cut { (CUT_ROWS, CUT_ROWS) } else { (FORM_ROWS, FORM_COLUMNS) };
         if !aligned(run, lines_needed) {
             continue;
@@ -279,6 +283,24 @@ mod tests {
         };
         let shapes = |g: &[Glyph]| form_tables(g, &[], 595.0, 842.0).iter().map(|(t, h)| (*h, t.n_rows(), t.n_cols())).collect::<Vec<_>>();
         assert_eq!(shapes(&lines(690.0)), vec![(1, 2, 4)]);
+        let mut g = lines(300.0);
+        put(&mut g, 340.0, &[(60.0, "（二）购买第三方服务，优化政务服务。绩效目标：提高窗口服务水平。")]);
+        assert!(shapes(&g).is_empty());
+    }
+
+    #[test]
+    fn a_forms_first_rows_at_the_page_foot_are_a_table_cut_by_the_break() {
+        // yutian_2024 (open_norules, LibreOffice) page 2: project 2's form starts at the foot of
+        // the page with two rows of several pieces (its code and name, its budget); the rest of
+        // the form is on page 3. Higher up the page the same two lines are no table.
+        let lines = |top: f64| {
+            let mut g = Vec::new();
+            put(&mut g, top, &[(60.0, "项目编码"), (140.0, "0JXC417313"), (260.0, "项目名称"), (340.0, "行政审批业务经费")]);
+            put(&mut g, top + 19.0, &[(60.0, "预算规模"), (140.0, "预算数"), (200.0, "600000.00"), (260.0, "其中：财政资金"), (340.0, "600000.00")]);
+            g
+        };
+        let shapes = |g: &[Glyph]| form_tables(g, &[], 595.0, 842.0).iter().map(|(t, _)| t.n_rows()).collect::<Vec<_>>();
+        assert_eq!(shapes(&lines(740.0)), vec![2]);
         let mut g = lines(300.0);
         put(&mut g, 340.0, &[(60.0, "（二）购买第三方服务，优化政务服务。绩效目标：提高窗口服务水平。")]);
         assert!(shapes(&g).is_empty());

@@ -22,6 +22,8 @@ const MAX_HEADER_LINES: usize = 6;
 const MIN_RULE_SHARE: f64 = 0.3;
 /// Glyphs further apart than this many glyph sizes are in different cells.
 pub(super) const CHUNK_GAP: f64 = 0.45;
+/// A wide line starting this many line heights inside a frame is a form's paragraph cell.
+pub(super) const CELL_INDENT: f64 = 4.0;
 /// Rows further apart than this many line heights have no label set between them.
 pub(super) const SIDE_LABEL_LEADING: f64 = 2.6;
 
@@ -231,14 +233,16 @@ fn text_beside(glyphs: &[Glyph], x0: f64, x1: f64, top: f64, bottom: f64) -> boo
 }
 
 /// Lines from the page top (below the rule `above`, 0 for none) down to `to` when all of them
-/// are table rows, `min_multi` of them or more in several pieces: the top of the first.
+/// are table rows, `min_multi` of them or more in several pieces: the top of the first. A wide
+/// line starting well inside the frame is a row too: a form's paragraph cell beside its label
+/// (绩效目标's text), where prose starts at the frame's left edge.
 fn run_from_page_top(glyphs: &[Glyph], taken: &[[f64; 4]], x0: f64, x1: f64, (above, to): (f64, f64), page_height: f64, min_multi: usize) -> Option<f64> {
     let lines = band_lines(glyphs, taken, x0, x1, above, to);
     let first = lines.first()?;
     let multi = lines.iter().filter(|l| chunks(l).len() >= 2).count();
     let outside = text_beside(glyphs, x0, x1, f64::MIN, to);
-    (multi >= min_multi && !outside && first.top < 0.2 * page_height && lines.iter().all(|l| tabular(l, x1 - x0)))
-        .then_some(first.top - 1.0)
+    let row = |l: &TextLine| tabular(l, x1 - x0) || (l.x0 > x0 + CELL_INDENT * (l.bottom - l.top) && !looks_like_title(&l.text()));
+    (multi >= min_multi && !outside && first.top < 0.2 * page_height && lines.iter().all(row)).then_some(first.top - 1.0)
 }
 
 /// A boundary inside the gap `[a, b]`: the middle of the widest part no `covers` span reaches
@@ -1103,6 +1107,42 @@ pub(super) mod tests {
         let tables = open_tables(&[page_rule(400.0), page_rule(565.0)], &low, &[], 595.0, 842.0);
         assert_eq!(tables.len(), 1);
         assert!(tables[0].0.bbox()[1] > 399.0, "{:?}", tables[0].0.bbox());
+    }
+
+    #[test]
+    fn a_forms_paragraph_cell_at_the_page_top_is_a_row_of_the_continued_table() {
+        // shanhaiguan_2021 three-line page 5 (open_hrules, LibreOffice): the form cut at the foot
+        // of page 4 runs on at the page top with its percentages and 绩效目标's paragraph, wider
+        // than a table line is, starting in the value column; then the indicator header, the
+        // header rule, the rows and the bottom rule.
+        let top = |first_x: f64| {
+            let mut g = Vec::new();
+            for (x, t) in [(62.0, "划（%）"), (130.0, "25.00%"), (230.0, "50.00%"), (330.0, "75.00%"), (430.0, "100.00%")] {
+                g.extend(word(t, x, 52.0, 9.0));
+            }
+            // Its label 绩效目标 is set beside the paragraph's middle, off this line.
+            g.extend(word("2.保障机关正常工作高效运转。保障中心各项业务宣传。保障大厅运行。", first_x, 70.0, 9.0));
+            for (x, h) in [(62.0, "一级指标"), (124.0, "二级指标"), (192.0, "三级指标"), (300.0, "绩效指标描述"), (425.0, "指标值")] {
+                g.extend(word(h, x, 88.0, 9.0));
+            }
+            for i in 0..6 {
+                let y = 110.0 + 25.0 * i as f64;
+                g.extend(word("数量指标", 124.0, y, 9.0));
+                g.extend(word(&format!("综合事务{i}"), 192.0, y, 9.0));
+                g.extend(word("≥95百分比", 425.0, y, 9.0));
+            }
+            g
+        };
+        let page_rule = |pos: f64| Line { pos, from: 51.0, to: 544.5 };
+        let tables = open_tables(&[page_rule(100.0), page_rule(265.0)], &top(113.0), &[], 595.0, 842.0);
+        assert_eq!(tables.len(), 1);
+        assert!(tables[0].0.bbox()[1] < 52.0, "{:?}", tables[0].0.bbox());
+        // A line of prose from the frame's left edge: the page's text, no rows of the table.
+        let mut prose = top(113.0);
+        prose.retain(|g| g.top != 70.0);
+        prose.extend(word("绩效目标：保障机关正常工作高效运转。保障中心各项业务宣传。保障大厅运行。", 56.0, 70.0, 9.0));
+        let tables = open_tables(&[page_rule(100.0), page_rule(265.0)], &prose, &[], 595.0, 842.0);
+        assert!(tables.iter().all(|(t, _)| t.bbox()[1] > 52.0), "{:?}", tables.iter().map(|(t, _)| t.bbox()).collect::<Vec<_>>());
     }
 
     #[test]
