@@ -129,8 +129,9 @@ fn run_end(lines: &[TextLine], start: usize, width: f64) -> usize {
         let usual = gaps.get(gaps.len() / 2).copied().unwrap_or(gap);
         let new_table = header_labels(next) && gap > HEADER_GAP * usual.max(0.5);
         // A paragraph set in a form's value column (项目概况's text beside its label) is a
-        // cell: it starts well inside the run's left edge, where no prose line starts.
-        let cell_paragraph = next.x0 > left + CELL_INDENT * height;
+        // cell: it starts well inside the run's left edge, where no prose line starts. A
+        // centred title starts there too, and ends the run: the next form's title row.
+        let cell_paragraph = next.x0 > left + CELL_INDENT * height && !text::looks_like_title(&next.text());
         if gap > FORM_LEADING * height || !(tabular(next, width) || cell_paragraph) || new_table {
             break;
         }
@@ -304,6 +305,26 @@ mod tests {
         let mut g = lines(300.0);
         put(&mut g, 340.0, &[(60.0, "（二）购买第三方服务，优化政务服务。绩效目标：提高窗口服务水平。")]);
         assert!(shapes(&g).is_empty());
+    }
+
+    #[test]
+    fn the_next_forms_centred_title_ends_the_run_above_it() {
+        // binjiang_perf_2023 without rules (open_norules, Chromium) page 3: the first project's
+        // last indicator rows, then the second project's 填报表 title and （2023年度） rows,
+        // centred, at the same pitch, then its form. The title starts as far inside the run's
+        // left edge as a paragraph cell does, but it is a title.
+        let mut g = Vec::new();
+        let y = |k: usize| 60.0 + 15.75 * k as f64;
+        for k in 0..4 {
+            put(&mut g, y(k), &[(64.0, "影响力指标"), (164.0, "长效管理"), (227.0, &format!("心理健康指标{k}")), (456.0, "健全")]);
+        }
+        put(&mut g, y(4), &[(212.0, "上海市滨江区财政项目支出绩效目标填报表")]);
+        put(&mut g, y(5), &[(270.0, "（2023年度）")]);
+        for k in 6..10 {
+            put(&mut g, y(k), &[(64.0, "项目性质"), (164.0, "经常性项目"), (297.0, "项目类别"), (505.0, "一般项目")]);
+        }
+        let rows: Vec<usize> = form_tables(&g, &[], 595.0, 842.0).iter().map(|(t, _)| t.n_rows()).collect();
+        assert_eq!(rows, vec![4, 6]);
     }
 
     #[test]
