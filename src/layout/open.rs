@@ -49,6 +49,8 @@ pub fn open_tables(rules: &[Line], glyphs: &[Glyph], taken: &[[f64; 4]], page_wi
     candidates.sort_by(|a, b| a.pos.total_cmp(&b.pos));
     let mut out = Vec::new();
     let mut i = 0;
+    // Whether the rule before `i` framed no table.
+    let mut previous_unused = false;
     while i < candidates.len() {
         let first = candidates[i];
         let mut group = vec![first];
@@ -82,25 +84,37 @@ pub fn open_tables(rules: &[Line], glyphs: &[Glyph], taken: &[[f64; 4]], page_wi
         let (x0, x1) = (first.from, first.to);
         // Rows above a lone rule start below the rule before it: those above that rule are its
         // table's (two lone rules would otherwise both take the rows from the page top).
-        let above = if i > 0 { candidates[i - 1].pos } else { 0.0 };
-        let frame = group_frame(&group, &short, (above, j == candidates.len()), glyphs, taken, page_height);
+        let mut above = if i > 0 { candidates[i - 1].pos } else { 0.0 };
+        // A shorter rule above that framed nothing, inside this one's extent: the header rule of
+        // a table continued from the page before, drawn beside its leading label column
+        // (绩效指标), the header lines above it; the rows above it are this table's too.
+        let header = (i > 0 && previous_unused && group.len() == 1 && short.is_empty())
+            .then(|| candidates[i - 1])
+            .filter(|h| h.from > first.from + EXTENT_TOLERANCE && h.to <= first.to + EXTENT_TOLERANCE)
+            .map(|h| h.pos);
+        if header.is_some() {
+            above = if i > 1 { candidates[i - 2].pos } else { 0.0 };
+        }
+        let frame = group_frame(&group, &short, (above, j == candidates.len(), header), glyphs, taken, page_height);
         // Where a shorter rule ends inside the table, a column edge stands: it is drawn under
         // the columns beside a label that spans the header.
         let edges: Vec<f64> = short_ends.iter().copied().filter(|&x| x > x0 + EXTENT_TOLERANCE && x < x1 - EXTENT_TOLERANCE).collect();
         if let Some(grid) = frame.and_then(|f| open_grid_with_edges(&f, &edges, glyphs, taken)) {
             out.push(grid);
             i = j;
+            previous_unused = false;
             continue;
         }
         i += 1;
+        previous_unused = true;
     }
     out
 }
 
 /// The frame of one table from its group of same-width rules, the shorter rules inside it and
-/// where the rule before it lies (0 for none) and whether any rule follows below (`last_group`
-/// when none does).
-fn group_frame(group: &[Line], short: &[f64], (above, last_group): (f64, bool), glyphs: &[Glyph], taken: &[[f64; 4]], page_height: f64) -> Option<Frame> {
+/// where the rule before it lies (0 for none), whether any rule follows below (`last_group`
+/// when none does) and a header rule above it that framed no table of its own.
+fn group_frame(group: &[Line], short: &[f64], (above, last_group, header): (f64, bool, Option<f64>), glyphs: &[Glyph], taken: &[[f64; 4]], page_height: f64) -> Option<Frame> {
     let (x0, x1) = (group[0].from, group[0].to);
     let mut rule_pos: Vec<f64> = group.iter().map(|l| l.pos).collect();
     if rule_pos.len() == 2 {
@@ -138,9 +152,12 @@ fn group_frame(group: &[Line], short: &[f64], (above, last_group): (f64, bool), 
         rows_under_header_rule(glyphs, taken, x0, x1, (group[0].pos, h), page_height)
             .map(|bottom| Frame { x0, x1, top: group[0].pos, header_bottom: group[0].pos, bottom, rules: vec![group[0].pos, h] })
     } else {
-        // A lone rule closing rows that start at the page top: the continuation of a table.
-        run_from_page_top(glyphs, taken, x0, x1, (above, group[0].pos), page_height, 2)
-            .map(|top| Frame { x0, x1, top, header_bottom: top, bottom: group[0].pos, rules: rule_pos.clone() })
+        // A lone rule closing rows that start at the page top: the continuation of a table,
+        // its header over the header rule when one stands above.
+        run_from_page_top(glyphs, taken, x0, x1, (above, group[0].pos), page_height, 2).map(|top| {
+            let rules: Vec<f64> = header.into_iter().chain(rule_pos.iter().copied()).collect();
+            Frame { x0, x1, top, header_bottom: header.unwrap_or(top), bottom: group[0].pos, rules }
+        })
     }
 }
 
@@ -1143,6 +1160,30 @@ pub(super) mod tests {
         prose.extend(word("绩效目标：保障机关正常工作高效运转。保障中心各项业务宣传。保障大厅运行。", 56.0, 70.0, 9.0));
         let tables = open_tables(&[page_rule(100.0), page_rule(265.0)], &prose, &[], 595.0, 842.0);
         assert!(tables.iter().all(|(t, _)| t.bbox()[1] > 52.0), "{:?}", tables.iter().map(|(t, _)| t.bbox()).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_shorter_header_rule_at_the_page_top_heads_the_rows_its_bottom_rule_closes() {
+        // binjiang_perf_2023 three-line page 4 (open_hrules, Chromium): the second project's
+        // indicator table continues from page 3 with its header line at the page top, a header
+        // rule drawn beside 绩效指标's column (from 75.75), its rows, and the bottom rule over the
+        // whole width (from 51).
+        let mut g = Vec::new();
+        for (x, h) in [(89.7, "一级指标"), (163.7, "二级指标"), (297.0, "三级指标"), (461.9, "指标值")] {
+            g.extend(word(h, x, 61.0, 9.0));
+        }
+        for i in 0..8 {
+            let y = 80.0 + 15.75 * i as f64;
+            g.extend(word("产出指标", 89.7, y, 9.0));
+            g.extend(word(&format!("法律援助指标{i}"), 226.7, y, 9.0));
+            g.extend(word("≥95%", 461.9, y, 9.0));
+        }
+        let header_rule = Line { pos: 73.1, from: 75.75, to: 544.5 };
+        let bottom_rule = Line { pos: 210.0, from: 51.0, to: 544.5 };
+        let tables = open_tables(&[header_rule, bottom_rule], &g, &[], 595.0, 842.0);
+        let [(grid, header_rows)] = &tables[..] else { panic!("one table expected, got {}", tables.len()) };
+        assert!(grid.bbox()[1] < 61.0, "{:?}", grid.bbox());
+        assert_eq!((*header_rows, grid.n_rows()), (1, 9));
     }
 
     #[test]
