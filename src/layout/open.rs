@@ -788,12 +788,37 @@ impl HeaderCells {
                 }
             }
         }
+        let xs = drop_unused_edges(xs, &mut cells);
         for cell in &mut cells {
             cell.bbox = [xs[cell.col], ys[cell.row], xs[cell.col + cell.col_span], ys[cell.row + cell.row_span]];
         }
         cells.sort_by_key(|c| (c.row, c.col));
         CellGrid { xs, ys, cells }
     }
+}
+
+/// Column edges that no cell starts or ends on, every row's cell there spanning across them:
+/// text decided those columns (a figure set flush right under a label centred in the same cell,
+/// caofeidian's 100% under 12 月底, parts two stretches of text), and the cells decided the
+/// edge away. The edges are dropped and the cells re-indexed.
+fn drop_unused_edges(xs: Vec<f64>, cells: &mut [GridCell]) -> Vec<f64> {
+    let nc = xs.len() - 1;
+    let used: Vec<bool> = (0..=nc).map(|k| k == 0 || k == nc || cells.iter().any(|c| c.col == k || c.col + c.col_span == k)).collect();
+    if used.iter().all(|&u| u) {
+        return xs;
+    }
+    // New index of each old edge: the number of used edges before it.
+    let index: Vec<usize> = used.iter().scan(0, |n, &u| {
+        let i = *n;
+        *n += usize::from(u);
+        Some(i)
+    }).collect();
+    for c in cells.iter_mut() {
+        let end = index[c.col + c.col_span];
+        c.col = index[c.col];
+        c.col_span = end - c.col;
+    }
+    xs.into_iter().zip(used).filter(|&(_, u)| u).map(|(x, _)| x).collect()
 }
 
 /// A block of words on one line: its cell may run on into the empty slots after it.
@@ -1184,6 +1209,27 @@ pub(super) mod tests {
         let [(grid, header_rows)] = &tables[..] else { panic!("one table expected, got {}", tables.len()) };
         assert!(grid.bbox()[1] < 61.0, "{:?}", grid.bbox());
         assert_eq!((*header_rows, grid.n_rows()), (1, 9));
+    }
+
+    #[test]
+    fn an_edge_no_cell_starts_or_ends_on_is_dropped() {
+        // caofeidian_2021 three-line (open_hrules, LibreOffice) page 1, the form's cells as its
+        // text placed them: 12 月底 (centred) and 100% (flush right) parted the last cell at
+        // 470.5, and every row's cell there spans across it.
+        let xs = vec![56.7, 134.55, 217.5, 258.82, 343.59, 402.08, 470.5, 538.6];
+        let cell = |row: usize, col: usize, col_span: usize| GridCell { row, col, row_span: 1, col_span, bbox: [0.0; 4], text: String::new() };
+        let spans: [&[(usize, usize)]; 3] = [&[(0, 1), (1, 2), (3, 1), (4, 3)], &[(0, 1), (1, 1), (2, 1), (3, 1), (4, 1), (5, 2)], &[(0, 1), (1, 2), (3, 1), (4, 1), (5, 2)]];
+        let mut cells: Vec<GridCell> = spans.iter().enumerate().flat_map(|(r, row)| row.iter().map(move |&(c, n)| cell(r, c, n))).collect();
+        let kept = drop_unused_edges(xs.clone(), &mut cells);
+        assert_eq!(kept, vec![56.7, 134.55, 217.5, 258.82, 343.59, 402.08, 538.6]);
+        let row0: Vec<(usize, usize)> = cells.iter().filter(|c| c.row == 0).map(|c| (c.col, c.col_span)).collect();
+        assert_eq!(row0, vec![(0, 1), (1, 2), (3, 1), (4, 2)]);
+        assert!(cells.iter().filter(|c| c.row == 2).any(|c| (c.col, c.col_span) == (5, 1)));
+        // One row whose figure stands in the last column alone keeps the edge.
+        let mut cells: Vec<GridCell> = spans.iter().enumerate().flat_map(|(r, row)| row.iter().map(move |&(c, n)| cell(r, c, n))).collect();
+        cells.retain(|c| !(c.row == 2 && c.col == 5));
+        cells.extend([cell(2, 5, 1), cell(2, 6, 1)]);
+        assert_eq!(drop_unused_edges(xs.clone(), &mut cells), xs);
     }
 
     #[test]
