@@ -10,7 +10,7 @@ use crate::decode::pdf::Glyph;
 
 use super::grid::CellGrid;
 use super::open::{band_lines, chunks, ends_the_page, open_grid, tabular, Frame, CELL_INDENT, CHUNK_GAP};
-use super::text::{self, TextLine};
+use super::text::{self, height_and_gap, TextLine};
 
 /// Lines of three pieces or more a run needs, and how many pieces such a line has.
 const FORM_ROWS: usize = 4;
@@ -62,11 +62,6 @@ pub fn form_tables(glyphs: &[Glyph], taken: &[[f64; 4]], page_width: f64, page_h
         out.extend(open_grid(&frame, glyphs, taken).filter(|(g, _)| g.n_cols() >= FORM_COLUMNS && g.n_rows() >= rows_needed));
     }
     out
-}
-
-/// The taller height of two successive lines and the gap between them.
-fn height_and_gap(prev: &TextLine, next: &TextLine) -> (f64, f64) {
-    ((prev.bottom - prev.top).max(next.bottom - next.top), next.top - prev.bottom)
 }
 
 /// The first line of a run found at `first`: the lines of two pieces or more right above it, at
@@ -156,15 +151,14 @@ fn header_labels(line: &TextLine) -> bool {
 /// (those are read by [`unruled`](super::unruled)). A label set centred against the rows it
 /// heads is counted with them ([`text::with_side_labels`]).
 fn aligned(run: &[TextLine], rows: usize) -> bool {
-    let spans = text::with_side_labels(run, CHUNK_GAP, FORM_LEADING);
-    let many: Vec<(&TextLine, &Vec<(f64, f64)>)> = run.iter().zip(&spans).filter(|(_, s)| s.len() >= FORM_COLUMNS).collect();
+    let (many, spans): (Vec<&TextLine>, Vec<Vec<(f64, f64)>>) =
+        run.iter().zip(text::with_side_labels(run, CHUNK_GAP, FORM_LEADING)).filter(|(_, s)| s.len() >= FORM_COLUMNS).unzip();
     if many.len() < rows {
         return false;
     }
-    let many_spans: Vec<Vec<(f64, f64)>> = many.iter().map(|(_, s)| s.to_vec()).collect();
-    let gaps = text::column_gaps(&many_spans, rows);
+    let gaps = text::column_gaps(&spans, rows);
     let pieces: Vec<String> =
-        many.iter().flat_map(|(l, line_spans)| line_spans.iter().map(|&(x0, x1)| l.text_between(x0, x1))).collect();
+        many.iter().zip(&spans).flat_map(|(l, line_spans)| line_spans.iter().map(|&(x0, x1)| l.text_between(x0, x1))).collect();
     gaps.len() + 1 >= FORM_COLUMNS && text::mostly_words(&pieces)
 }
 

@@ -36,9 +36,6 @@ struct Building {
     /// Column edges of the last part, to compare with the next.
     xs: Vec<f64>,
     last_page: u32,
-    /// Open tables: the glyphs of the first part, to check that its text allows the columns
-    /// of the next ([`finer_columns_of`]).
-    glyphs: Vec<Glyph>,
 }
 
 pub fn stitch(parts: Vec<PageTable>) -> Vec<Table> {
@@ -54,7 +51,7 @@ pub fn stitch(parts: Vec<PageTable>) -> Vec<Table> {
             && out.last().is_some_and(|b| b.last_page + 1 == part.page);
         if continues {
             let b = out.last_mut().expect("checked above");
-            append(b, part);
+            append(b, &parts[i - 1], part);
         } else {
             let carried = if first_on_page && i > 0 && is_last_on_page(&parts, i - 1) {
                 title_left_on_page_before(&parts[i - 1], part)
@@ -256,33 +253,31 @@ fn same_outer_edges(prev: &[f64], part: &[f64]) -> bool {
 }
 
 /// A table of one page without header rows (a form) and a part with its own header: the
-/// indicator table under the form, whose columns may be finer ([`finer_columns_of`]).
+/// indicator table under the form, whose columns may be finer ([`finer_columns`]).
 fn heads_a_form(b: &Building, part: &PageTable) -> bool {
     b.table.pages.len() == 1 && b.table.header_rows == 0 && part.header_rows > 0
 }
 
-/// Whether an open part continues the one before on finer columns ([`finer_columns_of`]).
+/// Whether an open part continues the open table part `prev` on finer columns: `prev`'s columns
+/// are the part's with some merged. Each of its edges has a part edge of its own nearest to it,
+/// in order, the outer edges on the part's, and moving an edge onto its part edge moves no text
+/// to another column (the text between the two lies in a cell spanning both). Open columns are
+/// placed in the gaps between text: a form above its indicator table leaves a wide gap where
+/// the indicator table's edge lies elsewhere in it (a form's 项目类别 | 一般项目 over 三级指标 |
+/// 指标值).
 fn finer_columns(prev: &PageTable, part: &PageTable) -> bool {
-    let cells = cells_of(prev, 0);
-    part.grid.n_cols() > prev.grid.n_cols() && finer_columns_of(&prev.grid.xs, part, &prev.glyphs, &cells)
-}
-
-/// Whether the columns `xs` of an open table (its `cells` and `glyphs`) are the part's with some
-/// merged: each of its edges has a part edge of its own nearest to it, in order, the outer
-/// edges on the part's, and moving an edge onto its part edge moves no text to another column
-/// (the text between the two lies in a cell spanning both). Open columns are placed in the gaps
-/// between text: a form above its indicator table leaves a wide gap where the indicator table's
-/// edge lies elsewhere in it (a form's 项目类别 | 一般项目 over 三级指标 | 指标值).
-fn finer_columns_of(xs: &[f64], part: &PageTable, glyphs: &[Glyph], cells: &[Cell]) -> bool {
-    let to = &part.grid.xs;
+    let (xs, to) = (&prev.grid.xs, &part.grid.xs);
     let map: Vec<usize> = xs.iter().map(|&x| edge_index(to, x)).collect();
-    if map.first() != Some(&0) || map.last() != Some(&(to.len() - 1)) || map.windows(2).any(|w| w[1] <= w[0]) {
+    if to.len() <= xs.len() || map.first() != Some(&0) || map.last() != Some(&(to.len() - 1)) || map.windows(2).any(|w| w[1] <= w[0]) {
         return false;
     }
     xs.iter().zip(&map).skip(1).take(xs.len().saturating_sub(2)).all(|(&x, &k)| {
         let (lo, hi) = (x.min(to[k]), x.max(to[k]));
-        glyphs.iter().filter(|g| g.cx() > lo && g.cx() < hi && !g.ch.is_whitespace()).all(|g| {
-            cells.iter().any(|c| c.bbox.is_some_and(|[x0, top, x1, bottom]| x0 < lo && x1 > hi && g.cy() > top && g.cy() < bottom))
+        prev.glyphs.iter().filter(|g| g.cx() > lo && g.cx() < hi && !g.ch.is_whitespace()).all(|g| {
+            prev.grid.cells.iter().any(|c| {
+                let [x0, top, x1, bottom] = c.bbox;
+                x0 < lo && x1 > hi && g.cy() > top && g.cy() < bottom
+            })
         })
     })
 }
@@ -451,7 +446,7 @@ fn start(part: &PageTable, carried: &[String]) -> Building {
     let open_header = header_text(&cells, part.header_rows);
     let mut table = Table { index: 0, pages, title, n_rows, n_cols, header_rows: 0, cells, context };
     table.header_rows = if part.ruled { header_rows(&table) } else { part.header_rows };
-    Building { table, open: !part.ruled, open_header, xs: part.grid.xs.clone(), last_page: part.page, glyphs: part.glyphs.clone() }
+    Building { table, open: !part.ruled, open_header, xs: part.grid.xs.clone(), last_page: part.page }
 }
 
 /// Whether an open part's first row is one cell with text over all its columns: a title row
@@ -506,14 +501,16 @@ fn repeated_rows(table: &Table, part: &[Cell], part_rows: usize) -> usize {
     0
 }
 
-fn append(b: &mut Building, part: &PageTable) {
+/// Appends `part` to the table `b`, whose last part is `prev`.
+fn append(b: &mut Building, prev: &PageTable, part: &PageTable) {
     if b.open && !part.ruled {
         if let Some(columns) = columns_under_label(&b.table, &b.xs, part, true) {
             return append_under_label(b, part, &columns);
         }
         // A table of one page whose columns are those of this part with some merged (a form
         // above the indicator table it heads) takes the part's columns.
-        if heads_a_form(b, part) && part.grid.n_cols() + 1 > b.xs.len() && finer_columns_of(&b.xs, part, &b.glyphs, &b.table.cells) {
+        // (Such a table is its one part, `prev`: its text decides.)
+        if heads_a_form(b, part) && finer_columns(prev, part) {
             remap_columns(&mut b.table.cells, &b.xs, &part.grid.xs);
             b.table.n_cols = part.grid.n_cols();
             b.xs = part.grid.xs.clone();

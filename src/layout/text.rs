@@ -211,10 +211,12 @@ pub fn chunk_spans(line: &TextLine, gap: f64) -> Vec<(f64, f64)> {
 /// fourth; 二级指标 labels between two indicators) is a piece of those rows, not a line of its
 /// own. Its own line is left without pieces.
 pub fn with_side_labels(lines: &[TextLine], gap: f64, leading: f64) -> Vec<Vec<(f64, f64)>> {
-    let mut spans: Vec<Vec<(f64, f64)>> = lines.iter().map(|l| chunk_spans(l, gap)).collect();
+    let found: Vec<Vec<(f64, f64)>> = lines.iter().map(|l| chunk_spans(l, gap)).collect();
+    let mut spans = found.clone();
     for i in 1..lines.len().saturating_sub(1) {
-        if side_label(&lines[i - 1], &lines[i], &lines[i + 1], gap, leading) {
-            let piece = spans[i][0];
+        let three = [&lines[i - 1], &lines[i], &lines[i + 1]];
+        if beside_rows(three, [&found[i - 1], &found[i], &found[i + 1]], leading) {
+            let piece = found[i][0];
             spans[i - 1].insert(0, piece);
             spans[i].clear();
         }
@@ -226,16 +228,23 @@ pub fn with_side_labels(lines: &[TextLine], gap: f64, leading: f64) -> Vec<Vec<(
 /// than `leading` line heights), centred between them and left of all their pieces, of which
 /// each has two or more: a label set against the block of rows it heads.
 pub fn side_label(prev: &TextLine, label: &TextLine, next: &TextLine, gap: f64, leading: f64) -> bool {
+    let [above, own, below] = [prev, label, next].map(|l| chunk_spans(l, gap));
+    beside_rows([prev, label, next], [&above, &own, &below], leading)
+}
+
+/// [`side_label`] on three successive lines and their pieces.
+fn beside_rows([prev, label, next]: [&TextLine; 3], [above, own, below]: [&[(f64, f64)]; 3], leading: f64) -> bool {
+    let [piece] = own[..] else { return false };
     let centre = |l: &TextLine| (l.top + l.bottom) / 2.0;
-    let [piece] = chunk_spans(label, gap)[..] else { return false };
     let between = centre(prev) < centre(label) && centre(label) < centre(next);
-    let height = (prev.bottom - prev.top).max(next.bottom - next.top);
-    let adjacent = next.top - prev.bottom <= leading * height;
-    let left_of = |l: &TextLine| {
-        let pieces = chunk_spans(l, gap);
-        pieces.len() >= 2 && pieces.iter().all(|&(x0, _)| x0 > piece.1)
-    };
-    between && adjacent && left_of(prev) && left_of(next)
+    let (height, gap) = height_and_gap(prev, next);
+    let left_of = |pieces: &[(f64, f64)]| pieces.len() >= 2 && pieces.iter().all(|&(x0, _)| x0 > piece.1);
+    between && gap <= leading * height && left_of(above) && left_of(below)
+}
+
+/// The taller height of two successive lines and the gap between them.
+pub fn height_and_gap(prev: &TextLine, next: &TextLine) -> (f64, f64) {
+    ((prev.bottom - prev.top).max(next.bottom - next.top), next.top - prev.bottom)
 }
 
 /// Gaps between text columns: the chunk extents of lines with two or more chunks, merged where
