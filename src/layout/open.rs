@@ -1119,6 +1119,24 @@ pub(super) mod tests {
         Line { pos, from: 50.0, to: 450.0 }
     }
 
+    /// A rule across the page's text width (`rule` stops short of the 指标值 column).
+    fn page_rule(pos: f64) -> Line {
+        Line { pos, from: 51.0, to: 544.5 }
+    }
+
+    /// shanhaiguan_2021's indicator header line at `header_top`, then six rows under it from 110.
+    fn indicator_header_and_rows(g: &mut Vec<Glyph>, header_top: f64) {
+        for (x, h) in [(62.0, "一级指标"), (124.0, "二级指标"), (192.0, "三级指标"), (300.0, "绩效指标描述"), (425.0, "指标值")] {
+            g.extend(word(h, x, header_top, 9.0));
+        }
+        for i in 0..6 {
+            let y = 110.0 + 25.0 * i as f64;
+            g.extend(word("数量指标", 124.0, y, 9.0));
+            g.extend(word(&format!("综合事务{i}"), 192.0, y, 9.0));
+            g.extend(word("≥95百分比", 425.0, y, 9.0));
+        }
+    }
+
     #[test]
     fn rows_from_the_page_top_above_the_first_two_rules_are_the_continued_tables_rows() {
         // shanhaiguan_2021 three-line page 4 (open_hrules, Chromium): a form's 绩效目标 row and the
@@ -1128,17 +1146,7 @@ pub(super) mod tests {
         g.extend(word("1.保障专家评审经费", 112.0, 52.0, 9.0));
         g.extend(word("绩效目标", 62.0, 57.0, 9.0));
         g.extend(word("2.保障审批业务专项业务顺利", 112.0, 63.0, 9.0));
-        for (x, h) in [(62.0, "一级指标"), (124.0, "二级指标"), (192.0, "三级指标"), (300.0, "绩效指标描述"), (425.0, "指标值")] {
-            g.extend(word(h, x, 79.0, 9.0));
-        }
-        for i in 0..6 {
-            let y = 110.0 + 25.0 * i as f64;
-            g.extend(word("数量指标", 124.0, y, 9.0));
-            g.extend(word(&format!("综合事务{i}"), 192.0, y, 9.0));
-            g.extend(word("≥95百分比", 425.0, y, 9.0));
-        }
-        // Rules across the page's text width (the module's `rule` stops short of the 指标值 column).
-        let page_rule = |pos: f64| Line { pos, from: 51.0, to: 544.5 };
+        indicator_header_and_rows(&mut g, 79.0);
         let tables = open_tables(&[page_rule(100.0), page_rule(265.0)], &g, &[], 595.0, 842.0);
         assert_eq!(tables.len(), 1);
         let (grid, header_rows) = &tables[0];
@@ -1157,30 +1165,21 @@ pub(super) mod tests {
         // of page 4 runs on at the page top with its percentages and 绩效目标's paragraph, wider
         // than a table line is, starting in the value column; then the indicator header, the
         // header rule, the rows and the bottom rule.
-        let top = |first_x: f64| {
+        let top = || {
             let mut g = Vec::new();
             for (x, t) in [(62.0, "划（%）"), (130.0, "25.00%"), (230.0, "50.00%"), (330.0, "75.00%"), (430.0, "100.00%")] {
                 g.extend(word(t, x, 52.0, 9.0));
             }
             // Its label 绩效目标 is set beside the paragraph's middle, off this line.
-            g.extend(word("2.保障机关正常工作高效运转。保障中心各项业务宣传。保障大厅运行。", first_x, 70.0, 9.0));
-            for (x, h) in [(62.0, "一级指标"), (124.0, "二级指标"), (192.0, "三级指标"), (300.0, "绩效指标描述"), (425.0, "指标值")] {
-                g.extend(word(h, x, 88.0, 9.0));
-            }
-            for i in 0..6 {
-                let y = 110.0 + 25.0 * i as f64;
-                g.extend(word("数量指标", 124.0, y, 9.0));
-                g.extend(word(&format!("综合事务{i}"), 192.0, y, 9.0));
-                g.extend(word("≥95百分比", 425.0, y, 9.0));
-            }
+            g.extend(word("2.保障机关正常工作高效运转。保障中心各项业务宣传。保障大厅运行。", 113.0, 70.0, 9.0));
+            indicator_header_and_rows(&mut g, 88.0);
             g
         };
-        let page_rule = |pos: f64| Line { pos, from: 51.0, to: 544.5 };
-        let tables = open_tables(&[page_rule(100.0), page_rule(265.0)], &top(113.0), &[], 595.0, 842.0);
+        let tables = open_tables(&[page_rule(100.0), page_rule(265.0)], &top(), &[], 595.0, 842.0);
         assert_eq!(tables.len(), 1);
         assert!(tables[0].0.bbox()[1] < 52.0, "{:?}", tables[0].0.bbox());
         // A line of prose from the frame's left edge: the page's text, no rows of the table.
-        let mut prose = top(113.0);
+        let mut prose = top();
         prose.retain(|g| g.top != 70.0);
         prose.extend(word("绩效目标：保障机关正常工作高效运转。保障中心各项业务宣传。保障大厅运行。", 56.0, 70.0, 9.0));
         let tables = open_tables(&[page_rule(100.0), page_rule(265.0)], &prose, &[], 595.0, 842.0);

@@ -616,6 +616,15 @@ mod tests {
         }
     }
 
+    /// The one table the parts stitch into, its cells tiling its grid.
+    fn one_tiled_table(parts: Vec<PageTable>) -> Table {
+        let mut tables = stitch(parts);
+        assert_eq!(tables.len(), 1);
+        let t = tables.remove(0);
+        assert!(t.check_tiling().is_ok(), "{:?}", t.check_tiling());
+        t
+    }
+
     fn rows(n: usize, from: usize) -> Vec<[String; 2]> {
         (from..from + n).map(|i| [format!("科目{i}"), format!("{i}.00")]).collect()
     }
@@ -694,11 +703,8 @@ mod tests {
         let r2: Vec<Vec<&str>> = as_refs(&more);
         let r2s: Vec<&[&str]> = r2.iter().map(|r| r.as_slice()).collect();
         let b = part(2, 60.0, &r2s, &[], &[]);
-        let tables = stitch(vec![a, b]);
-        assert_eq!(tables.len(), 1);
-        let t = &tables[0];
+        let t = &one_tiled_table(vec![a, b]);
         assert_eq!((t.n_rows, t.n_cols), (32, 2));
-        assert!(t.check_tiling().is_ok(), "{:?}", t.check_tiling());
         assert_eq!(t.cell_at(0, 1).unwrap().col_span, 2);
         assert_eq!(t.cell_at(31, 1).unwrap().text, "31.00");
     }
@@ -733,10 +739,7 @@ mod tests {
         // Its rest on page 2: an empty merged cell over the first three rows.
         b.grid.cells.retain(|c| !(c.col == 0 && c.row < 3));
         b.grid.cells.push(GridCell { row: 0, col: 0, row_span: 3, col_span: 1, bbox: [50.0, 60.0, 150.0, 120.0], text: String::new() });
-        let tables = stitch(vec![a, b]);
-        assert_eq!(tables.len(), 1);
-        let t = &tables[0];
-        assert!(t.check_tiling().is_ok(), "{:?}", t.check_tiling());
+        let t = &one_tiled_table(vec![a, b]);
         let merged = t.cell_at(31, 0).unwrap();
         assert_eq!((merged.row, merged.row_span, merged.text.as_str()), (25, 8, "产出指标"));
     }
@@ -751,10 +754,7 @@ mod tests {
         b.ruled = false;
         b.grid.cells.retain(|c| !(c.col == 0 && c.row >= 3));
         b.grid.cells.push(GridCell { row: 3, col: 0, row_span: 2, col_span: 1, bbox: [50.0, 120.0, 150.0, 160.0], text: "效益指标".into() });
-        let tables = stitch(vec![a, b]);
-        assert_eq!(tables.len(), 1);
-        let t = &tables[0];
-        assert!(t.check_tiling().is_ok(), "{:?}", t.check_tiling());
+        let t = &one_tiled_table(vec![a, b]);
         let label = t.cell_at(3, 0).unwrap();
         assert_eq!((label.row, label.row_span, label.text.as_str()), (1, 4, "产出指标"));
         assert_eq!(t.cell_at(5, 0).map(|c| (c.row, c.row_span)), Some((5, 2)));
@@ -790,11 +790,8 @@ mod tests {
                 b.grid.cells.push(GridCell { row, col, row_span, col_span: 1, bbox, text: text.to_string() });
             }
         }
-        let tables = stitch(vec![a.clone(), b.clone()]);
-        assert_eq!(tables.len(), 1);
-        let t = &tables[0];
+        let t = &one_tiled_table(vec![a.clone(), b.clone()]);
         assert_eq!((t.n_rows, t.n_cols), (33, 4));
-        assert!(t.check_tiling().is_ok(), "{:?}", t.check_tiling());
         let outer = t.cell_at(32, 0).unwrap();
         assert_eq!((outer.row, outer.row_span, outer.text.as_str()), (0, 33, "绩效指标"));
         let cut = t.cell_at(31, 1).unwrap();
@@ -841,11 +838,8 @@ mod tests {
         let a = open_part(1, 600.0, &[50.0, 70.0, 130.0, 200.0, 250.0], &first, &[(2, 0, 2), (2, 1, 2)]);
         let second: Vec<&[&str]> = vec![&["", "指标6", "≥6"], &["效益指标", "指标7", "≥7"]];
         let b = open_part(2, 60.0, &[50.0, 110.0, 180.0, 250.0], &second, &[]);
-        let tables = stitch(vec![a.clone(), b]);
-        assert_eq!(tables.len(), 1);
-        let t = &tables[0];
+        let t = &one_tiled_table(vec![a.clone(), b]);
         assert_eq!((t.n_rows, t.n_cols), (8, 4));
-        assert!(t.check_tiling().is_ok(), "{:?}", t.check_tiling());
         let outer = t.cell_at(7, 0).unwrap();
         assert_eq!((outer.row, outer.row_span, outer.text.as_str()), (2, 6, "绩效指标"));
         let cut = t.cell_at(6, 1).unwrap();
@@ -868,11 +862,8 @@ mod tests {
         let second: Vec<&[&str]> = vec![&["产出指标", "数量指标", "保障日常事务高效运转", "≥95"], &["", "质量指标", "项目成本", "≥95"]];
         let mut b = open_part(2, 60.0, &[50.0, 113.0, 176.0, 335.0, 420.0], &second, &[(0, 0, 2)]);
         b.glyphs = word("保障日常事务高效运转", 180.0, 62.0, 10.0);
-        let tables = stitch(vec![a.clone(), b.clone()]);
-        assert_eq!(tables.len(), 1);
-        let t = &tables[0];
+        let t = &one_tiled_table(vec![a.clone(), b.clone()]);
         assert_eq!((t.n_rows, t.n_cols), (4, 5));
-        assert!(t.check_tiling().is_ok(), "{:?}", t.check_tiling());
         let label = t.cell_at(3, 0).unwrap();
         assert_eq!((label.row, label.row_span, label.text.as_str()), (2, 2, "产出指标"));
         let described = t.cell_at(3, 3).unwrap();
@@ -893,10 +884,7 @@ mod tests {
         let a = open_part(1, 600.0, &[50.0, 80.0, 200.0, 300.0], &first, &[(1, 0, 2)]);
         let second: Vec<&[&str]> = vec![&["", "效益指标", "≥2"], &["", "满意度指标", "≥3"]];
         let b = open_part(2, 60.0, &[50.0, 80.0, 200.0, 300.0], &second, &[]);
-        let tables = stitch(vec![a, b]);
-        assert_eq!(tables.len(), 1);
-        let t = &tables[0];
-        assert!(t.check_tiling().is_ok(), "{:?}", t.check_tiling());
+        let t = &one_tiled_table(vec![a, b]);
         let label = t.cell_at(4, 0).unwrap();
         assert_eq!((label.row, label.row_span, label.text.as_str()), (1, 4, "绩效指标"));
         // shanhaiguan_2021 (open_hrules, LibreOffice): 效益指标 centred on its rows of page 1
@@ -954,11 +942,8 @@ mod tests {
         b.ruled = false;
         b.glyphs = ["科目30", "科目31"].iter().enumerate().flat_map(|(i, s)| word(s, 55.0, 62.0 + 20.0 * i as f64, 10.0)).collect();
         b.glyphs.extend(["30.00", "31.00"].iter().enumerate().flat_map(|(i, s)| word(s, 155.0, 62.0 + 20.0 * i as f64, 10.0)));
-        let tables = stitch(vec![a.clone(), b.clone()]);
-        assert_eq!(tables.len(), 1);
-        let t = &tables[0];
+        let t = &one_tiled_table(vec![a.clone(), b.clone()]);
         assert_eq!((t.n_rows, t.n_cols), (32, 3));
-        assert!(t.check_tiling().is_ok(), "{:?}", t.check_tiling());
         assert_eq!(t.cell_at(31, 1).unwrap().text, "31.00");
         assert_eq!(t.cell_at(31, 2).unwrap().text, "");
         // A part whose codes start right of the header centred over the first column before.
@@ -990,11 +975,8 @@ mod tests {
         b.grid.xs = vec![50.0, 156.0, 250.0];
         b.grid.cells.retain(|c| !(c.row == 1 && c.col == 0));
         b.grid.cells[0].row_span = 2;
-        let tables = stitch(vec![a.clone(), b.clone()]);
-        assert_eq!(tables.len(), 1);
-        let t = &tables[0];
+        let t = &one_tiled_table(vec![a.clone(), b.clone()]);
         assert_eq!((t.n_rows, t.n_cols), (32, 3));
-        assert!(t.check_tiling().is_ok(), "{:?}", t.check_tiling());
         let label = t.cell_at(30, 1).unwrap();
         assert_eq!((label.text.as_str(), label.row_span, label.col_span), ("数量指标", 2, 1));
         assert_eq!((t.cell_at(31, 2).unwrap().text.as_str(), t.cell_at(31, 0).unwrap().text.as_str()), ("y", ""));
@@ -1013,11 +995,8 @@ mod tests {
         let a = open_part(1, 600.0, &[58.9, 80.0, 139.0, 224.4, 411.0, 537.0], &first, &[(0, 0, 3), (1, 1, 2), (1, 2, 2)]);
         let second: Vec<&[&str]> = vec![&["", "时效指标", "指标3", "≥3"], &["", "", "指标4", "≥4"], &["效果指标", "经济效益", "指标5", "≥5"]];
         let b = open_part(2, 60.0, &[88.7, 141.6, 224.4, 404.9, 497.1], &second, &[(0, 1, 2)]);
-        let tables = stitch(vec![a, b]);
-        assert_eq!(tables.len(), 1);
-        let t = &tables[0];
+        let t = &one_tiled_table(vec![a, b]);
         assert_eq!((t.n_rows, t.n_cols), (6, 5));
-        assert!(t.check_tiling().is_ok(), "{:?}", t.check_tiling());
         let kept = t.cell_at(4, 2).unwrap();
         assert_eq!((kept.row, kept.row_span, kept.text.as_str()), (3, 2, "时效指标"));
         assert_eq!(t.cell_at(5, 1).unwrap().text, "效果指标");
@@ -1083,11 +1062,8 @@ mod tests {
         let indicators: Vec<&[&str]> = vec![&["绩效", "一级指标", "二级指标", "三级指标", "指标值"], &["指标", "产出指标", "数量指标", "指标1", "≥1"]];
         let mut b = open_part(2, 60.0, &[53.3, 81.0, 135.7, 222.2, 392.6, 528.4], &indicators, &[]);
         b.header_rows = 1;
-        let tables = stitch(vec![a.clone(), b.clone()]);
-        assert_eq!(tables.len(), 1);
-        let t = &tables[0];
+        let t = &one_tiled_table(vec![a.clone(), b.clone()]);
         assert_eq!((t.n_rows, t.n_cols), (4, 5));
-        assert!(t.check_tiling().is_ok(), "{:?}", t.check_tiling());
         let label = t.cell_at(0, 1).unwrap();
         assert_eq!((label.text.as_str(), label.col, label.col_span), ("项目性质", 0, 2));
         assert_eq!((t.cell_at(0, 3).unwrap().text.as_str(), t.cell_at(0, 4).unwrap().text.as_str()), ("项目类别", "一般项目"));
