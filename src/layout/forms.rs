@@ -9,7 +9,7 @@
 use crate::decode::pdf::Glyph;
 
 use super::grid::CellGrid;
-use super::open::{band_lines, chunks, ends_the_page, open_grid, tabular, Frame, CELL_INDENT, CHUNK_GAP};
+use super::open::{band_lines, chunks, ends_the_page, header_labels, open_grid, tabular, Frame, CELL_INDENT, CHUNK_GAP};
 use super::text::{self, height_and_gap, TextLine};
 
 /// Lines of three pieces or more a run needs, and how many pieces such a line has.
@@ -21,11 +21,8 @@ const CUT_ROWS: usize = 2;
 const PAGE_FOOT: f64 = 0.7;
 /// Lines further apart than this many line heights do not continue a run.
 const FORM_LEADING: f64 = 2.6;
-/// A header label is at most this many characters (指标值确定依据).
-const LABEL_CHARS: usize = 8;
-/// A line of labels heading a table has at least this many of them, and is set at least this
-/// many times further below the line before than the run's usual gap.
-const HEADER_LABELS: usize = 4;
+/// A line of labels heading a table is set at least this many times further below the line
+/// before than the run's usual gap.
 const HEADER_GAP: f64 = 1.5;
 
 /// Tables without rules whose cells are mostly words, in the text outside `taken`.
@@ -134,16 +131,6 @@ fn run_end(lines: &[TextLine], start: usize, width: f64) -> usize {
         end += 1;
     }
     end
-}
-
-/// A line of short labels only, four or more: the header of an indicator table.
-fn header_labels(line: &TextLine) -> bool {
-    let pieces = text::chunk_spans(line, CHUNK_GAP);
-    pieces.len() >= HEADER_LABELS
-        && pieces.iter().all(|&(x0, x1)| {
-            let t = line.text_between(x0, x1);
-            t.chars().count() <= LABEL_CHARS && !t.chars().any(|c| c.is_ascii_digit())
-        })
 }
 
 /// Whether a run is a table of words: `rows` lines or more of several pieces whose gaps line up

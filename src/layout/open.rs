@@ -18,6 +18,9 @@ const SPAN_REACH: f64 = 4.0;
 const DOUBLE_RULE_GAP: f64 = 4.0;
 /// A table's header is at most this many lines (a three-level header, each level wrapped once).
 const MAX_HEADER_LINES: usize = 6;
+/// A header cell's line holds at most this many characters; a longer piece is a paragraph of
+/// a form's row.
+const PARAGRAPH_CHARS: usize = 24;
 /// A rule shorter than this share of the page width does not frame a table.
 const MIN_RULE_SHARE: f64 = 0.3;
 /// Glyphs further apart than this many glyph sizes are in different cells.
@@ -310,10 +313,12 @@ pub(super) fn open_grid(f: &Frame, glyphs: &[Glyph], taken: &[[f64; 4]]) -> Opti
 /// is two columns.
 fn open_grid_with_edges(f: &Frame, edges: &[f64], glyphs: &[Glyph], taken: &[[f64; 4]]) -> Option<(CellGrid, usize)> {
     let mut header = band_lines(glyphs, taken, f.x0, f.x1, f.top, f.header_bottom);
-    // More lines above the header rule than a header has: a form set above its indicator
-    // table's header (Chromium draws the rule under 一级指标 | 二级指标 …), read as rows.
+    // More lines above the header rule than a header has, or a paragraph among them: a form
+    // set above its indicator table's header (Chromium draws the rule under 一级指标 | 二级指标
+    // …; a page's first rows continuing a form, 项目当年绩效目标 and its text), read as rows.
     let whole;
-    let f = if header.len() > MAX_HEADER_LINES {
+    let paragraph = |l: &TextLine| chunks(l).iter().any(|c| l.text_between(c.x0, c.x1).chars().count() > PARAGRAPH_CHARS);
+    let f = if header.len() > MAX_HEADER_LINES || header.iter().any(paragraph) {
         header.clear();
         whole = Frame { header_bottom: f.top, rules: f.rules.clone(), ..*f };
         &whole
@@ -347,6 +352,21 @@ fn open_grid_with_edges(f: &Frame, edges: &[f64], glyphs: &[Glyph], taken: &[[f6
     Some((cells.into_grid(ys, &blocks, form), header_rows))
 }
 
+/// A header label is at most this many characters (指标值确定依据).
+const LABEL_CHARS: usize = 8;
+/// A line of labels heading a table has at least this many of them.
+const HEADER_LABELS: usize = 4;
+
+/// A line of short labels only, four or more: the header of an indicator table.
+pub(super) fn header_labels(line: &TextLine) -> bool {
+    let pieces = text::chunk_spans(line, CHUNK_GAP);
+    pieces.len() >= HEADER_LABELS
+        && pieces.iter().all(|&(x0, x1)| {
+            let t = line.text_between(x0, x1);
+            t.chars().count() <= LABEL_CHARS && !t.chars().any(|c| c.is_ascii_digit())
+        })
+}
+
 /// Columns: from the gaps each body line leaves between its chunks ([`text::columns_from_gaps`]),
 /// a label set between two rows counted as a chunk of the row above ([`text::with_side_labels`]:
 /// 二级指标's labels on lines of their own still stand in a column of their own), with the stretches between the merged extents of the chunks of lines with several chunks as
@@ -372,7 +392,10 @@ pub(super) fn body_columns(body: &[TextLine]) -> Option<Vec<(f64, f64)>> {
         extents = text::merged_extents(extents.into_iter().chain(apart).collect());
     }
     let separations: Vec<(f64, f64)> = extents.windows(2).map(|w| (w[0].1, w[1].0)).collect();
-    let columns = text::columns_from_gaps(&lines, rows::median_size(body), &separations);
+    // An indicator header under the first lines starts a part with columns of its own: the
+    // form above it (whose rows of four short labels may look like a header: the last is it).
+    let part_start = body.iter().rposition(header_labels).filter(|&k| k > 0);
+    let columns = text::columns_from_gaps(&lines, rows::median_size(body), &separations, part_start);
     (columns.len() >= 2).then_some(columns)
 }
 
@@ -1351,6 +1374,32 @@ pub(super) mod tests {
         let at = |r: usize, c: usize| grid.cells.iter().find(|x| x.row == r && x.col == c).cloned().unwrap();
         assert_eq!(at(1, 0).text, "预算规模及资金用途");
         assert_eq!(at(4, 0).text, "一级指标");
+    }
+
+    #[test]
+    fn a_forms_paragraph_row_above_the_header_rule_at_a_page_top_is_a_row() {
+        // tongnan_2021 three-line page 2 (open_hrules, Chromium): the page opens with the
+        // previous page's form going on, 项目当年绩效目标 beside its text wrapped in two lines, then
+        // 一级指标 | 二级指标 | 三级指标 | 指标值 with the rule under it. Three lines above the rule
+        // are few enough for a header, but a paragraph is no header cell: the form's row is a row,
+        // its label and text one cell each.
+        let mut g = Vec::new();
+        let put = |g: &mut Vec<Glyph>, y: f64, pieces: &[(f64, &str)]| pieces.iter().for_each(|&(x, t)| g.extend(word(t, x, y, 9.0)));
+        put(&mut g, 60.0, &[(54.0, "项目当年绩效目标"), (133.0, "增强行政服务中心的凝聚力和向心力，提高中心工作人员规范服务意识")]);
+        put(&mut g, 72.0, &[(133.0, "量。")]);
+        put(&mut g, 88.0, &[(60.0, "一级指标"), (133.0, "二级指标"), (260.0, "三级指标"), (420.0, "指标值")]);
+        for (i, y) in [110.0, 126.0, 142.0].into_iter().enumerate() {
+            put(&mut g, y, &[(60.0, "产出指标"), (133.0, "数量指标"), (200.0, "行政服务中心工作人员培训"), (420.0, &format!("30{i}人"))]);
+        }
+        let grids = open_tables(&[rule(100.0), rule(155.0)], &g, &[], 595.0, 842.0);
+        assert_eq!(grids.len(), 1);
+        let (mut grid, header_rows) = grids.into_iter().next().unwrap();
+        assert_eq!(header_rows, 0);
+        grid.fill_text(&g);
+        let at = |r: usize, c: usize| grid.cells.iter().find(|x| x.row == r && x.col == c).cloned().unwrap();
+        assert_eq!(at(0, 0).text, "项目当年绩效目标");
+        assert!(at(0, 1).text.starts_with("增强") && at(0, 1).text.ends_with("量。"), "{:?}", at(0, 1));
+        assert_eq!(at(1, 0).text, "一级指标");
     }
 
     #[test]

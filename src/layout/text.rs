@@ -306,6 +306,10 @@ fn distinct_ends(xs: impl Iterator<Item = f64>) -> usize {
 const ALIGNED_PIECE_BONUS: f64 = 0.1;
 const ALIGNED_FREE_PIECES: usize = 2;
 const ALIGNED_BONUS_CAP: f64 = 1.0;
+/// A part of a table (a form above its indicator rows, `part_start` where the indicator header
+/// starts them) has a column of its own where this many pieces of different widths lie
+/// aligned.
+const PART_EDGE_LINES: usize = 3;
 /// A piece across a boundary counts fully once its shorter side is this share of it or more.
 const OVERHANG_WEIGHT: f64 = 4.0;
 
@@ -317,7 +321,7 @@ const OVERHANG_WEIGHT: f64 = 4.0;
 /// line's pieces (x0, x1); `size` is the glyph size; `separations` the stretches between text
 /// columns as the pieces' extents show them. Returns the column extents between the chosen
 /// boundaries, left to right.
-pub fn columns_from_gaps(lines: &[Vec<(f64, f64)>], size: f64, separations: &[(f64, f64)]) -> Vec<(f64, f64)> {
+pub fn columns_from_gaps(lines: &[Vec<(f64, f64)>], size: f64, separations: &[(f64, f64)], part_start: Option<usize>) -> Vec<(f64, f64)> {
     // (left, right, cost when left without a boundary) of every gap between a line's pieces.
     let mut gaps: Vec<(f64, f64, f64)> = Vec::new();
     for line in lines {
@@ -342,9 +346,34 @@ pub fn columns_from_gaps(lines: &[Vec<(f64, f64)>], size: f64, separations: &[(f
             // Each line's piece across it, weighed by how much of the piece lies on its shorter
             // side: a cell spanning two columns reaches well into both, a piece overhanging a
             // boundary by a glyph hardly does.
+            let crossing_piece = |l: &Vec<(f64, f64)>| l.iter().find(|p| p.0 < mid - END_TOLERANCE && p.1 > mid + END_TOLERANCE).copied();
+            // A stretch no line of one part crosses, the first pieces right of it a column of
+            // that part (three widths or more, left-aligned or centred on one middle) starting
+            // where the stretch ends, is an edge of that part's columns: the other part's pieces
+            // across it are cells spanning them, free.
+            let wanted_by = |range: std::ops::Range<usize>| {
+                let after: Vec<(f64, f64)> = lines[range]
+                    .iter()
+                    .filter(|l| crossing_piece(l).is_none())
+                    .filter_map(|l| l.iter().find(|p| p.0 >= w[1] - END_TOLERANCE).copied())
+                    .collect();
+                let starts = |x: f64| (x - w[1]).abs() < END_TOLERANCE;
+                let column: Vec<(f64, f64)> = after
+                    .iter()
+                    .filter(|a| {
+                        let middle = (a.0 + a.1) / 2.0;
+                        after.iter().any(|b| starts(b.0) && ((b.0 + b.1) / 2.0 - middle).abs() < END_TOLERANCE) || starts(a.0)
+                    })
+                    .copied()
+                    .collect();
+                distinct_ends(column.iter().map(|p| p.1 - p.0)) >= PART_EDGE_LINES && column.iter().any(|p| starts(p.0))
+            };
+            let free = part_start.map_or(0..0, |k| if wanted_by(0..k) { k..lines.len() } else { 0..0 });
             let across: f64 = lines
                 .iter()
-                .filter_map(|l| l.iter().find(|p| p.0 < mid - END_TOLERANCE && p.1 > mid + END_TOLERANCE))
+                .enumerate()
+                .filter(|(k, _)| !free.contains(k))
+                .filter_map(|(_, l)| crossing_piece(l))
                 .map(|p| (OVERHANG_WEIGHT * (mid - p.0).min(p.1 - mid) / (p.1 - p.0)).min(1.0))
                 .sum();
             let parted = separations.iter().any(|&(a, b)| a <= w[0] + END_TOLERANCE && b >= w[1] - END_TOLERANCE);
@@ -565,14 +594,14 @@ pub(crate) mod tests {
             vec![(81.0, 110.0), (235.0, 255.0), (313.0, 334.0), (381.0, 401.0), (510.0, 535.0)],
             vec![(76.0, 116.0), (138.0, 256.0)],
         ];
-        let columns = columns_from_gaps(&lines, 10.0, &[]);
+        let columns = columns_from_gaps(&lines, 10.0, &[], None);
         let gaps: Vec<(f64, f64)> = columns.windows(2).map(|w| (w[0].1, w[1].0)).collect();
         assert_eq!(gaps, vec![(131.0, 138.0), (210.0, 224.0), (255.0, 262.0), (334.0, 354.0), (401.0, 417.0)]);
         // The 绩效目标 text of the next form overhangs 其中's start by 4 pt: the boundary stays
         // before 其中, not through it.
         let mut lines = lines;
         lines[8] = vec![(76.0, 116.0), (138.0, 266.0)];
-        let columns = columns_from_gaps(&lines, 10.0, &[]);
+        let columns = columns_from_gaps(&lines, 10.0, &[], None);
         assert!(columns[2].1 >= 255.0 && columns[3].0 <= 266.0, "{columns:?}");
     }
 
@@ -609,14 +638,47 @@ pub(crate) mod tests {
         }
         // The stretches between the pieces' merged extents, as body_columns finds them.
         let separations = [(126.9, 136.8), (325.4, 331.9), (334.4, 345.4), (399.3, 454.6)];
-        let columns = columns_from_gaps(&lines, 9.0, &separations);
+        let columns = columns_from_gaps(&lines, 9.0, &separations, None);
         assert!(columns.iter().any(|c| c.0 >= 183.0 && c.0 <= 199.4), "{columns:?}");
         // Labels of one width starting at one x may be centred: without the 三级指标 texts' spread
         // of widths, the same lines leave no edge there.
         let centred: Vec<Vec<(f64, f64)>> =
             lines.iter().map(|l| l.iter().map(|&(a, b)| if a == 199.4 { (199.4, 271.0) } else { (a, b) }).collect()).collect();
-        let columns = columns_from_gaps(&centred, 9.0, &separations);
+        let columns = columns_from_gaps(&centred, 9.0, &separations, None);
         assert!(!columns.iter().any(|c| c.0 >= 183.0 && c.0 <= 199.4), "{columns:?}");
+    }
+
+    #[test]
+    fn a_form_above_its_indicator_header_keeps_its_own_column_edge_that_indicator_texts_cross() {
+        // tongnan_2021 three-line page 1 (open_hrules, LibreOffice): the form's 实施单位 |
+        // 项目性质（常年或一/次） | 项目终止时间 are centred on one middle (372.4) in a column starting
+        // at 331.9, right of 165.5 set flush right at 323.8; under the indicator header, nine of
+        // the 三级指标 texts (from 199.4) run across that edge. The part above the header has
+        // the edge; the texts below span it.
+        let mut lines = vec![
+            vec![(77.4, 113.4), (277.8, 394.8)],
+            vec![(77.4, 113.4), (194.3, 266.3), (354.4, 390.4), (442.5, 514.5)],
+            vec![(68.4, 122.4), (331.9, 412.9)],
+            vec![(301.6, 323.8), (469.5, 487.5)],
+            vec![(86.4, 104.4), (363.4, 381.4)],
+            vec![(68.4, 122.4), (198.4, 262.2), (345.4, 399.4), (441.6, 515.4)],
+            vec![(136.8, 532.8)],
+            vec![(77.4, 113.4)],
+            vec![(136.8, 217.8)],
+            vec![(77.4, 113.4), (136.8, 421.1)],
+            vec![(63.9, 126.9), (136.8, 532.8)],
+            vec![(90.9, 99.9), (136.8, 208.8)],
+            vec![(82.5, 127.5), (138.3, 192.3), (289.0, 325.0), (469.0, 496.0)],
+        ];
+        for end in [307.0, 271.0, 289.0, 289.0, 316.0, 352.0, 316.0, 280.0, 370.0, 361.0, 406.0, 262.0, 298.0, 373.0, 400.0, 388.0, 400.0] {
+            lines.push(vec![(199.4, end), (465.0, 497.0)]);
+        }
+        let edge = |columns: &[(f64, f64)]| columns.windows(2).any(|w| w[0].1 <= 324.0 && w[1].0 >= 331.0);
+        let columns = columns_from_gaps(&lines, 9.0, &[], Some(12));
+        assert!(edge(&columns), "{columns:?}");
+        // Taken as one part, the crossing texts outweigh the form's three lines.
+        let columns = columns_from_gaps(&lines, 9.0, &[], None);
+        assert!(!edge(&columns), "{columns:?}");
     }
 
     #[test]
@@ -629,7 +691,7 @@ pub(crate) mod tests {
             lines.push(vec![(228.0, end), (457.0, 485.0)]);
         }
         lines.push(vec![(166.0, 202.0), (228.0, 309.0), (457.0, 485.0)]);
-        let columns = columns_from_gaps(&lines, 9.0, &[(202.0, 228.0), (363.0, 446.0)]);
+        let columns = columns_from_gaps(&lines, 9.0, &[(202.0, 228.0), (363.0, 446.0)], None);
         assert!(columns.iter().all(|c| c.1 > c.0), "{columns:?}");
     }
 }
