@@ -14,6 +14,12 @@ use super::PageTable;
 const COLUMN_TOLERANCE: f64 = 3.0;
 /// Open parts take their outer edges from their text: they match within this (points).
 const OPEN_EDGE_TOLERANCE: f64 = 8.0;
+/// A form's edge stands well inside a column of the part under it at least this share of that
+/// column's width from its edges.
+const INNER_EDGE_SHARE: f64 = 0.25;
+/// A form's edge the part under it lacks is kept between two columns of the form holding text
+/// in this many cells each.
+const FORM_COLUMN_CELLS: usize = 2;
 /// Lines after a table that still count as "the page ends here": page numbers, footers.
 const MAX_FOOTER_LINES: usize = 2;
 /// A heading left at the foot of a page for the table on the next: its title and the lines under
@@ -88,7 +94,7 @@ fn continues_previous(prev: &PageTable, part: &PageTable, b: &Building) -> bool 
     let columns = if prev.ruled || part.ruled {
         same_columns(&prev.grid.xs, &part.grid.xs) || columns_under_label(&b.table, &b.xs, part, false).is_some()
     } else {
-        same_outer_edges(&prev.grid.xs, &part.grid.xs) || (heads_a_form(b, part) && finer_columns(prev, part))
+        same_outer_edges(&prev.grid.xs, &part.grid.xs) || (heads_a_form(b) && joint_columns(prev, part).is_some())
     };
     let restarted =
         if prev.ruled || part.ruled { restarts(table_rows, part) } else { restarts(table_rows, &regrid_open(part, &prev.grid.xs)) };
@@ -252,34 +258,56 @@ fn same_outer_edges(prev: &[f64], part: &[f64]) -> bool {
         && ((a1 - b1).abs() <= OPEN_EDGE_TOLERANCE || ends_on_inner_edge || ends_in_last_column)
 }
 
-/// A table of one page without header rows (a form) and a part with its own header: the
-/// indicator table under the form, whose columns may be finer ([`finer_columns`]).
-fn heads_a_form(b: &Building, part: &PageTable) -> bool {
-    b.table.pages.len() == 1 && b.table.header_rows == 0 && part.header_rows > 0
+/// A table of one page without header rows (a form): the part after it may be the indicator
+/// table under the form, on columns of its own ([`joint_columns`]).
+fn heads_a_form(b: &Building) -> bool {
+    b.table.pages.len() == 1 && b.table.header_rows == 0
 }
 
-/// Whether an open part continues the open table part `prev` on finer columns: `prev`'s columns
-/// are the part's with some merged. Each of its edges has a part edge of its own nearest to it,
-/// in order, the outer edges on the part's, and moving an edge onto its part edge moves no text
-/// to another column (the text between the two lies in a cell spanning both). Open columns are
-/// placed in the gaps between text: a form above its indicator table leaves a wide gap where
-/// the indicator table's edge lies elsewhere in it (a form's 项目类别 | 一般项目 over 三级指标 |
-/// 指标值).
-fn finer_columns(prev: &PageTable, part: &PageTable) -> bool {
+/// The columns an open table part `prev` (a form of one page) and the open part continuing it
+/// share: the part's edges, and those of `prev` that stand well inside one of the part's columns
+/// (a form's 项目性质 column starting inside 三级指标: the indicator texts across it span both).
+/// Every other edge of `prev` has a part edge of its own nearest to it, in order, the outer
+/// edges on the part's, and moving it there moves no text to another column (the text between
+/// the two lies in a cell spanning both): open columns are placed in the gaps between text, and
+/// a form above its indicator table leaves a wide gap where the indicator table's edge lies
+/// elsewhere in it (a form's 项目类别 | 一般项目 over 三级指标 | 指标值). `None` unless the
+/// shared columns are more than those of `prev`.
+fn joint_columns(prev: &PageTable, part: &PageTable) -> Option<Vec<f64>> {
     let (xs, to) = (&prev.grid.xs, &part.grid.xs);
-    let map: Vec<usize> = xs.iter().map(|&x| edge_index(to, x)).collect();
-    if to.len() <= xs.len() || map.first() != Some(&0) || map.last() != Some(&(to.len() - 1)) || map.windows(2).any(|w| w[1] <= w[0]) {
-        return false;
+    if xs.len() < 2 || to.len() < 3 {
+        return None;
     }
-    xs.iter().zip(&map).skip(1).take(xs.len().saturating_sub(2)).all(|(&x, &k)| {
-        let (lo, hi) = (x.min(to[k]), x.max(to[k]));
+    let moves_no_text = |x: f64, y: f64| {
+        let (lo, hi) = (x.min(y), x.max(y));
         prev.glyphs.iter().filter(|g| g.cx() > lo && g.cx() < hi && !g.ch.is_whitespace()).all(|g| {
             prev.grid.cells.iter().any(|c| {
                 let [x0, top, x1, bottom] = c.bbox;
                 x0 < lo && x1 > hi && g.cy() > top && g.cy() < bottom
             })
         })
-    })
+    };
+    // Cells of one column of `prev` holding text: a column of the form, not a slot beside a
+    // spanning cell.
+    let filled = |col: usize| prev.grid.cells.iter().filter(|c| c.col == col && c.col_span == 1 && !c.text.trim().is_empty()).count();
+    let mut joint = to.clone();
+    let mut last = 0;
+    for (i, &x) in xs.iter().enumerate().take(xs.len() - 1).skip(1) {
+        let k = edge_index(to, x);
+        if k > last && k + 1 < to.len() && moves_no_text(x, to[k]) {
+            last = k;
+            continue;
+        }
+        let c = to.partition_point(|&e| e <= x).checked_sub(1).filter(|&c| c + 1 < to.len())?;
+        let (left, right) = (to[c], to[c + 1]);
+        let inside = (x - left).min(right - x) >= INNER_EDGE_SHARE * (right - left);
+        if !inside || filled(i - 1) < FORM_COLUMN_CELLS || filled(i) < FORM_COLUMN_CELLS {
+            return None;
+        }
+        joint.push(x);
+    }
+    joint.sort_by(f64::total_cmp);
+    (joint.len() > xs.len()).then_some(joint)
 }
 
 /// An open part laid on the given column edges: every slot its own cell, text by glyph centre.
@@ -507,13 +535,14 @@ fn append(b: &mut Building, prev: &PageTable, part: &PageTable) {
         if let Some(columns) = columns_under_label(&b.table, &b.xs, part, true) {
             return append_under_label(b, part, &columns);
         }
-        // A table of one page whose columns are those of this part with some merged (a form
-        // above the indicator table it heads) takes the part's columns.
-        // (Such a table is its one part, `prev`: its text decides.)
-        if heads_a_form(b, part) && finer_columns(prev, part) {
-            remap_columns(&mut b.table.cells, &b.xs, &part.grid.xs);
-            b.table.n_cols = part.grid.n_cols();
-            b.xs = part.grid.xs.clone();
+        // A form of one page above the indicator table it heads, whose columns the part's do not
+        // fit, takes the columns both share. (Such a table is its one part, `prev`: its text
+        // decides.)
+        let fits = part.grid.n_cols() + 1 == b.xs.len() || on_table_columns(part, &b.xs).is_some();
+        if let Some(joint) = joint_columns(prev, part).filter(|_| heads_a_form(b) && !fits) {
+            remap_columns(&mut b.table.cells, &b.xs, &joint);
+            b.table.n_cols = joint.len() - 1;
+            b.xs = joint;
         }
         // The part's own columns are the better evidence for its page when they are as many as
         // the table's (its spans stay); otherwise its text is laid on the table's columns.
@@ -1073,6 +1102,41 @@ mod tests {
         // Under a table with its own header (a financial table), a part is laid on its columns.
         a.glyphs.truncate(a.glyphs.len() - 1);
         a.header_rows = 1;
+        assert_eq!(stitch(vec![a, b])[0].n_cols, 4);
+    }
+
+    #[test]
+    fn a_form_and_the_indicator_table_overleaf_share_the_columns_of_both() {
+        // tongnan_2021 three-line (open_hrules, Chromium): page 1 ends with a project's form
+        // (label | value | 实施单位 | value, edges 53/130/329/434/542), page 2 goes on with its
+        // indicator table (绩效指标 | 一级 | 二级 | 三级指标 | 指标值, edges 51/72/130/193/422/545).
+        // The form's edge at 329 stands inside 三级指标, whose text runs across it: the table has
+        // both parts' edges, the form's value and the 三级指标 texts spanning two columns each.
+        let form: Vec<&[&str]> = vec![
+            &["主管部门", "区政务服务管理办", "实施单位", "区政务服务管理办"],
+            &["资金总额（万元）", "9", "项目性质", "常年"],
+            &["项目起始时间", "2021.1.1", "项目终止时间", "2021.12.31"],
+        ];
+        let mut a = open_part(1, 700.0, &[53.0, 130.0, 329.0, 434.0, 542.0], &form, &[]);
+        for (row, texts) in form.iter().enumerate() {
+            for (x, t) in [72.0, 192.6, 356.2, 446.8].into_iter().zip(texts.iter()) {
+                a.glyphs.extend(word(t, x, 702.0 + 20.0 * row as f64, 9.0));
+            }
+        }
+        let indicators: Vec<&[&str]> =
+            vec![&["绩效", "一级指标", "二级指标", "三级指标", "指标值"], &["指标", "产出指标", "数量指标", "行政许可相关法律知识、文明礼仪、廉政教育", "300人"]];
+        let mut b = open_part(2, 60.0, &[51.0, 72.0, 130.0, 193.0, 422.0, 545.0], &indicators, &[]);
+        b.glyphs = word("行政许可相关法律知识、文明礼仪、廉政教育", 197.0, 82.0, 9.0);
+        let t = &one_tiled_table(vec![a.clone(), b.clone()]);
+        assert_eq!((t.n_rows, t.n_cols), (5, 6));
+        let at = |r: usize, c: usize| t.cell_at(r, c).map(|x| (x.text.clone(), x.col, x.col_span)).unwrap();
+        assert_eq!(at(0, 0), ("主管部门".to_string(), 0, 2));
+        assert_eq!(at(0, 2), ("区政务服务管理办".to_string(), 2, 2));
+        assert_eq!(at(0, 4), ("实施单位".to_string(), 4, 1));
+        assert_eq!(at(4, 3), ("行政许可相关法律知识、文明礼仪、廉政教育".to_string(), 3, 2));
+        // A form column holding text in one cell only (a misplaced edge) is no column of the
+        // table: the part is laid on the form's columns.
+        a.grid.cells.retain(|c| !(c.col == 2 && c.row > 0));
         assert_eq!(stitch(vec![a, b])[0].n_cols, 4);
     }
 
