@@ -391,12 +391,64 @@ pub(super) fn body_columns(body: &[TextLine]) -> Option<Vec<(f64, f64)>> {
     if !apart.is_empty() && !extents.is_empty() {
         extents = text::merged_extents(extents.into_iter().chain(apart).collect());
     }
+    for stack in stacked_labels(body) {
+        extents = split_after_stack(extents, stack, &lines);
+    }
     let separations: Vec<(f64, f64)> = extents.windows(2).map(|w| (w[0].1, w[1].0)).collect();
     // An indicator header under the first lines starts a part with columns of its own: the
     // form above it (whose rows of four short labels may look like a header: the last is it).
     let part_start = body.iter().rposition(header_labels).filter(|&k| k > 0);
     let columns = text::columns_from_gaps(&lines, rows::median_size(body), &separations, part_start);
     (columns.len() >= 2).then_some(columns)
+}
+
+/// A label set a glyph a line (绩/效/指/标) stands on at least this many lines.
+const STACKED_LINES: usize = 3;
+
+/// The x ranges of labels set a glyph a line: one letter (not a figure) alone in its piece at one
+/// place on [`STACKED_LINES`] successive lines or more.
+fn stacked_labels(body: &[TextLine]) -> Vec<(f64, f64)> {
+    let single: Vec<Option<(f64, f64)>> = body
+        .iter()
+        .map(|l| {
+            chunks(l).iter().find_map(|c| {
+                let t: Vec<char> = l.text_between(c.x0, c.x1).chars().filter(|ch| !ch.is_whitespace()).collect();
+                (t.len() == 1 && t[0].is_alphabetic()).then_some((c.x0, c.x1))
+            })
+        })
+        .collect();
+    let same = |a: (f64, f64), b: (f64, f64)| (a.0 - b.0).abs() < 1.0 && (a.1 - b.1).abs() < 1.0;
+    let mut out: Vec<(f64, f64)> = Vec::new();
+    let mut k = 0;
+    while k < single.len() {
+        let Some(first) = single[k] else {
+            k += 1;
+            continue;
+        };
+        let run = single[k..].iter().take_while(|p| p.is_some_and(|p| same(p, first))).count();
+        if run >= STACKED_LINES && !out.iter().any(|&o| same(o, first)) {
+            out.push(first);
+        }
+        k += run;
+    }
+    out
+}
+
+/// The extent holding a stacked label `stack` and text right of it split after the label: the
+/// text starting right of it on the lines is another column (一级指标's labels beside 绩效指标),
+/// though a form's label above (项目当年绩效目标) reaches over both.
+fn split_after_stack(extents: Vec<(f64, f64)>, stack: (f64, f64), lines: &[Vec<(f64, f64)>]) -> Vec<(f64, f64)> {
+    let mut out = Vec::with_capacity(extents.len() + 1);
+    for e in extents {
+        let next = lines.iter().flatten().map(|p| p.0).filter(|&x| x > stack.1 && x < e.1).fold(f64::MAX, f64::min);
+        if e.0 <= stack.0 + 1.0 && stack.1 < e.1 && next < e.1 {
+            out.push((e.0, stack.1));
+            out.push((next, e.1));
+        } else {
+            out.push(e);
+        }
+    }
+    out
 }
 
 /// Inside a merged column extent, a stretch that at most this share of the pieces covering
@@ -1303,6 +1355,27 @@ pub(super) mod tests {
         body(&mut g);
         let (grid, header_rows) = open_tables(&rules, &g, &[], 595.0, 842.0).remove(0);
         assert_eq!((header_rows, grid.n_rows()), (2, 5));
+    }
+
+    #[test]
+    fn a_label_set_a_glyph_a_line_stands_in_a_column_of_its_own_though_a_form_label_reaches_over_it() {
+        // tongnan_2021 without rules page 1 (open_norules, LibreOffice): 绩/效/指/标 at 61.9–70.9
+        // beside the 一级指标 labels from 87; the form's labels above (项目当年绩效目 from 63.9,
+        // 资金总额（万 from 68.4) reach over both, so the pieces' extents run together.
+        let mut g = Vec::new();
+        let put = |g: &mut Vec<Glyph>, y: f64, pieces: &[(f64, &str)]| pieces.iter().for_each(|&(x, t)| g.extend(word(t, x, y, 9.0)));
+        put(&mut g, 100.0, &[(63.9, "项目当年绩效目"), (136.8, "保障行政服务中心正常运行")]);
+        put(&mut g, 120.0, &[(68.4, "资金总额（万"), (301.6, "165.5"), (331.9, "项目性质")]);
+        put(&mut g, 140.0, &[(68.4, "项目起始时间"), (198.4, "2021年1月1日")]);
+        put(&mut g, 160.0, &[(87.0, "一级指标"), (138.0, "二级指标"), (250.0, "三级指标"), (440.0, "指标值")]);
+        put(&mut g, 180.0, &[(87.0, "产出指标"), (138.0, "数量指标"), (199.0, "指标1"), (470.0, "28个")]);
+        put(&mut g, 200.0, &[(61.9, "绩"), (138.0, "质量指标"), (199.0, "指标2"), (470.0, "30%")]);
+        put(&mut g, 220.0, &[(61.9, "效"), (199.0, "指标3"), (470.0, "≥80%")]);
+        put(&mut g, 240.0, &[(61.9, "指"), (87.0, "效益指标"), (138.0, "成本指标"), (199.0, "指标4"), (470.0, "65万元")]);
+        put(&mut g, 260.0, &[(61.9, "标"), (199.0, "指标5"), (470.0, "11万元")]);
+        let body = band_lines(&g, &[], 0.0, 600.0, 0.0, 842.0);
+        let columns = body_columns(&body).unwrap();
+        assert!(columns.windows(2).any(|w| w[0].1 <= 71.0 && w[1].0 >= 86.0), "{columns:?}");
     }
 
     #[test]
