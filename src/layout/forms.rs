@@ -70,6 +70,14 @@ fn run_start(lines: &[TextLine], first: usize, free_from: usize, width: f64) -> 
         let (prev, next) = (&lines[start - 1], &lines[start]);
         let (height, gap) = height_and_gap(prev, next);
         let beside = start - 1 > free_from && text::side_label(&lines[start - 2], prev, next, CHUNK_GAP, FORM_LEADING);
+        // The last line of a paragraph wrapped beside its label: the three lines are a row.
+        let row_of_three = start >= free_from + 3
+            && chunks(prev).len() == 1
+            && text::label_beside_paragraph(&lines[start - 3], &lines[start - 2], prev, CHUNK_GAP, FORM_LEADING);
+        if row_of_three && gap <= FORM_LEADING * height {
+            start -= 3;
+            continue;
+        }
         if (chunks(prev).len() < 2 && !beside) || !tabular(prev, width) || gap > FORM_LEADING * height {
             break;
         }
@@ -190,6 +198,26 @@ mod tests {
         let tables = form_tables(&g, &[], 595.0, 842.0);
         let shapes: Vec<(usize, usize, usize)> = tables.iter().map(|(t, h)| (*h, t.n_rows(), t.n_cols())).collect();
         assert_eq!(shapes, vec![(0, 4, 4), (1, 5, 4)]);
+    }
+
+    #[test]
+    fn a_label_beside_its_wrapped_paragraph_at_the_page_top_is_the_first_row_of_the_run() {
+        // shanhaiguan_2021 without rules page 5 (open_norules, LibreOffice): the page opens with
+        // the form's last row, 绩效目标 centred between the two lines of its text (one piece
+        // each), then the indicator header and rows. The three lines are the run's first row.
+        let mut g = Vec::new();
+        put(&mut g, 60.0, &[(110.0, "1.保证大厅各窗口的专网运行。")]);
+        put(&mut g, 68.0, &[(60.0, "绩效目标")]);
+        put(&mut g, 76.0, &[(110.0, "2.保障机关正常工作高效运转。")]);
+        put(&mut g, 100.0, &[(60.0, "一级指标"), (140.0, "二级指标"), (260.0, "三级指标"), (340.0, "指标值")]);
+        for i in 0..4 {
+            let y = 120.0 + 18.0 * i as f64;
+            put(&mut g, y, &[(60.0, "产出指标"), (140.0, "数量指标"), (260.0, "综合事务保障率"), (340.0, "≥95百分比")]);
+        }
+        let tables = form_tables(&g, &[], 595.0, 842.0);
+        assert_eq!(tables.len(), 1);
+        let (grid, _) = &tables[0];
+        assert!(grid.ys[0] < 60.0, "{:?}", grid.ys);
     }
 
     #[test]

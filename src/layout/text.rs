@@ -232,6 +232,19 @@ pub fn side_label(prev: &TextLine, label: &TextLine, next: &TextLine, gap: f64, 
     beside_rows([prev, label, next], [&above, &own, &below], leading)
 }
 
+/// Whether `label` is a lone piece set between the two lines of a paragraph wrapped in its
+/// cell beside it (绩效目标 between 1.保证… and 2.保障…): each line one piece, both starting at
+/// one place right of the label, the label centred between them no further apart than
+/// `leading` line heights. The three lines are one row of a form.
+pub fn label_beside_paragraph(prev: &TextLine, label: &TextLine, next: &TextLine, gap: f64, leading: f64) -> bool {
+    let [above, own, below] = [prev, label, next].map(|l| chunk_spans(l, gap));
+    let ([a], [piece], [b]) = (&above[..], &own[..], &below[..]) else { return false };
+    let centre = |l: &TextLine| (l.top + l.bottom) / 2.0;
+    let between = centre(prev) < centre(label) && centre(label) < centre(next);
+    let (height, line_gap) = height_and_gap(prev, next);
+    between && line_gap <= leading * height && (a.0 - b.0).abs() < 1.0 && a.0 > piece.1
+}
+
 /// [`side_label`] on three successive lines and their pieces.
 fn beside_rows([prev, label, next]: [&TextLine; 3], [above, own, below]: [&[(f64, f64)]; 3], leading: f64) -> bool {
     let [piece] = own[..] else { return false };
