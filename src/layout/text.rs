@@ -360,28 +360,10 @@ pub fn columns_from_gaps(lines: &[Vec<(f64, f64)>], size: f64, separations: &[(f
             // side: a cell spanning two columns reaches well into both, a piece overhanging a
             // boundary by a glyph hardly does.
             let crossing_piece = |l: &Vec<(f64, f64)>| l.iter().find(|p| p.0 < mid - END_TOLERANCE && p.1 > mid + END_TOLERANCE).copied();
-            // A stretch no line of one part crosses, the first pieces right of it a column of
-            // that part (three widths or more, left-aligned or centred on one middle) starting
-            // where the stretch ends, is an edge of that part's columns: the other part's pieces
-            // across it are cells spanning them, free.
-            let wanted_by = |range: std::ops::Range<usize>| {
-                let after: Vec<(f64, f64)> = lines[range]
-                    .iter()
-                    .filter(|l| crossing_piece(l).is_none())
-                    .filter_map(|l| l.iter().find(|p| p.0 >= w[1] - END_TOLERANCE).copied())
-                    .collect();
-                let starts = |x: f64| (x - w[1]).abs() < END_TOLERANCE;
-                let column: Vec<(f64, f64)> = after
-                    .iter()
-                    .filter(|a| {
-                        let middle = (a.0 + a.1) / 2.0;
-                        after.iter().any(|b| starts(b.0) && ((b.0 + b.1) / 2.0 - middle).abs() < END_TOLERANCE) || starts(a.0)
-                    })
-                    .copied()
-                    .collect();
-                distinct_ends(column.iter().map(|p| p.1 - p.0)) >= PART_EDGE_LINES && column.iter().any(|p| starts(p.0))
+            let free = match part_start {
+                Some(k) if part_column_starts(&lines[..k], (w[0], w[1])) => k..lines.len(),
+                _ => 0..0,
             };
-            let free = part_start.map_or(0..0, |k| if wanted_by(0..k) { k..lines.len() } else { 0..0 });
             let across: f64 = lines
                 .iter()
                 .enumerate()
@@ -416,6 +398,24 @@ pub fn columns_from_gaps(lines: &[Vec<(f64, f64)>], size: f64, separations: &[(f
 /// A column holds text wholly inside it on at least this many lines (a space inside one
 /// line's cell makes no column).
 const COLUMN_LINES: usize = 2;
+
+/// Whether a stretch `(left, right)` is an edge of the columns of a part of a table (`lines`,
+/// the part above another): the first pieces right of it on its lines that do not cross it make
+/// a column starting where the stretch ends, three widths or more, left-aligned or centred on
+/// one middle (a form's 实施单位 | 项目性质 | 项目终止时间). The other part's pieces across it are
+/// cells spanning that part's columns.
+fn part_column_starts(lines: &[Vec<(f64, f64)>], (left, right): (f64, f64)) -> bool {
+    let mid = (left + right) / 2.0;
+    let after: Vec<(f64, f64)> = lines
+        .iter()
+        .filter(|l| !l.iter().any(|p| p.0 < mid - END_TOLERANCE && p.1 > mid + END_TOLERANCE))
+        .filter_map(|l| l.iter().find(|p| p.0 >= right - END_TOLERANCE).copied())
+        .collect();
+    let starts = |x: f64| (x - right).abs() < END_TOLERANCE;
+    let centred_on_a_start = |a: &(f64, f64)| after.iter().any(|b| starts(b.0) && ((b.0 + b.1) - (a.0 + a.1)).abs() / 2.0 < END_TOLERANCE);
+    let column: Vec<(f64, f64)> = after.iter().filter(|a| starts(a.0) || centred_on_a_start(a)).copied().collect();
+    distinct_ends(column.iter().map(|p| p.1 - p.0)) >= PART_EDGE_LINES && column.iter().any(|p| starts(p.0))
+}
 
 /// The candidates (left, right, cost, inside a separation) to draw as boundaries so that their
 /// costs plus the costs of the gaps (left, right, cost) holding none of them are least, every
