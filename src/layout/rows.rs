@@ -118,10 +118,15 @@ pub fn body_rows_with(body: &[TextLine], xs: &[f64], chunk_gap: f64, wrapping: W
                 }
             }
             // Only labels lie between the two, in a few columns: they sit centred on the gap
-            // between two rows, and the boundary runs through their middle.
+            // between two rows, and the boundary runs through their middle. Labels set beside
+            // the first line of a cell wrapped in two (centred against rows further down, their
+            // middle in that line) sit in the row `last` starts: the height under them runs
+            // through it, no boundary.
             Some(last) if labels_in_gap(&between, &blocks, around) => {
                 let (top, bottom) = between.iter().fold((f64::MAX, f64::MIN), |(t, b), x| (t.min(x.top), b.max(x.bottom)));
-                *last = (top + bottom) / 2.0;
+                if centred_on_gap(&between, &blocks, *last) {
+                    *last = (top + bottom) / 2.0;
+                }
             }
             _ => breaks.push(y),
         }
@@ -132,6 +137,15 @@ pub fn body_rows_with(body: &[TextLine], xs: &[f64], chunk_gap: f64, wrapping: W
 /// Whether a block runs across the height `y`.
 fn crosses(b: &Block, y: f64) -> bool {
     b.top < y && b.bottom > y
+}
+
+/// Whether labels found between the boundary `last` and the next candidate sit centred on a gap
+/// between rows: through their middle runs no other block but those crossing `last` too (a label
+/// reaching over both).
+fn centred_on_gap(labels: &[&Block], blocks: &[Block], last: f64) -> bool {
+    let (top, bottom) = labels.iter().fold((f64::MAX, f64::MIN), |(t, b), x| (t.min(x.top), b.max(x.bottom)));
+    let mid = (top + bottom) / 2.0;
+    blocks.iter().filter(|b| crosses(b, mid) && !labels.iter().any(|l| std::ptr::eq(*l, *b))).all(|b| crosses(b, last))
 }
 
 /// How many blocks run across the height `y`.
@@ -376,8 +390,9 @@ fn tight_gaps_are_wraps(per_col: &[Vec<(f64, f64, f64)>], upper: f64) -> bool {
 /// label on the page before or after, which is rare, so a partition that covers them wins
 /// when it centres as well.
 const UNCOVERED_COST: f64 = 1.0;
-/// Labels are centred within this (points) or the column is not set centred.
-const CENTRED_TOLERANCE: f64 = 3.0;
+/// Labels are centred within this (points) or the column is not set centred: half a glyph, as
+/// row edges found from text sit halfway to the next text, which may start in another column.
+const CENTRED_TOLERANCE: f64 = 4.5;
 
 /// Evidence: labels of one column each vertically centred against the rows they span, one after
 /// another. `labels` are (first row, last row, middle y) of each, top to bottom, `run` the rows
@@ -491,6 +506,60 @@ mod tests {
         let (breaks, _) = body_rows(&body, &[50.0, 110.0, 200.0, 350.0, 450.0], 0.45);
         assert_eq!(breaks.len(), 2, "{breaks:?}");
         assert!((breaks[1] - 113.0).abs() < 1.0, "{breaks:?}");
+    }
+
+    #[test]
+    fn labels_beside_the_first_line_of_a_wrapped_cell_leave_its_row_whole() {
+        // tongnan_2021 three-line page 1 (open_hrules, LibreOffice): 效益指标 | 社会效益指标 are
+        // centred against the rows they span, which sets them beside the first line of 指标 2's
+        // two lines, its figure centred on both; the row above (指标 1) ends 5.8 pt higher. The
+        // boundary stays in the gap above 指标 2, none runs under the labels through its row.
+        let mut g: Vec<Glyph> = Vec::new();
+        g.extend(word("指标1:提高办事效率，为企业和办事群众提供优质服", 199.4, 600.25, 9.0));
+        g.extend(word("务，间接促进社会投资，助推经济发展。", 199.4, 616.45, 9.0));
+        g.extend(word("满意度≧90%", 433.3, 608.35, 9.0));
+        g.extend(word("经济效益指标", 138.3, 608.35, 9.0));
+        g.extend(word("指标1:推进行政审批服务网络化、便利化。", 199.4, 635.15, 9.0));
+        g.extend(word("满意度≧90%", 451.3, 635.15, 9.0));
+        g.extend(word("效益指标", 87.0, 652.65, 9.0));
+        g.extend(word("社会效益指标", 138.3, 652.65, 9.0));
+        g.extend(word("指标2:改善政务环境，提供服务质量，方便企业、群", 199.4, 653.75, 9.0));
+        g.extend(word("众办事。", 199.4, 669.95, 9.0));
+        g.extend(word("满意度≧90%", 451.3, 661.85, 9.0));
+        g.extend(word("指标1:推进行政审批服务便利化，改善政务服务环", 199.4, 688.85, 9.0));
+        g.extend(word("境，优化政务服务质量，方便企业、群众办事。", 199.4, 704.95, 9.0));
+        g.extend(word("满意度≧90%", 451.3, 696.85, 9.0));
+        let refs: Vec<&Glyph> = g.iter().collect();
+        let body = text::lines(&refs, Direction::Upright);
+        let (breaks, _) = body_rows(&body, &[55.0, 80.0, 133.0, 195.0, 425.0, 540.0], 0.45);
+        assert!(breaks.iter().any(|&y| y > 644.0 && y < 653.0), "{breaks:?}");
+        assert!(!breaks.iter().any(|&y| y > 653.0 && y < 679.0), "{breaks:?}");
+    }
+
+    #[test]
+    fn labels_centred_on_their_rows_text_are_centred_on_the_rows() {
+        // tongnan_2021 three-line page 1 (open_hrules, LibreOffice), 二级指标's labels and the row
+        // edges found from the text: 社会效益指标 (middle 658.05) is centred on its two rows'
+        // text (635.15 to 681.75), but the edges sit at 627.15 and 680.8 (halfway to text that
+        // starts in another column), 4.1 pt off: within a glyph's half.
+        let mut ys = vec![0.0; 7];
+        ys.extend([
+            276.05, 295.55, 314.30, 333.80, 352.55, 371.30, 390.05, 408.75, 427.55, 446.25, 465.05, 483.80, 502.55, 521.30, 540.05, 558.80,
+            577.55, 596.30, 627.15, 649.30, 680.80, 715.70, 760.45, 776.45,
+        ]);
+        let labels = [
+            (7, 7, 285.45),
+            (10, 10, 343.15),
+            (13, 14, 408.75),
+            (16, 17, 465.05),
+            (21, 21, 549.45),
+            (24, 24, 613.75),
+            (26, 26, 658.05),
+            (27, 27, 702.30),
+            (28, 28, 747.30),
+        ];
+        let rows = centred_partition(&labels, (7, 29), &ys).expect("every label centred");
+        assert_eq!(rows, vec![(7, 7), (8, 12), (13, 14), (15, 18), (19, 23), (24, 24), (25, 26), (27, 27), (28, 29)]);
     }
 
     #[test]
