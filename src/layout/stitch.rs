@@ -275,7 +275,7 @@ fn heads_a_form(b: &Building) -> bool {
 /// shared columns are more than those of `prev`.
 fn joint_columns(prev: &PageTable, part: &PageTable) -> Option<Vec<f64>> {
     let (xs, to) = (&prev.grid.xs, &part.grid.xs);
-    if xs.len() < 2 || to.len() < 3 {
+    if xs.len() < 2 || to.len() < 3 || edge_index(to, xs[0]) != 0 || edge_index(to, xs[xs.len() - 1]) != to.len() - 1 {
         return None;
     }
     let moves_no_text = |x: f64, y: f64| {
@@ -1134,6 +1134,11 @@ mod tests {
         assert_eq!(at(0, 2), ("区政务服务管理办".to_string(), 2, 2));
         assert_eq!(at(0, 4), ("实施单位".to_string(), 4, 1));
         assert_eq!(at(4, 3), ("行政许可相关法律知识、文明礼仪、廉政教育".to_string(), 3, 2));
+        // The form's outer edges stand on the part's: one starting at the part's second edge
+        // shares no columns with it.
+        let mut shifted = a.clone();
+        shifted.grid.xs[0] = 70.0;
+        assert!(joint_columns(&shifted, &b).is_none());
         // A form column holding text in one cell only (a misplaced edge) is no column of the
         // table: the part is laid on the form's columns.
         a.grid.cells.retain(|c| !(c.col == 2 && c.row > 0));
