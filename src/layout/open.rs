@@ -1190,6 +1190,11 @@ pub(super) mod tests {
         assert_eq!(got[0], None);
     }
 
+    /// Words 9 pt tall at their (x, text) on the line whose top is `y`.
+    fn put(g: &mut Vec<Glyph>, y: f64, pieces: &[(f64, &str)]) {
+        pieces.iter().for_each(|&(x, t)| g.extend(word(t, x, y, 9.0)));
+    }
+
     fn rule(pos: f64) -> Line {
         Line { pos, from: 50.0, to: 450.0 }
     }
@@ -1363,7 +1368,6 @@ pub(super) mod tests {
         // beside the 一级指标 labels from 87; the form's labels above (项目当年绩效目 from 63.9,
         // 资金总额（万 from 68.4) reach over both, so the pieces' extents run together.
         let mut g = Vec::new();
-        let put = |g: &mut Vec<Glyph>, y: f64, pieces: &[(f64, &str)]| pieces.iter().for_each(|&(x, t)| g.extend(word(t, x, y, 9.0)));
         put(&mut g, 100.0, &[(63.9, "项目当年绩效目"), (136.8, "保障行政服务中心正常运行")]);
         put(&mut g, 120.0, &[(68.4, "资金总额（万"), (301.6, "165.5"), (331.9, "项目性质")]);
         put(&mut g, 140.0, &[(68.4, "项目起始时间"), (198.4, "2021年1月1日")]);
@@ -1427,7 +1431,6 @@ pub(super) mod tests {
         // 一级指标 | 二级指标 … and the bottom; the project form's wrapped lines above the second
         // rule are rows of the table (预算规模及 / 资金用途 one cell), not one header row each.
         let mut g = Vec::new();
-        let put = |g: &mut Vec<Glyph>, y: f64, pieces: &[(f64, &str)]| pieces.iter().for_each(|&(x, t)| g.extend(word(t, x, y, 9.0)));
         put(&mut g, 105.0, &[(60.0, "项目编码"), (150.0, "P001"), (260.0, "项目名称"), (360.0, "专家评审费")]);
         put(&mut g, 125.0, &[(60.0, "预算规模及"), (150.0, "预算数"), (260.0, "80000.00"), (360.0, "其他资金")]);
         put(&mut g, 136.0, &[(60.0, "资金用途")]);
@@ -1457,7 +1460,6 @@ pub(super) mod tests {
         // are few enough for a header, but a paragraph is no header cell: the form's row is a row,
         // its label and text one cell each.
         let mut g = Vec::new();
-        let put = |g: &mut Vec<Glyph>, y: f64, pieces: &[(f64, &str)]| pieces.iter().for_each(|&(x, t)| g.extend(word(t, x, y, 9.0)));
         put(&mut g, 60.0, &[(54.0, "项目当年绩效目标"), (133.0, "增强行政服务中心的凝聚力和向心力，提高中心工作人员规范服务意识")]);
         put(&mut g, 72.0, &[(133.0, "量。")]);
         put(&mut g, 88.0, &[(60.0, "一级指标"), (133.0, "二级指标"), (260.0, "三级指标"), (420.0, "指标值")]);

@@ -124,8 +124,9 @@ pub fn body_rows_with(body: &[TextLine], xs: &[f64], chunk_gap: f64, wrapping: W
             // through it, no boundary.
             Some(last) if labels_in_gap(&between, &blocks, around) => {
                 let (top, bottom) = between.iter().fold((f64::MAX, f64::MIN), |(t, b), x| (t.min(x.top), b.max(x.bottom)));
-                if centred_on_gap(&between, &blocks, *last) {
-                    *last = (top + bottom) / 2.0;
+                let mid = (top + bottom) / 2.0;
+                if centred_on_gap(&between, mid, &blocks, *last) {
+                    *last = mid;
                 }
             }
             _ => breaks.push(y),
@@ -139,12 +140,10 @@ fn crosses(b: &Block, y: f64) -> bool {
     b.top < y && b.bottom > y
 }
 
-/// Whether labels found between the boundary `last` and the next candidate sit centred on a gap
-/// between rows: through their middle runs no other block but those crossing `last` too (a label
-/// reaching over both).
-fn centred_on_gap(labels: &[&Block], blocks: &[Block], last: f64) -> bool {
-    let (top, bottom) = labels.iter().fold((f64::MAX, f64::MIN), |(t, b), x| (t.min(x.top), b.max(x.bottom)));
-    let mid = (top + bottom) / 2.0;
+/// Whether labels found between the boundary `last` and the next candidate, their middle at
+/// `mid`, sit centred on a gap between rows: through their middle runs no other block but those
+/// crossing `last` too (a label reaching over both).
+fn centred_on_gap(labels: &[&Block], mid: f64, blocks: &[Block], last: f64) -> bool {
     blocks.iter().filter(|b| crosses(b, mid) && !labels.iter().any(|l| std::ptr::eq(*l, *b))).all(|b| crosses(b, last))
 }
 

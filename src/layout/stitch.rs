@@ -535,20 +535,21 @@ fn append(b: &mut Building, prev: &PageTable, part: &PageTable) {
         if let Some(columns) = columns_under_label(&b.table, &b.xs, part, true) {
             return append_under_label(b, part, &columns);
         }
-        // A form of one page above the indicator table it heads, whose columns the part's do not
-        // fit, takes the columns both share. (Such a table is its one part, `prev`: its text
-        // decides.)
-        let fits = part.grid.n_cols() + 1 == b.xs.len() || on_table_columns(part, &b.xs).is_some();
-        if let Some(joint) = joint_columns(prev, part).filter(|_| heads_a_form(b) && !fits) {
-            remap_columns(&mut b.table.cells, &b.xs, &joint);
-            b.table.n_cols = joint.len() - 1;
-            b.xs = joint;
-        }
         // The part's own columns are the better evidence for its page when they are as many as
-        // the table's (its spans stay); otherwise its text is laid on the table's columns.
+        // the table's (its spans stay); otherwise its text is laid on the table's columns. A
+        // form of one page above the indicator table it heads, whose columns the part's do not
+        // fit, first takes the columns both share. (Such a table is its one part, `prev`: its
+        // text decides.)
         let part = if part.grid.n_cols() + 1 == b.xs.len() {
             part.clone()
+        } else if let Some(laid) = on_table_columns(part, &b.xs) {
+            laid
         } else {
+            if let Some(joint) = joint_columns(prev, part).filter(|_| heads_a_form(b)) {
+                remap_columns(&mut b.table.cells, &b.xs, &joint);
+                b.table.n_cols = joint.len() - 1;
+                b.xs = joint;
+            }
             on_table_columns(part, &b.xs).unwrap_or_else(|| regrid_open(part, &b.xs))
         };
         let cells = cells_of(&part, 0);

@@ -239,20 +239,22 @@ pub fn side_label(prev: &TextLine, label: &TextLine, next: &TextLine, gap: f64, 
 pub fn label_beside_paragraph(prev: &TextLine, label: &TextLine, next: &TextLine, gap: f64, leading: f64) -> bool {
     let [above, own, below] = [prev, label, next].map(|l| chunk_spans(l, gap));
     let ([a], [piece], [b]) = (&above[..], &own[..], &below[..]) else { return false };
+    between_lines(prev, label, next, leading) && (a.0 - b.0).abs() < 1.0 && a.0 > piece.1
+}
+
+/// Whether `label`'s middle lies between the middles of `prev` and `next`, set no further
+/// apart than `leading` line heights.
+fn between_lines(prev: &TextLine, label: &TextLine, next: &TextLine, leading: f64) -> bool {
     let centre = |l: &TextLine| (l.top + l.bottom) / 2.0;
-    let between = centre(prev) < centre(label) && centre(label) < centre(next);
-    let (height, line_gap) = height_and_gap(prev, next);
-    between && line_gap <= leading * height && (a.0 - b.0).abs() < 1.0 && a.0 > piece.1
+    let (height, gap) = height_and_gap(prev, next);
+    centre(prev) < centre(label) && centre(label) < centre(next) && gap <= leading * height
 }
 
 /// [`side_label`] on three successive lines and their pieces.
 fn beside_rows([prev, label, next]: [&TextLine; 3], [above, own, below]: [&[(f64, f64)]; 3], leading: f64) -> bool {
     let [piece] = own[..] else { return false };
-    let centre = |l: &TextLine| (l.top + l.bottom) / 2.0;
-    let between = centre(prev) < centre(label) && centre(label) < centre(next);
-    let (height, gap) = height_and_gap(prev, next);
     let left_of = |pieces: &[(f64, f64)]| pieces.len() >= 2 && pieces.iter().all(|&(x0, _)| x0 > piece.1);
-    between && gap <= leading * height && left_of(above) && left_of(below)
+    between_lines(prev, label, next, leading) && left_of(above) && left_of(below)
 }
 
 /// The taller height of two successive lines and the gap between them.
@@ -359,7 +361,6 @@ pub fn columns_from_gaps(lines: &[Vec<(f64, f64)>], size: f64, separations: &[(f
             // Each line's piece across it, weighed by how much of the piece lies on its shorter
             // side: a cell spanning two columns reaches well into both, a piece overhanging a
             // boundary by a glyph hardly does.
-            let crossing_piece = |l: &Vec<(f64, f64)>| l.iter().find(|p| p.0 < mid - END_TOLERANCE && p.1 > mid + END_TOLERANCE).copied();
             let free = match part_start {
                 Some(k) if part_column_starts(&lines[..k], (w[0], w[1])) => k..lines.len(),
                 _ => 0..0,
@@ -368,7 +369,7 @@ pub fn columns_from_gaps(lines: &[Vec<(f64, f64)>], size: f64, separations: &[(f
                 .iter()
                 .enumerate()
                 .filter(|(k, _)| !free.contains(k))
-                .filter_map(|(_, l)| crossing_piece(l))
+                .filter_map(|(_, l)| piece_across(l, mid))
                 .map(|p| (OVERHANG_WEIGHT * (mid - p.0).min(p.1 - mid) / (p.1 - p.0)).min(1.0))
                 .sum();
             let parted = separations.iter().any(|&(a, b)| a <= w[0] + END_TOLERANCE && b >= w[1] - END_TOLERANCE);
@@ -399,6 +400,11 @@ pub fn columns_from_gaps(lines: &[Vec<(f64, f64)>], size: f64, separations: &[(f
 /// line's cell makes no column).
 const COLUMN_LINES: usize = 2;
 
+/// The piece of a line running across `x` by more than [`END_TOLERANCE`] on both sides.
+fn piece_across(line: &[(f64, f64)], x: f64) -> Option<(f64, f64)> {
+    line.iter().find(|p| p.0 < x - END_TOLERANCE && p.1 > x + END_TOLERANCE).copied()
+}
+
 /// Whether a stretch `(left, right)` is an edge of the columns of a part of a table (`lines`,
 /// the part above another): the first pieces right of it on its lines that do not cross it make
 /// a column starting where the stretch ends, three widths or more, left-aligned or centred on
@@ -408,7 +414,7 @@ fn part_column_starts(lines: &[Vec<(f64, f64)>], (left, right): (f64, f64)) -> b
     let mid = (left + right) / 2.0;
     let after: Vec<(f64, f64)> = lines
         .iter()
-        .filter(|l| !l.iter().any(|p| p.0 < mid - END_TOLERANCE && p.1 > mid + END_TOLERANCE))
+        .filter(|l| piece_across(l, mid).is_none())
         .filter_map(|l| l.iter().find(|p| p.0 >= right - END_TOLERANCE).copied())
         .collect();
     let starts = |x: f64| (x - right).abs() < END_TOLERANCE;
