@@ -110,10 +110,6 @@ fn ruled_grids(regions: &[Region], glyphs: &[Glyph], in_table: &mut [bool]) -> (
 fn open_grids(page: &Page, loose: &[Line], taken: &[[f64; 4]], in_table: &mut [bool]) -> Vec<Built> {
     let mut out = Vec::new();
     for (mut grid, header_rows) in open::open_tables(loose, &page.glyphs, taken, page.width, page.height) {
-        // Rules inside an open table mark groups of rows; split groups whose lines align in
-        // most columns (a single wrapped cell does not qualify).
-        let busy = (grid.n_cols() * 3).div_ceil(5).max(2);
-        grid.split_rows_by_text_with(&page.glyphs, 2, busy, 0);
         let used = grid.fill_text(&page.glyphs);
         mark(in_table, used);
         out.push(Built { grid, framing: Framing::Open, header_rows });
@@ -263,5 +259,45 @@ mod tests {
             g.extend(word("25.27%", 380.0, y, 10.0));
         }
         assert!(grids(&boxed_page(g)).is_empty());
+    }
+
+    #[test]
+    fn a_three_line_tables_last_row_of_wrapped_cells_and_centred_ones_stays_one_row() {
+        // yutian_2024 three-line page 5 (open_hrules, LibreOffice): 9 pt glyphs at a 16.2 pt
+        // pitch; the last row's four wrapped cells (满意度指 / 标 …) hold two lines, 调查满意度
+        // and 调查日志 sit centred between them. The rows come from the text's line spacing;
+        // the split of a ruled group of rows into aligned lines must not cut this row in three.
+        // The page's first row continues one from the page before (100 at its top).
+        let side = |pos| Ruling { orientation: Orientation::Horizontal, pos, from: 56.7, to: 538.6, width: 0.5 };
+        let rulings = vec![side(57.4), side(77.4), side(247.0)];
+        let mut g = Vec::new();
+        for (x, h) in [(60.5, "一级指标"), (108.7, "二级指标"), (176.1, "三级指标"), (273.1, "绩效指标描述"), (395.0, "指标值"), (463.8, "指标值确定依据")] {
+            g.extend(word(h, x, 61.5, 9.0));
+        }
+        let put = |g: &mut Vec<Glyph>, y: f64, pieces: &[(f64, &str)]| pieces.iter().for_each(|&(x, t)| g.extend(word(t, x, y, 9.0)));
+        put(&mut g, 80.2, &[(368.0, "100")]);
+        put(&mut g, 96.4, &[(368.0, "所需的系统对接服")]);
+        put(&mut g, 104.4, &[(104.2, "生态效益指"), (158.1, "印章后续服务、软")]);
+        put(&mut g, 112.5, &[(237.9, "符合环保要求"), (368.0, "务、系统运维服务、"), (454.8, "系统查询，数据抽查")]);
+        put(&mut g, 120.6, &[(122.2, "标"), (180.6, "件对接")]);
+        put(&mut g, 128.7, &[(368.0, "软件技术服务完全相")]);
+        put(&mut g, 144.8, &[(368.0, "符")]);
+        put(&mut g, 163.6, &[(156.0, "安排刻章企业入驻"), (237.9, "开展玉田县辖区内新开办企")]);
+        put(&mut g, 171.6, &[(104.2, "可持续影响"), (368.0, "100")]);
+        put(&mut g, 179.7, &[(156.0, "审批大厅，方便企"), (237.9, "业免费刻制首套公章中标企"), (477.3, "现场验收")]);
+        put(&mut g, 187.8, &[(117.7, "指标"), (368.0, "安排区域完成入驻")]);
+        put(&mut g, 195.9, &[(156.0, "业就近办理"), (237.9, "业入驻区域，方便企业办理")]);
+        put(&mut g, 214.6, &[(60.5, "满意度指"), (108.7, "服务对象满"), (156.0, "刻章企业满意度调"), (368.0, "≥99")]);
+        put(&mut g, 222.7, &[(237.9, "调查满意度"), (477.3, "调查日志")]);
+        put(&mut g, 230.8, &[(74.0, "标"), (108.7, "意度指标"), (189.6, "查"), (368.0, "满意度不低于99%")]);
+        let page = Page { number: 5, width: 595.0, height: 842.0, glyphs: g, fonts: vec![String::new()], rulings, images: 0 };
+        let built = grids(&page);
+        assert_eq!(built.len(), 1);
+        let grid = &built[0].grid;
+        assert_eq!(grid.n_rows(), 4, "header, 生态效益指标, 可持续影响指标, 满意度指标: {:?}", grid.ys);
+        let at = |r: usize, c: usize| grid.cells.iter().find(|x| x.row == r && x.col == c).map(|x| x.text.clone()).unwrap_or_default();
+        assert_eq!(at(3, 0), "满意度指标");
+        assert_eq!(at(3, 3), "调查满意度");
+        assert_eq!(at(3, 4), "≥99满意度不低于99%");
     }
 }

@@ -330,7 +330,7 @@ fn open_grid_with_edges(f: &Frame, edges: &[f64], glyphs: &[Glyph], taken: &[[f6
     let xs = column_edges(&columns, &header, f.x0, f.x1);
     let (header, centred) = lift_centred_header_lines(header, &xs);
     let header = join_wrapped_header_lines(header, &xs);
-    let (ys, blocks) = row_edges(f, &header, &body, &xs);
+    let (ys, rows) = row_edges(f, &header, &body, &xs);
     let nr = ys.len().checked_sub(1).filter(|&n| n >= 1)?;
     let header_rows = header.len().min(nr);
     let mut cells = HeaderCells::new(xs, header_rows);
@@ -349,7 +349,33 @@ fn open_grid_with_edges(f: &Frame, edges: &[f64], glyphs: &[Glyph], taken: &[[f6
         let pieces: Vec<String> = body.iter().flat_map(|l| chunks(l).into_iter().map(|c| l.text_between(c.x0, c.x1))).collect();
         text::mostly_words(&pieces)
     };
-    Some((cells.into_grid(ys, &blocks, form), header_rows))
+    let mut grid = cells.into_grid(ys, rows.blocks(), form);
+    if let BodyRows::BetweenRules = rows {
+        // Rules inside an open table may mark groups of rows: a group whose lines align in most
+        // columns is several rows (a single wrapped cell does not qualify). Rows found from the
+        // text's blocks are already decided by line spacing, and a label centred beside a wrapped
+        // cell would look like another line there.
+        let busy = (grid.n_cols() * 3).div_ceil(5).max(2);
+        grid.split_rows_by_text_with(glyphs, 2, busy, 0);
+    }
+    Some((grid, header_rows))
+}
+
+/// Where the body's row edges came from.
+enum BodyRows {
+    /// Rules drawn between the body's rows (or between groups of them).
+    BetweenRules,
+    /// The body's text blocks ([`rows::body_rows`]), with those that span several rows.
+    FromText(Vec<Block>),
+}
+
+impl BodyRows {
+    fn blocks(&self) -> &[Block] {
+        match self {
+            BodyRows::BetweenRules => &[],
+            BodyRows::FromText(blocks) => blocks,
+        }
+    }
 }
 
 /// A header label is at most this many characters (指标值确定依据).
@@ -594,7 +620,7 @@ fn centred_over_free_columns(xs: &[f64], ch: &Chunk, used: &[usize]) -> bool {
 /// Row edges: one per header line, then body rows — the bands between rules when rules separate
 /// body rows, otherwise from the body's text blocks ([`rows::body_rows`]), which also gives the
 /// blocks that span rows.
-fn row_edges(f: &Frame, header: &[TextLine], body: &[TextLine], xs: &[f64]) -> (Vec<f64>, Vec<Block>) {
+fn row_edges(f: &Frame, header: &[TextLine], body: &[TextLine], xs: &[f64]) -> (Vec<f64>, BodyRows) {
     let mut ys = vec![f.top];
     for w in header.windows(2) {
         ys.push((w[0].bottom + w[1].top) / 2.0);
@@ -603,17 +629,17 @@ fn row_edges(f: &Frame, header: &[TextLine], body: &[TextLine], xs: &[f64]) -> (
         ys.push(f.header_bottom);
     }
     let body_rules: Vec<f64> = f.rules.iter().copied().filter(|&p| p > f.header_bottom + 0.5 && p < f.bottom - 0.5).collect();
-    let mut blocks = Vec::new();
-    if body_rules.len() >= 2 {
+    let rows = if body_rules.len() >= 2 {
         ys.extend(body_rules);
+        BodyRows::BetweenRules
     } else {
         let (breaks, found) = rows::body_rows(body, xs, CHUNK_GAP);
         ys.extend(breaks);
-        blocks = found;
-    }
+        BodyRows::FromText(found)
+    };
     ys.push(f.bottom);
     ys.dedup_by(|a, b| (*a - *b).abs() < 0.5);
-    (ys, blocks)
+    (ys, rows)
 }
 
 /// The header's cells as they are decided: which cell owns each header slot.
