@@ -47,6 +47,20 @@ pub struct PageTable {
     /// Open tables: the glyphs inside the table, so a continuation can be re-laid on the
     /// columns of the part before it (empty for ruled tables).
     pub glyphs: Vec<Glyph>,
+    /// A rule drawn along the table's bottom edge across its width: the producer closed the
+    /// table here. An open table running on overleaf has no rule under its last row on this page.
+    pub closed_below: bool,
+}
+
+/// A rule closes a table when it lies within this (points) of its bottom edge and covers this
+/// share of its width.
+const CLOSING_RULE_REACH: f64 = 1.5;
+const CLOSING_RULE_SHARE: f64 = 0.8;
+
+/// Whether one of the page's horizontal rules runs along the bottom edge of `bbox`.
+fn closed_below(bbox: [f64; 4], horizontal: &[rulings::Line]) -> bool {
+    let [x0, _, x1, bottom] = bbox;
+    horizontal.iter().any(|l| (l.pos - bottom).abs() <= CLOSING_RULE_REACH && l.to.min(x1) - l.from.max(x0) >= CLOSING_RULE_SHARE * (x1 - x0))
 }
 
 /// What `yusuan inspect` draws for one page: merged lines, regions and grids.
@@ -124,6 +138,7 @@ fn page_layout(page: &Page) -> (Vec<PageTable>, Vec<Paragraph>) {
             page_height: page.height,
             header_rows: *header_rows,
             glyphs,
+            closed_below: ruled || closed_below([x0, top, x1, bottom], &lines.horizontal),
         });
     }
     (out, text_lines)
@@ -154,4 +169,19 @@ fn paragraphs(glyphs: &[&Glyph]) -> Vec<Paragraph> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rule_along_the_bottom_edge_across_the_table_closes_it() {
+        let rule = |pos, from, to| rulings::Line { pos, from, to };
+        let bbox = [56.7, 596.6, 538.6, 737.0];
+        assert!(closed_below(bbox, &[rule(736.95, 56.7, 538.6)]));
+        // Under part of the table only (a rule under one column group), or a row further down.
+        assert!(!closed_below(bbox, &[rule(736.95, 56.7, 300.0)]));
+        assert!(!closed_below(bbox, &[rule(745.0, 56.7, 538.6)]));
+    }
 }

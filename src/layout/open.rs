@@ -386,11 +386,12 @@ const HEADER_LABELS: usize = 4;
 /// A line of short labels only, four or more: the header of an indicator table.
 pub(super) fn header_labels(line: &TextLine) -> bool {
     let pieces = text::chunk_spans(line, CHUNK_GAP);
-    pieces.len() >= HEADER_LABELS
-        && pieces.iter().all(|&(x0, x1)| {
-            let t = line.text_between(x0, x1);
-            t.chars().count() <= LABEL_CHARS && !t.chars().any(|c| c.is_ascii_digit())
-        })
+    column_labels(pieces.iter().map(|&(x0, x1)| line.text_between(x0, x1)))
+}
+
+/// Texts that head columns: four or more, each a short label without figures.
+pub(super) fn column_labels<S: AsRef<str>>(texts: impl ExactSizeIterator<Item = S>) -> bool {
+    texts.len() >= HEADER_LABELS && texts.into_iter().all(|t| t.as_ref().chars().count() <= LABEL_CHARS && !t.as_ref().chars().any(|c| c.is_ascii_digit()))
 }
 
 /// Columns: from the gaps each body line leaves between its chunks ([`text::columns_from_gaps`]),

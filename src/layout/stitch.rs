@@ -6,6 +6,7 @@
 use crate::decode::pdf::Glyph;
 use crate::model::{Cell, Table};
 
+use super::open;
 use super::grid::{CellGrid, GridCell};
 use super::text::looks_like_title;
 use super::PageTable;
@@ -98,7 +99,24 @@ fn continues_previous(prev: &PageTable, part: &PageTable, b: &Building) -> bool 
     };
     let restarted =
         if prev.ruled || part.ruled { restarts(table_rows, part) } else { restarts(table_rows, &regrid_open(part, &prev.grid.xs)) };
-    footer_only && no_title && near_bottom && near_top && columns && !restarted
+    // An open table closed by a rule under its last row ends on its page (a form closed above
+    // the indicator table opening overleaf with its own rules and header), unless the next page
+    // repeats its header: a producer that closes every page's part.
+    let closed = !prev.ruled && !part.ruled && prev.closed_below && !ends_on_header_rule(prev) && !repeats_header(b, part);
+    footer_only && no_title && near_bottom && near_top && columns && !restarted && !closed
+}
+
+/// Whether the last row of a part heads columns (一级指标 | 二级指标 | …): the rule under it is
+/// a header rule, the rows it heads on the next page.
+fn ends_on_header_rule(part: &PageTable) -> bool {
+    let last = part.grid.n_rows().saturating_sub(1);
+    let texts: Vec<&str> = part.grid.cells.iter().filter(|c| c.row == last && !c.text.trim().is_empty()).map(|c| c.text.as_str()).collect();
+    open::column_labels(texts.into_iter())
+}
+
+/// Whether an open part's header rows repeat the table's.
+fn repeats_header(b: &Building, part: &PageTable) -> bool {
+    part.header_rows > 0 && header_text(&cells_of(part, 0), part.header_rows) == b.open_header
 }
 
 /// Whether `part` starts like a new instance of the same form rather than a continuation.
@@ -552,9 +570,8 @@ fn append(b: &mut Building, prev: &PageTable, part: &PageTable) {
             }
             on_table_columns(part, &b.xs).unwrap_or_else(|| regrid_open(part, &b.xs))
         };
+        let k = if repeats_header(b, &part) { part.header_rows } else { 0 };
         let cells = cells_of(&part, 0);
-        let repeated = part.header_rows > 0 && header_text(&cells, part.header_rows) == b.open_header;
-        let k = if repeated { part.header_rows } else { 0 };
         return append_cells(b, &part, cells, k);
     }
     if !same_columns(&b.xs, &part.grid.xs) {
@@ -643,6 +660,8 @@ mod tests {
             page_height: 842.0,
             header_rows: 0,
             glyphs: Vec::new(),
+            // Drawn rules close a ruled part; open parts run on unless a test closes them.
+            closed_below: false,
         }
     }
 
@@ -850,6 +869,40 @@ mod tests {
             }
         }
         p
+    }
+
+    #[test]
+    fn an_open_table_closed_by_a_rule_ends_on_its_page() {
+        // caofeidian_2021 three-line page 2 → 3 (open_hrules, LibreOffice): a project's form
+        // closes with its bottom rule at the page's foot; page 3 opens the indicator table with
+        // its own top rule and header. Run on overleaf (no rule under the last row), the same
+        // parts are one table, as a form with its indicator rows over a page break is.
+        let xs = [50.0, 110.0, 170.0, 250.0, 330.0, 420.0];
+        let form: Vec<&[&str]> = vec![
+            &["项目编码", "13020925P0001", "", "项目名称", "平台建设费"],
+            &["预算规模及资金用途", "预算数", "18.70", "其中：财政资金", "18.70"],
+            &["资金支出计划（%）", "3月底", "6月底", "10月底", "12月底"],
+            &["绩效目标", "1.保证年底平台建设费顺利拨付", "", "", ""],
+        ];
+        let indicators: Vec<&[&str]> = vec![
+            &["一级指标", "二级指标", "三级指标", "绩效指标描述", "指标值"],
+            &["产出指标", "数量指标", "人员数量", "人员数量", "≥24人"],
+            &["", "质量指标", "验收合格比%", "验收合格比%", "≥92%"],
+        ];
+        let mut closed = open_part(2, 660.0, &xs, &form, &[]);
+        closed.closed_below = true;
+        let mut next = open_part(3, 60.0, &xs, &indicators, &[]);
+        next.header_rows = 1;
+        let tables = stitch(vec![closed.clone(), next.clone()]);
+        assert_eq!(tables.iter().map(|t| t.pages.clone()).collect::<Vec<_>>(), vec![vec![2], vec![3]]);
+        let running_on = open_part(2, 660.0, &xs, &form, &[]);
+        assert_eq!(stitch(vec![running_on, next.clone()]).len(), 1);
+        // Closed under a row of column labels, the rule is the header rule of rows overleaf.
+        let mut headed = open_part(2, 660.0, &xs, &[form[0], form[1], indicators[0]], &[]);
+        headed.closed_below = true;
+        let mut rows = open_part(3, 60.0, &xs, &indicators[1..], &[]);
+        rows.header_rows = 0;
+        assert_eq!(stitch(vec![headed, rows]).len(), 1);
     }
 
     #[test]
