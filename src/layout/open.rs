@@ -157,9 +157,18 @@ fn group_frame(group: &[Line], short: &[f64], (above, last_group, header): (f64,
     } else {
         // A lone rule closing rows that start at the page top: the continuation of a table,
         // its header over the header rule when one stands above.
-        run_from_page_top(glyphs, taken, x0, x1, (above, group[0].pos), page_height, 2).map(|top| {
+        let closing = run_from_page_top(glyphs, taken, x0, x1, (above, group[0].pos), page_height, 2).map(|top| {
             let rules: Vec<f64> = header.into_iter().chain(rule_pos.iter().copied()).collect();
             Frame { x0, x1, top, header_bottom: header.unwrap_or(top), bottom: group[0].pos, rules }
+        });
+        // The page's last rule opening rows that run to the page end: a table without a header
+        // (a form) starting at the page's foot and continued overleaf.
+        let pos = group[0].pos;
+        closing.or_else(|| {
+            last_group
+                .then(|| run_to_page_end(glyphs, taken, x0, x1, pos, page_height))
+                .flatten()
+                .map(|bottom| Frame { x0, x1, top: pos, header_bottom: pos, bottom, rules: vec![pos] })
         })
     }
 }
@@ -231,10 +240,16 @@ fn rows_under_header_rule(glyphs: &[Glyph], taken: &[[f64; 4]], x0: f64, x1: f64
 /// The lines in `x0..x1` from `from` to the page end, without a page number on the last line.
 fn lines_to_page_end<'a>(glyphs: &'a [Glyph], taken: &[[f64; 4]], x0: f64, x1: f64, from: f64, page_height: f64) -> Vec<TextLine<'a>> {
     let mut lines = band_lines(glyphs, taken, x0, x1, from, page_height);
-    if lines.last().is_some_and(|l| l.glyphs.len() <= 8 && l.top > 0.85 * page_height && chunks(l).len() == 1) {
+    if lines.last().is_some_and(|l| l.glyphs.len() <= 8 && l.top > 0.85 * page_height && chunks(l).len() == 1 && page_number(&l.text())) {
         lines.pop();
     }
     lines
+}
+
+/// A page number as printed at a page foot: figures, dashes, 第 … 页 / 共 … 页. A short label
+/// alone on a form's last line there (印章刻制资金) is a row.
+fn page_number(text: &str) -> bool {
+    text.chars().any(|c| c.is_ascii_digit()) && text.chars().all(|c| c.is_ascii_digit() || c.is_whitespace() || "-—–/第页共".contains(c))
 }
 
 /// Whether rows ending with the line `last` run to the page end: they reach the lower part of
@@ -425,6 +440,9 @@ pub(super) fn body_columns(body: &[TextLine]) -> Option<Vec<(f64, f64)>> {
     // An indicator header under the first lines starts a part with columns of its own: the
     // form above it (whose rows of four short labels may look like a header: the last is it).
     let part_start = body.iter().rposition(header_labels).filter(|&k| k > 0);
+    // A tail spread off a centred cell's line wants no column of its own; the line's extent,
+    // tail included, still bridges the stretches between the columns above.
+    let lines = text::without_spread_tails(body, &lines, CHUNK_GAP, SIDE_LABEL_LEADING);
     let columns = text::columns_from_gaps(&lines, rows::median_size(body), &separations, part_start);
     (columns.len() >= 2).then_some(columns)
 }
@@ -1242,6 +1260,35 @@ pub(super) mod tests {
             g.extend(word(&format!("综合事务{i}"), 192.0, y, 9.0));
             g.extend(word("≥95百分比", 425.0, y, 9.0));
         }
+    }
+
+    #[test]
+    fn the_pages_last_rule_over_rows_running_to_the_page_end_opens_a_form_continued_overleaf() {
+        // caofeidian_2021 three-line page 4 (open_hrules, LibreOffice): 6.印章刻制服务's form
+        // starts under its top rule at the page foot, its 资金支出计划 rows on page 5. No rule
+        // closes it; the lines above the rule are its title and 单位：万元.
+        let mut g = Vec::new();
+        put(&mut g, 654.0, &[(56.8, "433001"), (93.1, "曹妃甸区行政审批局本级")]);
+        put(&mut g, 676.6, &[(493.8, "单位：万元")]);
+        put(&mut g, 697.8, &[(76.0, "项目编码"), (138.1, "13020925P00009810002E"), (277.7, "项目名称"), (407.9, "印章刻制服务")]);
+        put(&mut g, 718.0, &[(262.6, "其中：财政"), (322.8, "资")]);
+        put(&mut g, 726.9, &[(148.3, "预算数"), (230.1, "69.75"), (375.8, "69.75"), (417.8, "其他资金")]);
+        put(&mut g, 728.0, &[(61.0, "预算规模及资金")]);
+        put(&mut g, 735.9, &[(292.7, "金")]);
+        put(&mut g, 745.9, &[(86.0, "用途")]);
+        put(&mut g, 756.0, &[(138.1, "印章刻制资金")]);
+        let tables = open_tables(&[Line { pos: 693.65, from: 56.7, to: 538.6 }], &g, &[], 595.0, 842.0);
+        assert_eq!(tables.len(), 1);
+        let (grid, header_rows) = &tables[0];
+        assert_eq!(*header_rows, 0);
+        assert!((grid.bbox()[1] - 693.65).abs() < 0.5 && grid.bbox()[3] > 765.0, "{:?}", grid.bbox());
+        assert!(grid.n_rows() >= 3, "{:?}", grid.ys);
+        // A table above whose rows end at the rule: it closes them and opens none.
+        let mut above = Vec::new();
+        put(&mut above, 640.0, &[(76.0, "项目编码"), (138.1, "13020925P000"), (277.7, "项目名称"), (407.9, "印章刻制服务")]);
+        put(&mut above, 660.0, &[(76.0, "绩效目标"), (138.1, "1.保证按时拨付")]);
+        let tables = open_tables(&[Line { pos: 693.65, from: 56.7, to: 538.6 }], &above, &[], 595.0, 842.0);
+        assert!(tables.iter().all(|(grid, _)| grid.bbox()[1] < 693.0), "{:?}", tables.iter().map(|t| t.0.bbox()).collect::<Vec<_>>());
     }
 
     #[test]

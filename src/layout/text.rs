@@ -224,6 +224,48 @@ pub fn with_side_labels(lines: &[TextLine], gap: f64, leading: f64) -> Vec<Vec<(
     spans
 }
 
+/// Each line's pieces (`spans`, as [`with_side_labels`] gives them) without the tails a producer
+/// spread off a centred cell's first line ([`drop_spread_tail`]). The line under a wrapped cell's
+/// first line may come after another row's line set between the two (a figure centred beside
+/// the wrapped label): lines within `leading` line heights below count.
+pub fn without_spread_tails(lines: &[TextLine], spans: &[Vec<(f64, f64)>], gap: f64, leading: f64) -> Vec<Vec<(f64, f64)>> {
+    let found: Vec<Vec<(f64, f64)>> = lines.iter().map(|l| chunk_spans(l, gap)).collect();
+    let mut out = spans.to_vec();
+    for i in 0..lines.len() {
+        for j in (i + 1..lines.len()).take_while(|&j| height_and_gap(&lines[i], &lines[j]).1 <= leading * (lines[i].bottom - lines[i].top)) {
+            drop_spread_tail(&mut out[i], &found[j], lines[i].size);
+        }
+    }
+    out
+}
+
+/// Two pieces of a line this many glyph sizes apart at most may be one cell's line spread out.
+const SPREAD_GAP: f64 = 2.0;
+/// A line centred on another lies within this (points) of its middle.
+const CENTRED_WITHIN: f64 = 1.0;
+
+/// Evidence: a label wrapped in its cell and set centred, its first line spread out by the
+/// producer (其中：财政 资 / 金): the piece under two neighbouring pieces, inside their joint
+/// extent, is centred on that extent and on neither piece. The two are one line of one cell:
+/// the spread-off tail is no evidence of a column (else 资 alone stands in a column of its own),
+/// and the cell's column is the one its first piece shows.
+fn drop_spread_tail(pieces: &mut Vec<(f64, f64)>, below: &[(f64, f64)], size: f64) {
+    let mid = |p: (f64, f64)| (p.0 + p.1) / 2.0;
+    let mut k = 0;
+    while k + 1 < pieces.len() {
+        let (a, b) = (pieces[k], pieces[k + 1]);
+        let joint = (a.0, b.1);
+        let centred = below.iter().any(|&p| {
+            p.0 > joint.0 && p.1 < joint.1 && (mid(p) - mid(joint)).abs() <= CENTRED_WITHIN && (mid(p) - mid(a)).abs() > CENTRED_WITHIN && (mid(p) - mid(b)).abs() > CENTRED_WITHIN
+        });
+        if b.0 - a.1 <= SPREAD_GAP * size && centred {
+            pieces.remove(k + 1);
+        } else {
+            k += 1;
+        }
+    }
+}
+
 /// Whether `label` is a lone piece set between the rows `prev` and `next` (no further apart
 /// than `leading` line heights), centred between them and left of all their pieces, of which
 /// each has two or more: a label set against the block of rows it heads.
@@ -538,6 +580,32 @@ pub(crate) mod tests {
             out.push(g);
         }
         out
+    }
+
+    #[test]
+    fn a_tail_spread_off_a_centred_labels_first_line_is_no_piece_of_its_own() {
+        // caofeidian_2021 three-line page 2 (open_hrules, LibreOffice): 其中：财政资金 wraps in its
+        // cell as 其中：财政 · 资 / 金, the first line spread a glyph apart, 金 centred under the
+        // whole of it; the row's figures sit on a line between the two.
+        let lay = |below_x: f64| {
+            let mut g = word("其中：财政", 262.6, 621.0, 10.0);
+            g.extend(word("资", 322.8, 621.0, 10.0));
+            for (x, t) in [(148.3, "预算数"), (231.1, "18.70"), (376.8, "18.70"), (417.8, "其他资金")] {
+                g.extend(word(t, x, 629.9, 10.0));
+            }
+            g.extend(word("金", below_x, 638.9, 10.0));
+            g
+        };
+        let pieces_of_the_label = |g: &[Glyph]| {
+            let refs: Vec<&Glyph> = g.iter().collect();
+            let lines = lines(&refs, Direction::Upright);
+            let spans = without_spread_tails(&lines, &with_side_labels(&lines, 0.45, 2.6), 0.45, 2.6);
+            let k = lines.iter().position(|l| l.text().starts_with("其中")).unwrap();
+            spans[k].clone()
+        };
+        assert_eq!(pieces_of_the_label(&lay(292.7)).len(), 1);
+        // 金 set flush left under 其中 is no centring evidence: the two pieces stay.
+        assert_eq!(pieces_of_the_label(&lay(262.6)).len(), 2);
     }
 
     #[test]
