@@ -136,7 +136,7 @@ fn group_frame(group: &[Line], short: &[f64], (above, last_group, header): (f64,
         // third rule come notes, not rows.
         // Rules further down start another table, so no rows run on to the page end.
         let open_below = rule_pos.len() == 2 && last_group;
-        let bottom = if open_below { run_to_page_end(glyphs, taken, x0, x1, last, page_height) } else { None };
+        let bottom = if open_below { run_to_page_end(glyphs, taken, x0, x1, last, page_height, false) } else { None };
         // The first rules on a page, a header and a bottom rule, under lines running from the
         // page top: a three-line table continued from the page before, its top rule there and
         // the rows above its header rule here (a form's last rows and the 一级指标 header, which
@@ -166,7 +166,7 @@ fn group_frame(group: &[Line], short: &[f64], (above, last_group, header): (f64,
         let pos = group[0].pos;
         closing.or_else(|| {
             last_group
-                .then(|| run_to_page_end(glyphs, taken, x0, x1, pos, page_height))
+                .then(|| run_to_page_end(glyphs, taken, x0, x1, pos, page_height, true))
                 .flatten()
                 .map(|bottom| Frame { x0, x1, top: pos, header_bottom: pos, bottom, rules: vec![pos] })
         })
@@ -213,15 +213,21 @@ pub(super) fn tabular(line: &TextLine, width: f64) -> bool {
     !looks_like_title(&line.text()) && (cs.len() >= 2 || cs.iter().all(|c| c.x1 - c.x0 < 0.4 * width))
 }
 
+/// A form's row of a label and its value twice over: this many pieces or more.
+const FORM_ROW_PIECES: usize = 4;
+
 /// Lines that follow `from` down to the end of the page when all of them are table rows (a
-/// page number may follow): the bottom of the last one.
-fn run_to_page_end(glyphs: &[Glyph], taken: &[[f64; 4]], x0: f64, x1: f64, from: f64, page_height: f64) -> Option<f64> {
+/// page number may follow), two of them in several pieces, or one in [`FORM_ROW_PIECES`] when
+/// `single_form_row` allows (the one row of a form under its top rule at the page foot, 项目编码
+/// | code | 项目名称 | name): the bottom of the last one.
+fn run_to_page_end(glyphs: &[Glyph], taken: &[[f64; 4]], x0: f64, x1: f64, from: f64, page_height: f64, single_form_row: bool) -> Option<f64> {
     let lines = lines_to_page_end(glyphs, taken, x0, x1, from, page_height);
     let last = lines.last()?;
     let multi = lines.iter().filter(|l| chunks(l).len() >= 2).count();
+    let form_row = single_form_row && lines.len() == 1 && chunks(last).len() >= FORM_ROW_PIECES;
     // Text on the page outside the table's x range below `from` also ends the run.
     let outside = text_beside(glyphs, x0, x1, from, last.bottom);
-    (multi >= 2 && !outside && ends_the_page(glyphs, last, page_height) && lines.iter().all(|l| tabular(l, x1 - x0)))
+    ((multi >= 2 || form_row) && !outside && ends_the_page(glyphs, last, page_height) && lines.iter().all(|l| tabular(l, x1 - x0)))
         .then_some(last.bottom + 1.0)
 }
 
@@ -1283,6 +1289,14 @@ pub(super) mod tests {
         assert_eq!(*header_rows, 0);
         assert!((grid.bbox()[1] - 693.65).abs() < 0.5 && grid.bbox()[3] > 765.0, "{:?}", grid.bbox());
         assert!(grid.n_rows() >= 3, "{:?}", grid.ys);
+        // shanhaiguan_2021 three-line page 4 (Chromium): the form's first row alone under the
+        // rule, label | value twice over, the rest overleaf.
+        let mut one_row = Vec::new();
+        put(&mut one_row, 700.0, &[(50.3, "7.青龙帮扶杨树底下村修桥资金绩效目标表")]);
+        put(&mut one_row, 762.0, &[(62.0, "项目编码"), (112.0, "13030321NEG38EA8AQ73W"), (255.0, "项目名称"), (380.0, "青龙帮扶杨树底下村修桥资金")]);
+        let tables = open_tables(&[Line { pos: 755.0, from: 51.0, to: 544.5 }], &one_row, &[], 595.0, 842.0);
+        assert_eq!(tables.len(), 1);
+        assert_eq!(tables[0].0.n_rows(), 1);
         // A table above whose rows end at the rule: it closes them and opens none.
         let mut above = Vec::new();
         put(&mut above, 640.0, &[(76.0, "项目编码"), (138.1, "13020925P000"), (277.7, "项目名称"), (407.9, "印章刻制服务")]);

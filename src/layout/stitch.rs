@@ -319,7 +319,9 @@ fn joint_columns(prev: &PageTable, part: &PageTable) -> Option<Vec<f64>> {
         let c = to.partition_point(|&e| e <= x).checked_sub(1).filter(|&c| c + 1 < to.len())?;
         let (left, right) = (to[c], to[c + 1]);
         let inside = (x - left).min(right - x) >= INNER_EDGE_SHARE * (right - left);
-        if !inside || filled(i - 1) < FORM_COLUMN_CELLS || filled(i) < FORM_COLUMN_CELLS {
+        // A form of one row (its first row at a page foot) shows each column once.
+        let cells = FORM_COLUMN_CELLS.min(prev.grid.n_rows());
+        if !inside || filled(i - 1) < cells || filled(i) < cells {
             return None;
         }
         joint.push(x);
@@ -1193,6 +1195,13 @@ mod tests {
         let mut shifted = a.clone();
         shifted.grid.xs[0] = 70.0;
         assert!(joint_columns(&shifted, &b).is_none());
+        // A form of one row (shanhaiguan Chromium page 4: its first row under its top rule at
+        // the page foot) shows each column once: the columns are still shared.
+        let mut one_row = a.clone();
+        one_row.grid.cells.retain(|c| c.row == 0);
+        one_row.grid.ys.truncate(2);
+        one_row.glyphs.retain(|g| g.top < 710.0);
+        assert_eq!(stitch(vec![one_row, b.clone()])[0].n_cols, 6);
         // A form column holding text in one cell only (a misplaced edge) is no column of the
         // table: the part is laid on the form's columns.
         a.grid.cells.retain(|c| !(c.col == 2 && c.row > 0));
