@@ -23,6 +23,8 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_yusuan");
 
 /// How long a test waits for jobs to arrive.
 pub const LIMIT: Duration = Duration::from_secs(90);
+/// How long [`Harness::assert_queue_drained`] lets a worker drain after SIGTERM before SIGKILL.
+const DRAIN_STOP: Duration = Duration::from_secs(15);
 
 /// Tests that restart the broker or change node-wide settings take it exclusively; all other
 /// tests share it. A file lock (flock) rather than an in-process lock: the test binaries run in
@@ -366,12 +368,22 @@ impl Harness {
         out
     }
 
-    /// Nothing is left at the broker: with every worker killed, an unacknowledged message would
-    /// be back in the queue within moments.
+    /// Nothing is left at the broker: with every worker stopped, an unacknowledged message would
+    /// be back in the queue within moments. A worker gets SIGTERM first (it acknowledges what it
+    /// finished and returns what it did not): the test's API sees a result before the worker's
+    /// acknowledgement reaches the broker, and a SIGKILL in between would return a finished job
+    /// (a race the loaded CI machine hit). One that does not exit in time is killed.
     pub async fn assert_queue_drained(&mut self) {
         for n in 0..self.workers.len() {
             if self.workers[n].child.try_wait().unwrap().is_none() {
-                self.kill9(n);
+                self.signal(n, "-TERM");
+                let start = Instant::now();
+                while self.workers[n].child.try_wait().unwrap().is_none() && start.elapsed() < DRAIN_STOP {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                if self.workers[n].child.try_wait().unwrap().is_none() {
+                    self.kill9(n);
+                }
             }
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
