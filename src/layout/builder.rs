@@ -189,7 +189,7 @@ fn form_grids(page: &Page, taken: &[[f64; 4]], in_table: &mut [bool]) -> Vec<Bui
 mod tests {
     use super::*;
     use crate::decode::pdf::{Orientation, Ruling};
-    use crate::layout::text::tests::word;
+    use crate::layout::text::tests::{put, word};
     use crate::layout::{regions, rulings};
 
     fn boxed_page(glyphs: Vec<Glyph>) -> Page {
@@ -274,7 +274,6 @@ mod tests {
         for (x, h) in [(60.5, "一级指标"), (108.7, "二级指标"), (176.1, "三级指标"), (273.1, "绩效指标描述"), (395.0, "指标值"), (463.8, "指标值确定依据")] {
             g.extend(word(h, x, 61.5, 9.0));
         }
-        let put = |g: &mut Vec<Glyph>, y: f64, pieces: &[(f64, &str)]| pieces.iter().for_each(|&(x, t)| g.extend(word(t, x, y, 9.0)));
         put(&mut g, 80.2, &[(368.0, "100")]);
         put(&mut g, 96.4, &[(368.0, "所需的系统对接服")]);
         put(&mut g, 104.4, &[(104.2, "生态效益指"), (158.1, "印章后续服务、软")]);

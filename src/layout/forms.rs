@@ -147,7 +147,7 @@ fn run_end(lines: &[TextLine], start: usize, width: f64) -> usize {
 /// heads is counted with them ([`text::with_side_labels`]).
 fn aligned(run: &[TextLine], rows: usize) -> bool {
     let (many, spans): (Vec<&TextLine>, Vec<Vec<(f64, f64)>>) =
-        run.iter().zip(text::with_side_labels(run, CHUNK_GAP, FORM_LEADING)).filter(|(_, s)| s.len() >= FORM_COLUMNS).unzip();
+        run.iter().zip(text::with_side_labels(run, &text::line_pieces(run, CHUNK_GAP), FORM_LEADING)).filter(|(_, s)| s.len() >= FORM_COLUMNS).unzip();
     if many.len() < rows {
         return false;
     }
@@ -173,13 +173,7 @@ fn frame_of(run: &[TextLine]) -> Frame {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::layout::text::tests::word;
-
-    fn put(g: &mut Vec<Glyph>, y: f64, pieces: &[(f64, &str)]) {
-        for &(x, t) in pieces {
-            g.extend(word(t, x, y, 9.0));
-        }
-    }
+    use crate::layout::text::tests::put;
 
     #[test]
     fn a_borderless_form_and_the_indicator_table_under_it_are_two_tables() {

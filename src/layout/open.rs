@@ -421,7 +421,8 @@ pub(super) fn column_labels<S: AsRef<str>>(texts: impl ExactSizeIterator<Item = 
 /// gaps too (a section label or wrapped text on a line of its own cannot bridge columns there).
 /// `None` unless there are two columns or more.
 pub(super) fn body_columns(body: &[TextLine]) -> Option<Vec<(f64, f64)>> {
-    let lines = text::with_side_labels(body, CHUNK_GAP, SIDE_LABEL_LEADING);
+    let found = text::line_pieces(body, CHUNK_GAP);
+    let mut lines = text::with_side_labels(body, &found, SIDE_LABEL_LEADING);
     let several: Vec<Vec<(f64, f64)>> = lines.iter().filter(|l| l.len() >= 2).cloned().collect();
     let mut extents = Vec::new();
     for extent in text::merged_extents(several.iter().flatten().copied().collect()) {
@@ -448,7 +449,7 @@ pub(super) fn body_columns(body: &[TextLine]) -> Option<Vec<(f64, f64)>> {
     let part_start = body.iter().rposition(header_labels).filter(|&k| k > 0);
     // A tail spread off a centred cell's line wants no column of its own; the line's extent,
     // tail included, still bridges the stretches between the columns above.
-    let lines = text::without_spread_tails(body, &lines, CHUNK_GAP, SIDE_LABEL_LEADING);
+    text::drop_spread_tails(body, &found, &mut lines, SIDE_LABEL_LEADING);
     let columns = text::columns_from_gaps(&lines, rows::median_size(body), &separations, part_start);
     (columns.len() >= 2).then_some(columns)
 }
@@ -1173,7 +1174,7 @@ fn centred_in_column(b: &Block, blocks: &[Block]) -> bool {
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
-    use crate::layout::text::tests::word;
+    use crate::layout::text::tests::{put, word};
 
     #[test]
     fn a_form_value_centred_over_the_value_columns_and_a_figure_set_flush_right_span_the_empty_slots() {
@@ -1239,11 +1240,6 @@ pub(super) mod tests {
         blocks[0] = block(0, 42.0, 78.0);
         let got = label_column_rows(&blocks, &spans, &ys, rows_of, |r, c| !holds(&blocks, r, c));
         assert_eq!(got[0], None);
-    }
-
-    /// Words 9 pt tall at their (x, text) on the line whose top is `y`.
-    fn put(g: &mut Vec<Glyph>, y: f64, pieces: &[(f64, &str)]) {
-        pieces.iter().for_each(|&(x, t)| g.extend(word(t, x, y, 9.0)));
     }
 
     fn rule(pos: f64) -> Line {

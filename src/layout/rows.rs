@@ -475,8 +475,14 @@ pub fn centred_rows(block: &Block, r0: usize, r1: usize, ys: &[f64], column_free
 mod tests {
     use super::*;
     use crate::decode::pdf::Glyph;
-    use crate::layout::text::tests::word;
+    use crate::layout::text::tests::{put, word};
     use crate::layout::text::Direction;
+
+    /// [`body_rows`] of the glyphs' lines on columns `xs`.
+    fn rows_of(g: &[Glyph], xs: &[f64]) -> (Vec<f64>, Vec<Block>) {
+        let refs: Vec<&Glyph> = g.iter().collect();
+        body_rows(&text::lines(&refs, Direction::Upright), xs, 0.45)
+    }
 
     #[test]
     fn a_forms_one_line_rows_are_rows_though_some_start_in_two_columns_only() {
@@ -495,11 +501,9 @@ mod tests {
             (773.8, &[(72.5, "项目概况"), (142.0, "潼南区行政服务中心租赁费用")]),
         ];
         for (top, pieces) in rows {
-            pieces.iter().for_each(|&(x, t)| g.extend(word(t, x, top, 9.0)));
+            put(&mut g, top, pieces);
         }
-        let refs: Vec<&Glyph> = g.iter().collect();
-        let body = text::lines(&refs, Direction::Upright);
-        let (breaks, _) = body_rows(&body, &[51.0, 135.0, 280.0, 420.0, 544.5], 0.45);
+        let (breaks, _) = rows_of(&g, &[51.0, 135.0, 280.0, 420.0, 544.5]);
         assert_eq!(breaks.len(), 4, "five rows: {breaks:?}");
         assert!(breaks[1] > 723.6 && breaks[1] < 730.3, "{breaks:?}");
     }
@@ -515,9 +519,7 @@ mod tests {
         }
         g.extend(word("满意度指标", 55.0, 112.0, 10.0));
         g.extend(word("服务对象满意", 115.0, 112.0, 10.0));
-        let refs: Vec<&Glyph> = g.iter().collect();
-        let body = text::lines(&refs, Direction::Upright);
-        let (breaks, _) = body_rows(&body, &[50.0, 110.0, 200.0, 350.0, 450.0], 0.45);
+        let (breaks, _) = rows_of(&g, &[50.0, 110.0, 200.0, 350.0, 450.0]);
         assert_eq!(breaks.len(), 2, "{breaks:?}");
         assert!((breaks[1] - 117.0).abs() < 1.0, "{breaks:?}");
         // Chromium sets the rows tighter: the labels reach into both rows' lines and cross the
@@ -529,9 +531,7 @@ mod tests {
         }
         g.extend(word("满意度指标", 55.0, 108.0, 10.0));
         g.extend(word("服务对象满意", 115.0, 108.0, 10.0));
-        let refs: Vec<&Glyph> = g.iter().collect();
-        let body = text::lines(&refs, Direction::Upright);
-        let (breaks, _) = body_rows(&body, &[50.0, 110.0, 200.0, 350.0, 450.0], 0.45);
+        let (breaks, _) = rows_of(&g, &[50.0, 110.0, 200.0, 350.0, 450.0]);
         assert_eq!(breaks.len(), 2, "{breaks:?}");
         assert!((breaks[1] - 113.0).abs() < 1.0, "{breaks:?}");
     }
@@ -557,9 +557,7 @@ mod tests {
         g.extend(word("指标1:推进行政审批服务便利化，改善政务服务环", 199.4, 688.85, 9.0));
         g.extend(word("境，优化政务服务质量，方便企业、群众办事。", 199.4, 704.95, 9.0));
         g.extend(word("满意度≧90%", 451.3, 696.85, 9.0));
-        let refs: Vec<&Glyph> = g.iter().collect();
-        let body = text::lines(&refs, Direction::Upright);
-        let (breaks, _) = body_rows(&body, &[55.0, 80.0, 133.0, 195.0, 425.0, 540.0], 0.45);
+        let (breaks, _) = rows_of(&g, &[55.0, 80.0, 133.0, 195.0, 425.0, 540.0]);
         assert!(breaks.iter().any(|&y| y > 644.0 && y < 653.0), "{breaks:?}");
         assert!(!breaks.iter().any(|&y| y > 653.0 && y < 679.0), "{breaks:?}");
     }
@@ -609,9 +607,7 @@ mod tests {
         for (ch, top) in [("绩", 430.3), ("效", 446.4), ("指", 462.6), ("标", 478.7)] {
             g.extend(word(ch, 61.9, top, 9.0));
         }
-        let refs: Vec<&Glyph> = g.iter().collect();
-        let body = text::lines(&refs, Direction::Upright);
-        let (breaks, _) = body_rows(&body, &[55.0, 80.0, 140.0, 190.0, 450.0, 510.0], 0.45);
+        let (breaks, _) = rows_of(&g, &[55.0, 80.0, 140.0, 190.0, 450.0, 510.0]);
         assert_eq!(breaks.len(), 9, "{breaks:?}");
         assert!(breaks.iter().any(|&y| (y - 468.7).abs() < 1.5), "{breaks:?}");
     }
@@ -647,9 +643,7 @@ mod tests {
         g.extend(word("工作顺利完成", 249.0, 268.05, 9.0));
         g.extend(word("≥95百分比", 411.5, 268.05, 9.0));
         g.extend(word("年度工作计划", 474.4, 268.05, 9.0));
-        let refs: Vec<&Glyph> = g.iter().collect();
-        let body = text::lines(&refs, Direction::Upright);
-        let (breaks, _) = body_rows(&body, &[56.7, 113.35, 176.45, 246.1, 397.75, 466.9, 538.6], 0.45);
+        let (breaks, _) = rows_of(&g, &[56.7, 113.35, 176.45, 246.1, 397.75, 466.9, 538.6]);
         assert!(breaks.iter().any(|&y| y > 250.25 && y < 260.05), "{breaks:?}");
         assert!(!breaks.iter().any(|&y| y > 234.15 && y < 250.25), "{breaks:?}");
     }
@@ -669,9 +663,7 @@ mod tests {
         for (k, ch) in ["产", "出", "指", "标"].iter().enumerate() {
             g.extend(word(ch, 82.0, 131.0 + 10.0 * k as f64, 9.0));
         }
-        let refs: Vec<&Glyph> = g.iter().collect();
-        let body = text::lines(&refs, Direction::Upright);
-        let (breaks, blocks) = body_rows(&body, &[60.0, 110.0, 190.0, 320.0], 0.45);
+        let (breaks, blocks) = rows_of(&g, &[60.0, 110.0, 190.0, 320.0]);
         assert_eq!(breaks.len(), 3, "{breaks:?}");
         let stack = blocks.iter().find(|b| b.col == 0).unwrap();
         assert!(stack.stacked && stack.wrapped);

@@ -102,7 +102,7 @@ fn continues_previous(prev: &PageTable, part: &PageTable, b: &Building) -> bool 
     // An open table closed by a rule under its last row ends on its page (a form closed above
     // the indicator table opening overleaf with its own rules and header), unless the next page
     // repeats its header: a producer that closes every page's part.
-    let closed = !prev.ruled && !part.ruled && prev.closed_below && !ends_on_header_rule(prev) && !repeats_header(b, part);
+    let closed = !prev.ruled && !part.ruled && prev.closed_below && !ends_on_header_rule(prev) && !repeats_header(b, &cells_of(part, 0), part.header_rows);
     footer_only && no_title && near_bottom && near_top && columns && !restarted && !closed
 }
 
@@ -114,9 +114,9 @@ fn ends_on_header_rule(part: &PageTable) -> bool {
     open::column_labels(texts.into_iter())
 }
 
-/// Whether an open part's header rows repeat the table's.
-fn repeats_header(b: &Building, part: &PageTable) -> bool {
-    part.header_rows > 0 && header_text(&cells_of(part, 0), part.header_rows) == b.open_header
+/// Whether an open part's `header_rows` (its `cells`) repeat the table's header.
+fn repeats_header(b: &Building, cells: &[Cell], header_rows: usize) -> bool {
+    header_rows > 0 && header_text(cells, header_rows) == b.open_header
 }
 
 /// Whether `part` starts like a new instance of the same form rather than a continuation.
@@ -572,8 +572,8 @@ fn append(b: &mut Building, prev: &PageTable, part: &PageTable) {
             }
             on_table_columns(part, &b.xs).unwrap_or_else(|| regrid_open(part, &b.xs))
         };
-        let k = if repeats_header(b, &part) { part.header_rows } else { 0 };
         let cells = cells_of(&part, 0);
+        let k = if repeats_header(b, &cells, part.header_rows) { part.header_rows } else { 0 };
         return append_cells(b, &part, cells, k);
     }
     if !same_columns(&b.xs, &part.grid.xs) {

@@ -205,14 +205,18 @@ pub fn chunk_spans(line: &TextLine, gap: f64) -> Vec<(f64, f64)> {
     chunks(line, gap).into_iter().map(|c| (c.x0, c.x1)).collect()
 }
 
-/// Each line's pieces (chunks `gap` glyph sizes apart), with a lone label folded into the line
+/// Each line's pieces: its chunks `gap` glyph sizes apart ([`chunk_spans`]).
+pub fn line_pieces(lines: &[TextLine], gap: f64) -> Vec<Vec<(f64, f64)>> {
+    lines.iter().map(|l| chunk_spans(l, gap)).collect()
+}
+
+/// Each line's pieces (`found`, from [`line_pieces`]), with a lone label folded into the line
 /// just above it when it sits between two rows ([`side_label`]): a label set against the block
 /// of rows it heads (项目资金（元） beside its six amounts, midway between the third and the
 /// fourth; 二级指标 labels between two indicators) is a piece of those rows, not a line of its
 /// own. Its own line is left without pieces.
-pub fn with_side_labels(lines: &[TextLine], gap: f64, leading: f64) -> Vec<Vec<(f64, f64)>> {
-    let found: Vec<Vec<(f64, f64)>> = lines.iter().map(|l| chunk_spans(l, gap)).collect();
-    let mut spans = found.clone();
+pub fn with_side_labels(lines: &[TextLine], found: &[Vec<(f64, f64)>], leading: f64) -> Vec<Vec<(f64, f64)>> {
+    let mut spans = found.to_vec();
     for i in 1..lines.len().saturating_sub(1) {
         let three = [&lines[i - 1], &lines[i], &lines[i + 1]];
         if beside_rows(three, [&found[i - 1], &found[i], &found[i + 1]], leading) {
@@ -224,19 +228,17 @@ pub fn with_side_labels(lines: &[TextLine], gap: f64, leading: f64) -> Vec<Vec<(
     spans
 }
 
-/// Each line's pieces (`spans`, as [`with_side_labels`] gives them) without the tails a producer
-/// spread off a centred cell's first line ([`drop_spread_tail`]). The line under a wrapped cell's
-/// first line may come after another row's line set between the two (a figure centred beside
-/// the wrapped label): lines within `leading` line heights below count.
-pub fn without_spread_tails(lines: &[TextLine], spans: &[Vec<(f64, f64)>], gap: f64, leading: f64) -> Vec<Vec<(f64, f64)>> {
-    let found: Vec<Vec<(f64, f64)>> = lines.iter().map(|l| chunk_spans(l, gap)).collect();
-    let mut out = spans.to_vec();
+/// Takes out of each line's pieces (`spans`, as [`with_side_labels`] gives them) the tails a
+/// producer spread off a centred cell's first line ([`drop_spread_tail`]), judged on the lines'
+/// own pieces (`found`). The line under a wrapped cell's first line may come after another row's
+/// line set between the two (a figure centred beside the wrapped label): lines within `leading`
+/// line heights below count.
+pub fn drop_spread_tails(lines: &[TextLine], found: &[Vec<(f64, f64)>], spans: &mut [Vec<(f64, f64)>], leading: f64) {
     for i in 0..lines.len() {
         for j in (i + 1..lines.len()).take_while(|&j| height_and_gap(&lines[i], &lines[j]).1 <= leading * (lines[i].bottom - lines[i].top)) {
-            drop_spread_tail(&mut out[i], &found[j], lines[i].size);
+            drop_spread_tail(&mut spans[i], &found[j], lines[i].size);
         }
     }
-    out
 }
 
 /// Two pieces of a line this many glyph sizes apart at most may be one cell's line spread out.
@@ -582,6 +584,12 @@ pub(crate) mod tests {
         out
     }
 
+    /// Words 9 pt tall at their (x, text) on the line whose top is `y`: a line of a page as
+    /// pdftotext reports its pieces.
+    pub fn put(g: &mut Vec<Glyph>, y: f64, pieces: &[(f64, &str)]) {
+        pieces.iter().for_each(|&(x, t)| g.extend(word(t, x, y, 9.0)));
+    }
+
     #[test]
     fn a_tail_spread_off_a_centred_labels_first_line_is_no_piece_of_its_own() {
         // caofeidian_2021 three-line page 2 (open_hrules, LibreOffice): 其中：财政资金 wraps in its
@@ -599,7 +607,9 @@ pub(crate) mod tests {
         let pieces_of_the_label = |g: &[Glyph]| {
             let refs: Vec<&Glyph> = g.iter().collect();
             let lines = lines(&refs, Direction::Upright);
-            let spans = without_spread_tails(&lines, &with_side_labels(&lines, 0.45, 2.6), 0.45, 2.6);
+            let found = line_pieces(&lines, 0.45);
+            let mut spans = with_side_labels(&lines, &found, 2.6);
+            drop_spread_tails(&lines, &found, &mut spans, 2.6);
             let k = lines.iter().position(|l| l.text().starts_with("其中")).unwrap();
             spans[k].clone()
         };
