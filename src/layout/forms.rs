@@ -41,6 +41,8 @@ pub fn form_tables(glyphs: &[Glyph], taken: &[[f64; 4]], page_width: f64, page_h
         let end = run_end(&lines, i, width);
         let start = run_start(&lines, i, free_from, width);
         let start = start - title_rows_above(&lines, start, end, free_from);
+        let from_page_top = free_from == 0 && runs_from_page_top(&lines[..end], start, width, page_height);
+        let start = if from_page_top { 0 } else { start };
         let run = &lines[start..end];
         i = end;
         free_from = end;
@@ -50,7 +52,8 @@ pub fn form_tables(glyphs: &[Glyph], taken: &[[f64; 4]], page_width: f64, page_h
         // (A form's rows must reach the lower part of the page: a box of labels and shares
         // alone on a page, a chart's legend, is no form cut by the page break.)
         let last = &run[run.len() - 1];
-        let cut = ends_the_page(glyphs, last, page_height) && (header_labels(&run[0]) || last.bottom > PAGE_FOOT * page_height);
+        // Rows running on from the page before at the page top are the other half of a cut.
+        let cut = from_page_top || (ends_the_page(glyphs, last, page_height) && (header_labels(&run[0]) || last.bottom > PAGE_FOOT * page_height));
         let (lines_needed, rows_needed) = if cut { (CUT_ROWS, CUT_ROWS) } else { (FORM_ROWS, FORM_COLUMNS) };
         if !aligned(run, lines_needed) {
             continue;
@@ -85,6 +88,33 @@ fn run_start(lines: &[TextLine], first: usize, free_from: usize, width: f64) -> 
     }
     start
 }
+
+/// Whether the lines above `start` up to the page top are rows of a table running on from the
+/// page before: the first line on the page is near its top, no line is a title, and each is a
+/// possible row or a cell's wrapped paragraph (starting well inside the run's left edge, where
+/// no prose line starts), close below the one before. A table continued without rules has no
+/// header to mark it, and LibreOffice sets a cell's value on a line of its own, centred against
+/// the wrapped text beside it, so few of these lines split in several pieces; that nothing but
+/// such lines stands above the run is the evidence.
+fn runs_from_page_top(lines: &[TextLine], start: usize, width: f64, page_height: f64) -> bool {
+    let Some(first) = lines.first() else { return false };
+    let left = lines.iter().map(|l| l.x0).fold(f64::MAX, f64::min);
+    let row = |l: &TextLine| {
+        let cell_paragraph = l.x0 > left + CELL_INDENT * (l.bottom - l.top);
+        !text::looks_like_title(&l.text()) && (tabular(l, width) || cell_paragraph)
+    };
+    let close = |k: usize| {
+        let (height, gap) = height_and_gap(&lines[k - 1], &lines[k]);
+        gap <= FORM_LEADING * height
+    };
+    // One of them is a row in several pieces: a lone short line above a table (单位：元 set
+    // flush right under its title) is no row.
+    let several = lines[..start].iter().any(|l| chunks(l).len() >= 2);
+    start > 0 && first.top < PAGE_TOP * page_height && several && lines[..start].iter().all(row) && (1..=start).all(close)
+}
+
+/// A table running on from the page before starts above this share of the page height.
+const PAGE_TOP: f64 = 0.2;
 
 /// A form's title rows are at most this many lines (the title and its （2023年度）), centred on
 /// the run within this share of its width, their tops apart by the run's pitch within this share.
@@ -135,7 +165,12 @@ fn run_end(lines: &[TextLine], start: usize, width: f64) -> usize {
         if gap > FORM_LEADING * height || !(tabular(next, width) || cell_paragraph) || new_table {
             break;
         }
-        gaps.insert(gaps.partition_point(|&g| g < gap), gap);
+        // Only gaps between rows set the usual spacing: the lines of a cell wrapped beside a
+        // label one line high overlap (LibreOffice sets them closer than their height), and
+        // where they are many their median would make any row gap look like a blank line.
+        if gap > 0.0 {
+            gaps.insert(gaps.partition_point(|&g| g < gap), gap);
+        }
         end += 1;
     }
     end
@@ -174,6 +209,86 @@ fn frame_of(run: &[TextLine]) -> Frame {
 mod tests {
     use super::*;
     use crate::layout::text::tests::put;
+
+    #[test]
+    fn a_forms_indicator_header_at_its_row_gap_continues_the_form_though_wrapped_lines_overlap() {
+        // tongnan_2021_projects without rules page 2 (open_norules, LibreOffice): the second
+        // form's paragraphs wrap at 8.1 pt, closer than their 9 pt glyphs, as often as its rows
+        // are apart; 绩 | 一级指标 | … follows 标 at the gap between rows. One table, as the
+        // truth's 16 × 6 grid (绩效指标 spans the indicator rows), not a form and a table.
+        let mut g = Vec::new();
+        put(&mut g, 495.5, &[(77.4, "项目名称"), (286.8, "政务服务工作站建设经费")]);
+        put(&mut g, 514.2, &[(77.4, "主管部门"), (194.3, "区政务服务管理办"), (354.4, "实施单位"), (442.5, "区政务服务管理办")]);
+        put(&mut g, 533.0, &[(68.4, "资金总额（万"), (331.9, "项目性质（常年或一")]);
+        put(&mut g, 541.0, &[(313.8, "36"), (469.5, "一次")]);
+        put(&mut g, 549.1, &[(86.4, "元）"), (363.4, "次）")]);
+        put(&mut g, 567.9, &[(68.4, "项目起始时间"), (198.0, "2021年3月1日"), (345.4, "项目终止时间"), (441.6, "2021年12月31日")]);
+        put(&mut g, 586.6, &[(136.8, "在邮政、银行、广场等场所设置自助设备，并派导办人员或以镇企合作等方式，为办事群众提供业务")]);
+        put(&mut g, 594.7, &[(77.4, "项目概况")]);
+        put(&mut g, 602.8, &[(136.8, "查询、证照打印、自助申报等服务。")]);
+        put(&mut g, 621.5, &[(77.4, "立项依据"), (136.8, "渝府办发〔2020〕30号、潼南府办发〔2020〕30号")]);
+        put(&mut g, 640.3, &[(63.9, "项目当年绩效目")]);
+        put(&mut g, 648.3, &[(136.8, "打通政务服务“最后一公里”，提升企业、群众办事满意度。")]);
+        put(&mut g, 656.4, &[(90.9, "标")]);
+        put(&mut g, 675.2, &[(61.9, "绩"), (87.0, "一级指标"), (147.3, "二级指标"), (289.4, "三级指标"), (465.0, "指标值")]);
+        put(&mut g, 691.3, &[(61.9, "效"), (87.0, "产出指标"), (199.4, "指标1:在潼南城区内2个地点配置自助查询和证照打")]);
+        put(&mut g, 707.5, &[(61.9, "指"), (147.3, "数量指标"), (199.4, "印设备，并派导办人员或以政企合作方式，为群众提"), (436.6, "服务群众3万人次/年")]);
+        put(&mut g, 723.6, &[(61.9, "标"), (199.4, "供服务。")]);
+        put(&mut g, 745.0, &[(147.3, "质量指标"), (199.4, "指标1:政务服务向“最后一公里”拓展延伸，让群众"), (441.1, "有效评价2万条/年")]);
+        put(&mut g, 761.1, &[(199.4, "“就近办事”，提升社会效益、公众信任程度。")]);
+        let mut tables = form_tables(&g, &[], 595.0, 842.0);
+        let [(grid, _)] = &mut tables[..] else { panic!("one table expected, got {}", tables.len()) };
+        grid.fill_text(&g);
+        let texts: Vec<&str> = grid.cells.iter().map(|c| c.text.as_str()).collect();
+        assert!(texts.contains(&"项目名称") && texts.iter().any(|t| t.starts_with("一级指标")), "{texts:?}");
+    }
+
+    #[test]
+    fn rows_running_on_from_the_page_before_at_the_page_top_are_a_table() {
+        // tongnan_2021_projects without rules page 3 (open_norules, LibreOffice): the page opens
+        // with the indicator rows of page 2's last form, no header; each value sits on a line of
+        // its own centred against the wrapped text beside it, so few lines split in three.
+        let mut g = Vec::new();
+        put(&mut g, 60.0, &[(199.4, "指标1:政务服务全天24小时“不打烊”，年度实现")]);
+        put(&mut g, 68.0, &[(147.3, "时效指标"), (530.9, "0")]);
+        put(&mut g, 76.1, &[(199.4, "“零”超时办结件。")]);
+        put(&mut g, 94.9, &[(199.4, "指标1:一是2个地点配置自助申报设备、自助查询和")]);
+        put(&mut g, 102.9, &[(147.3, "成本指标"), (463.6, "36万元")]);
+        put(&mut g, 111.0, &[(199.4, "证照打印一体机；二是导办人员或政企合作经费。")]);
+        put(&mut g, 129.8, &[(138.3, "经济效益指标"), (199.4, "指标1:节约办事成本，提高社会效率。"), (445.6, "办件量3万件/年")]);
+        put(&mut g, 148.5, &[(199.4, "指标1:打通政务服务“最后一公里”，工作人员服务")]);
+        put(&mut g, 164.7, &[(138.3, "社会效益指标"), (199.4, "始终做到举止文明、热情礼貌、用语规范、服务高"), (451.3, "好评率≧90%")]);
+        put(&mut g, 180.8, &[(87.0, "效益指标"), (199.4, "效，细节体现个性化。")]);
+        put(&mut g, 199.6, &[(199.4, "指标1:政务服务机构及时了解，响应企业和群众服务")]);
+        put(&mut g, 207.6, &[(138.3, "可持续影响指")]);
+        put(&mut g, 215.7, &[(199.4, "需求，持续提升服务质量和效率，更好服务企业和群"), (451.3, "好评率≧90%")]);
+        put(&mut g, 223.8, &[(160.8, "标")]);
+        put(&mut g, 231.9, &[(199.4, "众的良性互动机制。")]);
+        put(&mut g, 250.6, &[(138.3, "服务对象满意"), (199.4, "指标1:多渠道行使监督权，综合评价模式更加健全，")]);
+        put(&mut g, 258.7, &[(82.5, "满意度指标"), (451.3, "好评率≧90%")]);
+        put(&mut g, 266.8, &[(151.8, "度指标"), (199.4, "实现服务“零投诉”。")]);
+        let mut tables = form_tables(&g, &[], 595.0, 842.0);
+        let [(grid, _)] = &mut tables[..] else { panic!("one table expected, got {}", tables.len()) };
+        grid.fill_text(&g);
+        // From the page's first line, the value column included.
+        assert!(grid.ys[0] < 60.0, "{:?}", grid.ys);
+        assert!(grid.cells.iter().any(|c| c.text == "0") && grid.cells.iter().any(|c| c.text == "36万元"));
+    }
+
+    #[test]
+    fn a_lone_unit_line_above_a_form_at_the_page_top_is_no_row() {
+        // shanhaiguan_2021 without rules page 3 (open_norules, LibreOffice): 单位：元 flush right
+        // above the form's first row, the page's first line. The form starts below it.
+        let mut g = Vec::new();
+        put(&mut g, 80.0, &[(380.0, "单位：元")]);
+        put(&mut g, 100.0, &[(60.0, "项目编码"), (140.0, "P001"), (260.0, "项目名称"), (340.0, "优化营商环境")]);
+        put(&mut g, 116.0, &[(60.0, "预算数"), (140.0, "135000.00"), (260.0, "其他资金"), (340.0, "0.00")]);
+        put(&mut g, 132.0, &[(60.0, "资金用途"), (140.0, "改革经费"), (260.0, "实施单位"), (340.0, "行政审批局")]);
+        put(&mut g, 148.0, &[(60.0, "绩效目标"), (140.0, "优化服务"), (260.0, "项目性质"), (340.0, "一次性")]);
+        let tables = form_tables(&g, &[], 595.0, 842.0);
+        let [(grid, _)] = &tables[..] else { panic!("one form expected, got {}", tables.len()) };
+        assert!(grid.ys[0] > 89.0, "{:?}", grid.ys);
+    }
 
     #[test]
     fn a_borderless_form_and_the_indicator_table_under_it_are_two_tables() {
