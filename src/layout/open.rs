@@ -412,7 +412,12 @@ pub(super) fn header_labels(line: &TextLine) -> bool {
 
 /// Texts that head columns: four or more, each a short label without figures.
 pub(super) fn column_labels<S: AsRef<str>>(texts: impl ExactSizeIterator<Item = S>) -> bool {
-    texts.len() >= HEADER_LABELS && texts.into_iter().all(|t| t.as_ref().chars().count() <= LABEL_CHARS && !t.as_ref().chars().any(|c| c.is_ascii_digit()))
+    texts.len() >= HEADER_LABELS && texts.into_iter().all(|t| short_label(t.as_ref()))
+}
+
+/// A label as headers print them: a few characters, no figures.
+pub(super) fn short_label(text: &str) -> bool {
+    text.chars().count() <= LABEL_CHARS && !text.chars().any(|c| c.is_ascii_digit())
 }
 
 /// Columns: from the gaps each body line leaves between its chunks ([`text::columns_from_gaps`]),

@@ -103,14 +103,41 @@ fn continues_previous(prev: &PageTable, part: &PageTable, b: &Building) -> bool 
     // the indicator table opening overleaf with its own rules and header), unless the next page
     // repeats its header: a producer that closes every page's part.
     let closed = !prev.ruled && !part.ruled && prev.closed_below && !ends_on_header_rule(prev) && !repeats_header(b, &cells_of(part, 0), part.header_rows);
-    footer_only && no_title && near_bottom && near_top && columns && !restarted && !closed
+    // A part opening with a header the table holds in none of its rows (a form complete on its
+    // page, the indicator table overleaf headed 一级指标 | 二级指标 | …) starts a table: a
+    // producer repeating a header overleaf repeats one its table printed. Unless one label runs
+    // down the part's first column beside that header: the form's own row (绩效指标) heading
+    // the indicator rows set in its value columns.
+    let own_header = !prev.ruled
+        && !part.ruled
+        && row_of_labels(part, 0)
+        && !holds_rows_like(&b.table.cells, &cells_of(part, 0), 1)
+        && !one_label_down_first_column(part);
+    footer_only && no_title && near_bottom && near_top && columns && !restarted && !closed && !own_header
 }
 
 /// Whether the last row of a part heads columns (一级指标 | 二级指标 | …): the rule under it is
 /// a header rule, the rows it heads on the next page.
 fn ends_on_header_rule(part: &PageTable) -> bool {
-    let last = part.grid.n_rows().saturating_sub(1);
-    let texts: Vec<&str> = part.grid.cells.iter().filter(|c| c.row == last && !c.text.trim().is_empty()).map(|c| c.text.as_str()).collect();
+    row_of_labels(part, part.grid.n_rows().saturating_sub(1))
+}
+
+/// Whether a part's first column holds one short label down its rows (绩效指标): its text, all
+/// cells together, is a label, set either as one cell below the first row reaching the part's
+/// last row (绩效 / 指标 wrapped, the second line spanning the rows) or a glyph a row (绩 / 效 /
+/// 指 / 标 stacked). An indicator table's first column holds several labels (产出指标, 效益指标).
+fn one_label_down_first_column(part: &PageTable) -> bool {
+    let cells: Vec<&GridCell> = part.grid.cells.iter().filter(|c| c.col == 0 && !squash(&c.text).is_empty()).collect();
+    let text: String = cells.iter().map(|c| squash(&c.text)).collect();
+    let below: Vec<&&GridCell> = cells.iter().filter(|c| c.row > 0).collect();
+    let spans_down = matches!(below[..], [c] if c.row + c.row_span == part.grid.n_rows()) || (below.is_empty() && cells.iter().any(|c| c.row_span == part.grid.n_rows()));
+    let stacked = cells.len() > 1 && cells.iter().all(|c| squash(&c.text).chars().count() == 1);
+    !text.is_empty() && open::short_label(&text) && (spans_down || stacked)
+}
+
+/// Whether a part's `row` is a row of column labels (一级指标 | 二级指标 | …).
+fn row_of_labels(part: &PageTable, row: usize) -> bool {
+    let texts: Vec<&str> = part.grid.cells.iter().filter(|c| c.row == row && !c.text.trim().is_empty()).map(|c| c.text.as_str()).collect();
     open::column_labels(texts.into_iter())
 }
 
@@ -397,9 +424,22 @@ fn on_table_columns(part: &PageTable, xs: &[f64]) -> Option<PageTable> {
 /// The letters of the header rows, sorted: a repeated header re-laid on the columns before
 /// (every slot its own cell) may put a label centred against two rows into either of them.
 fn header_text(cells: &[Cell], rows: usize) -> String {
-    let mut letters: Vec<char> = cells.iter().filter(|c| c.row < rows).flat_map(|c| squash(&c.text).chars().collect::<Vec<_>>()).collect();
+    rows_text(cells, 0..rows)
+}
+
+/// The letters of the cells starting in `rows`, sorted: the same for a header however its
+/// labels fall into rows and columns.
+fn rows_text(cells: &[Cell], rows: std::ops::Range<usize>) -> String {
+    let mut letters: Vec<char> = cells.iter().filter(|c| rows.contains(&c.row)).flat_map(|c| squash(&c.text).chars().collect::<Vec<_>>()).collect();
     letters.sort_unstable();
     letters.into_iter().collect()
+}
+
+/// Whether `rows` consecutive rows of `cells` read as the first `rows` rows of `part`.
+fn holds_rows_like(cells: &[Cell], part: &[Cell], rows: usize) -> bool {
+    let wanted = header_text(part, rows);
+    let n_rows = cells.iter().map(|c| c.row + 1).max().unwrap_or(0);
+    (0..n_rows.saturating_sub(rows - 1)).any(|r| rows_text(cells, r..r + rows) == wanted)
 }
 
 /// The union of two compatible column-edge lists.
@@ -874,7 +914,7 @@ mod tests {
     }
 
     #[test]
-    fn an_open_table_closed_by_a_rule_ends_on_its_page() {
+    fn an_open_table_ends_on_its_page_closed_by_a_rule_or_before_a_header_it_never_printed() {
         // caofeidian_2021 three-line page 2 → 3 (open_hrules, LibreOffice): a project's form
         // closes with its bottom rule at the page's foot; page 3 opens the indicator table with
         // its own top rule and header. Run on overleaf (no rule under the last row), the same
@@ -897,8 +937,28 @@ mod tests {
         next.header_rows = 1;
         let tables = stitch(vec![closed.clone(), next.clone()]);
         assert_eq!(tables.iter().map(|t| t.pages.clone()).collect::<Vec<_>>(), vec![vec![2], vec![3]]);
+        // Without rules (caofeidian_2021 without rules, LibreOffice) the header overleaf, which
+        // the form never printed, starts the indicator table all the same.
         let running_on = open_part(2, 660.0, &xs, &form, &[]);
-        assert_eq!(stitch(vec![running_on, next.clone()]).len(), 1);
+        assert_eq!(stitch(vec![running_on.clone(), next.clone()]).len(), 2);
+        // Unless the form's row label runs down the first column beside that header, the
+        // indicator rows set in the form's value columns (binjiang_perf_2023 and tongnan_2021:
+        // 绩效 / 指标 wrapped, the second line spanning the rows; or 绩 / 效 / 指 / 标 stacked).
+        let xs6 = [50.0, 70.0, 110.0, 170.0, 250.0, 330.0, 420.0];
+        let beside: Vec<&[&str]> = vec![
+            &["绩效", "一级指标", "二级指标", "三级指标", "绩效指标描述", "指标值"],
+            &["指标", "产出指标", "数量指标", "人员数量", "人员数量", "≥24人"],
+            &["", "", "质量指标", "验收合格比%", "验收合格比%", "≥92%"],
+            &["", "", "时效指标", "按期完成率", "按期完成率", "≥98%"],
+        ];
+        let mut wrapped = open_part(3, 60.0, &xs6, &beside, &[(1, 0, 3), (1, 1, 3)]);
+        wrapped.header_rows = 1;
+        assert_eq!(stitch(vec![running_on.clone(), wrapped]).len(), 1);
+        let stacked_rows: Vec<Vec<&str>> = beside.iter().zip(["绩", "效", "指", "标"]).map(|(r, g)| [&[g][..], &r[1..]].concat()).collect();
+        let stacked_refs: Vec<&[&str]> = stacked_rows.iter().map(|r| &r[..]).collect();
+        let mut stacked = open_part(3, 60.0, &xs6, &stacked_refs, &[]);
+        stacked.header_rows = 1;
+        assert_eq!(stitch(vec![running_on, stacked]).len(), 1);
         // Closed under a row of column labels, the rule is the header rule of rows overleaf.
         let mut headed = open_part(2, 660.0, &xs, &[form[0], form[1], indicators[0]], &[]);
         headed.closed_below = true;
