@@ -65,8 +65,9 @@ pub fn form_tables(glyphs: &[Glyph], taken: &[[f64; 4]], page_width: f64, page_h
 }
 
 /// The first line of a run found at `first`: the lines of two pieces or more right above it, at
-/// a row's distance (a form's 项目名称 | name row heads it), and the labels set between two of
-/// them ([`text::side_label`]), down from `free_from`.
+/// a row's distance (a form's 项目名称 | name row heads it), the labels set between two of
+/// them ([`text::side_label`]) and a cell's first line wrapped around the first row
+/// ([`text::cell_wrapped_around`]), down from `free_from`.
 fn run_start(lines: &[TextLine], first: usize, free_from: usize, width: f64) -> usize {
     let mut start = first;
     while start > free_from {
@@ -79,6 +80,11 @@ fn run_start(lines: &[TextLine], first: usize, free_from: usize, width: f64) -> 
             && text::label_beside_paragraph(&lines[start - 3], &lines[start - 2], prev, CHUNK_GAP, FORM_LEADING);
         if row_of_three && gap <= FORM_LEADING * height {
             start -= 3;
+            continue;
+        }
+        // The first line of a cell wrapped around the run's first row: the row starts there.
+        if lines.get(start + 1).is_some_and(|after| text::cell_wrapped_around(prev, next, after, CHUNK_GAP, FORM_LEADING)) {
+            start -= 1;
             continue;
         }
         if (chunks(prev).len() < 2 && !beside) || !tabular(prev, width) || gap > FORM_LEADING * height {
@@ -288,6 +294,25 @@ mod tests {
         let tables = form_tables(&g, &[], 595.0, 842.0);
         let [(grid, _)] = &tables[..] else { panic!("one form expected, got {}", tables.len()) };
         assert!(grid.ys[0] > 89.0, "{:?}", grid.ys);
+    }
+
+    #[test]
+    fn a_code_wrapped_around_the_forms_first_row_belongs_to_it() {
+        // caofeidian_2021 without rules page 4 (open_norules, LibreOffice): the project code is
+        // too long for its cell and wraps (…10510001 / G); 项目编码 | 项目名称 | name are
+        // centred on the row, between the code's two lines. The code's first line is the row's.
+        let mut g = Vec::new();
+        put(&mut g, 93.8, &[(140.0, "13020925P00010510001")]);
+        put(&mut g, 100.0, &[(60.0, "项目编码"), (260.0, "项目名称"), (340.0, "审批大厅群企服务经费")]);
+        put(&mut g, 106.2, &[(140.0, "G")]);
+        put(&mut g, 126.0, &[(60.0, "预算数"), (140.0, "135000.00"), (260.0, "其他资金"), (340.0, "0.00")]);
+        put(&mut g, 142.0, &[(60.0, "资金用途"), (140.0, "改革经费"), (260.0, "实施单位"), (340.0, "行政审批局")]);
+        put(&mut g, 158.0, &[(60.0, "绩效目标"), (140.0, "优化服务"), (260.0, "项目性质"), (340.0, "一次性")]);
+        let mut tables = form_tables(&g, &[], 595.0, 842.0);
+        let [(grid, _)] = &mut tables[..] else { panic!("one form expected, got {}", tables.len()) };
+        grid.fill_text(&g);
+        assert!(grid.ys[0] < 93.8, "{:?}", grid.ys);
+        assert!(grid.cells.iter().any(|c| c.text.replace(" ", "") == "13020925P00010510001G"), "{:?}", grid.cells.iter().map(|c| &c.text).collect::<Vec<_>>());
     }
 
     #[test]
