@@ -22,7 +22,7 @@
 use crate::decode::pdf::{Glyph, Page};
 
 use super::grid::{self, CellGrid};
-use super::forms;
+use super::forms::{self, PageTop};
 use super::groups;
 use super::open;
 use super::unruled;
@@ -50,7 +50,7 @@ pub struct Built {
 }
 
 /// Every table grid on a page, top to bottom, and which glyphs landed in one.
-pub fn page_grids(page: &Page, regions: &[Region], loose: &Lines) -> (Vec<Built>, Vec<bool>) {
+pub fn page_grids(page: &Page, regions: &[Region], loose: &Lines, top: PageTop) -> (Vec<Built>, Vec<bool>) {
     let mut in_table = vec![false; page.glyphs.len()];
     let (mut built, boxes) = ruled_grids(regions, &page.glyphs, &mut in_table);
     let mut taken: Vec<[f64; 4]> = built.iter().map(|b| b.grid.bbox()).collect();
@@ -62,7 +62,7 @@ pub fn page_grids(page: &Page, regions: &[Region], loose: &Lines) -> (Vec<Built>
     taken = built.iter().map(|b| b.grid.bbox()).collect();
     built.extend(text_grids(page, &taken, &mut in_table));
     taken = built.iter().map(|b| b.grid.bbox()).collect();
-    built.extend(form_grids(page, &taken, &mut in_table));
+    built.extend(form_grids(page, &taken, top, &mut in_table));
     built.sort_by(|a, b| a.grid.ys[0].total_cmp(&b.grid.ys[0]));
     (built, in_table)
 }
@@ -175,9 +175,9 @@ fn text_grids(page: &Page, taken: &[[f64; 4]], in_table: &mut [bool]) -> Vec<Bui
 
 /// Evidence: words aligned in columns with no rules at all, as borderless forms print them
 /// ([`forms`]); last, so that every other reading of the page has its text first.
-fn form_grids(page: &Page, taken: &[[f64; 4]], in_table: &mut [bool]) -> Vec<Built> {
+fn form_grids(page: &Page, taken: &[[f64; 4]], top: PageTop, in_table: &mut [bool]) -> Vec<Built> {
     let mut out = Vec::new();
-    for (mut grid, header_rows) in forms::form_tables(&page.glyphs, taken, page.width, page.height) {
+    for (mut grid, header_rows) in forms::form_tables_on(&page.glyphs, taken, (page.width, page.height), top) {
         let used = grid.fill_text(&page.glyphs);
         mark(in_table, used);
         out.push(Built { grid, framing: Framing::Text, header_rows });
@@ -205,7 +205,7 @@ mod tests {
 
     fn grids(page: &Page) -> Vec<Built> {
         let (regions, loose) = regions::connected_regions(&rulings::merge(&page.rulings));
-        page_grids(page, &regions, &loose).0
+        page_grids(page, &regions, &loose, PageTop::Fresh).0
     }
 
     #[test]

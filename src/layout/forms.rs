@@ -17,6 +17,8 @@ const FORM_ROWS: usize = 4;
 const FORM_COLUMNS: usize = 3;
 /// Lines of three pieces or more a table cut by the page's foot needs (its header and a row).
 const CUT_ROWS: usize = 2;
+/// Lines of three pieces or more rows at a page top need under a table left open overleaf.
+const OVERLEAF_ROWS: usize = 1;
 /// A form's rows cut by the page break reach below this share of the page height.
 const PAGE_FOOT: f64 = 0.7;
 /// Lines further apart than this many line heights do not continue a run.
@@ -25,8 +27,27 @@ const FORM_LEADING: f64 = 2.6;
 /// before than the run's usual gap.
 const HEADER_GAP: f64 = 1.5;
 
-/// Tables without rules whose cells are mostly words, in the text outside `taken`.
+/// What the page before tells about this page's top.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageTop {
+    /// Nothing runs on into this page (or the page is read alone).
+    Fresh,
+    /// An open table ran to the foot of the page before, with no rule closing it: rows at this
+    /// page's top may be its rows, though too few of them line up to show a table alone
+    /// (LibreOffice sets a form's last rows, （%） | 25% | 50% … and 绩效目标 beside its
+    /// wrapped text, or an indicator table's last rows with each value on a line of its own).
+    AfterOpenTable,
+}
+
+/// Tables without rules whose cells are mostly words, in the text outside `taken`, on a page
+/// read alone.
 pub fn form_tables(glyphs: &[Glyph], taken: &[[f64; 4]], page_width: f64, page_height: f64) -> Vec<(CellGrid, usize)> {
+    form_tables_on(glyphs, taken, (page_width, page_height), PageTop::Fresh)
+}
+
+/// Tables without rules whose cells are mostly words, in the text outside `taken`, on a page of
+/// `size` whose `top` may carry on a table from the page before.
+pub fn form_tables_on(glyphs: &[Glyph], taken: &[[f64; 4]], (page_width, page_height): (f64, f64), top: PageTop) -> Vec<(CellGrid, usize)> {
     let lines = band_lines(glyphs, taken, 0.0, page_width, 0.0, page_height);
     let width = lines.iter().map(|l| l.x1).fold(f64::MIN, f64::max) - lines.iter().map(|l| l.x0).fold(f64::MAX, f64::min);
     let mut out = Vec::new();
@@ -43,6 +64,8 @@ pub fn form_tables(glyphs: &[Glyph], taken: &[[f64; 4]], page_width: f64, page_h
         let start = start - title_rows_above(&lines, start, end, free_from);
         let from_page_top = free_from == 0 && runs_from_page_top(&lines[..end], start, width, page_height);
         let start = if from_page_top { 0 } else { start };
+        // The page's first lines, under a table the page before left open at its foot.
+        let overleaf = top == PageTop::AfterOpenTable && start == 0 && lines[0].top < PAGE_TOP * page_height;
         let run = &lines[start..end];
         i = end;
         free_from = end;
@@ -54,8 +77,15 @@ pub fn form_tables(glyphs: &[Glyph], taken: &[[f64; 4]], page_width: f64, page_h
         let last = &run[run.len() - 1];
         // Rows running on from the page before at the page top are the other half of a cut.
         let cut = from_page_top || (ends_the_page(glyphs, last, page_height) && (header_labels(&run[0]) || last.bottom > PAGE_FOOT * page_height));
-        let (lines_needed, rows_needed) = if cut { (CUT_ROWS, CUT_ROWS) } else { (FORM_ROWS, FORM_COLUMNS) };
-        if !aligned(run, lines_needed) {
+        let (lines_needed, rows_needed) = if overleaf {
+            (OVERLEAF_ROWS, CUT_ROWS)
+        } else if cut {
+            (CUT_ROWS, CUT_ROWS)
+        } else {
+            (FORM_ROWS, FORM_COLUMNS)
+        };
+        // Overleaf the rows may be a form's figures (（%） | 25% | 50% …): words are not asked.
+        if !aligned(run, lines_needed, !overleaf) {
             continue;
         }
         let frame = frame_of(run);
@@ -183,10 +213,10 @@ fn run_end(lines: &[TextLine], start: usize, width: f64) -> usize {
 }
 
 /// Whether a run is a table of words: `rows` lines or more of several pieces whose gaps line up
-/// in two column gaps or more, and fewer figures among the pieces than a figures table holds
-/// (those are read by [`unruled`](super::unruled)). A label set centred against the rows it
-/// heads is counted with them ([`text::with_side_labels`]).
-fn aligned(run: &[TextLine], rows: usize) -> bool {
+/// in two column gaps or more, and (when `words` asks) fewer figures among the pieces than a
+/// figures table holds (those are read by [`unruled`](super::unruled)). A label set centred
+/// against the rows it heads is counted with them ([`text::with_side_labels`]).
+fn aligned(run: &[TextLine], rows: usize, words: bool) -> bool {
     let (many, spans): (Vec<&TextLine>, Vec<Vec<(f64, f64)>>) =
         run.iter().zip(text::with_side_labels(run, &text::line_pieces(run, CHUNK_GAP), FORM_LEADING)).filter(|(_, s)| s.len() >= FORM_COLUMNS).unzip();
     if many.len() < rows {
@@ -195,7 +225,7 @@ fn aligned(run: &[TextLine], rows: usize) -> bool {
     let gaps = text::column_gaps(&spans, rows);
     let pieces: Vec<String> =
         many.iter().zip(&spans).flat_map(|(l, line_spans)| line_spans.iter().map(|&(x0, x1)| l.text_between(x0, x1))).collect();
-    gaps.len() + 1 >= FORM_COLUMNS && text::mostly_words(&pieces)
+    gaps.len() + 1 >= FORM_COLUMNS && (!words || text::mostly_words(&pieces))
 }
 
 /// The frame around a run; its first line is the header when it is a line of labels.
@@ -313,6 +343,28 @@ mod tests {
         grid.fill_text(&g);
         assert!(grid.ys[0] < 93.8, "{:?}", grid.ys);
         assert!(grid.cells.iter().any(|c| c.text.replace(" ", "") == "13020925P00010510001G"), "{:?}", grid.cells.iter().map(|c| &c.text).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn rows_at_the_page_top_under_a_table_left_open_overleaf_need_less_alignment() {
+        // caofeidian_2021 without rules page 5 (open_norules, LibreOffice): the form begun at
+        // page 4's foot ends here, its spending plan's second line (（%） | 25% | 50% …) and
+        // 绩效目标 beside its two-line text, then a blank stretch. One line in several pieces, and
+        // figures: alone on a page that is no table; under a table left open overleaf it is.
+        let mut g = Vec::new();
+        put(&mut g, 60.1, &[(81.4, "（%）"), (235.3, "25%"), (313.8, "50%"), (381.1, "75%"), (510.8, "100%")]);
+        put(&mut g, 80.3, &[(138.1, "1.1.保证机关正常运转")]);
+        put(&mut g, 89.2, &[(76.0, "绩效目标")]);
+        put(&mut g, 98.2, &[(138.1, "2.刻章补贴顺利拨付")]);
+        assert!(form_tables(&g, &[], 595.0, 842.0).is_empty());
+        let tables = form_tables_on(&g, &[], (595.0, 842.0), PageTop::AfterOpenTable);
+        let [(grid, _)] = &tables[..] else { panic!("one table expected, got {}", tables.len()) };
+        assert!(grid.ys[0] < 60.1 && grid.n_cols() >= 3, "{:?} {:?}", grid.ys, grid.xs);
+        // Further down the page, the same lines are no rows running on.
+        let mut lower = Vec::new();
+        put(&mut lower, 300.0, &[(81.4, "（%）"), (235.3, "25%"), (313.8, "50%"), (381.1, "75%"), (510.8, "100%")]);
+        put(&mut lower, 320.0, &[(76.0, "绩效目标"), (138.1, "1.1.保证机关正常运转")]);
+        assert!(form_tables_on(&lower, &[], (595.0, 842.0), PageTop::AfterOpenTable).is_empty());
     }
 
     #[test]

@@ -25,6 +25,7 @@ use crate::limits::Deadline;
 use crate::model::{Table, TextBlock, Warning};
 
 use builder::{Built, Framing};
+pub use forms::PageTop;
 use grid::CellGrid;
 use regions::Region;
 use rulings::Lines;
@@ -84,11 +85,17 @@ pub fn tables_from_pages(
     pages: &[Page],
     deadline: &Deadline,
 ) -> Result<(Vec<Table>, Vec<Warning>, Vec<TextBlock>), ExtractError> {
-    let mut found = Vec::new();
+    let mut found: Vec<PageTable> = Vec::new();
     let mut text = Vec::new();
     for page in pages {
         deadline.check("table layout")?;
-        let (tables, paragraphs) = page_layout(page);
+        // An open table the page before left running at its foot: rows at this page's top may
+        // carry on with it though they show too little alignment to stand as a table alone.
+        let top = match found.last() {
+            Some(t) if t.page + 1 == page.number && !t.closed_below && stitch::runs_to_page_foot(t) => PageTop::AfterOpenTable,
+            _ => PageTop::Fresh,
+        };
+        let (tables, paragraphs) = page_layout(page, top);
         found.extend(tables);
         // Text whose middle is outside the page box does not show (a heading left on the bottom edge).
         let printed = paragraphs.into_iter().filter(|p| (0.0..page.height).contains(&((p.top + p.bottom) / 2.0)));
@@ -104,14 +111,14 @@ const PARAGRAPH_GAP: f64 = 3.0;
 
 /// Every table on one page, top to bottom, with the text lines around it.
 pub fn page_tables(page: &Page) -> Vec<PageTable> {
-    page_layout(page).0
+    page_layout(page, PageTop::Fresh).0
 }
 
 /// The tables of one page and the free text outside them.
-fn page_layout(page: &Page) -> (Vec<PageTable>, Vec<Paragraph>) {
+fn page_layout(page: &Page, top: PageTop) -> (Vec<PageTable>, Vec<Paragraph>) {
     let lines = rulings::merge(&page.rulings);
     let (regions, loose) = regions::connected_regions(&lines);
-    let (grids, in_table) = builder::page_grids(page, &regions, &loose);
+    let (grids, in_table) = builder::page_grids(page, &regions, &loose, top);
     let free: Vec<&Glyph> = page.glyphs.iter().zip(&in_table).filter(|(g, &t)| !t && !g.ch.is_whitespace()).map(|(g, _)| g).collect();
     let text_lines = paragraphs(&free);
     let mut out = Vec::with_capacity(grids.len());
@@ -174,6 +181,30 @@ fn paragraphs(glyphs: &[&Glyph]) -> Vec<Paragraph> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::layout::text::tests::put;
+
+    #[test]
+    fn rows_at_a_page_top_run_on_from_a_form_left_open_at_the_foot_of_the_page_before() {
+        // caofeidian_2021 without rules pages 4 → 5 (open_norules, LibreOffice): the form
+        // 6.印章刻制服务 starts at page 4's foot; page 5 opens with its last rows, too few in
+        // several pieces to stand as a table alone. Read after page 4 they are its rows.
+        let mut foot = Vec::new();
+        put(&mut foot, 686.6, &[(76.0, "项目编码"), (138.1, "13020925P00009810002E"), (277.7, "项目名称"), (407.9, "印章刻制服务")]);
+        put(&mut foot, 715.7, &[(148.3, "预算数"), (230.1, "69.75"), (262.6, "其中：财政资金"), (375.8, "69.75"), (417.8, "其他资金")]);
+        put(&mut foot, 744.8, &[(76.0, "资金用途"), (138.1, "印章刻制资金")]);
+        put(&mut foot, 764.9, &[(66.0, "资金支出计划"), (183.1, "3月底"), (283.9, "6月底"), (354.4, "10月底"), (455.3, "12月底")]);
+        let mut top = Vec::new();
+        put(&mut top, 60.1, &[(81.4, "（%）"), (235.3, "25%"), (313.8, "50%"), (381.1, "75%"), (510.8, "100%")]);
+        put(&mut top, 80.3, &[(138.1, "1.1.保证机关正常运转")]);
+        put(&mut top, 89.2, &[(76.0, "绩效目标")]);
+        put(&mut top, 98.2, &[(138.1, "2.刻章补贴顺利拨付")]);
+        let page = |number, glyphs| Page { number, width: 595.0, height: 842.0, glyphs, fonts: vec![String::new()], rulings: vec![], images: 0 };
+        let pages = [page(4, foot), page(5, top.clone())];
+        let (tables, _, _) = tables_from_pages(&pages, &Deadline::start(std::time::Duration::from_secs(60))).unwrap();
+        assert_eq!(tables.iter().map(|t| t.pages.clone()).collect::<Vec<_>>(), vec![vec![4, 5]]);
+        // Read alone, page 5's lines are text.
+        assert!(page_tables(&page(5, top)).is_empty());
+    }
 
     #[test]
     fn a_rule_along_the_bottom_edge_across_the_table_closes_it() {

@@ -83,12 +83,7 @@ fn continues_previous(prev: &PageTable, part: &PageTable, b: &Building) -> bool 
         return false;
     }
     let table_rows = &leading_rows(&b.table.cells, MAX_REPEATED_HEADER);
-    let footer_only = prev.lines_below.len() <= MAX_FOOTER_LINES
-        && prev.lines_below.iter().all(|l| l.chars().count() <= MAX_FOOTER_CHARS && !looks_like_title(l));
     let no_title = part.lines_above.len() <= MAX_FOOTER_LINES && !part.lines_above.iter().any(|l| looks_like_title(l));
-    // Browsers move a row that does not fit to the next page and leave the rest of the page
-    // blank: with nothing at all below the table, its position does not matter.
-    let near_bottom = prev.lines_below.is_empty() || prev.grid.bbox()[3] > 0.6 * prev.page_height;
     let near_top = part.grid.bbox()[1] < 0.4 * part.page_height;
     // Open tables take their columns from the text of each page, which may differ when a page
     // holds few rows: the outer edges (the rules) must agree; the columns are re-laid on append.
@@ -113,7 +108,18 @@ fn continues_previous(prev: &PageTable, part: &PageTable, b: &Building) -> bool 
         && row_of_labels(part, 0)
         && !holds_rows_like(&b.table.cells, &cells_of(part, 0), 1)
         && !one_label_down_first_column(part);
-    footer_only && no_title && near_bottom && near_top && columns && !restarted && !closed && !own_header
+    runs_to_page_foot(prev) && no_title && near_top && columns && !restarted && !closed && !own_header
+}
+
+/// Whether a table may run on overleaf: nothing but a footer (a page number, a short note)
+/// below it, and it reaches the lower part of its page. Browsers move a row that does not fit
+/// to the next page and leave the rest of the page blank: with nothing at all below the table,
+/// its position does not matter.
+pub(super) fn runs_to_page_foot(part: &PageTable) -> bool {
+    let footer_only = part.lines_below.len() <= MAX_FOOTER_LINES
+        && part.lines_below.iter().all(|l| l.chars().count() <= MAX_FOOTER_CHARS && !looks_like_title(l));
+    let near_bottom = part.lines_below.is_empty() || part.grid.bbox()[3] > 0.6 * part.page_height;
+    footer_only && near_bottom
 }
 
 /// Whether the last row of a part heads columns (一级指标 | 二级指标 | …): the rule under it is
