@@ -463,12 +463,17 @@ pub(super) fn body_columns(body: &[TextLine]) -> Option<Vec<(f64, f64)>> {
 const STACKED_LINES: usize = 3;
 
 /// The x ranges of labels set a glyph a line: one letter (not a figure) alone in its piece at one
-/// place on [`STACKED_LINES`] successive lines or more.
+/// place on [`STACKED_LINES`] lines or more, each within [`STACK_PITCH`] line heights of the one
+/// above. Lines with nothing over that place in between do not break the stack: LibreOffice
+/// sets the rows' wrapped text beside it on lines of their own (tongnan's 绩 / 效 / 指 / 标 beside
+/// 病防治… and 提高工作人员…).
 fn stacked_labels(body: &[TextLine]) -> Vec<(f64, f64)> {
+    let pieces: Vec<Vec<Chunk>> = body.iter().map(chunks).collect();
     let single: Vec<Option<(f64, f64)>> = body
         .iter()
-        .map(|l| {
-            chunks(l).iter().find_map(|c| {
+        .zip(&pieces)
+        .map(|(l, cs)| {
+            cs.iter().find_map(|c| {
                 let t: Vec<char> = l.text_between(c.x0, c.x1).chars().filter(|ch| !ch.is_whitespace()).collect();
                 (t.len() == 1 && t[0].is_alphabetic()).then_some((c.x0, c.x1))
             })
@@ -476,19 +481,38 @@ fn stacked_labels(body: &[TextLine]) -> Vec<(f64, f64)> {
         .collect();
     let same = |a: (f64, f64), b: (f64, f64)| (a.0 - b.0).abs() < 1.0 && (a.1 - b.1).abs() < 1.0;
     let mut out: Vec<(f64, f64)> = Vec::new();
-    let mut k = 0;
-    while k < single.len() {
-        let Some(first) = single[k] else {
-            k += 1;
+    for (k, first) in single.iter().enumerate() {
+        let Some(first) = *first else { continue };
+        if out.iter().any(|&o| same(o, first)) {
             continue;
-        };
-        let run = single[k..].iter().take_while(|p| p.is_some_and(|p| same(p, first))).count();
-        if run >= STACKED_LINES && !out.iter().any(|&o| same(o, first)) {
+        }
+        let (mut count, mut above) = (1, &body[k]);
+        for (line, cs) in body.iter().zip(&pieces).skip(k + 1) {
+            if !cs.iter().any(|c| c.x0 < first.1 && first.0 < c.x1) {
+                continue;
+            }
+            let close = line.top - above.top <= STACK_PITCH * (above.bottom - above.top);
+            if !(close && single_at(line, cs, first)) {
+                break;
+            }
+            (count, above) = (count + 1, line);
+        }
+        if count >= STACKED_LINES {
             out.push(first);
         }
-        k += run;
     }
     out
+}
+
+/// The glyphs of a stacked label are at most this many line heights apart, top to top.
+const STACK_PITCH: f64 = 2.5;
+
+/// Whether a line's only piece over `place` is one letter there.
+fn single_at(line: &TextLine, pieces: &[Chunk], place: (f64, f64)) -> bool {
+    let over: Vec<&Chunk> = pieces.iter().filter(|c| c.x0 < place.1 && place.0 < c.x1).collect();
+    let [c] = over[..] else { return false };
+    let t: Vec<char> = line.text_between(c.x0, c.x1).chars().filter(|ch| !ch.is_whitespace()).collect();
+    t.len() == 1 && t[0].is_alphabetic() && (c.x0 - place.0).abs() < 1.0 && (c.x1 - place.1).abs() < 1.0
 }
 
 /// The extent holding a stacked label `stack` and text right of it split after the label: the
@@ -1466,6 +1490,31 @@ pub(super) mod tests {
         put(&mut g, 220.0, &[(61.9, "效"), (199.0, "指标3"), (470.0, "≥80%")]);
         put(&mut g, 240.0, &[(61.9, "指"), (87.0, "效益指标"), (138.0, "成本指标"), (199.0, "指标4"), (470.0, "65万元")]);
         put(&mut g, 260.0, &[(61.9, "标"), (199.0, "指标5"), (470.0, "11万元")]);
+        let body = band_lines(&g, &[], 0.0, 600.0, 0.0, 842.0);
+        let columns = body_columns(&body).unwrap();
+        assert!(columns.windows(2).any(|w| w[0].1 <= 71.0 && w[1].0 >= 86.0), "{columns:?}");
+    }
+
+    #[test]
+    fn a_label_set_a_glyph_a_line_between_other_rows_lines_still_stands_in_a_column_of_its_own() {
+        // tongnan_2021 without rules page 2 (open_norules, LibreOffice), the first form: 绩 / 效
+        // / 指 / 标 16.2 pt apart, each on a line of its own between the lines of the rows'
+        // wrapped text (病防治…, 提高工作人员…), which start right of the stack.
+        let mut g = Vec::new();
+        put(&mut g, 207.5, &[(63.9, "项目当年绩效目"), (136.8, "增强行政服务中心的凝聚力和向心力")]);
+        put(&mut g, 242.4, &[(87.0, "一级指标"), (147.3, "二级指标"), (289.4, "三级指标"), (465.0, "指标值")]);
+        put(&mut g, 261.1, &[(147.3, "数量指标"), (199.4, "行政服务中心工作人员培训服务。"), (465.6, "300人")]);
+        put(&mut g, 279.9, &[(147.3, "质量指标"), (199.4, "改善政务服务环境。"), (451.3, "满意度≧90%")]);
+        put(&mut g, 297.3, &[(87.0, "产出指标"), (147.3, "时效指标"), (199.4, "2021年年底前完成。"), (443.5, "2021年12月完成")]);
+        put(&mut g, 317.4, &[(199.4, "行政许可相关法律知识、文明礼仪")]);
+        put(&mut g, 325.4, &[(61.9, "绩"), (147.3, "成本指标"), (423.5, "300元/人")]);
+        put(&mut g, 333.5, &[(199.4, "病防治、心理健康辅导等培训")]);
+        put(&mut g, 341.6, &[(61.9, "效")]);
+        put(&mut g, 352.3, &[(199.4, "提高工作人员服务质量，增强行政")]);
+        put(&mut g, 357.7, &[(61.9, "指")]);
+        put(&mut g, 366.3, &[(138.3, "经济效益指标"), (451.3, "满意度≧90%")]);
+        put(&mut g, 373.9, &[(61.9, "标")]);
+        put(&mut g, 387.2, &[(87.0, "效益指标"), (138.3, "社会效益指标"), (199.4, "激发工作人员工作热情。"), (451.3, "办结率≧95%")]);
         let body = band_lines(&g, &[], 0.0, 600.0, 0.0, 842.0);
         let columns = body_columns(&body).unwrap();
         assert!(columns.windows(2).any(|w| w[0].1 <= 71.0 && w[1].0 >= 86.0), "{columns:?}");
