@@ -368,6 +368,25 @@ mod tests {
     }
 
     #[test]
+    fn a_centred_cell_wrapped_around_the_first_row_overleaf_belongs_to_it() {
+        // shanhaiguan_2021 without rules page 6 (open_norules, LibreOffice): the indicator
+        // table's last rows run on from page 5; the first row's 三级指标 wraps centred
+        // (建设项目环评执 / 行率) around the row's other cells, the page's first line.
+        let mut g = Vec::new();
+        put(&mut g, 60.0, &[(180.2, "建设项目环评执")]);
+        put(&mut g, 68.0, &[(118.7, "生态效益指标"), (249.0, "建设项目环评执行率"), (411.5, "≥95百分比"), (474.4, "年度工作计划")]);
+        put(&mut g, 76.1, &[(202.7, "行率")]);
+        put(&mut g, 94.9, &[(118.7, "可持续影响指"), (180.2, "该项目持续收益")]);
+        put(&mut g, 102.9, &[(249.0, "投资总额"), (411.5, "≥95百分比"), (474.4, "年度工作计划")]);
+        put(&mut g, 111.0, &[(141.2, "标"), (202.7, "年限")]);
+        let mut tables = form_tables_on(&g, &[], (595.0, 842.0), PageTop::AfterOpenTable);
+        let [(grid, _)] = &mut tables[..] else { panic!("one table expected, got {}", tables.len()) };
+        grid.fill_text(&g);
+        assert!(grid.ys[0] < 60.0, "{:?}", grid.ys);
+        assert!(grid.cells.iter().any(|c| c.text.replace(' ', "") == "建设项目环评执行率" && c.bbox[0] < 200.0), "{:?}", grid.cells.iter().map(|c| &c.text).collect::<Vec<_>>());
+    }
+
+    #[test]
     fn a_borderless_form_and_the_indicator_table_under_it_are_two_tables() {
         // yutian_2024 (open_norules): the project form, then the indicator table headed by a
         // line of labels; no rules anywhere.

@@ -288,13 +288,15 @@ pub fn label_beside_paragraph(prev: &TextLine, label: &TextLine, next: &TextLine
 
 /// Whether `first` and `second` are the two lines of one cell wrapped around the row `row`
 /// (a project code too long for its cell, 13020925P00010510001 / G, beside 项目编码 | 项目名称
-/// | name set centred on the row): one piece each, starting at one place, in a gap between
-/// the row's pieces, the row centred between them no further apart than `leading` line heights.
+/// | name set centred on the row): one piece each, starting at one place or centred on one
+/// (建设项目环评执 / 行率), in a gap between the row's pieces, the row centred between them no
+/// further apart than `leading` line heights.
 pub fn cell_wrapped_around(first: &TextLine, row: &TextLine, second: &TextLine, gap: f64, leading: f64) -> bool {
     let [above, own, below] = [first, row, second].map(|l| chunk_spans(l, gap));
     let ([a], [b]) = (&above[..], &below[..]) else { return false };
     let (x0, x1) = (a.0.min(b.0), a.1.max(b.1));
-    own.len() >= 2 && between_lines(first, row, second, leading) && (a.0 - b.0).abs() < 1.0 && own.iter().all(|p| p.1 <= x0 || p.0 >= x1)
+    let one_cell = (a.0 - b.0).abs() < 1.0 || ((a.0 + a.1) - (b.0 + b.1)).abs() / 2.0 < 1.0;
+    own.len() >= 2 && between_lines(first, row, second, leading) && one_cell && own.iter().all(|p| p.1 <= x0 || p.0 >= x1)
 }
 
 /// Whether `label`'s middle lies between the middles of `prev` and `next`, set no further
