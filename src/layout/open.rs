@@ -1066,10 +1066,22 @@ fn label_column_rows(
     let mut out = vec![None; blocks.len()];
     let nc = spans.iter().map(|s| s.1 + 1).max().unwrap_or(0);
     let nr = ys.len() - 1;
-    for col in 0..nc {
+    // Right to left: a column's labels span whole labels of the column right of it, decided
+    // first.
+    for col in (0..nc).rev() {
         // Blocks spanning columns (a form's labels above the indicators) are no labels of this
         // column; they hold their rows.
         let mut own: Vec<usize> = (0..blocks.len()).filter(|&i| blocks[i].col == col && spans[i] == (col, col)).collect();
+        // Rows the column to the right has a label span across: none of this column's spans
+        // starts there.
+        let inside_right: Vec<bool> = {
+            let mut inside = vec![false; nr];
+            for i in (0..blocks.len()).filter(|&i| blocks[i].col == col + 1 && spans[i] == (col + 1, col + 1)) {
+                let (a, z) = out[i].unwrap_or_else(|| rows_of(&blocks[i]));
+                inside[a + 1..=z].fill(true);
+            }
+            inside
+        };
         if own.iter().any(|&i| !blocks[i].words) {
             continue;
         }
@@ -1104,7 +1116,10 @@ fn label_column_rows(
             // A label spans rows whose items stand to its right: each of its rows holds text in a
             // column further right (form columns with sparse words have empty rows there).
             let items_beside = |&(a, z): &(usize, usize)| (a..=z).all(|r| (col + 1..nc).any(|c| !free(r, c)));
-            let partition = rows::centred_partition(&labels, (lo, hi), ys).filter(|rows| gaps && run.len() >= 2 && rows.iter().all(items_beside));
+            // Whole labels of the column to the right where they allow it, else as centred.
+            let partition = rows::centred_partition_at(&labels, (lo, hi), ys, |r| !inside_right[r])
+                .or_else(|| rows::centred_partition(&labels, (lo, hi), ys))
+                .filter(|rows| gaps && run.len() >= 2 && rows.iter().all(items_beside));
             if let Some(mut rows) = partition {
                 // Rows left over under the last label down to the table's last row: the label is
                 // cut by the page break (set at the top of its part, not centred) and spans them.

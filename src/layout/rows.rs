@@ -402,7 +402,15 @@ const CENTRED_TOLERANCE: f64 = 4.5;
 /// at its top or bottom may be left over: a label cut by a page break) whose middles are nearest
 /// the labels' middles; `None` unless every label is centred within [`CENTRED_TOLERANCE`].
 pub fn centred_partition(labels: &[(usize, usize, f64)], run: (usize, usize), ys: &[f64]) -> Option<Vec<(usize, usize)>> {
+    centred_partition_at(labels, run, ys, |_| true)
+}
+
+/// [`centred_partition`] with the spans starting only at rows `starts` allows (beside the
+/// run's first row) and ending only before such rows (or at the run's last): a label of one
+/// level spans whole labels of the next (产出指标 over 数量指标 … 成本指标, never half of one).
+pub fn centred_partition_at(labels: &[(usize, usize, f64)], run: (usize, usize), ys: &[f64], starts: impl Fn(usize) -> bool) -> Option<Vec<(usize, usize)>> {
     let (lo, hi) = run;
+    let ends = |e: usize| e == hi || starts(e + 1);
     let n = labels.len();
     let off = |s: usize, e: usize, m: f64| ((ys[s] + ys[e + 1]) / 2.0 - m).abs();
     // best[i][e]: least cost of labels 0..=i with label i ending at row e, and where it starts.
@@ -410,16 +418,17 @@ pub fn centred_partition(labels: &[(usize, usize, f64)], run: (usize, usize), ys
     for i in 0..n {
         let (o0, o1, m) = labels[i];
         let last_end = labels.get(i + 1).map_or(hi, |l| l.0.saturating_sub(1));
-        for e in o1..=last_end.max(o1) {
-            let starts: Vec<(f64, usize)> = if i == 0 {
-                (lo..=o0).map(|s| (if s > lo { UNCOVERED_COST } else { 0.0 }, s)).collect()
+        for e in (o1..=last_end.max(o1)).filter(|&e| i + 1 == n || ends(e)) {
+            let firsts: Vec<(f64, usize)> = if i == 0 {
+                (lo..=o0).filter(|&s| s == lo || starts(s)).map(|s| (if s > lo { UNCOVERED_COST } else { 0.0 }, s)).collect()
             } else {
                 (labels[i - 1].1..o0).filter_map(|pe| best[i - 1][pe].map(|(c, _)| (c, pe + 1))).collect()
             };
-            best[i][e] = starts.into_iter().map(|(c, s)| (c + off(s, e, m), s)).min_by(|a, b| a.0.total_cmp(&b.0));
+            best[i][e] = firsts.into_iter().map(|(c, s)| (c + off(s, e, m), s)).min_by(|a, b| a.0.total_cmp(&b.0));
         }
     }
     let (_, mut e) = (labels[n - 1].1..=hi)
+        .filter(|&e| ends(e))
         .filter_map(|e| best[n - 1][e].map(|(c, _)| (c + if e < hi { UNCOVERED_COST } else { 0.0 }, e)))
         .min_by(|a, b| a.0.total_cmp(&b.0))?;
     let mut out = vec![(0, 0); n];
@@ -685,5 +694,16 @@ mod tests {
         // A label far off the middle of any rows it could span: the column is not set centred.
         let off = [(6, 7, 240.0), (12, 12, 345.0), (16, 17, 440.0)];
         assert_eq!(centred_partition(&off, (4, 17), &ys), None);
+    }
+
+    #[test]
+    fn labels_of_one_level_span_whole_labels_of_the_next() {
+        // binjiang_perf_2023 without rules (open_norules): 产出指标 and 效果指标 a few points off
+        // the middles of their rows, so that splitting 效果指标's 二级 label (rows 2-5) is nearer
+        // to centred; spans starting only where a label of the next column starts are whole.
+        let ys: Vec<f64> = (0..=6).map(|i| 10.0 * i as f64).collect();
+        let labels = [(1, 1, 13.0), (4, 4, 43.0)];
+        assert_eq!(centred_partition(&labels, (0, 5), &ys), Some(vec![(0, 2), (3, 5)]));
+        assert_eq!(centred_partition_at(&labels, (0, 5), &ys, |r| r == 0 || r == 2), Some(vec![(0, 1), (2, 5)]));
     }
 }
