@@ -260,9 +260,57 @@ fn blocks(body: &[TextLine], xs: &[f64], chunk_gap: f64, wrapping: Wrapping) -> 
         }
         out.extend(current);
     }
+    join_wrapped_labels(&mut out, &per_col, median_size(body));
     join_paragraph_ends(&mut out, xs, wrap);
     (out, wrap)
 }
+
+/// Evidence: a label wrapped over the two rows it spans, set centred on them (LibreOffice puts
+/// 社会公众或服务对 / 象满意度 beside rows one line each, 16.1 pt apart where the rows are 18.7):
+/// two successive one-line blocks of one column of words, less than a glyph apart, on one axis
+/// (starting or centred at one place), the upper the wider (the line that filled the cell), each
+/// beside a line of another column but not level with it (off by half a point or more, as
+/// centring two lines on two rows of another pitch sets them), the lines beside them further
+/// apart than the label's own lines. Level with the rows' lines, lines are rows of their own.
+fn join_wrapped_labels(blocks: &mut Vec<Block>, per_col: &[Vec<(f64, f64, f64)>], size: f64) {
+    let beside = |col: usize, top: f64| {
+        let others = per_col.iter().enumerate().filter(|&(c, _)| c != col).flat_map(|(_, l)| l.iter().map(|x| x.0));
+        others.filter(|&u| (u - top).abs() < 0.5 * size).min_by(|u, v| (u - top).abs().total_cmp(&(v - top).abs()))
+    };
+    let mut i = 0;
+    while i + 1 < blocks.len() {
+        let (a, b) = (blocks[i], blocks[i + 1]);
+        let gap = b.top - a.bottom;
+        let one_axis = (a.x0 - b.x0).abs() < 1.0 || ((a.x0 + a.x1) - (b.x0 + b.x1)).abs() / 2.0 < 1.0;
+        let centred_on_rows = match (beside(a.col, a.top), beside(b.col, b.top)) {
+            (Some(ra), Some(rb)) => (ra - a.top).abs() >= OFF_LEVEL && (rb - b.top).abs() >= OFF_LEVEL && rb - ra > b.top - a.top + OFF_LEVEL,
+            _ => false,
+        };
+        let wrapped_label = a.col == b.col
+            && a.words
+            && b.words
+            && !a.wrapped
+            && !b.wrapped
+            && !a.stacked
+            && gap > 0.0
+            && gap < size
+            && one_axis
+            && (a.x1 - a.x0) - (b.x1 - b.x0) >= size
+            && centred_on_rows;
+        if wrapped_label {
+            let joined = &mut blocks[i];
+            joined.bottom = b.bottom;
+            (joined.x0, joined.x1) = (a.x0.min(b.x0), a.x1.max(b.x1));
+            joined.wrapped = true;
+            blocks.remove(i + 1);
+        } else {
+            i += 1;
+        }
+    }
+}
+
+/// A line this far (points) from the line beside it is not level with it.
+const OFF_LEVEL: f64 = 0.5;
 
 /// Evidence: the short last line of a paragraph wrapped across several columns (a form's 项目
 /// 总目标 set over the indicator columns) starts where the lines above start, at wrapping distance
@@ -491,6 +539,32 @@ mod tests {
     fn rows_of(g: &[Glyph], xs: &[f64]) -> (Vec<f64>, Vec<Block>) {
         let refs: Vec<&Glyph> = g.iter().collect();
         body_rows(&text::lines(&refs, Direction::Upright), xs, 0.45)
+    }
+
+    #[test]
+    fn a_label_wrapped_and_centred_on_its_two_rows_is_one_block() {
+        // binjiang_perf_2023 three-line page 4 (open_hrules, LibreOffice): 社会公众或服务对 /
+        // 象满意度 spans two one-line rows 18.7 pt apart; its lines, 16.1 apart, are centred on
+        // them, each 1.3 pt off the row's line beside it.
+        let lay = |label_tops: [f64; 2], second_row: f64| {
+            let mut g: Vec<Glyph> = Vec::new();
+            for (top, pieces) in [
+                (304.6, &[(166.5, "生态效益"), (228.3, "线上办理业务占比"), (457.6, "≥50%")][..]),
+                (323.4, &[(228.3, "受援人满意度"), (457.6, "≥95%")][..]),
+                (second_row, &[(228.3, "咨询群众满意度"), (457.6, "≥90%")][..]),
+                (360.9, &[(166.5, "长效管理"), (228.3, "法律援助工作制度健全性"), (462.3, "健全")][..]),
+            ] {
+                pieces.iter().for_each(|&(x, t)| g.extend(word(t, x, top, 9.0)));
+            }
+            g.extend(word("社会公众或服务对", 148.5, label_tops[0], 9.0));
+            g.extend(word("象满意度", 166.5, label_tops[1], 9.0));
+            let (_, blocks) = rows_of(&g, &[140.0, 225.0, 450.0, 500.0]);
+            blocks.into_iter().filter(|b| b.col == 0).map(|b| (b.top, b.bottom)).collect::<Vec<_>>()
+        };
+        assert_eq!(lay([324.7, 340.8], 342.1), vec![(304.6, 313.6), (324.7, 349.8), (360.9, 369.9)]);
+        // Level with the lines of rows 15.8 pt apart (as Chromium sets labels of one row each):
+        // two blocks.
+        assert_eq!(lay([323.4, 339.2], 339.2).len(), 4);
     }
 
     #[test]
