@@ -4,8 +4,9 @@
 //! ([`regions`]), then [`builder`] decides every grid from that evidence and the page's text
 //! (ruled grids with spans, [`grid`]; open tables with columns from text alignment, [`open`];
 //! tables without any rules, [`unruled`]),
-//! then the text lines above each table are collected as its context and title. Across pages, tables
-//! that continue are stitched ([`stitch`]).
+//! then the text lines above each table are collected as its context and title. Pages are read in
+//! order, each knowing whether the page before left an open table running at its foot
+//! ([`forms::PageTop`]). Across pages, tables that continue are stitched ([`stitch`]).
 
 pub mod builder;
 pub mod forms;
@@ -25,7 +26,7 @@ use crate::limits::Deadline;
 use crate::model::{Table, TextBlock, Warning};
 
 use builder::{Built, Framing};
-pub use forms::PageTop;
+use forms::PageTop;
 use grid::CellGrid;
 use regions::Region;
 use rulings::Lines;

@@ -923,8 +923,7 @@ mod tests {
     fn an_open_table_ends_on_its_page_closed_by_a_rule_or_before_a_header_it_never_printed() {
         // caofeidian_2021 three-line page 2 → 3 (open_hrules, LibreOffice): a project's form
         // closes with its bottom rule at the page's foot; page 3 opens the indicator table with
-        // its own top rule and header. Run on overleaf (no rule under the last row), the same
-        // parts are one table, as a form with its indicator rows over a page break is.
+        // its own top rule and header: two tables.
         let xs = [50.0, 110.0, 170.0, 250.0, 330.0, 420.0];
         let form: Vec<&[&str]> = vec![
             &["项目编码", "13020925P0001", "", "项目名称", "平台建设费"],
