@@ -282,7 +282,8 @@ fn join_wrapped_labels(blocks: &mut Vec<Block>, per_col: &[Vec<(f64, f64, f64)>]
         let (a, b) = (blocks[i], blocks[i + 1]);
         let gap = b.top - a.bottom;
         let one_axis = (a.x0 - b.x0).abs() < 1.0 || ((a.x0 + a.x1) - (b.x0 + b.x1)).abs() / 2.0 < 1.0;
-        let centred_on_rows = match (beside(a.col, a.top), beside(b.col, b.top)) {
+        // Looked up last: it scans every line of the other columns.
+        let centred_on_rows = || match (beside(a.col, a.top), beside(b.col, b.top)) {
             (Some(ra), Some(rb)) => (ra - a.top).abs() >= OFF_LEVEL && (rb - b.top).abs() >= OFF_LEVEL && rb - ra > b.top - a.top + OFF_LEVEL,
             _ => false,
         };
@@ -296,7 +297,7 @@ fn join_wrapped_labels(blocks: &mut Vec<Block>, per_col: &[Vec<(f64, f64, f64)>]
             && gap < size
             && one_axis
             && (a.x1 - a.x0) - (b.x1 - b.x0) >= size
-            && centred_on_rows;
+            && centred_on_rows();
         if wrapped_label {
             let joined = &mut blocks[i];
             joined.bottom = b.bottom;
