@@ -111,6 +111,7 @@ pub fn body_rows_with(body: &[TextLine], xs: &[f64], chunk_gap: f64, wrapping: W
         // line of a wrapped cell) moves to the other if that crosses fewer blocks.
         let between: Vec<&Block> = breaks.last().map(|&last| blocks.iter().filter(|b| b.top > last && b.top < y && b.bottom <= y).collect()).unwrap_or_default();
         match breaks.last_mut() {
+            Some(last) if between.is_empty() && crossing.is_empty() && empty_row_under_label(&blocks, *last, y, size) => breaks.push(y),
             Some(last) if between.is_empty() => {
                 let cut_off_centre = blocks.iter().any(|b| crosses(b, *last) && (*last - (b.top + b.bottom) / 2.0).abs() > OFF_CENTRE * (b.bottom - b.top));
                 if cut_off_centre && crossing.len() < crossings(&blocks, *last) {
@@ -132,7 +133,78 @@ pub fn body_rows_with(body: &[TextLine], xs: &[f64], chunk_gap: f64, wrapping: W
             _ => breaks.push(y),
         }
     }
+    empty_rows_beside_labels(&mut breaks, &blocks, size);
     (breaks, blocks)
+}
+
+/// Evidence of an empty row: the boundary `last` runs through the middle of a wrapped label
+/// that ends above the next candidate `y`, at least a glyph further down, and nothing else lies
+/// between them. The label is centred on the boundary between its row and an empty row under
+/// it (资金支出计 / 划（%） beside 3 月底 and an empty row of amounts), so `y` is a boundary of
+/// its own, not the same one as `last` (where a label centred on the gap between two rows with
+/// text would leave the next row's text starting between them).
+fn empty_row_under_label(blocks: &[Block], last: f64, y: f64, size: f64) -> bool {
+    let centred_label = |b: &Block| {
+        let h = b.bottom - b.top;
+        b.words && b.wrapped && !b.stacked && crosses(b, last) && b.bottom < y && (last - (b.top + b.bottom) / 2.0).abs() <= OFF_CENTRE * h && heads_its_rows(b, blocks)
+    };
+    let mut inside = blocks.iter().filter(|b| b.top < y && b.bottom > last).peekable();
+    y - last >= size && inside.peek().is_some() && inside.all(centred_label)
+}
+
+/// Whether no text of a column before the block's lies beside it: it is its rows' first cell,
+/// their label (a value cell wrapped beside a label is not one).
+fn heads_its_rows(b: &Block, blocks: &[Block]) -> bool {
+    !blocks.iter().any(|o| o.col < b.col && o.top < b.bottom && o.bottom > b.top)
+}
+
+/// A label is off its row's centre by more than rounding when it is centred on that row and an
+/// empty row under it (LibreOffice and Chromium centre a row-spanning label on its rows; an empty
+/// row has no text of its own to show it).
+const OFF_ROW_CENTRE: f64 = 0.2;
+
+/// A label is at most this many glyphs wide (a paragraph's lines are wider).
+const LABEL_GLYPHS: f64 = 8.0;
+
+/// Evidence of an empty row: a wrapped label that no boundary crosses, beside one-line cells set
+/// level with one another, whose middle lies below theirs by more than [`OFF_ROW_CENTRE`] of a
+/// glyph and whose last line hangs below them — while the table's cells are set centred on their
+/// rows elsewhere (a one-line cell level with the middle of a wrapped one beside it). Top-aligned
+/// cells put a taller label's middle below its row's by the same geometry, so without that
+/// evidence the label stays in its row. The boundary runs under the row's cells.
+fn empty_rows_beside_labels(breaks: &mut Vec<f64>, blocks: &[Block], size: f64) {
+    if !cells_centred_on_rows(blocks, size) {
+        return;
+    }
+    let mut added = Vec::new();
+    for label in blocks.iter().filter(|b| b.words && b.wrapped && !b.stacked && b.x1 - b.x0 <= LABEL_GLYPHS * size && heads_its_rows(b, blocks)) {
+        if breaks.iter().any(|&y| crosses(label, y)) {
+            continue;
+        }
+        let beside: Vec<&Block> = blocks.iter().filter(|o| o.col != label.col && o.top < label.bottom && o.bottom > label.top).collect();
+        let level = beside.first().is_some_and(|f| beside.iter().all(|o| !o.wrapped && (o.top - f.top).abs() < 1.0));
+        if !level {
+            continue;
+        }
+        let bottom = beside.iter().map(|o| o.bottom).fold(f64::MIN, f64::max);
+        let middle = (beside[0].top + beside[0].bottom) / 2.0;
+        if (label.top + label.bottom) / 2.0 - middle > OFF_ROW_CENTRE * size && label.bottom > bottom + OFF_ROW_CENTRE * size {
+            added.push((bottom + label.bottom) / 2.0);
+        }
+    }
+    if !added.is_empty() {
+        breaks.extend(added);
+        breaks.sort_by(f64::total_cmp);
+    }
+}
+
+/// Whether some one-line block sits level with the middle of a wrapped block of another column
+/// beside it, below its first line: the table's cells are set centred on their rows.
+fn cells_centred_on_rows(blocks: &[Block], size: f64) -> bool {
+    blocks.iter().filter(|w| w.wrapped && !w.stacked).any(|w| {
+        let mid = (w.top + w.bottom) / 2.0;
+        blocks.iter().any(|o| !o.wrapped && o.col != w.col && o.top > w.top + 0.5 * size && ((o.top + o.bottom) / 2.0 - mid).abs() < OFF_ROW_CENTRE * size)
+    })
 }
 
 /// Whether a block runs across the height `y`.
@@ -540,6 +612,76 @@ mod tests {
     fn rows_of(g: &[Glyph], xs: &[f64]) -> (Vec<f64>, Vec<Block>) {
         let refs: Vec<&Glyph> = g.iter().collect();
         body_rows(&text::lines(&refs, Direction::Upright), xs, 0.45)
+    }
+
+    /// Boundaries strictly between the tops `a` and `b`.
+    fn breaks_between(breaks: &[f64], a: f64, b: f64) -> usize {
+        breaks.iter().filter(|&&y| y > a && y < b).count()
+    }
+
+    #[test]
+    fn a_label_centred_on_a_boundary_and_ending_above_the_next_row_spans_an_empty_row() {
+        // shanhaiguan_2021 three-line page 3 (open_hrules, LibreOffice), its pieces as laid out
+        // there: 资金支出计 / 划（%） spans the 3 月底 row and the empty row of amounts under it;
+        // its lines (16.1 pt apart) are centred on the boundary between them, and 绩效目标
+        // starts a row further down.
+        let lay = |second: Option<f64>| {
+            let mut g: Vec<Glyph> = Vec::new();
+            put(&mut g, 540.5, &[(67.5, "项目编码"), (117.0, "13030321ZRRK9DQ3GKQMC"), (268.3, "项目名称"), (329.2, "跨省通办及省内通办网络建设及设备费")]);
+            put(&mut g, 560.5, &[(63.0, "预算规模及")]);
+            put(&mut g, 559.2, &[(132.2, "预算数"), (200.2, "200000.00"), (254.8, "其中：财政资金"), (360.8, "200000.00"), (417.4, "其他资金"), (530.9, "0")]);
+            put(&mut g, 576.7, &[(67.5, "资金用途")]);
+            put(&mut g, 578.0, &[(117.0, "跨省通办及省内通办网络建设及设备费")]);
+            put(&mut g, 599.1, &[(63.0, "资金支出计")]);
+            put(&mut g, 596.7, &[(167.7, "3月底"), (273.8, "6月底"), (352.0, "10月底"), (458.2, "12月底")]);
+            if let Some(top) = second {
+                put(&mut g, top, &[(67.8, "划（%）")]);
+            }
+            put(&mut g, 636.4, &[(67.5, "绩效目标"), (117.0, "1.跨省通办及省内通办网络建设及设备费")]);
+            put(&mut g, 655.1, &[(67.5, "一级指标"), (127.7, "二级指标"), (193.7, "三级指标"), (299.4, "绩效指标描述"), (421.9, "指标值"), (469.9, "指标值确定依据")]);
+            put(&mut g, 674.6, &[(127.7, "数量指标"), (180.2, "综合事务保障率"), (249.0, "保障日常事务高效运转"), (411.5, "≥95百分比"), (474.4, "年度工作计划")]);
+            put(&mut g, 693.4, &[(180.2, "网络数据平台建")]);
+            put(&mut g, 701.4, &[(127.7, "质量指标"), (249.0, "网络数据平台建设任务完成情况"), (411.5, "≥95百分比"), (474.4, "年度工作计划")]);
+            put(&mut g, 706.5, &[(82.4, "产")]);
+            put(&mut g, 709.5, &[(180.2, "设任务完成情况")]);
+            put(&mut g, 715.5, &[(82.4, "出")]);
+            put(&mut g, 724.5, &[(82.4, "指")]);
+            put(&mut g, 728.3, &[(180.2, "网络安全建设正")]);
+            put(&mut g, 733.5, &[(82.4, "标")]);
+            put(&mut g, 736.3, &[(127.7, "时效指标"), (249.0, "正式运行截止时间"), (411.5, "≥95百分比"), (474.4, "年度工作计划")]);
+            put(&mut g, 744.4, &[(189.2, "式运行时间")]);
+            put(&mut g, 763.2, &[(127.7, "成本指标"), (193.7, "项目成本"), (249.0, "项目成本"), (411.5, "≥95百分比"), (474.4, "年度工作计划")]);
+            let (breaks, _) = rows_of(&g, &[56.7, 112.5, 165.7, 246.1, 325.1, 407.7, 464.1, 538.6]);
+            breaks_between(&breaks, 596.7, 636.4)
+        };
+        assert_eq!(lay(Some(615.2)), 2);
+        // A label of one line beside its row: the row and 绩效目标's, one boundary.
+        assert_eq!(lay(None), 1);
+    }
+
+    #[test]
+    fn a_label_hanging_below_its_rows_middle_where_cells_are_centred_spans_an_empty_row() {
+        // shanhaiguan_2021 three-line page 3 (open_hrules, Chromium): Chromium gives the empty
+        // row under 3 月底 a few points only, so 资金支出计 / 划（%） (12 pt apart) stays beside the
+        // 3 月底 row, its middle 3 pt below the row's; elsewhere one-line cells sit level with
+        // the middle of a wrapped cell beside them (质量指标 beside 网络数据平台建 / 设任务完成情况).
+        let lay = |label_top: f64| {
+            let mut g: Vec<Glyph> = Vec::new();
+            put(&mut g, 355.3, &[(112.7, "跨省通办及省内通办网络建设及设备费")]);
+            put(&mut g, 374.1, &[(165.8, "3月底"), (274.5, "6月底"), (354.2, "10月底"), (462.9, "12月底")]);
+            put(&mut g, label_top, &[(57.8, "资金支出计")]);
+            put(&mut g, label_top + 12.0, &[(62.7, "划（%）")]);
+            put(&mut g, 398.1, &[(62.3, "绩效目标"), (112.7, "1.跨省通办及省内通办网络建设及设备费")]);
+            put(&mut g, 430.3, &[(124.0, "数量指标"), (178.1, "综合事务保障率"), (254.5, "保障日常事务高效运转")]);
+            put(&mut g, 446.1, &[(178.1, "网络数据平台建")]);
+            put(&mut g, 452.1, &[(124.0, "质量指标"), (254.5, "网络数据平台建设任务完成情况")]);
+            put(&mut g, 458.1, &[(178.1, "设任务完成情况")]);
+            let (breaks, _) = rows_of(&g, &[55.0, 110.0, 170.0, 250.0, 340.0, 450.0, 540.0]);
+            breaks_between(&breaks, 374.1, 398.1)
+        };
+        assert_eq!(lay(371.1), 2);
+        // Centred on the 3 月底 row: a taller row, no empty one.
+        assert_eq!(lay(368.1), 1);
     }
 
     #[test]
