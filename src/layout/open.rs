@@ -305,6 +305,14 @@ fn boundary_in_gap(a: f64, b: f64, covers: &[(f64, f64)]) -> f64 {
     }
 }
 
+/// Whether a piece of text opens as an item of a numbered list ("1.保障专家评审经费", "2、…"):
+/// a form's goals set line by line, which no header cell is (a header labels a column).
+fn list_item(text: &str) -> bool {
+    let digits = text.chars().take_while(char::is_ascii_digit).count();
+    let mut rest = text.chars().skip(digits);
+    digits > 0 && matches!(rest.next(), Some('.' | '、' | '．')) && rest.next().is_some_and(char::is_alphabetic)
+}
+
 pub(super) fn band_lines<'a>(glyphs: &'a [Glyph], taken: &[[f64; 4]], x0: f64, x1: f64, top: f64, bottom: f64) -> Vec<TextLine<'a>> {
     let inside_band: Vec<&Glyph> = glyphs
         .iter()
@@ -338,7 +346,12 @@ fn open_grid_with_edges(f: &Frame, edges: &[f64], glyphs: &[Glyph], taken: &[[f6
     // set above its indicator table's header (Chromium draws the rule under 一级指标 | 二级指标
     // …; a page's first rows continuing a form, 项目当年绩效目标 and its text), read as rows.
     let whole;
-    let paragraph = |l: &TextLine| chunks(l).iter().any(|c| l.text_between(c.x0, c.x1).chars().count() > PARAGRAPH_CHARS);
+    let paragraph = |l: &TextLine| {
+        chunks(l).iter().any(|c| {
+            let text = l.text_between(c.x0, c.x1);
+            text.chars().count() > PARAGRAPH_CHARS || list_item(&text)
+        })
+    };
     let f = if header.len() > MAX_HEADER_LINES || header.iter().any(paragraph) {
         header.clear();
         whole = Frame { header_bottom: f.top, rules: f.rules.clone(), ..*f };
@@ -1359,7 +1372,9 @@ pub(super) mod tests {
         assert_eq!(tables.len(), 1);
         let (grid, header_rows) = &tables[0];
         assert!(grid.bbox()[1] < 52.0, "{:?}", grid.bbox());
-        assert!(*header_rows >= 2, "{header_rows}");
+        // The numbered goals are the form's rows, not header lines
+        // (a_forms_numbered_goals_above_the_header_rule_at_a_page_top_are_rows_not_header_lines).
+        assert_eq!(*header_rows, 0);
         // Lower on the page, the same lines are text above a table framed by its two rules.
         let low: Vec<Glyph> = g.iter().map(|x| Glyph { top: x.top + 300.0, bottom: x.bottom + 300.0, ..*x }).collect();
         let tables = open_tables(&[page_rule(400.0), page_rule(565.0)], &low, &[], 595.0, 842.0);
@@ -1628,6 +1643,38 @@ pub(super) mod tests {
         assert_eq!(at(0, 0).text, "项目当年绩效目标");
         assert!(at(0, 1).text.starts_with("增强") && at(0, 1).text.ends_with("量。"), "{:?}", at(0, 1));
         assert_eq!(at(1, 0).text, "一级指标");
+    }
+
+    #[test]
+    fn a_forms_numbered_goals_above_the_header_rule_at_a_page_top_are_rows_not_header_lines() {
+        // shanhaiguan_2021 three-line page 4 (open_hrules, Chromium): the page opens with the
+        // previous page's form going on, 绩效目标 beside its goals set one a line (1.保障专家评审
+        // 经费 / 2.保障审批业务专项业务顺利, each short enough for a header cell), then 一级指标 |
+        // 二级指标 | … with the rule under it. A numbered item is no header cell: the lines above
+        // the rule are the form's rows, not header rows (read as header lines, each line was a
+        // row of its own). Overleaf of its page the part is laid on the page before's columns,
+        // where both goals fall in one cell.
+        let mut g = Vec::new();
+        put(&mut g, 61.3, &[(112.7, "1.保障专家评审经费")]);
+        put(&mut g, 66.6, &[(62.3, "绩效目标")]);
+        put(&mut g, 72.6, &[(112.7, "2.保障审批业务专项业务顺利")]);
+        put(&mut g, 88.3, &[(62.3, "一级指标"), (124.0, "二级指标"), (191.6, "三级指标"), (300.1, "绩效指标描述"), (425.2, "指标值")]);
+        put(&mut g, 104.8, &[(124.0, "数量指标"), (178.1, "综合事务保障率"), (247.9, "保障日常事务高效运转"), (415.7, "≥95百分比")]);
+        put(&mut g, 120.6, &[(178.1, "网络数据平台建")]);
+        put(&mut g, 126.6, &[(124.0, "质量指标"), (247.9, "网络数据平台建设任务完成情况"), (415.7, "≥95百分比")]);
+        put(&mut g, 132.6, &[(178.1, "设任务完成情况")]);
+        put(&mut g, 153.6, &[(124.0, "时效指标"), (191.6, "运行时间"), (247.9, "正式运行截止时间"), (415.7, "≥95百分比")]);
+        put(&mut g, 175.3, &[(124.0, "成本指标"), (191.6, "项目成本"), (247.9, "项目成本"), (415.7, "≥95百分比")]);
+        let grids = open_tables(&[rule(101.0), rule(188.0)], &g, &[], 595.0, 842.0);
+        assert_eq!(grids.len(), 1);
+        let (mut grid, header_rows) = grids.into_iter().next().unwrap();
+        assert_eq!(header_rows, 0);
+        grid.fill_text(&g);
+        let at = |r: usize, c: usize| grid.cells.iter().find(|x| x.row == r && x.col == c).cloned().unwrap();
+        assert_eq!(at(0, 0).text, "绩效目标");
+        assert!(at(0, 1).text.starts_with("1.保障"), "{:?}", at(0, 1));
+        assert!(grid.cells.iter().any(|x| x.col == 0 && x.text == "一级指标"));
+        assert!(!list_item("2024年预算数") && !list_item("10月底") && list_item("2、保障运转"));
     }
 
     #[test]

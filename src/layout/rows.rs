@@ -83,7 +83,8 @@ pub fn body_rows_with(body: &[TextLine], xs: &[f64], chunk_gap: f64, wrapping: W
     for col in 0..xs.len() - 1 {
         let mut own: Vec<&Block> = blocks.iter().filter(|b| b.col == col).collect();
         own.sort_by(|a, b| a.top.total_cmp(&b.top));
-        candidates.extend(own.windows(2).map(|w| (w[0].bottom + w[1].top) / 2.0));
+        // A label set a glyph a line is centred on its rows: the gap beside its ends is no row's.
+        candidates.extend(own.windows(2).filter(|w| !w[0].stacked && !w[1].stacked).map(|w| (w[0].bottom + w[1].top) / 2.0));
     }
     // And below every block, halfway to the next text starting under it in any column.
     for b in &blocks {
@@ -682,6 +683,37 @@ mod tests {
         assert_eq!(lay(371.1), 2);
         // Centred on the 3 月底 row: a taller row, no empty one.
         assert_eq!(lay(368.1), 1);
+    }
+
+    #[test]
+    fn the_gap_above_a_label_set_a_glyph_a_line_is_no_row_boundary() {
+        // shanhaiguan_2021 three-line page 5 (open_hrules, Chromium): 产 / 出 / 指 / 标 is
+        // centred on its four rows, so the gap between 一级指标 and its top lies where it falls
+        // (through 数（个）, the last line of the wrapped 贫困村脱贫出列 beside 数量指标); the rows
+        // part where 劳动力转移培训 starts.
+        let mut g: Vec<Glyph> = Vec::new();
+            put(&mut g, 139.3, &[(62.3, "一级指标"), (124.0, "二级指标"), (191.6, "三级指标"), (300.1, "绩效指标描述"), (425.2, "指标值"), (474.8, "指标值确定依据")]);
+            put(&mut g, 155.8, &[(178.1, "贫困村脱贫出列")]);
+            put(&mut g, 161.8, &[(124.0, "数量指标"), (247.9, "建档立卡贫困村脱贫出列数量"), (417.7, ">95百分比"), (479.3, "年度工作计划")]);
+            put(&mut g, 167.8, &[(191.6, "数（个）")]);
+            put(&mut g, 183.6, &[(178.1, "劳动力转移培训")]);
+            put(&mut g, 188.8, &[(247.9, "贫困县年度劳动力转移培训人数占贫困")]);
+            put(&mut g, 194.5, &[(76.1, "产")]);
+            put(&mut g, 194.8, &[(124.0, "质量指标"), (187.1, "计划完成率"), (415.7, "≥95百分比"), (479.3, "年度工作计划")]);
+            put(&mut g, 200.8, &[(247.9, "县年度劳动力转移培训计划数量的比例")]);
+            put(&mut g, 203.5, &[(76.1, "出")]);
+            put(&mut g, 206.8, &[(196.5, "（%）")]);
+            put(&mut g, 212.5, &[(76.1, "指")]);
+            put(&mut g, 221.5, &[(76.1, "标")]);
+            put(&mut g, 222.6, &[(178.1, "贫困县农民增长")]);
+            put(&mut g, 227.8, &[(124.0, "时效指标"), (247.9, "贫困县农民人均纯收入的同比增长比率"), (415.7, "≥95百分比"), (479.3, "年度工作计划")]);
+            put(&mut g, 233.8, &[(192.0, "率（%）")]);
+            put(&mut g, 249.6, &[(178.1, "贫困户帮扶责任")]);
+            put(&mut g, 255.6, &[(124.0, "成本指标"), (247.9, "建档立卡的贫困户帮扶责任人数量"), (415.7, "≥95百分比"), (479.3, "年度工作计划")]);
+            put(&mut g, 261.6, &[(187.1, "人数（人）")]);
+        let (breaks, _) = rows_of(&g, &[55.0, 110.0, 170.0, 245.0, 410.0, 470.0, 545.0]);
+        assert!(!breaks.iter().any(|&y| y > 155.8 && y < 176.8), "{breaks:?}");
+        assert_eq!(breaks_between(&breaks, 176.8, 183.6), 1, "{breaks:?}");
     }
 
     #[test]
