@@ -921,13 +921,12 @@ impl HeaderCells {
             }
         }
         let mut holds: Vec<bool> = holder.iter().map(Option::is_some).collect();
-        let spans: Vec<(usize, usize)> = blocks
-            .iter()
-            .map(|b| {
-                let (r0, r1) = rows_of(b);
-                block_columns(b, &xs, centred_in_column(b, blocks), |c| (r0..=r1).all(|r| !holds[r * nc + c] && !covered[r * nc + c]))
-            })
-            .collect();
+        let free_for = |b: &Block, c: usize| {
+            let (r0, r1) = rows_of(b);
+            (r0..=r1).all(|r| !holds[r * nc + c] && !covered[r * nc + c])
+        };
+        let spans: Vec<(usize, usize)> = blocks.iter().map(|b| block_columns(b, &xs, centred_in_column(b, blocks), |c| free_for(b, c))).collect();
+        let spans = share_spans_on_one_axis(blocks, spans, free_for);
         for (b, &(c0, c1)) in blocks.iter().zip(&spans) {
             let (r0, r1) = rows_of(b);
             for r in r0..=r1 {
@@ -988,6 +987,40 @@ fn drop_unused_edges(xs: Vec<f64>, cells: &mut [GridCell]) -> Vec<f64> {
         c.col_span = end - c.col;
     }
     xs.into_iter().zip(used).filter(|&(_, u)| u).map(|(x, _)| x).collect()
+}
+
+/// How far apart (in lines) labels on one axis may be to share their columns: the next row or
+/// the one after.
+const AXIS_REACH: f64 = 4.5;
+
+/// Evidence: one-line labels of one column set centred on one axis (项目资金总额, 其中：财政资金,
+/// 上年结转资金 … under one another, each centred on the same point) sit in cells of the same
+/// columns. Where the wider ones reach over a group of columns, a narrower one whose middle is
+/// theirs takes the group too, its slots there being free: its own width says less about the
+/// cell than theirs (a narrow label is near the middle of any stretch of text edges).
+fn share_spans_on_one_axis(blocks: &[Block], mut spans: Vec<(usize, usize)>, free: impl Fn(&Block, usize) -> bool) -> Vec<(usize, usize)> {
+    let mid = |b: &Block| (b.x0 + b.x1) / 2.0;
+    // A label has its value after it on its line.
+    let labels_a_value = |b: &Block| blocks.iter().any(|o| o.col > b.col && o.top < b.bottom && o.bottom > b.top);
+    for i in 0..blocks.len() {
+        let b = &blocks[i];
+        if !b.words || b.wrapped || !labels_a_value(b) {
+            continue;
+        }
+        let (c0, c1) = spans[i];
+        let wider = (0..blocks.len())
+            .filter(|&j| {
+                let o = &blocks[j];
+                j != i && o.col == b.col && o.words && !o.wrapped && (mid(o) - mid(b)).abs() < 1.0 && (o.top - b.top).abs() < AXIS_REACH * (b.bottom - b.top)
+            })
+            .map(|j| spans[j])
+            .filter(|&(a, z)| a <= c0 && z >= c1 && z - a > c1 - c0 && (a..=z).all(|c| (c0..=c1).contains(&c) || free(b, c)))
+            .max_by_key(|&(a, z)| z - a);
+        if let Some(span) = wider {
+            spans[i] = span;
+        }
+    }
+    spans
 }
 
 /// A block of words on one line: its cell may run on into the empty slots after it.
@@ -1643,6 +1676,26 @@ pub(super) mod tests {
         assert_eq!(at(0, 0).text, "项目当年绩效目标");
         assert!(at(0, 1).text.starts_with("增强") && at(0, 1).text.ends_with("量。"), "{:?}", at(0, 1));
         assert_eq!(at(1, 0).text, "一级指标");
+    }
+
+    #[test]
+    fn labels_centred_on_one_axis_share_the_columns_the_wider_ones_reach_over() {
+        // binjiang_perf_2023 three-line page 3 (open_hrules, LibreOffice): 项目资金总额 and
+        // 其中：当年财政拨款 are centred on one point over columns 2 and 3; the wider reaches
+        // into column 2, the narrower stays inside column 3 though its cell is the same.
+        let block = |col: usize, top: f64, x0: f64, x1: f64| Block { col, top, bottom: top + 9.0, words: true, x0, x1, wrapped: false, stacked: false };
+        let blocks = vec![
+            block(3, 100.0, 302.5, 356.5),
+            block(4, 100.0, 470.0, 530.0),
+            block(3, 118.0, 288.9, 370.1),
+            block(4, 118.0, 470.0, 530.0),
+            // Centred on the same point with no value after it: left as it is.
+            block(3, 136.0, 302.5, 356.5),
+        ];
+        let spans = vec![(3, 3), (4, 4), (2, 3), (4, 4), (3, 3)];
+        assert_eq!(share_spans_on_one_axis(&blocks, spans.clone(), |_, _| true), vec![(2, 3), (4, 4), (2, 3), (4, 4), (3, 3)]);
+        // Column 2 taken in the narrower label's row: it keeps its own.
+        assert_eq!(share_spans_on_one_axis(&blocks, spans.clone(), |b, c| c != 2 || b.top != 100.0), spans);
     }
 
     #[test]
