@@ -1038,6 +1038,21 @@ fn widen_into_empty_slots(cells: &mut Vec<GridCell>, covered: &mut [bool], holde
     let nc = xs.len() - 1;
     let nr = covered.len() / nc;
     let free = |covered: &[bool], r: usize, c: usize| !covered[r * nc + c] && holder[r * nc + c].is_none();
+    // A row without text of its own (an empty row of amounts under 3 月底 | 6 月底 …, beside the
+    // label spanning both) shows no cells: it is ruled as the row above it, whose cells head its
+    // columns.
+    for r in 1..nr {
+        if !(0..nc).all(|c| holder[r * nc + c].is_none_or(|i| holder[(r - 1) * nc + c] == Some(i))) {
+            continue;
+        }
+        let above: Vec<(usize, usize)> = cells.iter().filter(|x| x.row + x.row_span == r && x.col_span > 1).map(|x| (x.col, x.col_span)).collect();
+        for (col, span) in above {
+            if (col..col + span).all(|c| free(covered, r, c)) {
+                cells.push(GridCell { row: r, col, row_span: 1, col_span: span, bbox: [0.0; 4], text: String::new() });
+                covered[r * nc + col..r * nc + col + span].fill(true);
+            }
+        }
+    }
     for r in 0..nr {
         let mut c = 0;
         while c < nc {
@@ -1696,6 +1711,35 @@ pub(super) mod tests {
         assert_eq!(share_spans_on_one_axis(&blocks, spans.clone(), |_, _| true), vec![(2, 3), (4, 4), (2, 3), (4, 4), (3, 3)]);
         // Column 2 taken in the narrower label's row: it keeps its own.
         assert_eq!(share_spans_on_one_axis(&blocks, spans.clone(), |b, c| c != 2 || b.top != 100.0), spans);
+    }
+
+    #[test]
+    fn an_empty_form_row_is_ruled_as_the_row_above_it() {
+        // shanhaiguan_2021 three-line page 3 (open_hrules, LibreOffice and Chromium): the row of
+        // amounts under 3 月底 | 6 月底 | 10 月底 | 12 月底 is empty, 资金支出计 / 划（%） spanning
+        // both; its cells are the month row's (3 月底 over two columns), not one per column.
+        let block = |col: usize, top: f64, bottom: f64| Block { col, top, bottom, words: true, x0: 0.0, x1: 0.0, wrapped: false, stacked: false };
+        let blocks = vec![block(0, 0.0, 30.0), block(1, 0.0, 9.0), block(3, 0.0, 9.0), block(1, 40.0, 49.0)];
+        let cell = |row: usize, col: usize, row_span: usize, col_span: usize| GridCell { row, col, row_span, col_span, bbox: [0.0; 4], text: String::new() };
+        let (nc, nr) = (4, 3);
+        let mut holder: Vec<Option<usize>> = vec![None; nr * nc];
+        (holder[0], holder[nc]) = (Some(0), Some(0));
+        (holder[1], holder[3], holder[2 * nc + 1]) = (Some(1), Some(2), Some(3));
+        let lay = |holder: &[Option<usize>]| {
+            let mut cells = vec![cell(0, 0, 2, 1), cell(0, 1, 1, 2), cell(0, 3, 1, 1), cell(2, 1, 1, 1)];
+            let mut covered = vec![false; nr * nc];
+            for x in &cells {
+                for r in x.row..x.row + x.row_span {
+                    covered[r * nc + x.col..r * nc + x.col + x.col_span].fill(true);
+                }
+            }
+            widen_into_empty_slots(&mut cells, &mut covered, holder, &blocks, &[0.0, 10.0, 20.0, 30.0, 40.0]);
+            cells.into_iter().filter(|x| x.row == 1).map(|x| (x.col, x.col_span)).collect::<Vec<_>>()
+        };
+        assert_eq!(lay(&holder), vec![(1, 2)]);
+        // With text of its own (an amount under 6 月底), the row is no empty row.
+        holder[nc + 3] = Some(3);
+        assert_eq!(lay(&holder), vec![]);
     }
 
     #[test]
