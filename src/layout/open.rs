@@ -1023,6 +1023,26 @@ fn share_spans_on_one_axis(blocks: &[Block], mut spans: Vec<(usize, usize)>, fre
     spans
 }
 
+/// Evidence in a form: a row without text of its own (an empty row of amounts under 3 月底 |
+/// 6 月底 …, beside the label spanning both) shows no cells; it is ruled as the row above it,
+/// whose cells head its columns.
+fn rule_empty_rows_as_above(cells: &mut Vec<GridCell>, covered: &mut [bool], holder: &[Option<usize>], nc: usize) {
+    let nr = covered.len() / nc;
+    let free = |covered: &[bool], r: usize, c: usize| !covered[r * nc + c] && holder[r * nc + c].is_none();
+    for r in 1..nr {
+        if !(0..nc).all(|c| holder[r * nc + c].is_none_or(|i| holder[(r - 1) * nc + c] == Some(i))) {
+            continue;
+        }
+        let above: Vec<(usize, usize)> = cells.iter().filter(|x| x.row + x.row_span == r && x.col_span > 1).map(|x| (x.col, x.col_span)).collect();
+        for (col, span) in above {
+            if (col..col + span).all(|c| free(covered, r, c)) {
+                cells.push(GridCell { row: r, col, row_span: 1, col_span: span, bbox: [0.0; 4], text: String::new() });
+                covered[r * nc + col..r * nc + col + span].fill(true);
+            }
+        }
+    }
+}
+
 /// A block of words on one line: its cell may run on into the empty slots after it.
 fn runs_on(block: &Block) -> bool {
     block.words && !block.wrapped
@@ -1038,21 +1058,7 @@ fn widen_into_empty_slots(cells: &mut Vec<GridCell>, covered: &mut [bool], holde
     let nc = xs.len() - 1;
     let nr = covered.len() / nc;
     let free = |covered: &[bool], r: usize, c: usize| !covered[r * nc + c] && holder[r * nc + c].is_none();
-    // A row without text of its own (an empty row of amounts under 3 月底 | 6 月底 …, beside the
-    // label spanning both) shows no cells: it is ruled as the row above it, whose cells head its
-    // columns.
-    for r in 1..nr {
-        if !(0..nc).all(|c| holder[r * nc + c].is_none_or(|i| holder[(r - 1) * nc + c] == Some(i))) {
-            continue;
-        }
-        let above: Vec<(usize, usize)> = cells.iter().filter(|x| x.row + x.row_span == r && x.col_span > 1).map(|x| (x.col, x.col_span)).collect();
-        for (col, span) in above {
-            if (col..col + span).all(|c| free(covered, r, c)) {
-                cells.push(GridCell { row: r, col, row_span: 1, col_span: span, bbox: [0.0; 4], text: String::new() });
-                covered[r * nc + col..r * nc + col + span].fill(true);
-            }
-        }
-    }
+    rule_empty_rows_as_above(cells, covered, holder, nc);
     for r in 0..nr {
         let mut c = 0;
         while c < nc {
