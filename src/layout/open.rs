@@ -1004,7 +1004,7 @@ fn share_spans_on_one_axis(blocks: &[Block], mut spans: Vec<(usize, usize)>, fre
     let labels_a_value = |b: &Block| blocks.iter().any(|o| o.col > b.col && o.top < b.bottom && o.bottom > b.top);
     for i in 0..blocks.len() {
         let b = &blocks[i];
-        if !b.words || b.wrapped || !labels_a_value(b) {
+        if !b.words || b.wrapped {
             continue;
         }
         let (c0, c1) = spans[i];
@@ -1016,11 +1016,16 @@ fn share_spans_on_one_axis(blocks: &[Block], mut spans: Vec<(usize, usize)>, fre
             .map(|j| spans[j])
             .filter(|&(a, z)| a <= c0 && z >= c1 && z - a > c1 - c0 && (a..=z).all(|c| (c0..=c1).contains(&c) || free(b, c)))
             .max_by_key(|&(a, z)| z - a);
-        if let Some(span) = wider {
+        if let Some(span) = wider.filter(|_| labels_a_value(b)) {
             spans[i] = span;
         }
     }
     spans
+}
+
+/// Whether the slot at index `i` is neither covered by a cell nor holding a block.
+fn free_slot(covered: &[bool], holder: &[Option<usize>], i: usize) -> bool {
+    !covered[i] && holder[i].is_none()
 }
 
 /// Evidence in a form: a row without text of its own (an empty row of amounts under 3 月底 |
@@ -1028,14 +1033,13 @@ fn share_spans_on_one_axis(blocks: &[Block], mut spans: Vec<(usize, usize)>, fre
 /// whose cells head its columns.
 fn rule_empty_rows_as_above(cells: &mut Vec<GridCell>, covered: &mut [bool], holder: &[Option<usize>], nc: usize) {
     let nr = covered.len() / nc;
-    let free = |covered: &[bool], r: usize, c: usize| !covered[r * nc + c] && holder[r * nc + c].is_none();
     for r in 1..nr {
         if !(0..nc).all(|c| holder[r * nc + c].is_none_or(|i| holder[(r - 1) * nc + c] == Some(i))) {
             continue;
         }
         let above: Vec<(usize, usize)> = cells.iter().filter(|x| x.row + x.row_span == r && x.col_span > 1).map(|x| (x.col, x.col_span)).collect();
         for (col, span) in above {
-            if (col..col + span).all(|c| free(covered, r, c)) {
+            if (col..col + span).all(|c| free_slot(covered, holder, r * nc + c)) {
                 cells.push(GridCell { row: r, col, row_span: 1, col_span: span, bbox: [0.0; 4], text: String::new() });
                 covered[r * nc + col..r * nc + col + span].fill(true);
             }
@@ -1057,7 +1061,7 @@ fn runs_on(block: &Block) -> bool {
 fn widen_into_empty_slots(cells: &mut Vec<GridCell>, covered: &mut [bool], holder: &[Option<usize>], blocks: &[Block], xs: &[f64]) {
     let nc = xs.len() - 1;
     let nr = covered.len() / nc;
-    let free = |covered: &[bool], r: usize, c: usize| !covered[r * nc + c] && holder[r * nc + c].is_none();
+    let free = |covered: &[bool], r: usize, c: usize| free_slot(covered, holder, r * nc + c);
     rule_empty_rows_as_above(cells, covered, holder, nc);
     for r in 0..nr {
         let mut c = 0;

@@ -112,7 +112,7 @@ pub fn body_rows_with(body: &[TextLine], xs: &[f64], chunk_gap: f64, wrapping: W
         // line of a wrapped cell) moves to the other if that crosses fewer blocks.
         let between: Vec<&Block> = breaks.last().map(|&last| blocks.iter().filter(|b| b.top > last && b.top < y && b.bottom <= y).collect()).unwrap_or_default();
         match breaks.last_mut() {
-            Some(last) if between.is_empty() && crossing.is_empty() && empty_row_under_label(&blocks, *last, y, size) => breaks.push(y),
+            Some(last) if between.is_empty() && empty_row_under_label(&blocks, *last, y, size) => breaks.push(y),
             Some(last) if between.is_empty() => {
                 let cut_off_centre = blocks.iter().any(|b| crosses(b, *last) && (*last - (b.top + b.bottom) / 2.0).abs() > OFF_CENTRE * (b.bottom - b.top));
                 if cut_off_centre && crossing.len() < crossings(&blocks, *last) {
@@ -147,16 +147,17 @@ pub fn body_rows_with(body: &[TextLine], xs: &[f64], chunk_gap: f64, wrapping: W
 fn empty_row_under_label(blocks: &[Block], last: f64, y: f64, size: f64) -> bool {
     let centred_label = |b: &Block| {
         let h = b.bottom - b.top;
-        b.words && b.wrapped && !b.stacked && crosses(b, last) && b.bottom < y && (last - (b.top + b.bottom) / 2.0).abs() <= OFF_CENTRE * h && heads_its_rows(b, blocks)
+        crosses(b, last) && b.bottom < y && (last - (b.top + b.bottom) / 2.0).abs() <= OFF_CENTRE * h && wrapped_row_label(b, blocks)
     };
     let mut inside = blocks.iter().filter(|b| b.top < y && b.bottom > last).peekable();
     y - last >= size && inside.peek().is_some() && inside.all(centred_label)
 }
 
-/// Whether no text of a column before the block's lies beside it: it is its rows' first cell,
-/// their label (a value cell wrapped beside a label is not one).
-fn heads_its_rows(b: &Block, blocks: &[Block]) -> bool {
-    !blocks.iter().any(|o| o.col < b.col && o.top < b.bottom && o.bottom > b.top)
+/// Whether a block is a label wrapped over lines that heads its rows: words over several lines
+/// (not a glyph a line), and no text of a column before its own beside it (a value cell wrapped
+/// beside a label is not one).
+fn wrapped_row_label(b: &Block, blocks: &[Block]) -> bool {
+    b.words && b.wrapped && !b.stacked && !blocks.iter().any(|o| o.col < b.col && o.top < b.bottom && o.bottom > b.top)
 }
 
 /// A label is off its row's centre by more than rounding when it is centred on that row and an
@@ -174,11 +175,8 @@ const LABEL_GLYPHS: f64 = 8.0;
 /// cells put a taller label's middle below its row's by the same geometry, so without that
 /// evidence the label stays in its row. The boundary runs under the row's cells.
 fn empty_rows_beside_labels(breaks: &mut Vec<f64>, blocks: &[Block], size: f64) {
-    if !cells_centred_on_rows(blocks, size) {
-        return;
-    }
     let mut added = Vec::new();
-    for label in blocks.iter().filter(|b| b.words && b.wrapped && !b.stacked && b.x1 - b.x0 <= LABEL_GLYPHS * size && heads_its_rows(b, blocks)) {
+    for label in blocks.iter().filter(|b| b.x1 - b.x0 <= LABEL_GLYPHS * size && wrapped_row_label(b, blocks)) {
         if breaks.iter().any(|&y| crosses(label, y)) {
             continue;
         }
@@ -193,7 +191,9 @@ fn empty_rows_beside_labels(breaks: &mut Vec<f64>, blocks: &[Block], size: f64) 
             added.push((bottom + label.bottom) / 2.0);
         }
     }
-    if !added.is_empty() {
+    // The table-wide evidence is looked for only once a label asks for it (it compares every
+    // wrapped block with every other).
+    if !added.is_empty() && cells_centred_on_rows(blocks, size) {
         breaks.extend(added);
         breaks.sort_by(f64::total_cmp);
     }
