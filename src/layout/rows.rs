@@ -309,7 +309,7 @@ fn blocks(body: &[TextLine], xs: &[f64], chunk_gap: f64, wrapping: Wrapping) -> 
     for lines in &mut per_col {
         lines.sort_by(|a, b| a.0.total_cmp(&b.0));
     }
-    let wrap = wrap_gap(&per_col, body, wrapping);
+    let wrap = wrap_gap(&per_col, &worded, body, wrapping);
     let mut out = Vec::new();
     for (col, lines) in per_col.iter().enumerate() {
         let mut current: Option<Block> = None;
@@ -421,7 +421,7 @@ fn join_paragraph_ends(blocks: &mut Vec<Block>, xs: &[f64], wrap: f64) {
 /// both, and they are wraps ([`tight_gaps_are_wraps`]), the limit lies between the two.
 /// Otherwise (every row one line) lines closer than half the usual spacing between the body's
 /// lines share a row, as a label centred beside a wrapped cell does.
-fn wrap_gap(per_col: &[Vec<(f64, f64, f64)>], body: &[TextLine], wrapping: Wrapping) -> f64 {
+fn wrap_gap(per_col: &[Vec<(f64, f64, f64)>], worded: &[Vec<f64>], body: &[TextLine], wrapping: Wrapping) -> f64 {
     let size = median_size(body);
     if let Wrapping::BelowRowGap(share) = wrapping {
         if let Some(row_gap) = shared_row_gap(per_col) {
@@ -456,6 +456,16 @@ fn wrap_gap(per_col: &[Vec<(f64, f64, f64)>], body: &[TextLine], wrapping: Wrapp
         });
         if pitch_group >= 1 && both && wide - upper >= (ROW_GAP_STEP * size).max(1.0) && tight_gaps_are_wraps(per_col, upper) {
             return (upper + wide) / 2.0;
+        }
+    }
+    // Every gap at one pitch, none wider to show the rows (a cell's wrapped lines at a page
+    // foot, the rows under it overleaf): gaps after which lines of words start alone are wraps.
+    // A figure is never wrapped: under another line it starts a row (合计 | | 147.05 under a row
+    // of one line).
+    let words_after_gaps = per_col.iter().zip(worded).all(|(l, w)| l.windows(2).filter(|p| p[1].0 > p[0].1).all(|p| w.contains(&p[1].0)));
+    if let Some(&widest) = gaps.last().filter(|_| pitch_group + 1 == gaps.len() && words_after_gaps) {
+        if tight_gaps_are_wraps(per_col, widest) {
+            return widest + 0.5 * (ROW_GAP_STEP * size).max(1.0);
         }
     }
     let mut line_gaps: Vec<f64> = body.windows(2).map(|w| w[1].top - w[0].bottom).collect();
@@ -740,6 +750,25 @@ mod tests {
         // Level with the lines of rows 15.8 pt apart (as Chromium sets labels of one row each):
         // two blocks.
         assert_eq!(lay([323.4, 339.2], 339.2).len(), 4);
+    }
+
+    #[test]
+    fn a_rows_wrapped_lines_at_a_page_foot_are_one_row_though_no_row_gap_shows() {
+        // yutian_2024 three-line page 1 (open_hrules, LibreOffice): the indicator table's first
+        // row at the page foot, its rows continued overleaf. 68项一件事一次办工作推 / 进 and
+        // 100 / 100%全部完成 wrap 16.1 pt apart, the only gap the part shows; the second line
+        // starts alone in two columns and holds words.
+        let xs = [56.7, 100.1, 153.1, 235.0, 350.7, 451.8, 538.6];
+        let lay = |second: &[(f64, &str)]| {
+            let mut g: Vec<Glyph> = Vec::new();
+            put(&mut g, 699.35, &[(60.5, "产出指标"), (108.7, "数量指标"), (158.1, "“一件事一次办”"), (237.9, "68项一件事一次办工作推"), (368.0, "100"), (454.8, "省政务平台数据提取")]);
+            put(&mut g, 715.45, second);
+            breaks_between(&rows_of(&g, &xs).0, 699.35, 724.45)
+        };
+        assert_eq!(lay(&[(237.9, "进"), (368.0, "100%全部完成")]), 0);
+        // A figure on the next line is never a wrap (yuhe_market_2024 three-line Chromium page 2:
+        // 合计 | | 147.05 under a row of one line).
+        assert_eq!(lay(&[(60.5, "合计"), (368.0, "147.05")]), 1);
     }
 
     #[test]
