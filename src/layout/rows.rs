@@ -447,13 +447,23 @@ fn wrap_gap(per_col: &[Vec<(f64, f64, f64)>], worded: &[Vec<f64>], body: &[TextL
     let same = (SAME_PITCH * size).max(0.3);
     let pitch_group = gaps.windows(2).take_while(|w| w[1] - w[0] <= same).count();
     if let (Some(&upper), Some(&wide)) = (gaps.get(pitch_group), gaps.get(pitch_group + 1)) {
-        // Some column must show both: lines at the pitch and, further apart, the lines that start
-        // the next rows (two of them at least). A column of one-line rows shows the pitch only
-        // (bar one odd gap), and a column of labels only wide gaps.
-        let both = per_col.iter().any(|l| {
-            let col_gaps: Vec<f64> = l.windows(2).map(|w| w[1].0 - w[0].1).filter(|&g| g > 0.0).collect();
-            col_gaps.iter().any(|&g| g <= upper) && col_gaps.iter().filter(|&&g| g >= wide).count() >= 2
-        });
+        // Columns must show both: lines at the pitch and, further apart, the lines that start
+        // the next rows: two of them in one column (a column of one-line rows shows the pitch
+        // only, bar one odd gap as a sparse column's over its empty cells; a column of labels
+        // only wide gaps), or one line start right under wrapped lines (the last starting alone) that two columns agree on
+        // (a form cut by a page break shows two rows only: a wrapped code and a wrapped name,
+        // then the next row's 预算数 and its figure).
+        let gap = |w: &[(f64, f64, f64)]| w[1].0 - w[0].1;
+        let at_pitch = |w: &[(f64, f64, f64)]| gap(w) > 0.0 && gap(w) <= upper;
+        let repeated = per_col.iter().any(|l| l.windows(2).any(at_pitch) && l.windows(2).filter(|w| gap(w) >= wide).count() >= 2);
+        let alone = |c: usize, top: f64| per_col.iter().enumerate().all(|(k, l)| k == c || l.iter().all(|x| (x.0 - top).abs() > 1.0));
+        let after_wraps: Vec<f64> = per_col
+            .iter()
+            .enumerate()
+            .flat_map(|(c, l)| l.windows(3).filter(move |w| at_pitch(&w[..2]) && alone(c, w[1].0) && gap(&w[1..]) >= wide).map(|w| w[2].0))
+            .collect();
+        let agreed = after_wraps.iter().any(|&t| after_wraps.iter().filter(|&&o| (o - t).abs() <= 1.0).count() >= 2);
+        let both = repeated || agreed;
         if pitch_group >= 1 && both && wide - upper >= (ROW_GAP_STEP * size).max(1.0) && tight_gaps_are_wraps(per_col, upper) {
             return (upper + wide) / 2.0;
         }
@@ -769,6 +779,26 @@ mod tests {
         // A figure on the next line is never a wrap (yuhe_market_2024 three-line Chromium page 2:
         // 合计 | | 147.05 under a row of one line).
         assert_eq!(lay(&[(60.5, "合计"), (368.0, "147.05")]), 1);
+    }
+
+    #[test]
+    fn a_form_cut_by_a_page_break_after_two_rows_keeps_its_wrapped_cells_whole() {
+        // yutian_2024 three-line page 2 (open_hrules, LibreOffice): the form 2.行政审批业务经费 at
+        // the page foot, two of its rows there. The code wraps in three lines and the name in
+        // two (16.1 pt apart, 项目编码 and 项目名称 centred beside them); 预算数 and its figure
+        // start the next row 18.7 pt under the wrapped lines: no column shows two row gaps, but
+        // both wrapped columns show that one.
+        let mut g: Vec<Glyph> = Vec::new();
+        put(&mut g, 689.55, &[(134.6, "13022924P0")]);
+        put(&mut g, 697.55, &[(335.8, "行政审批业务经")]);
+        put(&mut g, 705.65, &[(76.3, "项目编码"), (134.6, "0JXC417313"), (277.1, "项目名称")]);
+        put(&mut g, 713.75, &[(362.8, "费")]);
+        put(&mut g, 721.85, &[(134.6, "P")]);
+        put(&mut g, 740.55, &[(62.8, "预算规模及资金"), (147.7, "预算数"), (214.3, "600000.00"), (263.5, "其中：财政"), (317.7, "资"), (358.9, "600000.00"), (416.3, "其他资金")]);
+        put(&mut g, 756.75, &[(85.3, "用途"), (290.6, "金")]);
+        let (breaks, _) = rows_of(&g, &[56.7, 130.2, 201.46, 260.46, 331.41, 409.1, 538.6]);
+        assert_eq!(breaks_between(&breaks, 689.55, 730.85), 0, "{breaks:?}");
+        assert_eq!(breaks_between(&breaks, 730.85, 740.55), 1, "{breaks:?}");
     }
 
     #[test]
