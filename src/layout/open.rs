@@ -934,10 +934,15 @@ impl HeaderCells {
             }
         }
         let partitioned = label_column_rows(blocks, &spans, &ys, rows_of, |r, c| !holds[r * nc + c] && !covered[r * nc + c]);
+        // The extent of the text lying in rows r0..=r1 alone.
+        let row_text = |r0: usize, r1: usize| {
+            let within = blocks.iter().filter(|o| rows_of(o) == (r0, r1));
+            within.fold(None, |e: Option<(f64, f64)>, o| Some(e.map_or((o.top, o.bottom), |(t, b)| (t.min(o.top), b.max(o.bottom)))))
+        };
         for (i, (b, &(c0, c1))) in blocks.iter().zip(&spans).enumerate() {
             let (r0, r1) = rows_of(b);
             let free = |r: usize| (c0..=c1).all(|c| !holds[r * nc + c] && !covered[r * nc + c]);
-            let (r0, r1) = partitioned[i].or_else(|| rows::centred_rows(b, r0, r1, &ys, free)).unwrap_or((r0, r1));
+            let (r0, r1) = partitioned[i].or_else(|| rows::centred_rows(b, (r0, r1), &ys, row_text(r0, r1), free)).unwrap_or((r0, r1));
             if (r1 <= r0 && c1 <= c0) || (r0..=r1).any(|r| (c0..=c1).any(|c| covered[r * nc + c])) {
                 continue;
             }

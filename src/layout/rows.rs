@@ -588,10 +588,16 @@ pub fn centred_partition_at(labels: &[(usize, usize, f64)], run: (usize, usize),
 /// Evidence: a label vertically centred against the rows it covers. The rows `a..=b` around
 /// the block's own rows `r0..=r1` whose column slots hold no other block, chosen so that their
 /// middle is nearest the block's middle; `None` unless that is clearly nearer than the block's
-/// own rows' middle.
-pub fn centred_rows(block: &Block, r0: usize, r1: usize, ys: &[f64], column_free: impl Fn(usize) -> bool) -> Option<(usize, usize)> {
+/// own rows' middle, or where the block sits in one row level with the middle of the text that
+/// lies in that row alone (`row_text`, top and bottom): its row is as tall as that text, and the
+/// row's edges found halfway to the text around may stand off centre (a label beside, centred on
+/// two rows, starts right under the row's last line).
+pub fn centred_rows(block: &Block, (r0, r1): (usize, usize), ys: &[f64], row_text: Option<(f64, f64)>, column_free: impl Fn(usize) -> bool) -> Option<(usize, usize)> {
     let nr = ys.len() - 1;
     let mid = (block.top + block.bottom) / 2.0;
+    if r0 == r1 && row_text.is_some_and(|(top, bottom)| ((top + bottom) / 2.0 - mid).abs() < OFF_LEVEL) {
+        return None;
+    }
     let off = |a: usize, b: usize| ((ys[a] + ys[b + 1]) / 2.0 - mid).abs();
     let mut lo = r0;
     while lo > 0 && column_free(lo - 1) {
@@ -985,7 +991,7 @@ mod tests {
         let stack = blocks.iter().find(|b| b.col == 0).unwrap();
         assert!(stack.stacked && stack.wrapped);
         let ys: Vec<f64> = [95.0].into_iter().chain(breaks.iter().copied()).chain([210.0]).collect();
-        assert_eq!(centred_rows(stack, 1, 2, &ys, |_| true), Some((0, 3)));
+        assert_eq!(centred_rows(stack, (1, 2), &ys, None, |_| true), Some((0, 3)));
     }
 
     #[test]
@@ -998,10 +1004,23 @@ mod tests {
         assert_eq!(centred_partition(&labels, (0, 17), &ys), Some(vec![(4, 9), (10, 15), (16, 17)]));
         // The first label alone is as centred against rows 0-13, which the second needs.
         let alone = Block { col: 0, top: 235.0, bottom: 245.0, words: true, x0: 0.0, x1: 20.0, wrapped: false, stacked: false };
-        assert_ne!(centred_rows(&alone, 6, 7, &ys, |r| !(12..=13).contains(&r)), Some((4, 9)));
+        assert_ne!(centred_rows(&alone, (6, 7), &ys, None, |r| !(12..=13).contains(&r)), Some((4, 9)));
         // A label far off the middle of any rows it could span: the column is not set centred.
         let off = [(6, 7, 240.0), (12, 12, 345.0), (16, 17, 440.0)];
         assert_eq!(centred_partition(&off, (4, 17), &ys), None);
+    }
+
+    #[test]
+    fn a_figure_level_with_its_rows_text_stays_in_its_row_though_rows_around_centre_on_it() {
+        // yutian_2024 three-line page 4 (open_hrules, LibreOffice), the form 3.优化营商环境刻章服务
+        // 经费: 750000.00 beside 其中：财政 / 金 in the 预算数 row, between a code wrapped in three
+        // lines above and a use wrapped in three below. The row's lower edge lies right under 金
+        // (预算规模及资金 / 用途, centred on two rows, starts there), so the row's middle is 4 pt
+        // above the figure's and the three rows' middle is nearer; the row's text is centred on it.
+        let figure = Block { col: 2, top: 262.95, bottom: 271.95, words: false, x0: 214.4, x1: 257.4, wrapped: false, stacked: false };
+        let ys = [199.05, 246.0, 280.25, 336.55];
+        assert_eq!(centred_rows(&figure, (1, 1), &ys, None, |_| true), Some((0, 2)));
+        assert_eq!(centred_rows(&figure, (1, 1), &ys, Some((254.95, 280.05)), |_| true), None);
     }
 
     #[test]
