@@ -114,8 +114,9 @@ pub fn body_rows_with(body: &[TextLine], xs: &[f64], chunk_gap: f64, wrapping: W
         match breaks.last_mut() {
             Some(last) if between.is_empty() && empty_row_under_label(&blocks, *last, y, size) => breaks.push(y),
             Some(last) if between.is_empty() => {
-                let cut_off_centre = blocks.iter().any(|b| crosses(b, *last) && (*last - (b.top + b.bottom) / 2.0).abs() > OFF_CENTRE * (b.bottom - b.top));
-                if cut_off_centre && crossing.len() < crossings(&blocks, *last) {
+                let (was, now) = (off_centre(&blocks, *last), off_centre(&blocks, y));
+                let fewer = crossing.len() < crossings(&blocks, *last);
+                if (was > OFF_CENTRE && fewer) || (now < was && crossing.len() <= crossings(&blocks, *last)) {
                     *last = y;
                 }
             }
@@ -206,6 +207,13 @@ fn cells_centred_on_rows(blocks: &[Block], size: f64) -> bool {
         let mid = (w.top + w.bottom) / 2.0;
         blocks.iter().any(|o| !o.wrapped && o.col != w.col && o.top > w.top + 0.5 * size && ((o.top + o.bottom) / 2.0 - mid).abs() < OFF_ROW_CENTRE * size)
     })
+}
+
+/// How far off the middle of the blocks running across the height `y` it lies, at most, as a
+/// share of their height (0 where none does). Labels set a glyph a line are centred on all
+/// their rows, not on one boundary, and do not count.
+fn off_centre(blocks: &[Block], y: f64) -> f64 {
+    blocks.iter().filter(|b| !b.stacked && crosses(b, y)).map(|b| (y - (b.top + b.bottom) / 2.0).abs() / (b.bottom - b.top)).fold(0.0, f64::max)
 }
 
 /// Whether a block runs across the height `y`.
@@ -315,7 +323,9 @@ fn blocks(body: &[TextLine], xs: &[f64], chunk_gap: f64, wrapping: Wrapping) -> 
         let mut current: Option<Block> = None;
         for &(top, bottom, _) in lines {
             let words = worded[col].contains(&top);
-            let lone = single[col].contains(&top);
+            // A glyph alone on its line in the column (every piece there a single glyph).
+            let at = |tops: &[f64]| tops.iter().filter(|&&t| t == top).count();
+            let lone = at(&single[col]) == extents[col].iter().filter(|e| e.0 == top).count();
             let (x0, x1) = extents[col].iter().filter(|e| e.0 == top).fold((f64::MAX, f64::MIN), |(a, b), e| (a.min(e.1), b.max(e.2)));
             match current.as_mut() {
                 Some(b) if top - b.bottom <= wrap => {
@@ -805,6 +815,39 @@ mod tests {
         let (breaks, _) = rows_of(&g, &[56.7, 130.2, 201.46, 260.46, 331.41, 409.1, 538.6]);
         assert_eq!(breaks_between(&breaks, 689.55, 730.85), 0, "{breaks:?}");
         assert_eq!(breaks_between(&breaks, 730.85, 740.55), 1, "{breaks:?}");
+    }
+
+    #[test]
+    fn a_boundary_lies_where_the_blocks_crossing_it_are_centred_on_it() {
+        // yutian_2024 three-line page 5 (open_hrules, LibreOffice), the form 4.政务服务中心场地租赁
+        // 项目. The 预算数 row holds 其中：财政 · 资 / 金 (wrapped, 资 a glyph spread off the first
+        // line); 预算规模及资金 / 用途, centred on that row and the one under it, starts beside 金.
+        // The first boundary found runs through 其中：财政资金 a little off its middle; the row
+        // ends where the two-row label is centred, above the wrapped use (办公场地租 / 赁), which
+        // the month row follows.
+        let mut g: Vec<Glyph> = Vec::new();
+        put(&mut g, 321.25, &[(134.6, "13022924P0")]);
+        put(&mut g, 329.25, &[(335.8, "政务服务中心场")]);
+        put(&mut g, 337.35, &[(76.3, "项目编码"), (134.6, "0JXC417943"), (277.1, "项目名称")]);
+        put(&mut g, 345.45, &[(344.8, "地租赁项目")]);
+        put(&mut g, 353.55, &[(134.6, "3")]);
+        put(&mut g, 372.25, &[(263.5, "其中：财政"), (317.7, "资")]);
+        put(&mut g, 380.35, &[(147.7, "预算数"), (210.1, "2160000.00"), (354.6, "2160000.00"), (416.3, "其他资金")]);
+        put(&mut g, 388.45, &[(290.6, "金")]);
+        put(&mut g, 389.75, &[(62.8, "预算规模及资金")]);
+        put(&mut g, 405.85, &[(85.3, "用途")]);
+        put(&mut g, 407.15, &[(138.7, "办公场地租")]);
+        put(&mut g, 423.35, &[(156.7, "赁")]);
+        put(&mut g, 443.15, &[(148.8, "3月底"), (282.6, "6月底"), (352.8, "10月底"), (419.7, "12月底")]);
+        put(&mut g, 445.55, &[(67.3, "资金支出计划")]);
+        put(&mut g, 461.65, &[(81.1, "（%）")]);
+        put(&mut g, 464.05, &[(169.5, "25%"), (308.7, "50%"), (383.7, "75%"), (438.3, "100%")]);
+        let (breaks, blocks) = rows_of(&g, &[56.7, 130.2, 201.46, 260.46, 331.41, 409.1, 538.6]);
+        assert_eq!(breaks_between(&breaks, 372.25, 397.45), 0, "{breaks:?}");
+        assert_eq!(breaks_between(&breaks, 397.45, 407.15), 1, "{breaks:?}");
+        assert_eq!(breaks_between(&breaks, 432.35, 443.15), 1, "{breaks:?}");
+        // 其中：财政 · 资 / 金 is no label set a glyph a line, though 资 is alone in its piece.
+        assert!(blocks.iter().any(|b| b.col == 3 && b.top == 372.25 && b.wrapped && !b.stacked));
     }
 
     #[test]
