@@ -1052,10 +1052,30 @@ fn rule_empty_rows_as_above(cells: &mut Vec<GridCell>, covered: &mut [bool], hol
     }
 }
 
-/// A block of words on one line: its cell may run on into the empty slots after it.
-fn runs_on(block: &Block) -> bool {
-    block.words && !block.wrapped
+/// A block of words on one line: its cell may run on into the empty slots after it, unless it
+/// is set centred within its own column: its middle is that of another line of the column, of
+/// another width, whose cell is that column alone (the next column holds text in its row): 3 月底
+/// centred as 预算数 is above it, beside its figure. A line starting where two others of its
+/// column start is set flush left, its middle where it falls.
+fn runs_on(i: usize, blocks: &[Block], holder: &[Option<usize>], nc: usize) -> bool {
+    let b = &blocks[i];
+    let (mid, width) = ((b.x0 + b.x1) / 2.0, b.x1 - b.x0);
+    let flush_left = blocks.iter().enumerate().filter(|&(j, o)| j != i && o.col == b.col && (o.x0 - b.x0).abs() < OFF_MIDDLE).count() >= 2;
+    if flush_left {
+        return b.words && !b.wrapped;
+    }
+    let one_column_cell = |r: usize, j: usize| b.col + 1 < nc && holder[r * nc + b.col + 1].is_some_and(|k| k != j);
+    let centred_alone = (0..holder.len() / nc).any(|r| {
+        holder[r * nc + b.col].is_some_and(|j| {
+            let o = &blocks[j];
+            j != i && ((o.x0 + o.x1) / 2.0 - mid).abs() < OFF_MIDDLE && ((o.x1 - o.x0) - width).abs() > OFF_MIDDLE && one_column_cell(r, j)
+        })
+    });
+    b.words && !b.wrapped && !centred_alone
 }
+
+/// Two lines whose middles are this close (points) are centred on one axis.
+const OFF_MIDDLE: f64 = 1.0;
 
 /// Evidence in a form (a table of words): a form has no empty slots; a row with fewer cells than
 /// the grid has columns has cells spanning them. Empty slots after a line of words in its row
@@ -1080,7 +1100,8 @@ fn widen_into_empty_slots(cells: &mut Vec<GridCell>, covered: &mut [bool], holde
                 c += 1;
             }
             let b = c - 1;
-            let block_at = |k: usize| (!covered[r * nc + k]).then(|| holder[r * nc + k]).flatten().map(|i| &blocks[i]);
+            let index_at = |k: usize| (!covered[r * nc + k]).then(|| holder[r * nc + k]).flatten();
+            let block_at = |k: usize| index_at(k).map(|i| &blocks[i]);
             // A one-line cell after the run whose text is centred over the run, its own columns
             // and the empty run after it (a form's value centred across the value columns)
             // spans them all.
@@ -1106,10 +1127,17 @@ fn widen_into_empty_slots(cells: &mut Vec<GridCell>, covered: &mut [bool], holde
                 }
             }
             // A line of words before the run runs on over it; else a figure after it, set flush
-            // right, is in a cell reaching back over it.
-            let widened = match (a.checked_sub(1).and_then(block_at), (b + 1 < nc).then(|| block_at(b + 1)).flatten()) {
-                (Some(left), _) if runs_on(left) => Some((a - 1, b)),
-                (_, Some(right)) if !right.words => Some((a, b + 1)),
+            // right, is in a cell reaching back over it, no further than the heading over it
+            // in the row above reaches (25% | | 50% under 3 月底 | | 6 月底).
+            let heading_from = |k: usize| {
+                let cell = cells.iter().find(|x| x.row + 1 == r && x.row_span == 1 && (x.col..x.col + x.col_span).contains(&k)).map(|x| x.col);
+                // A line of words in that one slot alone is a cell of its own.
+                let line = (r > 0 && !covered[(r - 1) * nc + k]).then(|| holder[(r - 1) * nc + k]).flatten().filter(|&i| blocks[i].words).map(|_| k);
+                cell.or(line)
+            };
+            let widened = match (a.checked_sub(1).and_then(index_at), (b + 1 < nc).then(|| block_at(b + 1)).flatten()) {
+                (Some(left), _) if runs_on(left, blocks, holder, nc) => Some((a - 1, b)),
+                (_, Some(right)) if !right.words => Some((heading_from(b + 1).map_or(a, |h| h.max(a)), b + 1)).filter(|&(c0, _)| c0 <= b),
                 _ => None,
             };
             if let Some((c0, c1)) = widened {
@@ -1322,6 +1350,44 @@ pub(super) mod tests {
         got.sort_unstable();
         assert_eq!(got, vec![(0, 0, 2), (0, 2, 4), (1, 0, 2), (1, 2, 2)]);
         assert!(covered[..2 * nc - 2].iter().all(|&c| c), "{covered:?}");
+    }
+
+    #[test]
+    fn a_month_centred_in_its_column_and_the_figures_under_the_months_leave_a_spacer_column_empty() {
+        // yutian_2024 three-line page 1 (open_hrules, LibreOffice), the form's 预算数 and 资金支出
+        // 计划 rows, their text ends as the page sets them; column 0 is the labels' (covered).
+        // Column 2 is a spacer in the month rows: 3 月底 is centred as 预算数 (a cell of column 1
+        // alone, its figure beside it) and does not run on; 50% sits under 6 月底, a heading of
+        // column 3 alone, and reaches back no further.
+        let xs = [56.7, 130.2, 201.46, 260.46, 331.41, 409.1, 538.6];
+        let nc = xs.len() - 1;
+        let widen = |with_budget_label: bool| {
+            let block = |col: usize, x0: f64, x1: f64, words: bool| Block { col, top: 0.0, bottom: 9.0, words, x0, x1, wrapped: false, stacked: false };
+            let mut rows: Vec<Vec<Block>> = vec![
+                vec![block(2, 215.1, 257.4, false), block(3, 263.5, 326.7, true), block(4, 359.7, 402.0, false), block(5, 416.3, 452.3, true)],
+                vec![block(1, 148.8, 173.6, true), block(3, 282.6, 307.5, true), block(4, 352.8, 381.9, true), block(5, 419.7, 448.8, true)],
+                vec![block(1, 169.5, 187.8, false), block(3, 308.7, 327.0, false), block(4, 383.7, 401.9, false), block(5, 438.3, 460.9, false)],
+            ];
+            if with_budget_label {
+                rows[0].insert(0, block(1, 147.7, 174.7, true));
+            }
+            let mut blocks = Vec::new();
+            let mut holder = vec![None; 3 * nc];
+            for (r, row) in rows.into_iter().enumerate() {
+                for b in row {
+                    holder[r * nc + b.col] = Some(blocks.len());
+                    blocks.push(b);
+                }
+            }
+            let mut cells = vec![GridCell { row: 0, col: 0, row_span: 3, col_span: 1, bbox: [0.0; 4], text: String::new() }];
+            let mut covered = vec![false; 3 * nc];
+            (0..3).for_each(|r| covered[r * nc] = true);
+            widen_into_empty_slots(&mut cells, &mut covered, &holder, &blocks, &xs);
+            (covered[nc + 2], covered[2 * nc + 2])
+        };
+        assert_eq!(widen(true), (false, false));
+        // Without 预算数 nothing shows the month centred in its column: it runs on.
+        assert_eq!(widen(false), (true, false));
     }
 
     #[test]
