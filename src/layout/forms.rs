@@ -62,7 +62,7 @@ pub fn form_tables_on(glyphs: &[Glyph], taken: &[[f64; 4]], (page_width, page_he
         let end = run_end(&lines, i, width);
         let start = run_start(&lines, i, free_from, width);
         let start = start - title_rows_above(&lines, start, end, free_from);
-        let from_page_top = free_from == 0 && runs_from_page_top(&lines[..end], start, width, page_height);
+        let from_page_top = free_from == 0 && runs_from_page_top(&lines[..end], start, width, page_height, top);
         let start = if from_page_top { 0 } else { start };
         // The page's first lines, under a table the page before left open at its foot.
         let overleaf = top == PageTop::AfterOpenTable && start == 0 && lines[0].top < PAGE_TOP * page_height;
@@ -131,8 +131,10 @@ fn run_start(lines: &[TextLine], first: usize, free_from: usize, width: f64) -> 
 /// no prose line starts), close below the one before. A table continued without rules has no
 /// header to mark it, and LibreOffice sets a cell's value on a line of its own, centred against
 /// the wrapped text beside it, so few of these lines split in several pieces; that nothing but
-/// such lines stands above the run is the evidence.
-fn runs_from_page_top(lines: &[TextLine], start: usize, width: f64, page_height: f64) -> bool {
+/// such lines stands above the run is the evidence. Where the page before left an open table
+/// at its foot (`top`), a cell's paragraph wrapped over two lines or more does as well as a row
+/// in several pieces (行政审批业 / 务经费, the use of a form cut by the break).
+fn runs_from_page_top(lines: &[TextLine], start: usize, width: f64, page_height: f64, top: PageTop) -> bool {
     let Some(first) = lines.first() else { return false };
     let left = lines.iter().map(|l| l.x0).fold(f64::MAX, f64::min);
     let row = |l: &TextLine| {
@@ -145,7 +147,7 @@ fn runs_from_page_top(lines: &[TextLine], start: usize, width: f64, page_height:
     };
     // One of them is a row in several pieces: a lone short line above a table (单位：元 set
     // flush right under its title) is no row.
-    let several = lines[..start].iter().any(|l| chunks(l).len() >= 2);
+    let several = lines[..start].iter().any(|l| chunks(l).len() >= 2) || (top == PageTop::AfterOpenTable && start >= 2);
     start > 0 && first.top < PAGE_TOP * page_height && several && lines[..start].iter().all(row) && (1..=start).all(close)
 }
 
@@ -365,6 +367,27 @@ mod tests {
         put(&mut lower, 300.0, &[(81.4, "（%）"), (235.3, "25%"), (313.8, "50%"), (381.1, "75%"), (510.8, "100%")]);
         put(&mut lower, 320.0, &[(76.0, "绩效目标"), (138.1, "1.1.保证机关正常运转")]);
         assert!(form_tables_on(&lower, &[], (595.0, 842.0), PageTop::AfterOpenTable).is_empty());
+    }
+
+    #[test]
+    fn a_cells_paragraph_at_the_page_top_under_a_table_left_open_overleaf_runs_on_from_it() {
+        // yutian_2024 without rules page 3 (open_norules, LibreOffice): the form 2.行政审批业务
+        // 经费 begun at page 2's foot goes on with its use wrapped in two lines (行政审批业 / 务经
+        // 费), one piece each, over its spending plan and goal.
+        let mut g = Vec::new();
+        put(&mut g, 59.95, &[(138.7, "行政审批业")]);
+        put(&mut g, 76.05, &[(147.7, "务经费")]);
+        put(&mut g, 95.85, &[(148.8, "3月底"), (282.6, "6月底"), (352.8, "10月底"), (419.7, "12月底")]);
+        put(&mut g, 98.25, &[(67.3, "资金支出计划")]);
+        put(&mut g, 114.45, &[(81.1, "（%）")]);
+        put(&mut g, 116.75, &[(169.5, "25%"), (308.7, "50%"), (383.7, "75%"), (438.3, "100%")]);
+        put(&mut g, 136.65, &[(135.1, "1.保障行政审")]);
+        put(&mut g, 144.65, &[(76.3, "绩效目标")]);
+        put(&mut g, 152.75, &[(138.7, "批正常开展")]);
+        let top_of = |page_top: PageTop| form_tables_on(&g, &[], (595.0, 842.0), page_top).first().map(|(grid, _)| grid.ys[0]);
+        assert!(top_of(PageTop::AfterOpenTable).is_some_and(|y| y < 59.95), "{:?}", top_of(PageTop::AfterOpenTable));
+        // Read alone, the page's two first lines are no rows.
+        assert!(top_of(PageTop::Fresh).is_none_or(|y| y > 85.05), "{:?}", top_of(PageTop::Fresh));
     }
 
     #[test]
