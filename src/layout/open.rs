@@ -1242,7 +1242,8 @@ fn label_column_rows(
 
 /// Evidence: the only label of the leading column (a column of words, as the caller keeps to),
 /// set at the top of its rows (the slot above it taken), every slot under it free down to the
-/// table's last row, and each of those rows holding items to its right: it heads the rest of the
+/// table's last row (one row or more: a part cut by the page break may show one), and each of
+/// those rows holding items to its right: it heads the rest of the
 /// table (a form's 绩效指标 over all its indicator rows, printed at the top of its cell). `None`
 /// otherwise.
 fn label_over_the_rest(
@@ -1256,7 +1257,7 @@ fn label_over_the_rest(
     let at_top = r0 == 0 || !free(r0 - 1, col);
     let rest_free = (r1 + 1..nr).all(|r| free(r, col));
     let items_beside = (r0..nr).all(|r| (col + 1..nc).any(|c| !free(r, c)));
-    (col == 0 && r1 + 2 < nr && at_top && rest_free && items_beside).then_some((r0, nr - 1))
+    (col == 0 && r1 + 1 < nr && at_top && rest_free && items_beside).then_some((r0, nr - 1))
 }
 
 /// The columns a block of words spans, among the columns beside its own that are `free` in its
@@ -1350,6 +1351,19 @@ pub(super) mod tests {
         got.sort_unstable();
         assert_eq!(got, vec![(0, 0, 2), (0, 2, 4), (1, 0, 2), (1, 2, 2)]);
         assert!(covered[..2 * nc - 2].iter().all(|&c| c), "{covered:?}");
+    }
+
+    #[test]
+    fn a_leading_label_at_the_top_of_its_cell_heads_the_rows_under_it_though_one_row_follows() {
+        // tongnan_2021 three-line (open_hrules, LibreOffice): 绩效指标, printed at the top of its
+        // cell, its indicator header beside it and one row under it before the page break, the
+        // slots under it free and each row holding items to its right.
+        let label = Block { col: 0, top: 700.0, bottom: 709.0, words: true, x0: 60.0, x1: 96.0, wrapped: false, stacked: false };
+        let rows_of = |_: &Block| (1, 1);
+        let held = |r: usize, c: usize| c > 0 || r == 0;
+        assert_eq!(label_over_the_rest(&label, 0, (3, 3), &rows_of, &|r, c| !held(r, c)), Some((1, 2)));
+        // A row under it with nothing beside: no rows of its.
+        assert_eq!(label_over_the_rest(&label, 0, (3, 3), &rows_of, &|r, c| !(held(r, c) && r < 2)), None);
     }
 
     #[test]
