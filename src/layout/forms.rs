@@ -117,6 +117,17 @@ fn run_start(lines: &[TextLine], first: usize, free_from: usize, width: f64) -> 
             start -= 1;
             continue;
         }
+        // Above such a line, the first line of a cell wrapped in three whose second lies on the
+        // run's first row, flush with it (13022924P0 / 0JXC417313 / P beside 项目编码, over the
+        // name's first line): the row starts there too.
+        let flush_above_row = |p: &TextLine| {
+            let (own, row) = (text::chunk_spans(p, CHUNK_GAP), text::chunk_spans(&lines[first], CHUNK_GAP));
+            matches!(own[..], [piece] if row.iter().any(|q| (q.0 - piece.0).abs() < 1.0))
+        };
+        if start < first && flush_above_row(prev) && gap <= FORM_LEADING * height {
+            start -= 1;
+            continue;
+        }
         if (chunks(prev).len() < 2 && !beside) || !tabular(prev, width) || gap > FORM_LEADING * height {
             break;
         }
@@ -388,6 +399,25 @@ mod tests {
         assert!(top_of(PageTop::AfterOpenTable).is_some_and(|y| y < 59.95), "{:?}", top_of(PageTop::AfterOpenTable));
         // Read alone, the page's two first lines are no rows.
         assert!(top_of(PageTop::Fresh).is_none_or(|y| y > 85.05), "{:?}", top_of(PageTop::Fresh));
+    }
+
+    #[test]
+    fn a_code_wrapped_in_three_lines_around_the_first_row_starts_the_form() {
+        // yutian_2024 without rules page 2 (open_norules, LibreOffice): the form 2.行政审批业务
+        // 经费 at the page foot. Its code wraps in three lines (13022924P0 / 0JXC417313 / P), the
+        // second on the row's line beside the centred 项目编码 and 项目名称; the name wraps in two
+        // around that line, its first line between the code's first two.
+        let mut g = Vec::new();
+        put(&mut g, 685.05, &[(134.6, "13022924P0")]);
+        put(&mut g, 693.05, &[(335.8, "行政审批业务经")]);
+        put(&mut g, 701.15, &[(76.3, "项目编码"), (134.6, "0JXC417313"), (277.1, "项目名称")]);
+        put(&mut g, 709.25, &[(362.8, "费")]);
+        put(&mut g, 717.35, &[(134.6, "P")]);
+        put(&mut g, 736.05, &[(62.8, "预算规模及资金"), (147.7, "预算数"), (214.3, "600000.00"), (263.5, "其中：财政"), (317.7, "资"), (358.9, "600000.00"), (416.3, "其他资金")]);
+        put(&mut g, 752.25, &[(85.3, "用途"), (290.6, "金")]);
+        let tables = form_tables(&g, &[], 595.0, 842.0);
+        let [(grid, _)] = &tables[..] else { panic!("one table expected, got {}", tables.len()) };
+        assert!(grid.ys[0] < 685.05, "{:?}", grid.ys);
     }
 
     #[test]
