@@ -1077,6 +1077,9 @@ fn runs_on(i: usize, blocks: &[Block], holder: &[Option<usize>], nc: usize) -> b
 /// Two lines whose middles are this close (points) are centred on one axis.
 const OFF_MIDDLE: f64 = 1.0;
 
+/// Two lines whose tops are this close (points) are level.
+const OFF_LEVEL_PT: f64 = 0.5;
+
 /// Evidence in a form (a table of words): a form has no empty slots; a row with fewer cells than
 /// the grid has columns has cells spanning them. Empty slots after a line of words in its row
 /// belong to it (its text starts at the left and runs on; words wrapped at their column's width
@@ -1221,9 +1224,9 @@ fn label_column_rows(
             // column further right (form columns with sparse words have empty rows there).
             let items_beside = |&(a, z): &(usize, usize)| (a..=z).all(|r| (col + 1..nc).any(|c| !free(r, c)));
             // Whole labels of the column to the right where they allow it, else as centred.
-            let partition = rows::centred_partition_at(&labels, (lo, hi), ys, |r| !inside_right[r])
-                .or_else(|| rows::centred_partition(&labels, (lo, hi), ys))
-                .filter(|rows| gaps && run.len() >= 2 && rows.iter().all(items_beside));
+            let last = run[run.len() - 1];
+            let cut_last = hi == nr - 1 && level_with_its_row(&blocks[last], blocks, &rows_of);
+            let partition = centred_run(&labels, (lo, hi), ys, |r| !inside_right[r], cut_last).filter(|rows| gaps && run.len() >= 2 && rows.iter().all(items_beside));
             if let Some(mut rows) = partition {
                 // Rows left over under the last label down to the table's last row: the label is
                 // cut by the page break (set at the top of its part, not centred) and spans them.
@@ -1238,6 +1241,27 @@ fn label_column_rows(
         }
     }
     out
+}
+
+/// The rows of a run of labels centred one after another over `lo..=hi` (whole labels of the
+/// column to the right where `starts` allows, else as centred). With `cut_last` the run's last
+/// label, cut by the page break at the table's foot, is printed at the top of its part, not
+/// centred (效益指标 over the rows left on the page): the others are centred, it spans its
+/// rows down to the foot.
+fn centred_run(labels: &[(usize, usize, f64)], (lo, hi): (usize, usize), ys: &[f64], starts: impl Fn(usize) -> bool, cut_last: bool) -> Option<Vec<(usize, usize)>> {
+    let centred = |labels: &[(usize, usize, f64)], hi: usize| rows::centred_partition_at(labels, (lo, hi), ys, &starts).or_else(|| rows::centred_partition(labels, (lo, hi), ys));
+    let (head, last) = (&labels[..labels.len() - 1], labels[labels.len() - 1]);
+    centred(labels, hi).or_else(|| {
+        let mut rows = (cut_last && last.0 > lo && !head.is_empty()).then(|| centred(head, last.0 - 1)).flatten()?;
+        rows.push((last.0, hi));
+        Some(rows)
+    })
+}
+
+/// Whether a block's top is level with a line of a column to its right starting in its row:
+/// it is printed at the top of its cell, not centred on its rows.
+fn level_with_its_row(b: &Block, blocks: &[Block], rows_of: &impl Fn(&Block) -> (usize, usize)) -> bool {
+    blocks.iter().any(|o| o.col > b.col && (o.top - b.top).abs() < OFF_LEVEL_PT && rows_of(o).0 == rows_of(b).0)
 }
 
 /// Evidence: the only label of the leading column (a column of words, as the caller keeps to),
@@ -1351,6 +1375,26 @@ pub(super) mod tests {
         got.sort_unstable();
         assert_eq!(got, vec![(0, 0, 2), (0, 2, 4), (1, 0, 2), (1, 2, 2)]);
         assert!(covered[..2 * nc - 2].iter().all(|&c| c), "{covered:?}");
+    }
+
+    #[test]
+    fn the_last_label_cut_by_the_page_break_is_printed_at_the_top_of_its_rows_and_spans_them() {
+        // yutian_2024 three-line page 4 (open_hrules, LibreOffice), the indicator table's part
+        // above the page break, rows as laid out there (row 0 the header): 产出指标 centred on
+        // rows 1-4; 效益指标, whose rows run on overleaf, printed at the top of row 5 level with
+        // the first line of its description, over rows 5-6.
+        let ys = [420.0, 440.0, 478.0, 512.0, 560.0, 627.0, 695.0, 750.0];
+        let block = |col: usize, top: f64, bottom: f64| Block { col, top, bottom, words: true, x0: 0.0, x1: 0.0, wrapped: bottom - top > 10.0, stacked: false };
+        let mut blocks = vec![block(0, 529.0, 538.0), block(0, 632.0, 641.0)];
+        for (top, bottom) in [(455.0, 464.0), (490.0, 499.0), (530.0, 539.0), (589.0, 598.0), (648.0, 676.0), (699.0, 727.0)] {
+            blocks.push(block(1, top, bottom));
+            blocks.push(block(2, if top == 648.0 { 632.0 } else { top }, bottom));
+        }
+        let spans: Vec<(usize, usize)> = blocks.iter().map(|b| (b.col, b.col)).collect();
+        let rows_of = |b: &Block| (ys.partition_point(|&y| y <= b.top + 1.0) - 1, ys.partition_point(|&y| y < b.bottom - 1.0) - 1);
+        let free = |r: usize, c: usize| r > 0 && !blocks.iter().any(|b| b.col == c && (rows_of(b).0..=rows_of(b).1).contains(&r));
+        let out = label_column_rows(&blocks, &spans, &ys, rows_of, free);
+        assert_eq!((out[0], out[1]), (Some((1, 4)), Some((5, 6))));
     }
 
     #[test]
