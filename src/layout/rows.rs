@@ -460,9 +460,9 @@ fn wrap_gap(per_col: &[Vec<(f64, f64, f64)>], worded: &[Vec<f64>], body: &[TextL
         // Columns must show both: lines at the pitch and, further apart, the lines that start
         // the next rows: two of them in one column (a column of one-line rows shows the pitch
         // only, bar one odd gap as a sparse column's over its empty cells; a column of labels
-        // only wide gaps), or one line start right under wrapped lines (the last starting alone) that two columns agree on
-        // (a form cut by a page break shows two rows only: a wrapped code and a wrapped name,
-        // then the next row's 预算数 and its figure).
+        // only wide gaps), or one line start right under wrapped lines (the last starting
+        // alone) that two columns agree on (a form cut by a page break shows two rows only: a
+        // wrapped code and a wrapped name, then the next row's 预算数 and its figure).
         let gap = |w: &[(f64, f64, f64)]| w[1].0 - w[0].1;
         let at_pitch = |w: &[(f64, f64, f64)]| gap(w) > 0.0 && gap(w) <= upper;
         let repeated = per_col.iter().any(|l| l.windows(2).any(at_pitch) && l.windows(2).filter(|w| gap(w) >= wide).count() >= 2);
