@@ -1059,11 +1059,14 @@ fn rule_empty_rows_as_above(cells: &mut Vec<GridCell>, covered: &mut [bool], hol
 /// column start is set flush left, its middle where it falls.
 fn runs_on(i: usize, blocks: &[Block], holder: &[Option<usize>], nc: usize) -> bool {
     let b = &blocks[i];
-    let (mid, width) = ((b.x0 + b.x1) / 2.0, b.x1 - b.x0);
+    if !b.words || b.wrapped {
+        return false;
+    }
     let flush_left = blocks.iter().enumerate().filter(|&(j, o)| j != i && o.col == b.col && (o.x0 - b.x0).abs() < OFF_MIDDLE).count() >= 2;
     if flush_left {
-        return b.words && !b.wrapped;
+        return true;
     }
+    let (mid, width) = ((b.x0 + b.x1) / 2.0, b.x1 - b.x0);
     let one_column_cell = |r: usize, j: usize| b.col + 1 < nc && holder[r * nc + b.col + 1].is_some_and(|k| k != j);
     let centred_alone = (0..holder.len() / nc).any(|r| {
         holder[r * nc + b.col].is_some_and(|j| {
@@ -1071,14 +1074,11 @@ fn runs_on(i: usize, blocks: &[Block], holder: &[Option<usize>], nc: usize) -> b
             j != i && ((o.x0 + o.x1) / 2.0 - mid).abs() < OFF_MIDDLE && ((o.x1 - o.x0) - width).abs() > OFF_MIDDLE && one_column_cell(r, j)
         })
     });
-    b.words && !b.wrapped && !centred_alone
+    !centred_alone
 }
 
 /// Two lines whose middles are this close (points) are centred on one axis.
 const OFF_MIDDLE: f64 = 1.0;
-
-/// Two lines whose tops are this close (points) are level.
-const OFF_LEVEL_PT: f64 = 0.5;
 
 /// Evidence in a form (a table of words): a form has no empty slots; a row with fewer cells than
 /// the grid has columns has cells spanning them. Empty slots after a line of words in its row
@@ -1261,7 +1261,7 @@ fn centred_run(labels: &[(usize, usize, f64)], (lo, hi): (usize, usize), ys: &[f
 /// Whether a block's top is level with a line of a column to its right starting in its row:
 /// it is printed at the top of its cell, not centred on its rows.
 fn level_with_its_row(b: &Block, blocks: &[Block], rows_of: &impl Fn(&Block) -> (usize, usize)) -> bool {
-    blocks.iter().any(|o| o.col > b.col && (o.top - b.top).abs() < OFF_LEVEL_PT && rows_of(o).0 == rows_of(b).0)
+    blocks.iter().any(|o| o.col > b.col && (o.top - b.top).abs() < rows::OFF_LEVEL && rows_of(o).0 == rows_of(b).0)
 }
 
 /// Evidence: the only label of the leading column (a column of words, as the caller keeps to),

@@ -115,8 +115,8 @@ pub fn body_rows_with(body: &[TextLine], xs: &[f64], chunk_gap: f64, wrapping: W
             Some(last) if between.is_empty() && empty_row_under_label(&blocks, *last, y, size) => breaks.push(y),
             Some(last) if between.is_empty() => {
                 let (was, now) = (off_centre(&blocks, *last), off_centre(&blocks, y));
-                let fewer = crossing.len() < crossings(&blocks, *last);
-                if (was > OFF_CENTRE && fewer) || (now < was && crossing.len() <= crossings(&blocks, *last)) {
+                let crossed_before = crossings(&blocks, *last);
+                if (was > OFF_CENTRE && crossing.len() < crossed_before) || (now < was && crossing.len() <= crossed_before) {
                     *last = y;
                 }
             }
@@ -394,7 +394,7 @@ fn join_wrapped_labels(blocks: &mut Vec<Block>, per_col: &[Vec<(f64, f64, f64)>]
 }
 
 /// A line this far (points) from the line beside it is not level with it.
-const OFF_LEVEL: f64 = 0.5;
+pub(super) const OFF_LEVEL: f64 = 0.5;
 
 /// Evidence: the short last line of a paragraph wrapped across several columns (a form's 项目
 /// 总目标 set over the indicator columns) starts where the lines above start, at wrapping distance
@@ -466,11 +466,10 @@ fn wrap_gap(per_col: &[Vec<(f64, f64, f64)>], worded: &[Vec<f64>], body: &[TextL
         let gap = |w: &[(f64, f64, f64)]| w[1].0 - w[0].1;
         let at_pitch = |w: &[(f64, f64, f64)]| gap(w) > 0.0 && gap(w) <= upper;
         let repeated = per_col.iter().any(|l| l.windows(2).any(at_pitch) && l.windows(2).filter(|w| gap(w) >= wide).count() >= 2);
-        let alone = |c: usize, top: f64| per_col.iter().enumerate().all(|(k, l)| k == c || l.iter().all(|x| (x.0 - top).abs() > 1.0));
         let after_wraps: Vec<f64> = per_col
             .iter()
             .enumerate()
-            .flat_map(|(c, l)| l.windows(3).filter(move |w| at_pitch(&w[..2]) && alone(c, w[1].0) && gap(&w[1..]) >= wide).map(|w| w[2].0))
+            .flat_map(|(c, l)| l.windows(3).filter(move |w| at_pitch(&w[..2]) && !starts_beside(per_col, c, w[1].0) && gap(&w[1..]) >= wide).map(|w| w[2].0))
             .collect();
         let agreed = after_wraps.iter().any(|&t| after_wraps.iter().filter(|&&o| (o - t).abs() <= 1.0).count() >= 2);
         let both = repeated || agreed;
@@ -509,13 +508,17 @@ fn split_below(gaps: &[f64], limit: f64, size: f64) -> f64 {
 /// The narrowest gap above a line that starts beside a line of another column: such lines
 /// begin a row, so the gap is one between rows.
 fn shared_row_gap(per_col: &[Vec<(f64, f64, f64)>]) -> Option<f64> {
-    let starts_beside = |c: usize, top: f64| per_col.iter().enumerate().any(|(k, l)| k != c && l.iter().any(|x| (x.0 - top).abs() <= 1.0));
     per_col
         .iter()
         .enumerate()
-        .flat_map(|(c, lines)| lines.windows(2).filter(move |w| starts_beside(c, w[1].0)).map(|w| w[1].0 - w[0].1))
+        .flat_map(|(c, lines)| lines.windows(2).filter(move |w| starts_beside(per_col, c, w[1].0)).map(|w| w[1].0 - w[0].1))
         .filter(|&g| g > 0.0)
         .min_by(f64::total_cmp)
+}
+
+/// Whether a line of a column other than `col` starts at `top` (within a point).
+fn starts_beside(per_col: &[Vec<(f64, f64, f64)>], col: usize, top: f64) -> bool {
+    per_col.iter().enumerate().any(|(k, l)| k != col && l.iter().any(|x| (x.0 - top).abs() <= 1.0))
 }
 
 /// Whether the tight gaps (at most `upper`) are wraps inside cells, not rows all of one line:
