@@ -17,6 +17,9 @@
 //! 5. Words alone ([`form_grids`]): borderless forms and indicator tables, lines of label and
 //!    text pieces aligned in columns ([`forms::form_tables`]).
 //!
+//! A table cut by a page break is read with its other part's text as further evidence for its
+//! columns ([`overleaf`](super::overleaf)), in steps 2 and 5.
+//!
 //! Cell text is set last, with the same assignment for every grid ([`CellGrid::fill_text`]).
 
 use crate::decode::pdf::{Glyph, Page};
@@ -25,6 +28,7 @@ use super::grid::{self, CellGrid};
 use super::forms::{self, PageTop};
 use super::groups;
 use super::open;
+use super::overleaf::Overleaf;
 use super::unruled;
 use super::regions::Region;
 use super::rulings::{Line, Lines};
@@ -50,11 +54,11 @@ pub struct Built {
 }
 
 /// Every table grid on a page, top to bottom, and which glyphs landed in one.
-pub fn page_grids(page: &Page, regions: &[Region], loose: &Lines, top: PageTop) -> (Vec<Built>, Vec<bool>) {
+pub fn page_grids(page: &Page, regions: &[Region], loose: &Lines, top: PageTop, overleaf: &Overleaf) -> (Vec<Built>, Vec<bool>) {
     let mut in_table = vec![false; page.glyphs.len()];
     let (mut built, boxes) = ruled_grids(regions, &page.glyphs, &mut in_table);
     let mut taken: Vec<[f64; 4]> = built.iter().map(|b| b.grid.bbox()).collect();
-    built.extend(open_grids(page, &loose.horizontal, &taken, &mut in_table));
+    built.extend(open_grids(page, &loose.horizontal, &taken, overleaf, &mut in_table));
     taken = built.iter().map(|b| b.grid.bbox()).collect();
     built.extend(boxed_grids(page, &boxes, &taken, &mut in_table));
     taken = built.iter().map(|b| b.grid.bbox()).collect();
@@ -62,7 +66,7 @@ pub fn page_grids(page: &Page, regions: &[Region], loose: &Lines, top: PageTop) 
     taken = built.iter().map(|b| b.grid.bbox()).collect();
     built.extend(text_grids(page, &taken, &mut in_table));
     taken = built.iter().map(|b| b.grid.bbox()).collect();
-    built.extend(form_grids(page, &taken, top, &mut in_table));
+    built.extend(form_grids(page, &taken, (top, overleaf), &mut in_table));
     built.sort_by(|a, b| a.grid.ys[0].total_cmp(&b.grid.ys[0]));
     (built, in_table)
 }
@@ -107,9 +111,9 @@ fn ruled_grids(regions: &[Region], glyphs: &[Glyph], in_table: &mut [bool]) -> (
 }
 
 /// Open tables among the loose rules, outside the ruled ones.
-fn open_grids(page: &Page, loose: &[Line], taken: &[[f64; 4]], in_table: &mut [bool]) -> Vec<Built> {
+fn open_grids(page: &Page, loose: &[Line], taken: &[[f64; 4]], overleaf: &Overleaf, in_table: &mut [bool]) -> Vec<Built> {
     let mut out = Vec::new();
-    for (mut grid, header_rows) in open::open_tables(loose, &page.glyphs, taken, page.width, page.height) {
+    for (mut grid, header_rows) in open::open_tables_across(loose, &page.glyphs, taken, (page.width, page.height), overleaf) {
         let used = grid.fill_text(&page.glyphs);
         mark(in_table, used);
         out.push(Built { grid, framing: Framing::Open, header_rows });
@@ -175,9 +179,9 @@ fn text_grids(page: &Page, taken: &[[f64; 4]], in_table: &mut [bool]) -> Vec<Bui
 
 /// Evidence: words aligned in columns with no rules at all, as borderless forms print them
 /// ([`forms`]); last, so that every other reading of the page has its text first.
-fn form_grids(page: &Page, taken: &[[f64; 4]], top: PageTop, in_table: &mut [bool]) -> Vec<Built> {
+fn form_grids(page: &Page, taken: &[[f64; 4]], (top, overleaf): (PageTop, &Overleaf), in_table: &mut [bool]) -> Vec<Built> {
     let mut out = Vec::new();
-    for (mut grid, header_rows) in forms::form_tables_on(&page.glyphs, taken, (page.width, page.height), top) {
+    for (mut grid, header_rows) in forms::form_tables_on(&page.glyphs, taken, (page.width, page.height), (top, overleaf)) {
         let used = grid.fill_text(&page.glyphs);
         mark(in_table, used);
         out.push(Built { grid, framing: Framing::Text, header_rows });
@@ -205,7 +209,7 @@ mod tests {
 
     fn grids(page: &Page) -> Vec<Built> {
         let (regions, loose) = regions::connected_regions(&rulings::merge(&page.rulings));
-        page_grids(page, &regions, &loose, PageTop::Fresh).0
+        page_grids(page, &regions, &loose, PageTop::Fresh, &Overleaf::NONE).0
     }
 
     #[test]

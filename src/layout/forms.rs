@@ -9,7 +9,8 @@
 use crate::decode::pdf::Glyph;
 
 use super::grid::CellGrid;
-use super::open::{band_lines, chunks, ends_the_page, header_labels, open_grid, tabular, Frame, CELL_INDENT, CHUNK_GAP};
+use super::open::{band_lines, chunks, ends_the_page, header_labels, open_grid_across, tabular, Frame, CELL_INDENT, CHUNK_GAP};
+use super::overleaf::Overleaf;
 use super::text::{self, height_and_gap, TextLine};
 
 /// Lines of three pieces or more a run needs, and how many pieces such a line has.
@@ -42,12 +43,13 @@ pub enum PageTop {
 /// Tables without rules whose cells are mostly words, in the text outside `taken`, on a page
 /// read alone.
 pub fn form_tables(glyphs: &[Glyph], taken: &[[f64; 4]], page_width: f64, page_height: f64) -> Vec<(CellGrid, usize)> {
-    form_tables_on(glyphs, taken, (page_width, page_height), PageTop::Fresh)
+    form_tables_on(glyphs, taken, (page_width, page_height), (PageTop::Fresh, &Overleaf::NONE))
 }
 
 /// Tables without rules whose cells are mostly words, in the text outside `taken`, on a page of
-/// `size` whose `top` may carry on a table from the page before.
-pub fn form_tables_on(glyphs: &[Glyph], taken: &[[f64; 4]], (page_width, page_height): (f64, f64), top: PageTop) -> Vec<(CellGrid, usize)> {
+/// `size` whose `top` may carry on a table from the page before, the parts of its tables cut by
+/// its edges on the pages beside it in `beside`.
+pub fn form_tables_on(glyphs: &[Glyph], taken: &[[f64; 4]], (page_width, page_height): (f64, f64), (top, beside): (PageTop, &Overleaf)) -> Vec<(CellGrid, usize)> {
     let lines = band_lines(glyphs, taken, 0.0, page_width, 0.0, page_height);
     let width = lines.iter().map(|l| l.x1).fold(f64::MIN, f64::max) - lines.iter().map(|l| l.x0).fold(f64::MAX, f64::min);
     let mut out = Vec::new();
@@ -89,7 +91,7 @@ pub fn form_tables_on(glyphs: &[Glyph], taken: &[[f64; 4]], (page_width, page_he
             continue;
         }
         let frame = frame_of(run);
-        out.extend(open_grid(&frame, glyphs, taken).filter(|(g, _)| g.n_cols() >= FORM_COLUMNS && g.n_rows() >= rows_needed));
+        out.extend(open_grid_across(&frame, glyphs, taken, beside).filter(|(g, _)| g.n_cols() >= FORM_COLUMNS && g.n_rows() >= rows_needed));
     }
     out
 }
@@ -370,14 +372,14 @@ mod tests {
         put(&mut g, 89.2, &[(76.0, "绩效目标")]);
         put(&mut g, 98.2, &[(138.1, "2.刻章补贴顺利拨付")]);
         assert!(form_tables(&g, &[], 595.0, 842.0).is_empty());
-        let tables = form_tables_on(&g, &[], (595.0, 842.0), PageTop::AfterOpenTable);
+        let tables = form_tables_on(&g, &[], (595.0, 842.0), (PageTop::AfterOpenTable, &Overleaf::NONE));
         let [(grid, _)] = &tables[..] else { panic!("one table expected, got {}", tables.len()) };
         assert!(grid.ys[0] < 60.1 && grid.n_cols() >= 3, "{:?} {:?}", grid.ys, grid.xs);
         // Further down the page, the same lines are no rows running on.
         let mut lower = Vec::new();
         put(&mut lower, 300.0, &[(81.4, "（%）"), (235.3, "25%"), (313.8, "50%"), (381.1, "75%"), (510.8, "100%")]);
         put(&mut lower, 320.0, &[(76.0, "绩效目标"), (138.1, "1.1.保证机关正常运转")]);
-        assert!(form_tables_on(&lower, &[], (595.0, 842.0), PageTop::AfterOpenTable).is_empty());
+        assert!(form_tables_on(&lower, &[], (595.0, 842.0), (PageTop::AfterOpenTable, &Overleaf::NONE)).is_empty());
     }
 
     #[test]
@@ -395,7 +397,7 @@ mod tests {
         put(&mut g, 136.65, &[(135.1, "1.保障行政审")]);
         put(&mut g, 144.65, &[(76.3, "绩效目标")]);
         put(&mut g, 152.75, &[(138.7, "批正常开展")]);
-        let top_of = |page_top: PageTop| form_tables_on(&g, &[], (595.0, 842.0), page_top).first().map(|(grid, _)| grid.ys[0]);
+        let top_of = |page_top: PageTop| form_tables_on(&g, &[], (595.0, 842.0), (page_top, &Overleaf::NONE)).first().map(|(grid, _)| grid.ys[0]);
         assert!(top_of(PageTop::AfterOpenTable).is_some_and(|y| y < 59.95), "{:?}", top_of(PageTop::AfterOpenTable));
         // Read alone, the page's two first lines are no rows.
         assert!(top_of(PageTop::Fresh).is_none_or(|y| y > 85.05), "{:?}", top_of(PageTop::Fresh));
@@ -432,7 +434,7 @@ mod tests {
         put(&mut g, 94.9, &[(118.7, "可持续影响指"), (180.2, "该项目持续收益")]);
         put(&mut g, 102.9, &[(249.0, "投资总额"), (411.5, "≥95百分比"), (474.4, "年度工作计划")]);
         put(&mut g, 111.0, &[(141.2, "标"), (202.7, "年限")]);
-        let mut tables = form_tables_on(&g, &[], (595.0, 842.0), PageTop::AfterOpenTable);
+        let mut tables = form_tables_on(&g, &[], (595.0, 842.0), (PageTop::AfterOpenTable, &Overleaf::NONE));
         let [(grid, _)] = &mut tables[..] else { panic!("one table expected, got {}", tables.len()) };
         grid.fill_text(&g);
         assert!(grid.ys[0] < 60.0, "{:?}", grid.ys);

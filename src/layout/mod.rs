@@ -13,6 +13,7 @@ pub mod forms;
 pub mod grid;
 pub mod groups;
 pub mod open;
+pub mod overleaf;
 pub mod regions;
 pub mod rows;
 pub mod rulings;
@@ -28,6 +29,7 @@ use crate::model::{Table, TextBlock, Warning};
 use builder::{Built, Framing};
 use forms::PageTop;
 use grid::CellGrid;
+use overleaf::{CutPart, Overleaf, Shape};
 use regions::Region;
 use rulings::Lines;
 use text::{Direction, TextLine};
@@ -86,17 +88,36 @@ pub fn tables_from_pages(
     pages: &[Page],
     deadline: &Deadline,
 ) -> Result<(Vec<Table>, Vec<Warning>, Vec<TextBlock>), ExtractError> {
-    let mut found: Vec<PageTable> = Vec::new();
-    let mut text = Vec::new();
+    // First reading: each page on its own, knowing whether the page before left an open table
+    // running at its foot (rows at this page's top may carry on with it though they show too
+    // little alignment to stand as a table alone).
+    let mut laid: Vec<(Vec<PageTable>, Vec<Paragraph>)> = Vec::with_capacity(pages.len());
+    let mut tops = Vec::with_capacity(pages.len());
+    // The page whose last table was left open at its foot.
+    let mut open_at_foot: Option<u32> = None;
     for page in pages {
         deadline.check("table layout")?;
-        // An open table the page before left running at its foot: rows at this page's top may
-        // carry on with it though they show too little alignment to stand as a table alone.
-        let top = match found.last() {
-            Some(t) if t.page + 1 == page.number && !t.closed_below && stitch::runs_to_page_foot(t) => PageTop::AfterOpenTable,
-            _ => PageTop::Fresh,
-        };
-        let (tables, paragraphs) = page_layout(page, top);
+        let top = if open_at_foot.is_some_and(|n| n + 1 == page.number) { PageTop::AfterOpenTable } else { PageTop::Fresh };
+        tops.push(top);
+        let (tables, paragraphs) = page_layout(page, top, &Overleaf::NONE);
+        if let Some(t) = tables.last() {
+            open_at_foot = (!t.closed_below && stitch::runs_to_page_foot(t)).then_some(t.page);
+        }
+        laid.push((tables, paragraphs));
+    }
+    // Second reading of the pages a table runs across, with the other part's text as evidence
+    // for its columns.
+    let tables: Vec<Vec<PageTable>> = laid.iter().map(|(t, _)| t.clone()).collect();
+    let heights: Vec<f64> = pages.iter().map(|p| p.height).collect();
+    for ((page, overleaf), (slot, &top)) in pages.iter().zip(cut_parts(&tables, &heights)).zip(laid.iter_mut().zip(&tops)) {
+        if !overleaf.is_empty() {
+            deadline.check("table layout")?;
+            *slot = page_layout(page, top, &overleaf);
+        }
+    }
+    let mut found: Vec<PageTable> = Vec::new();
+    let mut text = Vec::new();
+    for (page, (tables, paragraphs)) in pages.iter().zip(laid) {
         found.extend(tables);
         // Text whose middle is outside the page box does not show (a heading left on the bottom edge).
         let printed = paragraphs.into_iter().filter(|p| (0.0..page.height).contains(&((p.top + p.bottom) / 2.0)));
@@ -106,20 +127,42 @@ pub fn tables_from_pages(
     Ok((stitch::stitch(found), Vec::new(), text))
 }
 
+/// For each page, the parts of its tables cut by its edges, from the first reading of the pages
+/// (`laid`, in page order; `heights`, each page's height): where the last table of a page runs
+/// on into the first table of the next, each part is the other's evidence.
+fn cut_parts(laid: &[Vec<PageTable>], heights: &[f64]) -> Vec<Overleaf> {
+    let mut out: Vec<Overleaf> = vec![Overleaf::default(); laid.len()];
+    for i in 1..laid.len() {
+        let (Some(prev), Some(next)) = (laid[i - 1].last(), laid[i].first()) else { continue };
+        if !stitch::runs_on_overleaf(prev, next) {
+            continue;
+        }
+        let shape = |t: &PageTable| Shape { edges: t.grid.xs.clone(), rows: t.grid.n_rows() };
+        // The body's glyphs: header lines are no evidence for columns here, as on the page.
+        let moved = |t: &PageTable, dy: f64| {
+            let body_top = t.grid.ys[t.header_rows.min(t.grid.n_rows())];
+            t.glyphs.iter().filter(|g| g.cy() > body_top).map(|g| Glyph { top: g.top + dy, bottom: g.bottom + dy, ..*g }).collect()
+        };
+        out[i - 1].after = Some(CutPart { here: prev.grid.bbox(), own: shape(prev), glyphs: moved(next, heights[i - 1]), other: shape(next) });
+        out[i].before = Some(CutPart { here: next.grid.bbox(), own: shape(next), glyphs: moved(prev, -heights[i - 1]), other: shape(prev) });
+    }
+    out
+}
+
 /// Lines of text are split into separate pieces where the gap is this many glyph sizes or more
 /// ("单位：万元" printed at the right end of an agency line is its own paragraph).
 const PARAGRAPH_GAP: f64 = 3.0;
 
 /// Every table on one page, top to bottom, with the text lines around it.
 pub fn page_tables(page: &Page) -> Vec<PageTable> {
-    page_layout(page, PageTop::Fresh).0
+    page_layout(page, PageTop::Fresh, &Overleaf::NONE).0
 }
 
 /// The tables of one page and the free text outside them.
-fn page_layout(page: &Page, top: PageTop) -> (Vec<PageTable>, Vec<Paragraph>) {
+fn page_layout(page: &Page, top: PageTop, overleaf: &Overleaf) -> (Vec<PageTable>, Vec<Paragraph>) {
     let lines = rulings::merge(&page.rulings);
     let (regions, loose) = regions::connected_regions(&lines);
-    let (grids, in_table) = builder::page_grids(page, &regions, &loose, top);
+    let (grids, in_table) = builder::page_grids(page, &regions, &loose, top, overleaf);
     let free: Vec<&Glyph> = page.glyphs.iter().zip(&in_table).filter(|(g, &t)| !t && !g.ch.is_whitespace()).map(|(g, _)| g).collect();
     let text_lines = paragraphs(&free);
     let mut out = Vec::with_capacity(grids.len());
@@ -182,6 +225,7 @@ fn paragraphs(glyphs: &[&Glyph]) -> Vec<Paragraph> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::decode::pdf::{Orientation, Ruling};
     use crate::layout::text::tests::put;
 
     #[test]
@@ -205,6 +249,77 @@ mod tests {
         assert_eq!(tables.iter().map(|t| t.pages.clone()).collect::<Vec<_>>(), vec![vec![4, 5]]);
         // Read alone, page 5's lines are text.
         assert!(page_tables(&page(5, top)).is_empty());
+    }
+
+    #[test]
+    fn a_form_cut_after_its_first_rows_takes_the_columns_its_rows_overleaf_show() {
+        // shanhaiguan_2021 three-line pages 4 → 5 (open_hrules, LibreOffice): the form
+        // 6.民生热线综合服务平台建设经费 opens under a rule at page 4's foot and runs on over
+        // page 5 into its indicator rows. On page 4 alone, 3 月底 centred across 预算数 |
+        // 400000.00 hides the edge between them (the code and the paragraph cross it too); the
+        // indicator rows overleaf show it on every line (二级指标 | 三级指标).
+        // Each word's glyphs spread evenly over its box as pdftotext reports it.
+        let spread = |g: &mut Vec<Glyph>, top: f64, words: &[(f64, f64, &str)]| {
+            for &(x0, x1, text) in words {
+                let w = (x1 - x0) / text.chars().count() as f64;
+                for (k, ch) in text.chars().enumerate() {
+                    let x = x0 + w * k as f64;
+                    g.push(Glyph { ch, x0: x, top, x1: x + w, bottom: top + 9.0, size: 9.0, font: 0, rotation: 0.0 });
+                }
+            }
+        };
+        let mut foot = Vec::new();
+        spread(&mut foot, 711.0, &[(67.5, 103.5, "项目编码"), (117.0, 238.6, "13030321HHG9MFXS7MP14"), (268.3, 304.3, "项目名称"), (369.6, 495.6, "民生热线综合服务平台建设经费")]);
+        spread(&mut foot, 729.8, &[(132.2, 159.2, "预算数"), (200.3, 243.3, "400000.00"), (254.8, 317.8, "其中：财政资金"), (360.9, 403.9, "400000.00"), (417.4, 453.4, "其他资金"), (530.9, 535.9, "0")]);
+        spread(&mut foot, 731.1, &[(63.0, 108.0, "预算规模及")]);
+        spread(&mut foot, 747.2, &[(67.5, 103.5, "资金用途")]);
+        spread(&mut foot, 748.5, &[(117.0, 450.0, "保证大厅各窗口的专网运行。保障机关正常工作高效运转。保障中心各项业务宣传。")]);
+        spread(&mut foot, 767.3, &[(63.0, 108.0, "资金支出计"), (167.7, 172.7, "3"), (174.5, 192.5, "月底"), (273.8, 278.8, "6"), (280.7, 298.7, "月底"), (352.0, 361.2, "10"), (363.1, 381.1, "月底"), (458.2, 467.4, "12"), (469.3, 487.3, "月底")]);
+        let mut top = Vec::new();
+        spread(&mut top, 60.0, &[(67.8, 103.1, "划（%）"), (212.0, 243.3, "25.00%"), (292.2, 323.5, "50.00%"), (372.7, 403.9, "75.00%"), (500.4, 535.9, "100.00%")]);
+        spread(&mut top, 78.7, &[(117.0, 241.2, "1.保证大厅各窗口的专网运行。")]);
+        spread(&mut top, 86.8, &[(67.5, 103.5, "绩效目标")]);
+        spread(&mut top, 94.9, &[(117.0, 340.9, "2.保障机关正常工作高效运转。保障中心各项业务宣传。")]);
+        spread(&mut top, 113.6, &[(67.5, 103.5, "一级指标"), (127.7, 163.7, "二级指标"), (193.7, 229.7, "三级指标"), (299.4, 353.4, "绩效指标描述"), (421.9, 448.9, "指标值"), (469.9, 532.9, "指标值确定依据")]);
+        spread(&mut top, 133.1, &[(127.7, 163.7, "数量指标"), (180.2, 243.2, "综合事务保障率"), (249.0, 339.0, "保障日常事务高效运转"), (411.5, 430.5, "≥95"), (432.4, 459.4, "百分比"), (474.4, 528.4, "年度工作计划")]);
+        spread(&mut top, 151.9, &[(180.2, 243.2, "综合业务管理工")]);
+        spread(&mut top, 159.9, &[(127.7, 163.7, "质量指标"), (249.0, 348.0, "综合业务管理工作完成率"), (411.5, 430.5, "≥95"), (432.4, 459.4, "百分比"), (474.4, 528.4, "年度工作计划")]);
+        spread(&mut top, 165.0, &[(82.4, 91.4, "产")]);
+        spread(&mut top, 168.0, &[(193.7, 229.7, "作完成率")]);
+        spread(&mut top, 174.0, &[(82.4, 91.4, "出")]);
+        spread(&mut top, 183.0, &[(82.4, 91.4, "指")]);
+        spread(&mut top, 186.8, &[(249.0, 402.0, "按照要求和计划完成研究任务的项目在")]);
+        spread(&mut top, 192.0, &[(82.4, 91.4, "标")]);
+        spread(&mut top, 194.8, &[(127.7, 163.7, "时效指标"), (198.2, 225.2, "完成率"), (411.5, 430.5, "≥95"), (432.4, 459.4, "百分比"), (474.4, 528.4, "年度工作计划")]);
+        spread(&mut top, 202.9, &[(249.0, 384.0, "所有立项项目中的比例（百分比）")]);
+        spread(&mut top, 221.7, &[(127.7, 163.7, "成本指标"), (193.7, 229.7, "项目成本"), (249.0, 285.0, "项目成本"), (411.5, 430.5, "≥95"), (432.4, 459.4, "百分比"), (474.4, 528.4, "年度工作计划")]);
+        spread(&mut top, 240.4, &[(118.7, 172.7, "经济效益指标"), (189.2, 234.2, "综合利用率"), (249.0, 384.0, "基础设施建成后的利用、使用情况"), (411.5, 430.5, "≥95"), (432.4, 459.4, "百分比"), (474.4, 528.4, "年度工作计划")]);
+        spread(&mut top, 259.2, &[(118.7, 172.7, "社会效益指标"), (189.2, 234.2, "群众满意率"), (249.0, 339.0, "满足大厅办事群众需求"), (411.5, 430.5, "≥95"), (432.4, 459.4, "百分比"), (474.4, 528.4, "年度工作计划")]);
+        spread(&mut top, 264.3, &[(82.4, 91.4, "效")]);
+        spread(&mut top, 273.3, &[(82.4, 91.4, "益")]);
+        spread(&mut top, 277.9, &[(118.7, 172.7, "生态效益指标"), (193.7, 229.7, "资源消耗"), (249.0, 285.0, "资源消耗"), (411.5, 430.5, "≥95"), (432.4, 459.4, "百分比"), (474.4, 528.4, "年度工作计划")]);
+        spread(&mut top, 282.3, &[(82.4, 91.4, "指")]);
+        spread(&mut top, 291.3, &[(82.4, 91.4, "标")]);
+        spread(&mut top, 296.7, &[(118.7, 172.7, "可持续影响指")]);
+        spread(&mut top, 304.7, &[(202.7, 220.7, "人数"), (249.0, 267.0, "人数"), (411.5, 430.5, "≥95"), (432.4, 459.4, "百分比"), (474.4, 528.4, "年度工作计划")]);
+        spread(&mut top, 312.8, &[(141.2, 150.2, "标")]);
+        spread(&mut top, 331.6, &[(118.7, 172.7, "服务对象满意")]);
+        spread(&mut top, 339.6, &[(63.0, 108.0, "满意度指标"), (189.2, 234.2, "活动完成率"), (249.0, 303.0, "工作顺利完成"), (411.5, 430.5, "≥95"), (432.4, 459.4, "百分比"), (474.4, 528.4, "年度工作计划")]);
+        spread(&mut top, 347.7, &[(132.2, 159.2, "度指标")]);
+        let rule = |pos| Ruling { orientation: Orientation::Horizontal, pos, from: 56.7, to: 538.6, width: 0.5 };
+        let page = |number, glyphs, rulings| Page { number, width: 595.0, height: 842.0, glyphs, fonts: vec![String::new()], rulings, images: 0 };
+        let pages = [page(4, foot, vec![rule(707.05)]), page(5, top, vec![rule(129.5), rule(363.95)])];
+        let (tables, _, _) = tables_from_pages(&pages, &Deadline::start(std::time::Duration::from_secs(60))).unwrap();
+        assert_eq!(tables.len(), 1);
+        let t = &tables[0];
+        assert_eq!(t.pages, vec![4, 5]);
+        let cell = |text: &str| t.cells.iter().find(|c| c.text.replace(' ', "") == text).unwrap_or_else(|| panic!("{text}: {:?}", t.cells));
+        let (budget, amount) = (cell("预算数"), cell("400000.00"));
+        assert_eq!((budget.col, budget.col_span), (cell("二级指标").col, 1));
+        assert_eq!((amount.col, amount.col_span, amount.row), (cell("三级指标").col, 1, budget.row));
+        // 3 月底 spans the two columns it is centred over.
+        let march = cell("3月底");
+        assert_eq!((march.col, march.col_span), (budget.col, 2));
     }
 
     #[test]

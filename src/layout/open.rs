@@ -6,6 +6,7 @@
 use crate::decode::pdf::Glyph;
 
 use super::grid::{CellGrid, GridCell};
+use super::overleaf::Overleaf;
 use super::rulings::Line;
 use super::rows::{self, Block};
 use super::text::{self, looks_like_title, Chunk, Direction, TextLine};
@@ -44,6 +45,12 @@ fn inside(bbox: &[f64; 4], x: f64, y: f64) -> bool {
 /// rule on the next (its rows start at the page top): such runs of aligned lines are included.
 /// Each grid comes with the number of its header rows (lines above the header rule).
 pub fn open_tables(rules: &[Line], glyphs: &[Glyph], taken: &[[f64; 4]], page_width: f64, page_height: f64) -> Vec<(CellGrid, usize)> {
+    open_tables_across(rules, glyphs, taken, (page_width, page_height), &Overleaf::NONE)
+}
+
+/// [`open_tables`] on a page of `size` the parts of whose tables cut by its edges lie in
+/// `overleaf`.
+pub fn open_tables_across(rules: &[Line], glyphs: &[Glyph], taken: &[[f64; 4]], (page_width, page_height): (f64, f64), overleaf: &Overleaf) -> Vec<(CellGrid, usize)> {
     let mut candidates: Vec<Line> = join_across_gutters(rules)
         .into_iter()
         .filter(|l| l.len() >= MIN_RULE_SHARE * page_width)
@@ -102,7 +109,7 @@ pub fn open_tables(rules: &[Line], glyphs: &[Glyph], taken: &[[f64; 4]], page_wi
         // Where a shorter rule ends inside the table, a column edge stands: it is drawn under
         // the columns beside a label that spans the header.
         let edges: Vec<f64> = short_ends.iter().copied().filter(|&x| x > x0 + EXTENT_TOLERANCE && x < x1 - EXTENT_TOLERANCE).collect();
-        if let Some(grid) = frame.and_then(|f| open_grid_with_edges(&f, &edges, glyphs, taken)) {
+        if let Some(grid) = frame.and_then(|f| open_grid_with_edges(&f, &edges, glyphs, taken, overleaf)) {
             out.push(grid);
             i = j;
             previous_unused = false;
@@ -335,12 +342,17 @@ pub(super) fn band_lines<'a>(glyphs: &'a [Glyph], taken: &[[f64; 4]], x0: f64, x
 /// ([`column_edges`]), rules or line spacing give the rows ([`row_edges`]), and the header's
 /// text gives the header cells and their spans ([`HeaderCells`]).
 pub(super) fn open_grid(f: &Frame, glyphs: &[Glyph], taken: &[[f64; 4]]) -> Option<(CellGrid, usize)> {
-    open_grid_with_edges(f, &[], glyphs, taken)
+    open_grid_with_edges(f, &[], glyphs, taken, &Overleaf::NONE)
+}
+
+/// [`open_grid`] for a table whose part on a page beside may lie in `overleaf`.
+pub(super) fn open_grid_across(f: &Frame, glyphs: &[Glyph], taken: &[[f64; 4]], overleaf: &Overleaf) -> Option<(CellGrid, usize)> {
+    open_grid_with_edges(f, &[], glyphs, taken, overleaf)
 }
 
 /// [`open_grid`] with column edges known from rules (`edges`): a text column reaching over one
 /// is two columns.
-fn open_grid_with_edges(f: &Frame, edges: &[f64], glyphs: &[Glyph], taken: &[[f64; 4]]) -> Option<(CellGrid, usize)> {
+fn open_grid_with_edges(f: &Frame, edges: &[f64], glyphs: &[Glyph], taken: &[[f64; 4]], overleaf: &Overleaf) -> Option<(CellGrid, usize)> {
     let mut header = band_lines(glyphs, taken, f.x0, f.x1, f.top, f.header_bottom);
     // More lines above the header rule than a header has, or a paragraph among them: a form
     // set above its indicator table's header (Chromium draws the rule under 一级指标 | 二级指标
@@ -360,7 +372,22 @@ fn open_grid_with_edges(f: &Frame, edges: &[f64], glyphs: &[Glyph], taken: &[[f6
         f
     };
     let body = band_lines(glyphs, taken, f.x0, f.x1, f.header_bottom, f.bottom);
-    let columns = split_at_edges(body_columns(&body)?, edges);
+    // A table cut by a page break: its columns from the body lines of both its parts, in page
+    // order, where they keep the other part's own (a part set on other columns overleaf stays
+    // on its own).
+    let beside = overleaf.beside([f.x0, f.top, f.x1, f.bottom]);
+    let joint = (!beside.is_empty())
+        .then(|| {
+            let both: Vec<TextLine> = beside.before.iter().chain(&body).chain(&beside.after).cloned().collect();
+            body_columns(&both)
+        })
+        .flatten()
+        .filter(|columns| beside.kept_by(columns, &body));
+    let columns = match joint {
+        Some(columns) => columns,
+        None => body_columns(&body)?,
+    };
+    let columns = split_at_edges(columns, edges);
     let xs = column_edges(&columns, &header, f.x0, f.x1);
     let (header, centred) = lift_centred_header_lines(header, &xs);
     let header = join_wrapped_header_lines(header, &xs);

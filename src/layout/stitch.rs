@@ -83,8 +83,6 @@ fn continues_previous(prev: &PageTable, part: &PageTable, b: &Building) -> bool 
         return false;
     }
     let table_rows = &leading_rows(&b.table.cells, MAX_REPEATED_HEADER);
-    let no_title = part.lines_above.len() <= MAX_FOOTER_LINES && !part.lines_above.iter().any(|l| looks_like_title(l));
-    let near_top = part.grid.bbox()[1] < 0.4 * part.page_height;
     // Open tables take their columns from the text of each page, which may differ when a page
     // holds few rows: the outer edges (the rules) must agree; the columns are re-laid on append.
     let columns = if prev.ruled || part.ruled {
@@ -108,7 +106,28 @@ fn continues_previous(prev: &PageTable, part: &PageTable, b: &Building) -> bool 
         && row_of_labels(part, 0)
         && !holds_rows_like(&b.table.cells, &cells_of(part, 0), 1)
         && !one_label_down_first_column(part);
-    runs_to_page_foot(prev) && no_title && near_top && columns && !restarted && !closed && !own_header
+    if std::env::var("YD").is_ok() { eprintln!("CONT p{} foot={} top={} columns={} restarted={} closed={} own={} prevxs={:?} xs={:?}", part.page, runs_to_page_foot(prev), at_page_top(part), columns, restarted, closed, own_header, prev.grid.xs, part.grid.xs); }
+    runs_to_page_foot(prev) && at_page_top(part) && columns && !restarted && !closed && !own_header
+}
+
+/// Whether `part` opens its page: near the top, with no title above it.
+fn at_page_top(part: &PageTable) -> bool {
+    let no_title = part.lines_above.len() <= MAX_FOOTER_LINES && !part.lines_above.iter().any(|l| looks_like_title(l));
+    no_title && part.grid.bbox()[1] < 0.4 * part.page_height
+}
+
+/// Whether the open table `prev`, the last on its page, runs on into `next`, the first on the
+/// next page, as a page's first reading shows it: left open at its page's foot (no rule under
+/// it), `next` opening its page without a title, their outer edges alike. The two parts are
+/// then one table's ([`overleaf`](super::overleaf)) and decide its columns together.
+pub(super) fn runs_on_overleaf(prev: &PageTable, next: &PageTable) -> bool {
+    next.page == prev.page + 1
+        && !prev.ruled
+        && !next.ruled
+        && !prev.closed_below
+        && runs_to_page_foot(prev)
+        && at_page_top(next)
+        && same_outer_edges(&prev.grid.xs, &next.grid.xs)
 }
 
 /// Whether a table may run on overleaf: nothing but a footer (a page number, a short note)
