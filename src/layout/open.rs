@@ -488,16 +488,23 @@ pub(super) fn body_columns(body: &[TextLine]) -> Option<Vec<(f64, f64)>> {
     for stack in stacked_labels(body) {
         extents = split_after_stack(extents, stack, &lines);
     }
-    let separations: Vec<(f64, f64)> = extents.windows(2).map(|w| (w[0].1, w[1].0)).collect();
+    // A stretch narrower than a cell's two paddings parts no columns: text of one column set
+    // centred beside text of the next set flush right (项目名称 ending 1.7 pt before the 0%
+    // under it, both in 其中：财政资金's column).
+    let size = rows::median_size(body);
+    let separations: Vec<(f64, f64)> = extents.windows(2).map(|w| (w[0].1, w[1].0)).filter(|(a, b)| b - a >= MIN_SEPARATION * size).collect();
     // An indicator header under the first lines starts a part with columns of its own: the
     // form above it (whose rows of four short labels may look like a header: the last is it).
     let part_start = body.iter().rposition(header_labels).filter(|&k| k > 0);
     // A tail spread off a centred cell's line wants no column of its own; the line's extent,
     // tail included, still bridges the stretches between the columns above.
     text::drop_spread_tails(body, &found, &mut lines, SIDE_LABEL_LEADING);
-    let columns = text::columns_from_gaps(&lines, rows::median_size(body), &separations, part_start);
+    let columns = text::columns_from_gaps(&lines, size, &separations, part_start);
     (columns.len() >= 2).then_some(columns)
 }
+
+/// Glyph sizes a stretch between text columns spans at least to part them.
+const MIN_SEPARATION: f64 = 0.3;
 
 /// A label set a glyph a line (绩/效/指/标) stands on at least this many lines.
 const STACKED_LINES: usize = 3;
@@ -1374,7 +1381,7 @@ fn centred_in_column(b: &Block, blocks: &[Block]) -> bool {
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
-    use crate::layout::text::tests::{put, word};
+    use crate::layout::text::tests::{put, spread, word};
 
     #[test]
     fn a_form_value_centred_over_the_value_columns_and_a_figure_set_flush_right_span_the_empty_slots() {
@@ -1737,6 +1744,31 @@ pub(super) mod tests {
         let body = band_lines(&g, &[], 0.0, 600.0, 0.0, 842.0);
         let columns = body_columns(&body).unwrap();
         assert!(columns.windows(2).any(|w| w[0].1 <= 71.0 && w[1].0 >= 86.0), "{columns:?}");
+    }
+
+    #[test]
+    fn text_centred_ending_just_before_a_flush_right_figure_under_it_parts_no_columns() {
+        // caofeidian_2021 three-line page 2 (open_hrules, LibreOffice), 3.平台建设费: 项目名称,
+        // centred in 其中：财政资金's column, ends 1.7 pt before the 0% set flush right under it in
+        // the same column; the form has no column between them (资 is the spread tail of
+        // 其中：财政 · 资 / 金).
+        let mut g = Vec::new();
+        spread(&mut g, 600.8, 10.0, &[(76.0, 116.0, "项目编码"), (138.1, 254.1, "13020925P000100100014"), (277.7, 317.7, "项目名称"), (412.9, 462.9, "平台建设费")]);
+        spread(&mut g, 621.0, 10.0, &[(262.6, 312.6, "其中：财政"), (322.8, 332.8, "资")]);
+        spread(&mut g, 629.9, 10.0, &[(148.3, 178.3, "预算数"), (231.1, 255.7, "18.70"), (376.8, 401.4, "18.70"), (417.8, 457.8, "其他资金")]);
+        spread(&mut g, 631.0, 10.0, &[(61.0, 131.0, "预算规模及资金")]);
+        spread(&mut g, 638.9, 10.0, &[(292.7, 302.7, "金")]);
+        spread(&mut g, 648.9, 10.0, &[(86.0, 106.0, "用途")]);
+        spread(&mut g, 659.0, 10.0, &[(138.1, 178.1, "平台建设")]);
+        spread(&mut g, 679.2, 10.0, &[(183.1, 188.7, "3"), (190.6, 210.6, "月底"), (283.9, 289.5, "6"), (291.5, 311.5, "月底"), (354.4, 364.7, "10"), (366.7, 386.7, "月底"), (455.3, 465.6, "12"), (467.6, 487.6, "月底")]);
+        spread(&mut g, 680.3, 10.0, &[(66.0, 126.0, "资金支出计划")]);
+        spread(&mut g, 698.2, 10.0, &[(81.4, 110.7, "（%）")]);
+        spread(&mut g, 699.3, 10.0, &[(240.9, 255.6, "0%"), (319.4, 334.1, "0%"), (386.6, 401.3, "0%"), (510.8, 535.8, "100%")]);
+        spread(&mut g, 719.5, 10.0, &[(76.0, 116.0, "绩效目标"), (138.1, 276.1, "1.保证年底平台建设费顺利拨付")]);
+        let body = band_lines(&g, &[], 0.0, 600.0, 0.0, 842.0);
+        let columns = body_columns(&body).unwrap();
+        // No column boundary between 项目名称 and the 0% under it.
+        assert!(!columns.windows(2).any(|w| w[0].1 <= 318.0 && w[1].0 >= 319.0), "{columns:?}");
     }
 
     #[test]

@@ -603,6 +603,18 @@ pub(crate) mod tests {
         pieces.iter().for_each(|&(x, t)| g.extend(word(t, x, y, 9.0)));
     }
 
+    /// Words `size` pt tall on the line whose top is `y`, each word's glyphs spread evenly over
+    /// its box (x0, x1) as pdftotext -bbox reports it.
+    pub fn spread(g: &mut Vec<Glyph>, y: f64, size: f64, words: &[(f64, f64, &str)]) {
+        for &(x0, x1, text) in words {
+            let w = (x1 - x0) / text.chars().count() as f64;
+            for (k, ch) in text.chars().enumerate() {
+                let x = x0 + w * k as f64;
+                g.push(Glyph { ch, x0: x, top: y, x1: x + w, bottom: y + size, size, font: 0, rotation: 0.0 });
+            }
+        }
+    }
+
     #[test]
     fn a_tail_spread_off_a_centred_labels_first_line_is_no_piece_of_its_own() {
         // caofeidian_2021 three-line page 2 (open_hrules, LibreOffice): 其中：财政资金 wraps in its
