@@ -313,6 +313,31 @@ mod tests {
     }
 
     #[test]
+    fn a_line_of_a_cell_with_another_under_it_is_no_label_centred_on_the_row_above() {
+        // caofeidian_2021 three-line page 5 (open_hrules, LibreOffice), the last rows of
+        // 6.印章刻制服务 at the page top: 3 月底 … over 25% … (the slot under 3 月底 empty), then
+        // 绩效目标 beside 1.… and 2.…, a wrap apart. 1.… alone is centred on the 25% row and its
+        // own together, but it is the first line of its cell: the cell stays in its row.
+        let mut g = Vec::new();
+        spread(&mut g, 60.1, 10.0, &[(183.1, 188.7, "3"), (190.6, 210.6, "月底"), (283.9, 289.5, "6"), (291.5, 311.5, "月底"), (354.4, 364.7, "10"), (366.7, 386.7, "月底"), (455.3, 465.6, "12"), (467.6, 487.6, "月底")]);
+        spread(&mut g, 61.2, 10.0, &[(66.0, 126.0, "资金支出计划")]);
+        spread(&mut g, 79.1, 10.0, &[(81.4, 110.7, "（%）")]);
+        spread(&mut g, 80.3, 10.0, &[(235.3, 255.6, "25%"), (313.8, 334.1, "50%"), (381.1, 401.4, "75%"), (510.8, 535.8, "100%")]);
+        spread(&mut g, 100.4, 10.0, &[(138.1, 234.0, "1.1.保证机关正常运转")]);
+        spread(&mut g, 109.4, 10.0, &[(76.0, 116.0, "绩效目标")]);
+        spread(&mut g, 118.3, 10.0, &[(138.1, 226.9, "2.刻章补贴顺利拨付")]);
+        let rule = Ruling { orientation: Orientation::Horizontal, pos: 135.85, from: 56.7, to: 538.6, width: 0.5 };
+        let page = Page { number: 5, width: 595.0, height: 842.0, glyphs: g, fonts: vec![String::new()], rulings: vec![rule], images: 0 };
+        let tables = page_tables(&page);
+        assert_eq!(tables.len(), 1);
+        let grid = &tables[0].grid;
+        let cell = |text: &str| grid.cells.iter().find(|c| c.text.replace(' ', "").starts_with(text)).unwrap_or_else(|| panic!("{text}: {:?}", grid.cells));
+        let (goal, text, share) = (cell("绩效目标"), cell("1.1.保证"), cell("25%"));
+        assert_eq!((text.row, text.row_span), (goal.row, 1), "{:?}", grid.cells);
+        assert!(share.row < goal.row);
+    }
+
+    #[test]
     fn a_rule_along_the_bottom_edge_across_the_table_closes_it() {
         let rule = |pos, from, to| rulings::Line { pos, from, to };
         let bbox = [56.7, 596.6, 538.6, 737.0];

@@ -976,7 +976,15 @@ impl HeaderCells {
         for (i, (b, &(c0, c1))) in blocks.iter().zip(&spans).enumerate() {
             let (r0, r1) = rows_of(b);
             let free = |r: usize| (c0..=c1).all(|c| !holds[r * nc + c] && !covered[r * nc + c]);
-            let (r0, r1) = partitioned[i].or_else(|| rows::centred_rows(b, (r0, r1), &ys, row_text(r0, r1), free)).unwrap_or((r0, r1));
+            // A block sharing its rows with another of its column is one line of a cell, not
+            // a label alone in it: its middle tells nothing of the cell's rows (绩效目标's text,
+            // 1.… and 2.… a wrap apart, the first line no label centred on the row above).
+            let alone = !blocks.iter().enumerate().any(|(j, o)| j != i && o.col == b.col && {
+                let (a, z) = rows_of(o);
+                a <= r1 && z >= r0
+            });
+            let centred = || if alone { rows::centred_rows(b, (r0, r1), &ys, row_text(r0, r1), free) } else { None };
+            let (r0, r1) = partitioned[i].or_else(centred).unwrap_or((r0, r1));
             if (r1 <= r0 && c1 <= c0) || (r0..=r1).any(|r| (c0..=c1).any(|c| covered[r * nc + c])) {
                 continue;
             }
