@@ -106,7 +106,6 @@ fn continues_previous(prev: &PageTable, part: &PageTable, b: &Building) -> bool 
         && row_of_labels(part, 0)
         && !holds_rows_like(&b.table.cells, &cells_of(part, 0), 1)
         && !one_label_down_first_column(part);
-    if std::env::var("YD").is_ok() { eprintln!("CONT p{} foot={} top={} columns={} restarted={} closed={} own={} prevxs={:?} xs={:?}", part.page, runs_to_page_foot(prev), at_page_top(part), columns, restarted, closed, own_header, prev.grid.xs, part.grid.xs); }
     runs_to_page_foot(prev) && at_page_top(part) && columns && !restarted && !closed && !own_header
 }
 
