@@ -338,6 +338,33 @@ mod tests {
     }
 
     #[test]
+    fn a_label_wrapped_over_two_rows_further_apart_than_its_lines_is_one_cell() {
+        // caofeidian_2021 three-line page 4 (open_hrules, LibreOffice), the first rows of
+        // 6.印章刻制服务 at the page foot under its top rule: 预算规模及资金 beside 预算数 (a
+        // point off it), 用途 a wrap (17.9 pt) below, in the gap above 印章刻制资金's row (29 pt
+        // on): one label over the two rows, not a row of its own.
+        let mut g = Vec::new();
+        spread(&mut g, 697.8, 10.0, &[(76.0, 116.0, "项目编码"), (138.1, 255.2, "13020925P00009810002E"), (277.7, 317.7, "项目名称"), (407.9, 467.9, "印章刻制服务")]);
+        spread(&mut g, 718.0, 10.0, &[(262.6, 312.6, "其中：财政"), (322.8, 332.8, "资")]);
+        spread(&mut g, 726.9, 10.0, &[(148.3, 178.3, "预算数"), (230.1, 255.6, "69.75"), (375.8, 401.3, "69.75"), (417.8, 457.8, "其他资金")]);
+        spread(&mut g, 728.0, 10.0, &[(61.0, 131.0, "预算规模及资金")]);
+        spread(&mut g, 735.9, 10.0, &[(292.7, 302.7, "金")]);
+        spread(&mut g, 745.9, 10.0, &[(86.0, 106.0, "用途")]);
+        spread(&mut g, 756.0, 10.0, &[(138.1, 198.1, "印章刻制资金")]);
+        let rule = Ruling { orientation: Orientation::Horizontal, pos: 693.65, from: 56.7, to: 538.6, width: 0.5 };
+        let page = Page { number: 4, width: 595.0, height: 842.0, glyphs: g, fonts: vec![String::new()], rulings: vec![rule], images: 0 };
+        let tables = page_tables(&page);
+        assert_eq!(tables.len(), 1);
+        let grid = &tables[0].grid;
+        let cell = |text: &str| grid.cells.iter().find(|c| c.text.replace(' ', "").starts_with(text)).unwrap_or_else(|| panic!("{text}: {:?}", grid.cells));
+        let (label, budget, text) = (cell("预算规模"), cell("预算数"), cell("印章刻制资金"));
+        assert_eq!(label.text.replace(' ', ""), "预算规模及资金用途");
+        assert_eq!((label.row, label.row_span), (budget.row, 2), "{:?}", grid.cells);
+        assert_eq!(text.row, budget.row + 1);
+        assert_eq!(grid.n_rows(), 3);
+    }
+
+    #[test]
     fn a_rule_along_the_bottom_edge_across_the_table_closes_it() {
         let rule = |pos, from, to| rulings::Line { pos, from, to };
         let bbox = [56.7, 596.6, 538.6, 737.0];

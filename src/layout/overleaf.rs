@@ -15,9 +15,6 @@ use super::text::{self, Direction, TextLine};
 /// Points an edge of the other part may stand off a gap between the joint columns: the edge
 /// stands somewhere in its own part's gap, which this part's text may narrow.
 const EDGE_SLACK: f64 = 2.0;
-/// Rows, or lines, of the other part at most that make it too few to place its edges.
-const FEW_ROWS: usize = 2;
-const FEW_LINES: usize = 3;
 
 /// The columns and rows a part of a table shows read on its own page.
 #[derive(Debug, Clone, Default)]
@@ -28,18 +25,17 @@ pub struct Shape {
 
 impl Shape {
     /// Whether `columns` (text extents, left to right) keep each inner edge of this part, whose
-    /// text is `glyphs`: a gap between two of them holds it, within [`EDGE_SLACK`]; for a part
-    /// of [`FEW_ROWS`] rows or [`FEW_LINES`] lines, a gap beside it with none of the part's
-    /// text between will do (an open edge stands anywhere in its gap, and so few lines leave
-    /// wide ones).
-    fn kept_by<'g>(&self, columns: &[(f64, f64)], lines: usize, glyphs: impl Iterator<Item = &'g Glyph> + Clone) -> bool {
+    /// text is `glyphs`: a gap between two of them holds it (within [`EDGE_SLACK`]), or lies
+    /// beside it with none of the part's text between. An open edge stands anywhere in its gap,
+    /// and a part of few lines leaves wide ones: moving it to the joint gap moves no text of the
+    /// part to another column.
+    fn kept_by<'g>(&self, columns: &[(f64, f64)], glyphs: impl Iterator<Item = &'g Glyph> + Clone) -> bool {
         let inner = self.edges.get(1..self.edges.len().saturating_sub(1)).unwrap_or(&[]);
-        let few = self.rows <= FEW_ROWS || lines <= FEW_LINES;
         let text_between = |a: f64, b: f64| glyphs.clone().any(|g| g.cx() > a.min(b) && g.cx() < a.max(b));
         inner.iter().all(|&x| {
             columns.windows(2).any(|w| {
                 let (left, right) = (w[0].1 - EDGE_SLACK, w[1].0 + EDGE_SLACK);
-                (left..=right).contains(&x) || (few && !text_between(x, x.clamp(left, right)))
+                (left..=right).contains(&x) || !text_between(x, x.clamp(left, right))
             })
         })
     }
@@ -62,9 +58,10 @@ pub struct CutPart {
 }
 
 /// A table's parts on the pages beside, for its frame on this page: their lines, and the
-/// shapes both parts show read alone. The columns both parts share keep every edge of either
-/// (a part set overleaf on a grid of other columns shares none with the table before it; both
-/// pages then keep their own, so that the parts agree).
+/// shapes both parts show read alone. The columns both parts share keep every edge of the part
+/// with more rows, of both when as many (a part set overleaf on a grid of other columns shares
+/// none with the table before it; both pages then keep their own, and the parts agree: each
+/// page asks the same of the same lines).
 #[derive(Debug, Default)]
 pub struct Beside<'a> {
     pub before: Vec<TextLine<'a>>,
@@ -81,9 +78,8 @@ impl Beside<'_> {
     /// of each other part.
     pub fn kept_by(&self, columns: &[(f64, f64)], body: &[TextLine]) -> bool {
         self.cuts.iter().all(|c| {
-            let lines = self.before.len() + self.after.len();
-            (c.other.rows < c.own.rows || c.other.kept_by(columns, lines, self.before.iter().chain(&self.after).flat_map(|l| l.glyphs.iter().copied())))
-                && (c.own.rows < c.other.rows || c.own.kept_by(columns, body.len(), body.iter().flat_map(|l| l.glyphs.iter().copied())))
+            (c.other.rows < c.own.rows || c.other.kept_by(columns, self.before.iter().chain(&self.after).flat_map(|l| l.glyphs.iter().copied())))
+                && (c.own.rows < c.other.rows || c.own.kept_by(columns, body.iter().flat_map(|l| l.glyphs.iter().copied())))
         })
     }
 }
@@ -153,17 +149,16 @@ mod tests {
         let row: &[(f64, &str)] = &[(60.0, "数量指标"), (130.0, "完成率"), (210.0, "≥95")];
         let g = part(&[row; 4]);
         let four = Shape { edges: vec![50.0, 120.0, 200.0, 260.0], rows: 4 };
-        let kept = |shape: &Shape, columns: &[(f64, f64)]| shape.kept_by(columns, 4, g.iter());
+        let kept = |columns: &[(f64, f64)]| four.kept_by(columns, g.iter());
         // Joint columns with gaps at both edges keep them.
-        assert!(kept(&four, &[(60.0, 96.0), (130.0, 157.0), (210.0, 240.0)]));
+        assert!(kept(&[(60.0, 96.0), (130.0, 157.0), (210.0, 240.0)]));
         // A joint column running across 120 does not: the part was set on other columns.
-        assert!(!kept(&four, &[(60.0, 157.0), (210.0, 240.0)]));
-        // Its gap beside the edge, no text between, is not enough for a part of four rows ...
-        assert!(!kept(&four, &[(60.0, 96.0), (130.0, 190.0), (195.0, 240.0)]));
-        // ... but is for a part of two, whose few lines place their edges anywhere in wide gaps.
-        let two = Shape { rows: 2, ..four.clone() };
-        assert!(kept(&two, &[(60.0, 96.0), (130.0, 190.0), (195.0, 240.0)]));
-        assert!(!kept(&two, &[(60.0, 157.0), (210.0, 240.0)]));
+        assert!(!kept(&[(60.0, 157.0), (210.0, 240.0)]));
+        // A joint gap beside an edge with none of the part's text between keeps it (the edge
+        // stands anywhere in the part's gap 157-210) ...
+        assert!(kept(&[(60.0, 96.0), (130.0, 190.0), (195.0, 240.0)]));
+        // ... one with text of the part between does not (完成率 would change columns).
+        assert!(!kept(&[(60.0, 96.0), (100.0, 125.0), (135.0, 240.0)]));
     }
 
     #[test]

@@ -354,7 +354,9 @@ fn blocks(body: &[TextLine], xs: &[f64], chunk_gap: f64, wrapping: Wrapping) -> 
 /// (starting or centred at one place), the upper the wider (the line that filled the cell), each
 /// beside a line of another column but not level with it (off by half a point or more, as
 /// centring two lines on two rows of another pitch sets them), the lines beside them further
-/// apart than the label's own lines. Level with the rows' lines, lines are rows of their own.
+/// apart than the label's own lines; or the lower line beside none, in the gap above the next
+/// row (rows much further apart than the label's lines). Level with the rows' lines, lines are
+/// rows of their own.
 fn join_wrapped_labels(blocks: &mut Vec<Block>, per_col: &[Vec<(f64, f64, f64)>], size: f64) {
     let beside = |col: usize, top: f64| {
         let others = per_col.iter().enumerate().filter(|&(c, _)| c != col).flat_map(|(_, l)| l.iter().map(|x| x.0));
@@ -368,6 +370,9 @@ fn join_wrapped_labels(blocks: &mut Vec<Block>, per_col: &[Vec<(f64, f64, f64)>]
         // Looked up last: it scans every line of the other columns.
         let centred_on_rows = || match (beside(a.col, a.top), beside(b.col, b.top)) {
             (Some(ra), Some(rb)) => (ra - a.top).abs() >= OFF_LEVEL && (rb - b.top).abs() >= OFF_LEVEL && rb - ra > b.top - a.top + OFF_LEVEL,
+            // The lower line in the gap between two rows further apart than the label's lines
+            // (预算规模及资金 beside 预算数, 用途 above the next row by a glyph).
+            (Some(ra), None) => (ra - a.top).abs() >= OFF_LEVEL,
             _ => false,
         };
         let wrapped_label = a.col == b.col
