@@ -592,9 +592,11 @@ fn split_at_respected_gaps(extent: (f64, f64), lines: &[Vec<(f64, f64)>]) -> Vec
     let mut points: Vec<f64> = inside.iter().flat_map(|&(s, e)| [s, e]).collect();
     points.sort_by(f64::total_cmp);
     points.dedup_by(|a, b| (*a - *b).abs() < 1.0);
-    // Stretches between successive piece ends, each with the number of pieces covering it.
+    // Stretches between successive piece ends, each with the number of pieces covering it (ends
+    // within the point that made them one: 10 月底 starting 0.1 pt right of where 绩效指标描述
+    // ends covers the stretch from there).
     let stretches: Vec<(f64, f64, usize)> =
-        points.windows(2).map(|w| (w[0], w[1], inside.iter().filter(|&&(s, e)| s <= w[0] && e >= w[1]).count())).collect();
+        points.windows(2).map(|w| (w[0], w[1], inside.iter().filter(|&&(s, e)| s < w[0] + 1.0 && e > w[1] - 1.0).count())).collect();
     let peak = |range: &[(f64, f64, usize)]| range.iter().map(|s| s.2).max().unwrap_or(0);
     let mut out = Vec::new();
     let mut start = extent.0;
@@ -1752,6 +1754,44 @@ pub(super) mod tests {
         let body = band_lines(&g, &[], 0.0, 600.0, 0.0, 842.0);
         let columns = body_columns(&body).unwrap();
         assert!(columns.windows(2).any(|w| w[0].1 <= 71.0 && w[1].0 >= 86.0), "{columns:?}");
+    }
+
+    #[test]
+    fn a_short_label_starting_where_a_wide_header_ends_covers_the_gap_it_starts() {
+        // shanhaiguan_2021 three-line page 1 (open_hrules, Chromium), 1.行政审批等专家评审费:
+        // 10 月底 starts 0.1 pt right of where 绩效指标描述 ends, in the stretch before 80000.00.
+        // Counted as covering it, that stretch is no gap only wide text crosses, and the edge
+        // between 其中：财政资金's column and the next stands left of 10 月底, not through it.
+        let mut g = Vec::new();
+        spread(&mut g, 546.9, 9.0, &[(62.3, 98.3, "项目编码"), (112.7, 226.7, "130303216DIAX82DQONDM"), (268.0, 304.0, "项目名称"), (390.8, 480.8, "行政审批等专家评审费")]);
+        spread(&mut g, 562.6, 9.0, &[(128.5, 155.5, "预算数"), (204.4, 241.9, "80000.00"), (254.5, 317.5, "其中：财政资金"), (368.9, 406.4, "80000.00"), (420.7, 456.7, "其他资金"), (536.5, 541.5, "0")]);
+        spread(&mut g, 564.9, 9.0, &[(57.8, 102.8, "预算规模及")]);
+        spread(&mut g, 576.1, 9.0, &[(62.3, 98.3, "资金用途")]);
+        spread(&mut g, 578.4, 9.0, &[(112.7, 211.7, "保障审批局专家评审经费")]);
+        spread(&mut g, 594.1, 9.0, &[(165.8, 188.8, "3月底"), (274.5, 297.5, "6月底"), (354.2, 382.2, "10月底"), (462.9, 490.9, "12月底")]);
+        spread(&mut g, 596.4, 9.0, &[(57.8, 102.8, "资金支出计")]);
+        spread(&mut g, 607.6, 9.0, &[(62.7, 98.0, "划（%）")]);
+        spread(&mut g, 609.9, 9.0, &[(211.1, 241.9, "25.00%"), (293.3, 324.1, "50.00%"), (375.6, 406.4, "75.00%"), (505.7, 541.5, "100.00%")]);
+        spread(&mut g, 625.6, 9.0, &[(112.7, 219.2, "1.保障审批局专家评审经费")]);
+        spread(&mut g, 630.9, 9.0, &[(62.3, 98.3, "绩效目标")]);
+        spread(&mut g, 636.9, 9.0, &[(112.7, 246.2, "2.保障审批业务专项业务顺利开展")]);
+        spread(&mut g, 652.6, 9.0, &[(62.3, 98.3, "一级指标"), (124.0, 160.0, "二级指标"), (191.6, 227.6, "三级指标"), (300.1, 354.1, "绩效指标描述"), (425.2, 452.2, "指标值"), (474.8, 537.8, "指标值确定依据")]);
+        spread(&mut g, 669.1, 9.0, &[(124.0, 160.0, "数量指标"), (178.1, 241.1, "综合事务保障率"), (247.9, 337.9, "保障日常事务高效运转"), (415.7, 461.7, "≥95百分比"), (479.3, 533.3, "年度工作计划")]);
+        spread(&mut g, 684.9, 9.0, &[(178.1, 241.1, "网络数据平台建")]);
+        spread(&mut g, 690.6, 9.0, &[(76.1, 85.1, "产")]);
+        spread(&mut g, 690.9, 9.0, &[(124.0, 160.0, "质量指标"), (247.9, 373.9, "网络数据平台建设任务完成情况"), (415.7, 461.7, "≥95百分比"), (479.3, 533.3, "年度工作计划")]);
+        spread(&mut g, 696.9, 9.0, &[(178.1, 241.1, "设任务完成情况")]);
+        spread(&mut g, 699.6, 9.0, &[(76.1, 85.1, "出")]);
+        spread(&mut g, 708.6, 9.0, &[(76.1, 85.1, "指")]);
+        spread(&mut g, 711.9, 9.0, &[(178.1, 241.1, "网络安全建设正")]);
+        spread(&mut g, 717.6, 9.0, &[(76.1, 85.1, "标")]);
+        spread(&mut g, 717.9, 9.0, &[(124.0, 160.0, "时效指标"), (247.9, 319.9, "正式运行截止时间"), (415.7, 461.7, "≥95百分比"), (479.3, 533.3, "年度工作计划")]);
+        spread(&mut g, 723.9, 9.0, &[(187.1, 232.1, "式运行时间")]);
+        spread(&mut g, 739.6, 9.0, &[(124.0, 160.0, "成本指标"), (191.6, 227.6, "项目成本"), (247.9, 283.9, "项目成本"), (415.7, 461.7, "≥95百分比"), (479.3, 533.3, "年度工作计划")]);
+        let body = band_lines(&g, &[], 0.0, 600.0, 0.0, 842.0);
+        let columns = body_columns(&body).unwrap();
+        // No column starts inside 10 月底 (354.2-382.2).
+        assert!(!columns.iter().any(|c| c.0 > 355.0 && c.0 < 381.0), "{columns:?}");
     }
 
     #[test]
