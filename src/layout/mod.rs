@@ -6,7 +6,9 @@
 //! tables without any rules, [`unruled`]),
 //! then the text lines above each table are collected as its context and title. Pages are read in
 //! order, each knowing whether the page before left an open table running at its foot
-//! ([`forms::PageTop`]). Across pages, tables that continue are stitched ([`stitch`]).
+//! ([`forms::PageTop`]); the two pages an open table runs across are then read again, each with
+//! the other part's text as evidence for the table's columns ([`overleaf`]). Across pages,
+//! tables that continue are stitched ([`stitch`]).
 
 pub mod builder;
 pub mod forms;
@@ -107,9 +109,9 @@ pub fn tables_from_pages(
     }
     // Second reading of the pages a table runs across, with the other part's text as evidence
     // for its columns.
-    let tables: Vec<Vec<PageTable>> = laid.iter().map(|(t, _)| t.clone()).collect();
     let heights: Vec<f64> = pages.iter().map(|p| p.height).collect();
-    for ((page, overleaf), (slot, &top)) in pages.iter().zip(cut_parts(&tables, &heights)).zip(laid.iter_mut().zip(&tops)) {
+    let cuts = cut_parts(&laid.iter().map(|(t, _)| t.as_slice()).collect::<Vec<_>>(), &heights);
+    for ((page, overleaf), (slot, &top)) in pages.iter().zip(cuts).zip(laid.iter_mut().zip(&tops)) {
         if !overleaf.is_empty() {
             deadline.check("table layout")?;
             *slot = page_layout(page, top, &overleaf);
@@ -130,7 +132,7 @@ pub fn tables_from_pages(
 /// For each page, the parts of its tables cut by its edges, from the first reading of the pages
 /// (`laid`, in page order; `heights`, each page's height): where the last table of a page runs
 /// on into the first table of the next, each part is the other's evidence.
-fn cut_parts(laid: &[Vec<PageTable>], heights: &[f64]) -> Vec<Overleaf> {
+fn cut_parts(laid: &[&[PageTable]], heights: &[f64]) -> Vec<Overleaf> {
     let mut out: Vec<Overleaf> = vec![Overleaf::default(); laid.len()];
     for i in 1..laid.len() {
         let (Some(prev), Some(next)) = (laid[i - 1].last(), laid[i].first()) else { continue };
