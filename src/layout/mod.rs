@@ -367,6 +367,43 @@ mod tests {
     }
 
     #[test]
+    fn a_value_centred_in_its_column_at_a_page_top_keeps_to_it() {
+        // yutian_2024 without rules pages 2 → 3 (open_norules, LibreOffice): the form
+        // 2.行政审批业务经费 is cut after 预算规模及资金 / 用途; page 3 opens with that row's value
+        // 行政审批业 / 务经费, centred in 预算数's column (161.2) and, by chance as closely, on the
+        // empty label column and the one after. A value takes free columns only up to the next
+        // text on a side: it stays in its column.
+        let mut foot = Vec::new();
+        spread(&mut foot, 685.1, 9.0, &[(134.6, 184.8, "13022924P0")]);
+        spread(&mut foot, 693.1, 9.0, &[(335.8, 398.8, "行政审批业务经")]);
+        spread(&mut foot, 701.2, 9.0, &[(76.3, 112.3, "项目编码"), (134.6, 185.3, "0JXC417313"), (277.1, 313.1, "项目名称")]);
+        spread(&mut foot, 709.3, 9.0, &[(362.8, 371.8, "费")]);
+        spread(&mut foot, 717.4, 9.0, &[(134.6, 140.4, "P")]);
+        spread(&mut foot, 736.1, 9.0, &[(62.8, 125.8, "预算规模及资金"), (147.7, 174.7, "预算数"), (214.3, 257.3, "600000.00"), (263.5, 308.5, "其中：财政"), (317.7, 326.7, "资"), (358.9, 401.9, "600000.00"), (416.3, 452.3, "其他资金")]);
+        spread(&mut foot, 752.3, 9.0, &[(85.3, 103.3, "用途"), (290.6, 299.6, "金")]);
+        let mut top = Vec::new();
+        spread(&mut top, 60.0, 9.0, &[(138.7, 183.7, "行政审批业")]);
+        spread(&mut top, 76.1, 9.0, &[(147.7, 174.7, "务经费")]);
+        spread(&mut top, 95.9, 9.0, &[(148.8, 153.8, "3"), (155.6, 173.6, "月底"), (282.6, 287.6, "6"), (289.5, 307.5, "月底"), (352.8, 362.0, "10"), (363.9, 381.9, "月底"), (419.7, 428.9, "12"), (430.8, 448.8, "月底")]);
+        spread(&mut top, 98.3, 9.0, &[(67.3, 121.3, "资金支出计划")]);
+        spread(&mut top, 114.5, 9.0, &[(81.1, 107.4, "（%）")]);
+        spread(&mut top, 116.8, 9.0, &[(169.5, 187.8, "25%"), (308.7, 327.0, "50%"), (383.7, 401.9, "75%"), (438.3, 460.9, "100%")]);
+        spread(&mut top, 136.7, 9.0, &[(135.1, 187.3, "1.保障行政审")]);
+        spread(&mut top, 144.7, 9.0, &[(76.3, 112.3, "绩效目标")]);
+        spread(&mut top, 152.8, 9.0, &[(138.7, 183.7, "批正常开展")]);
+        let page = |number, glyphs| Page { number, width: 595.0, height: 842.0, glyphs, fonts: vec![String::new()], rulings: vec![], images: 0 };
+        let pages = [page(2, foot), page(3, top)];
+        let (tables, _, _) = tables_from_pages(&pages, &Deadline::start(std::time::Duration::from_secs(60))).unwrap();
+        assert_eq!(tables.len(), 1);
+        let t = &tables[0];
+        assert_eq!(t.pages, vec![2, 3]);
+        // The project's name on page 2 reads the same; the value is page 3's.
+        let cell = |text: &str, page: u32| t.cells.iter().find(|c| c.text.replace(' ', "") == text && c.page == Some(page)).unwrap_or_else(|| panic!("{text}: {:?}", t.cells));
+        let (value, budget) = (cell("行政审批业务经费", 3), cell("预算数", 2));
+        assert_eq!((value.col, value.col_span), (budget.col, 1), "{:?}", t.cells);
+    }
+
+    #[test]
     fn a_rule_along_the_bottom_edge_across_the_table_closes_it() {
         let rule = |pos, from, to| rulings::Line { pos, from, to };
         let bbox = [56.7, 596.6, 538.6, 737.0];

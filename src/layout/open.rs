@@ -961,7 +961,7 @@ impl HeaderCells {
             let (r0, r1) = rows_of(b);
             (r0..=r1).all(|r| !holds[r * nc + c] && !covered[r * nc + c])
         };
-        let spans: Vec<(usize, usize)> = blocks.iter().map(|b| block_columns(b, &xs, centred_in_column(b, blocks), |c| free_for(b, c))).collect();
+        let spans: Vec<(usize, usize)> = blocks.iter().map(|b| block_columns(b, &xs, (centred_in_column(b, blocks), text_after(b, blocks)), |c| free_for(b, c))).collect();
         let spans = share_spans_on_one_axis(blocks, spans, free_for);
         for (b, &(c0, c1)) in blocks.iter().zip(&spans) {
             let (r0, r1) = rows_of(b);
@@ -1049,8 +1049,6 @@ const AXIS_REACH: f64 = 4.5;
 /// cell than theirs (a narrow label is near the middle of any stretch of text edges).
 fn share_spans_on_one_axis(blocks: &[Block], mut spans: Vec<(usize, usize)>, free: impl Fn(&Block, usize) -> bool) -> Vec<(usize, usize)> {
     let mid = |b: &Block| (b.x0 + b.x1) / 2.0;
-    // A label has its value after it on its line.
-    let labels_a_value = |b: &Block| blocks.iter().any(|o| o.col > b.col && o.top < b.bottom && o.bottom > b.top);
     for i in 0..blocks.len() {
         let b = &blocks[i];
         if !b.words || b.wrapped {
@@ -1065,7 +1063,8 @@ fn share_spans_on_one_axis(blocks: &[Block], mut spans: Vec<(usize, usize)>, fre
             .map(|j| spans[j])
             .filter(|&(a, z)| a <= c0 && z >= c1 && z - a > c1 - c0 && (a..=z).all(|c| (c0..=c1).contains(&c) || free(b, c)))
             .max_by_key(|&(a, z)| z - a);
-        if let Some(span) = wider.filter(|_| labels_a_value(b)) {
+        // A label has its value after it on its line.
+        if let Some(span) = wider.filter(|_| text_after(b, blocks)) {
             spans[i] = span;
         }
     }
@@ -1333,7 +1332,7 @@ fn label_over_the_rest(
 /// grid columns), or it is centred over a group of them much nearer than over its own column
 /// (a form's value set in the middle of the three indicator columns it spans, clear of each
 /// one's edges).
-fn block_columns(b: &Block, xs: &[f64], set_centred: bool, free: impl Fn(usize) -> bool) -> (usize, usize) {
+fn block_columns(b: &Block, xs: &[f64], (set_centred, text_after): (bool, bool), free: impl Fn(usize) -> bool) -> (usize, usize) {
     if !b.words {
         return (b.col, b.col);
     }
@@ -1350,7 +1349,13 @@ fn block_columns(b: &Block, xs: &[f64], set_centred: bool, free: impl Fn(usize) 
     let off = |a: usize, z: usize| ((xs[a] + xs[z + 1]) / 2.0 - cc).abs();
     let own = off(c0, c1);
     let (lo, hi) = ((0..c0).rev().take_while(|&c| free(c)).last().unwrap_or(c0), (c1 + 1..nc).take_while(|&c| free(c)).last().unwrap_or(c1));
-    let centred = (lo..=c0).flat_map(|a| (c1..=hi).map(move |z| (a, z))).filter(|&(a, z)| (a, z) != (c0, c1)).min_by(|p, q| off(p.0, p.1).total_cmp(&off(q.0, q.1)));
+    // A block with nothing after it on its line, reaching into the free columns on a side, takes
+    // all of them up to the next text: centred on some of them only, it is centred in its own
+    // column by chance (行政审批业务经费 at a page top, centred in its column and, as closely, on
+    // the empty label column and the one after). With text after it, it may be centred on some
+    // (项目资金总额 over two of four empty columns before its value, 3 月底 before 6 月底).
+    let whole = |&(a, z): &(usize, usize)| text_after || ((a == c0 || a == lo) && (z == c1 || z == hi));
+    let centred = (lo..=c0).flat_map(|a| (c1..=hi).map(move |z| (a, z))).filter(|&(a, z)| (a, z) != (c0, c1)).filter(whole).min_by(|p, q| off(p.0, p.1).total_cmp(&off(q.0, q.1)));
     match centred {
         Some((a, z)) if set_centred && centred_over(off(a, z), own, b.bottom - b.top) => (a, z),
         _ => (c0, c1),
@@ -1362,6 +1367,11 @@ fn block_columns(b: &Block, xs: &[f64], set_centred: bool, free: impl Fn(usize) 
 /// height (a glyph's height for one line: centring is exact up to rounding).
 const CENTRED_SHARE: f64 = 0.35;
 const CENTRED_SLACK: f64 = 0.6;
+
+/// Whether a block of a later column lies beside `b` on its line(s).
+fn text_after(b: &Block, blocks: &[Block]) -> bool {
+    blocks.iter().any(|o| o.col > b.col && o.top < b.bottom && o.bottom > b.top)
+}
 
 /// Whether a block `height` tall, whose middle is `off` from a stretch's and `own` from its own
 /// columns', is centred over the stretch ([`CENTRED_SHARE`], [`CENTRED_SLACK`]).
@@ -1503,7 +1513,8 @@ pub(super) mod tests {
         let month = block(2, 167.7, 192.5, true);
         let blocks = [month, block(2, 205.3, 243.3, false), block(2, 212.0, 243.3, false), block(2, 193.7, 229.7, true)];
         assert!(centred_in_column(&month, &blocks));
-        assert_eq!(block_columns(&month, &xs, true, |_| true), (1, 2));
+        // (6 月底 follows it on its line.)
+        assert_eq!(block_columns(&month, &xs, (true, true), |_| true), (1, 2));
         // A name set where another of its column starts is flush left, wherever its middle.
         let name = block(2, 193.7, 220.0, true);
         let flush = [name, block(2, 205.3, 243.3, false), block(2, 212.0, 243.3, false), block(2, 193.7, 229.7, true)];
