@@ -288,6 +288,11 @@ fn columns_near(blocks: &[Block], y: f64) -> Vec<usize> {
     cols
 }
 
+/// Chunks starting within this (points) of each other are set flush; a chunk takes the column of
+/// one flush with it at most this many line heights above.
+const FLUSH: f64 = 0.5;
+const FLUSH_LINES: f64 = 2.2;
+
 /// The body's chunks per column, joined into blocks where one follows the other at wrapping
 /// distance ([`wrap_gap`]), and that distance.
 fn blocks(body: &[TextLine], xs: &[f64], chunk_gap: f64, wrapping: Wrapping) -> (Vec<Block>, f64) {
@@ -298,9 +303,16 @@ fn blocks(body: &[TextLine], xs: &[f64], chunk_gap: f64, wrapping: Wrapping) -> 
     let mut extents: Vec<Vec<(f64, f64, f64)>> = vec![Vec::new(); nc];
     // Tops of the chunks of a single glyph, per column.
     let mut single: Vec<Vec<f64>> = vec![Vec::new(); nc];
+    // Every chunk placed so far: (x0, top, column).
+    let mut placed: Vec<(f64, f64, usize)> = Vec::new();
     for line in body {
         for ch in text::chunks(line, chunk_gap) {
-            let c = xs.partition_point(|&e| e <= (ch.x0 + ch.x1) / 2.0).clamp(1, nc) - 1;
+            // A chunk is in the column of its middle, unless it starts where a chunk of a line
+            // just above starts (within two lines): lines of one cell set flush left, whose
+            // middles may fall either side of an edge (绩效目标's 1.… and 2.…).
+            let flush = placed.iter().rev().find(|&&(x0, top, _)| (x0 - ch.x0).abs() < FLUSH && line.top - top <= FLUSH_LINES * line.size && line.top > top);
+            let c = flush.map_or_else(|| xs.partition_point(|&e| e <= (ch.x0 + ch.x1) / 2.0).clamp(1, nc) - 1, |f| f.2);
+            placed.push((ch.x0, line.top, c));
             // The chunk's own height (a label centred beside a line joins that line, a little off it).
             let own: Vec<&&crate::decode::pdf::Glyph> = line.glyphs.iter().filter(|g| g.x0 >= ch.x0 && g.x1 <= ch.x1).collect();
             let (top, bottom) = own.iter().fold((f64::MAX, f64::MIN), |(t, b), g| (t.min(g.top), b.max(g.bottom)));
@@ -650,7 +662,7 @@ pub fn centred_rows(block: &Block, (r0, r1): (usize, usize), ys: &[f64], row_tex
 mod tests {
     use super::*;
     use crate::decode::pdf::Glyph;
-    use crate::layout::text::tests::{put, word};
+    use crate::layout::text::tests::{put, spread, word};
     use crate::layout::text::Direction;
 
     /// [`body_rows`] of the glyphs' lines on columns `xs`.
@@ -662,6 +674,26 @@ mod tests {
     /// Boundaries strictly between the tops `a` and `b`.
     fn breaks_between(breaks: &[f64], a: f64, b: f64) -> usize {
         breaks.iter().filter(|&&y| y > a && y < b).count()
+    }
+
+    #[test]
+    fn lines_of_one_cell_set_flush_left_stay_in_one_column_across_an_edge_their_middles_straddle() {
+        // shanhaiguan_2021 without rules page 1 (open_norules, LibreOffice): 绩效目标's text
+        // 1.保障审批局专家评审经费 / 2.保障审批业务专项业务顺利开展, both from 117.0, their middles
+        // (170, 184) either side of the 二级指标 | 三级指标 edge at 176.45. Both are one cell's:
+        // no row boundary between them, and the one above them runs clear of 1.….
+        let xs = [62.0, 112.5, 176.45, 246.1, 345.5, 407.7, 464.05, 536.91];
+        let mut g: Vec<Glyph> = Vec::new();
+        spread(&mut g, 684.5, 9.0, &[(167.7, 172.7, "3"), (174.5, 192.5, "月底"), (273.8, 278.8, "6"), (280.7, 298.7, "月底"), (352.0, 361.2, "10"), (363.1, 381.1, "月底"), (458.2, 467.4, "12"), (469.3, 487.3, "月底")]);
+        spread(&mut g, 685.8, 9.0, &[(63.0, 108.0, "资金支出计")]);
+        spread(&mut g, 702.0, 9.0, &[(67.8, 103.1, "划（%）")]);
+        spread(&mut g, 703.3, 9.0, &[(212.0, 243.3, "25.00%"), (292.2, 323.5, "50.00%"), (372.7, 403.9, "75.00%"), (500.4, 535.9, "100.00%")]);
+        spread(&mut g, 722.0, 9.0, &[(117.0, 223.2, "1.保障审批局专家评审经费")]);
+        spread(&mut g, 730.1, 9.0, &[(67.5, 103.5, "绩效目标")]);
+        spread(&mut g, 738.2, 9.0, &[(117.0, 250.9, "2.保障审批业务专项业务顺利开展")]);
+        let (breaks, _) = rows_of(&g, &xs);
+        assert_eq!(breaks_between(&breaks, 722.0, 738.2), 0, "{breaks:?}");
+        assert_eq!(breaks_between(&breaks, 712.3, 722.0), 1, "{breaks:?}");
     }
 
     #[test]
