@@ -404,6 +404,38 @@ mod tests {
     }
 
     #[test]
+    fn a_forms_rows_of_figures_overleaf_are_read_as_the_forms() {
+        // caofeidian_2021 without rules pages 4 → 5 (open_norules, LibreOffice), its glyph boxes:
+        // 6.印章刻制服务 cut after 资金支出计划's row; page 5 opens with （%） | 25% | 50% | 75% |
+        // 100%, mostly figures. Read with the form's words overleaf, the part is the form's: 100%,
+        // set flush right under 12 月底, reaches back over the empty slot before it, and no
+        // seventh column stands between 12 月底 and 100%.
+        let mut foot = Vec::new();
+        spread(&mut foot, 686.6, 10.0, &[(76.0, 116.0, "项目编码"), (138.1, 255.2, "13020925P00009810002E"), (277.7, 317.7, "项目名称"), (407.9, 467.9, "印章刻制服务")]);
+        spread(&mut foot, 706.7, 10.0, &[(262.6, 312.6, "其中：财政"), (322.8, 332.8, "资")]);
+        spread(&mut foot, 715.7, 10.0, &[(148.3, 178.3, "预算数"), (230.1, 255.6, "69.75"), (375.8, 401.3, "69.75"), (417.8, 457.8, "其他资金")]);
+        spread(&mut foot, 716.8, 10.0, &[(61.0, 131.0, "预算规模及资金")]);
+        spread(&mut foot, 724.6, 10.0, &[(292.7, 302.7, "金")]);
+        spread(&mut foot, 734.7, 10.0, &[(86.0, 106.0, "用途")]);
+        spread(&mut foot, 744.8, 10.0, &[(138.1, 198.1, "印章刻制资金")]);
+        spread(&mut foot, 764.9, 10.0, &[(66.0, 126.0, "资金支出计划"), (183.1, 188.7, "3"), (190.6, 210.6, "月底"), (283.9, 289.5, "6"), (291.5, 311.5, "月底"), (354.4, 364.7, "10"), (366.7, 386.7, "月底"), (455.3, 465.6, "12"), (467.6, 487.6, "月底")]);
+        let mut top = Vec::new();
+        spread(&mut top, 60.1, 10.0, &[(81.4, 110.7, "（%）"), (235.3, 255.6, "25%"), (313.8, 334.1, "50%"), (381.1, 401.4, "75%"), (510.8, 535.8, "100%")]);
+        spread(&mut top, 80.3, 10.0, &[(138.1, 234.0, "1.1.保证机关正常运转")]);
+        spread(&mut top, 89.2, 10.0, &[(76.0, 116.0, "绩效目标")]);
+        spread(&mut top, 98.2, 10.0, &[(138.1, 226.9, "2.刻章补贴顺利拨付")]);
+        let page = |number, glyphs| Page { number, width: 595.0, height: 842.0, glyphs, fonts: vec![String::new()], rulings: vec![], images: 0 };
+        let pages = [page(4, foot), page(5, top)];
+        let (tables, _, _) = tables_from_pages(&pages, &Deadline::start(std::time::Duration::from_secs(60))).unwrap();
+        assert_eq!(tables.len(), 1);
+        let t = &tables[0];
+        assert_eq!((t.pages.clone(), t.n_cols), (vec![4, 5], 6), "{:?}", t.cells);
+        let cell = |text: &str| t.cells.iter().find(|c| c.text.replace(' ', "") == text).unwrap_or_else(|| panic!("{text}: {:?}", t.cells));
+        let (december, share) = (cell("12月底"), cell("100%"));
+        assert_eq!((share.col, share.col_span), (december.col, december.col_span), "{:?}", t.cells);
+    }
+
+    #[test]
     fn a_rule_along_the_bottom_edge_across_the_table_closes_it() {
         let rule = |pos, from, to| rulings::Line { pos, from, to };
         let bbox = [56.7, 596.6, 538.6, 737.0];

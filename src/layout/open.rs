@@ -406,8 +406,11 @@ fn open_grid_with_edges(f: &Frame, edges: &[f64], glyphs: &[Glyph], taken: &[[f6
     }
     cells.extend_down();
     // A form: no header (its labels sit beside their values, not above columns), and words.
+    // Its parts on the pages beside count too: a form's last rows of figures overleaf (（%） | 25%
+    // | 50% …) are still the form's.
     let form = header_rows == 0 && {
-        let pieces: Vec<String> = body.iter().flat_map(|l| chunks(l).into_iter().map(|c| l.text_between(c.x0, c.x1))).collect();
+        let lines = beside.before.iter().chain(&body).chain(&beside.after);
+        let pieces: Vec<String> = lines.flat_map(|l| chunks(l).into_iter().map(|c| l.text_between(c.x0, c.x1))).collect();
         text::mostly_words(&pieces)
     };
     let mut grid = cells.into_grid(ys, rows.blocks(), form);
