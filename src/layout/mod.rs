@@ -229,6 +229,33 @@ mod tests {
     use super::*;
     use crate::decode::pdf::{Orientation, Ruling};
     use crate::layout::text::tests::{put, spread};
+    use crate::model::Cell;
+
+    /// An A4 page of `glyphs` and `rulings`.
+    fn page(number: u32, glyphs: Vec<Glyph>, rulings: Vec<Ruling>) -> Page {
+        Page { number, width: 595.0, height: 842.0, glyphs, fonts: vec![String::new()], rulings, images: 0 }
+    }
+
+    /// A rule across the text width (56.7-538.6) at `pos`, as the three-line tables draw them.
+    fn rule(pos: f64) -> Ruling {
+        Ruling { orientation: Orientation::Horizontal, pos, from: 56.7, to: 538.6, width: 0.5 }
+    }
+
+    /// The stitched tables of `pages`.
+    fn read(pages: &[Page]) -> Vec<Table> {
+        tables_from_pages(pages, &Deadline::start(std::time::Duration::from_secs(60))).unwrap().0
+    }
+
+    /// The cell of `t` whose text, spaces left out, is `text` (on `page`, when given).
+    fn cell<'a>(t: &'a Table, text: &str, page: Option<u32>) -> &'a Cell {
+        let found = t.cells.iter().find(|c| c.text.replace(' ', "") == text && page.is_none_or(|p| c.page == Some(p)));
+        found.unwrap_or_else(|| panic!("{text}: {:?}", t.cells))
+    }
+
+    /// The cell of `grid` whose text, spaces left out, starts with `text`.
+    fn grid_cell<'a>(grid: &'a CellGrid, text: &str) -> &'a grid::GridCell {
+        grid.cells.iter().find(|c| c.text.replace(' ', "").starts_with(text)).unwrap_or_else(|| panic!("{text}: {:?}", grid.cells))
+    }
 
     #[test]
     fn rows_at_a_page_top_run_on_from_a_form_left_open_at_the_foot_of_the_page_before() {
@@ -245,12 +272,10 @@ mod tests {
         put(&mut top, 80.3, &[(138.1, "1.1.保证机关正常运转")]);
         put(&mut top, 89.2, &[(76.0, "绩效目标")]);
         put(&mut top, 98.2, &[(138.1, "2.刻章补贴顺利拨付")]);
-        let page = |number, glyphs| Page { number, width: 595.0, height: 842.0, glyphs, fonts: vec![String::new()], rulings: vec![], images: 0 };
-        let pages = [page(4, foot), page(5, top.clone())];
-        let (tables, _, _) = tables_from_pages(&pages, &Deadline::start(std::time::Duration::from_secs(60))).unwrap();
+        let tables = read(&[page(4, foot, vec![]), page(5, top.clone(), vec![])]);
         assert_eq!(tables.iter().map(|t| t.pages.clone()).collect::<Vec<_>>(), vec![vec![4, 5]]);
         // Read alone, page 5's lines are text.
-        assert!(page_tables(&page(5, top)).is_empty());
+        assert!(page_tables(&page(5, top, vec![])).is_empty());
     }
 
     #[test]
@@ -298,19 +323,15 @@ mod tests {
         spread(&mut top, 331.6, 9.0, &[(118.7, 172.7, "服务对象满意")]);
         spread(&mut top, 339.6, 9.0, &[(63.0, 108.0, "满意度指标"), (189.2, 234.2, "活动完成率"), (249.0, 303.0, "工作顺利完成"), (411.5, 430.5, "≥95"), (432.4, 459.4, "百分比"), (474.4, 528.4, "年度工作计划")]);
         spread(&mut top, 347.7, 9.0, &[(132.2, 159.2, "度指标")]);
-        let rule = |pos| Ruling { orientation: Orientation::Horizontal, pos, from: 56.7, to: 538.6, width: 0.5 };
-        let page = |number, glyphs, rulings| Page { number, width: 595.0, height: 842.0, glyphs, fonts: vec![String::new()], rulings, images: 0 };
-        let pages = [page(4, foot, vec![rule(707.05)]), page(5, top, vec![rule(129.5), rule(363.95)])];
-        let (tables, _, _) = tables_from_pages(&pages, &Deadline::start(std::time::Duration::from_secs(60))).unwrap();
+        let tables = read(&[page(4, foot, vec![rule(707.05)]), page(5, top, vec![rule(129.5), rule(363.95)])]);
         assert_eq!(tables.len(), 1);
         let t = &tables[0];
         assert_eq!(t.pages, vec![4, 5]);
-        let cell = |text: &str| t.cells.iter().find(|c| c.text.replace(' ', "") == text).unwrap_or_else(|| panic!("{text}: {:?}", t.cells));
-        let (budget, amount) = (cell("预算数"), cell("400000.00"));
-        assert_eq!((budget.col, budget.col_span), (cell("二级指标").col, 1));
-        assert_eq!((amount.col, amount.col_span, amount.row), (cell("三级指标").col, 1, budget.row));
+        let (budget, amount) = (cell(t, "预算数", None), cell(t, "400000.00", None));
+        assert_eq!((budget.col, budget.col_span), (cell(t, "二级指标", None).col, 1));
+        assert_eq!((amount.col, amount.col_span, amount.row), (cell(t, "三级指标", None).col, 1, budget.row));
         // 3 月底 spans the two columns it is centred over.
-        let march = cell("3月底");
+        let march = cell(t, "3月底", None);
         assert_eq!((march.col, march.col_span), (budget.col, 2));
     }
 
@@ -328,13 +349,10 @@ mod tests {
         spread(&mut g, 100.4, 10.0, &[(138.1, 234.0, "1.1.保证机关正常运转")]);
         spread(&mut g, 109.4, 10.0, &[(76.0, 116.0, "绩效目标")]);
         spread(&mut g, 118.3, 10.0, &[(138.1, 226.9, "2.刻章补贴顺利拨付")]);
-        let rule = Ruling { orientation: Orientation::Horizontal, pos: 135.85, from: 56.7, to: 538.6, width: 0.5 };
-        let page = Page { number: 5, width: 595.0, height: 842.0, glyphs: g, fonts: vec![String::new()], rulings: vec![rule], images: 0 };
-        let tables = page_tables(&page);
+        let tables = page_tables(&page(5, g, vec![rule(135.85)]));
         assert_eq!(tables.len(), 1);
         let grid = &tables[0].grid;
-        let cell = |text: &str| grid.cells.iter().find(|c| c.text.replace(' ', "").starts_with(text)).unwrap_or_else(|| panic!("{text}: {:?}", grid.cells));
-        let (goal, text, share) = (cell("绩效目标"), cell("1.1.保证"), cell("25%"));
+        let (goal, text, share) = (grid_cell(grid, "绩效目标"), grid_cell(grid, "1.1.保证"), grid_cell(grid, "25%"));
         assert_eq!((text.row, text.row_span), (goal.row, 1), "{:?}", grid.cells);
         assert!(share.row < goal.row);
     }
@@ -353,13 +371,10 @@ mod tests {
         spread(&mut g, 735.9, 10.0, &[(292.7, 302.7, "金")]);
         spread(&mut g, 745.9, 10.0, &[(86.0, 106.0, "用途")]);
         spread(&mut g, 756.0, 10.0, &[(138.1, 198.1, "印章刻制资金")]);
-        let rule = Ruling { orientation: Orientation::Horizontal, pos: 693.65, from: 56.7, to: 538.6, width: 0.5 };
-        let page = Page { number: 4, width: 595.0, height: 842.0, glyphs: g, fonts: vec![String::new()], rulings: vec![rule], images: 0 };
-        let tables = page_tables(&page);
+        let tables = page_tables(&page(4, g, vec![rule(693.65)]));
         assert_eq!(tables.len(), 1);
         let grid = &tables[0].grid;
-        let cell = |text: &str| grid.cells.iter().find(|c| c.text.replace(' ', "").starts_with(text)).unwrap_or_else(|| panic!("{text}: {:?}", grid.cells));
-        let (label, budget, text) = (cell("预算规模"), cell("预算数"), cell("印章刻制资金"));
+        let (label, budget, text) = (grid_cell(grid, "预算规模"), grid_cell(grid, "预算数"), grid_cell(grid, "印章刻制资金"));
         assert_eq!(label.text.replace(' ', ""), "预算规模及资金用途");
         assert_eq!((label.row, label.row_span), (budget.row, 2), "{:?}", grid.cells);
         assert_eq!(text.row, budget.row + 1);
@@ -391,15 +406,12 @@ mod tests {
         spread(&mut top, 136.7, 9.0, &[(135.1, 187.3, "1.保障行政审")]);
         spread(&mut top, 144.7, 9.0, &[(76.3, 112.3, "绩效目标")]);
         spread(&mut top, 152.8, 9.0, &[(138.7, 183.7, "批正常开展")]);
-        let page = |number, glyphs| Page { number, width: 595.0, height: 842.0, glyphs, fonts: vec![String::new()], rulings: vec![], images: 0 };
-        let pages = [page(2, foot), page(3, top)];
-        let (tables, _, _) = tables_from_pages(&pages, &Deadline::start(std::time::Duration::from_secs(60))).unwrap();
+        let tables = read(&[page(2, foot, vec![]), page(3, top, vec![])]);
         assert_eq!(tables.len(), 1);
         let t = &tables[0];
         assert_eq!(t.pages, vec![2, 3]);
         // The project's name on page 2 reads the same; the value is page 3's.
-        let cell = |text: &str, page: u32| t.cells.iter().find(|c| c.text.replace(' ', "") == text && c.page == Some(page)).unwrap_or_else(|| panic!("{text}: {:?}", t.cells));
-        let (value, budget) = (cell("行政审批业务经费", 3), cell("预算数", 2));
+        let (value, budget) = (cell(t, "行政审批业务经费", Some(3)), cell(t, "预算数", Some(2)));
         assert_eq!((value.col, value.col_span), (budget.col, 1), "{:?}", t.cells);
     }
 
@@ -424,14 +436,11 @@ mod tests {
         spread(&mut top, 80.3, 10.0, &[(138.1, 234.0, "1.1.保证机关正常运转")]);
         spread(&mut top, 89.2, 10.0, &[(76.0, 116.0, "绩效目标")]);
         spread(&mut top, 98.2, 10.0, &[(138.1, 226.9, "2.刻章补贴顺利拨付")]);
-        let page = |number, glyphs| Page { number, width: 595.0, height: 842.0, glyphs, fonts: vec![String::new()], rulings: vec![], images: 0 };
-        let pages = [page(4, foot), page(5, top)];
-        let (tables, _, _) = tables_from_pages(&pages, &Deadline::start(std::time::Duration::from_secs(60))).unwrap();
+        let tables = read(&[page(4, foot, vec![]), page(5, top, vec![])]);
         assert_eq!(tables.len(), 1);
         let t = &tables[0];
         assert_eq!((t.pages.clone(), t.n_cols), (vec![4, 5], 6), "{:?}", t.cells);
-        let cell = |text: &str| t.cells.iter().find(|c| c.text.replace(' ', "") == text).unwrap_or_else(|| panic!("{text}: {:?}", t.cells));
-        let (december, share) = (cell("12月底"), cell("100%"));
+        let (december, share) = (cell(t, "12月底", None), cell(t, "100%", None));
         assert_eq!((share.col, share.col_span), (december.col, december.col_span), "{:?}", t.cells);
     }
 
